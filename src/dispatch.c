@@ -1,1 +1,36 @@
-/* placeholder: being written */
+/* dispatch.c - the operation table: one row per operation.
+ *
+ * Adding an operation is one row here and one handler in ops/. Whether an
+ * operation writes is the handler's business (it returns REQ_WRITE). */
+#include "ddbd/dispatch.h"
+
+#include <string.h>
+
+#include "ops/ops.h"
+
+static const op_def_t dynamodb_ops[] = {
+    {"CreateTable", op_create_table},
+    {"DeleteItem", op_delete_item},
+    {"DeleteTable", op_delete_table},
+    {"DescribeTable", op_describe_table},
+    {"GetItem", op_get_item},
+    {"ListTables", op_list_tables},
+    {"PutItem", op_put_item},
+    {"Query", op_query},
+    {"Scan", op_scan},
+    {"UpdateItem", op_update_item},
+    {"UpdateTable", op_update_table},
+};
+
+static const str_t dynamodb_prefix = STR_LIT("DynamoDB_20120810.");
+
+const op_def_t *dispatch_find(str_t target)
+{
+    if (target.len <= dynamodb_prefix.len || memcmp(target.ptr, dynamodb_prefix.ptr, dynamodb_prefix.len) != 0)
+        return NULL;
+    str_t name = {target.ptr + dynamodb_prefix.len, target.len - dynamodb_prefix.len};
+    for (size_t i = 0; i < sizeof dynamodb_ops / sizeof *dynamodb_ops; i++)
+        if (str_eq_cstr(name, dynamodb_ops[i].name))
+            return &dynamodb_ops[i];
+    return NULL;
+}

@@ -1,1 +1,148 @@
-int main(void){return 0;}
+/* main.c - ddbd's command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ddbd/log.h"
+#include "ddbd/server.h"
+#include "ddbd/store.h"
+
+static const char usage[] =
+    "Usage: ddbd [options]\n"
+    "A DynamoDB-compatible server for local development and tests.\n"
+    "\n"
+    "  --port N          TCP port to listen on (default 8000; 0 picks a free one)\n"
+    "  --host ADDR       address to bind (default 127.0.0.1; 0.0.0.0 in containers)\n"
+    "  --data-dir DIR    where tables live (default ./data)\n"
+    "  --in-memory       keep data in a temporary directory removed at exit\n"
+    "  --shared-db       one set of tables for every access key and region\n"
+    "  --no-fsync        skip fsync at commit: survives a process crash, not a power cut\n"
+    "  --map-size GB     address space reserved for the database (default 32)\n"
+    "  --log-level L     debug (one line per request), info, warn (default), error\n"
+    "  --help            this text\n"
+    "  --version         the version\n";
+
+typedef struct cli {
+    const char *host;
+    int port;
+    const char *data_dir;
+    bool in_memory, shared_db, no_sync;
+    size_t map_size;
+} cli_t;
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_cli(int argc, char **argv, cli_t *c)
+{
+    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION };
+    static const struct option opts[] = {
+        {"port", required_argument, NULL, O_PORT},   {"host", required_argument, NULL, O_HOST},
+        {"data-dir", required_argument, NULL, O_DATA}, {"in-memory", no_argument, NULL, O_MEM},
+        {"shared-db", no_argument, NULL, O_SHARED},  {"no-fsync", no_argument, NULL, O_NOSYNC},
+        {"map-size", required_argument, NULL, O_MAP}, {"log-level", required_argument, NULL, O_LOG},
+        {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    long v;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case O_PORT:
+            if (parse_int(optarg, 0, 65535, &v))
+                return fprintf(stderr, "ddbd: --port wants 0..65535, got %s\n", optarg), 2;
+            c->port = (int)v;
+            break;
+        case O_HOST: c->host = optarg; break;
+        case O_DATA: c->data_dir = optarg; break;
+        case O_MEM: c->in_memory = true; break;
+        case O_SHARED: c->shared_db = true; break;
+        case O_NOSYNC: c->no_sync = true; break;
+        case O_MAP:
+            if (parse_int(optarg, 1, 1L << 20, &v))
+                return fprintf(stderr, "ddbd: --map-size wants a size in GB, got %s\n", optarg), 2;
+            c->map_size = (size_t)v << 30;
+            break;
+        case O_LOG:
+            if (log_level_parse(optarg, &log_threshold))
+                return fprintf(stderr, "ddbd: --log-level wants debug, info, warn or error\n"), 2;
+            break;
+        case O_HELP: fputs(usage, stdout); exit(0);
+        case O_VERSION: printf("ddbd %s\n", DDBD_VERSION); exit(0);
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        return fprintf(stderr, "ddbd: unexpected argument %s\n%s", argv[optind], usage), 2;
+    return 0;
+}
+
+/* A fresh directory for --in-memory: tmpfs when there is one, so "in
+ * memory" holds literally; removed again at exit. */
+static char *make_temp_dir(void)
+{
+    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+    char *path;
+    if (asprintf(&path, "%s/ddbd-XXXXXX", base ? base : "/tmp") < 0)
+        return NULL;
+    if (!mkdtemp(path)) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+static void remove_temp_dir(const char *dir)
+{
+    static const char *const files[] = {"data.mdb", "lock.mdb"};
+    for (size_t i = 0; i < 2; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    cli_t c = {.host = "127.0.0.1", .port = 8000, .data_dir = "./data", .map_size = (size_t)32 << 30};
+    int rc = parse_cli(argc, argv, &c);
+    if (rc)
+        return rc;
+    char *temp = NULL;
+    if (c.in_memory) {
+        temp = make_temp_dir();
+        if (!temp)
+            return fprintf(stderr, "ddbd: cannot create a temporary directory: %s\n", strerror(errno)), 1;
+        c.data_dir = temp;
+        c.no_sync = true;
+    }
+    store_opts_t so = {c.data_dir, c.map_size, c.no_sync};
+    store_t *store;
+    char why[512];
+    if (store_open(&so, &store, why, sizeof why) != 0) {
+        fprintf(stderr, "ddbd: %s\n", why);
+        if (temp)
+            remove_temp_dir(temp);
+        return 1;
+    }
+    server_opts_t o = {c.host, c.port, c.shared_db, store};
+    rc = server_run(&o);
+    store_close(store);
+    if (temp) {
+        remove_temp_dir(temp);
+        free(temp);
+    }
+    return rc;
+}

@@ -1,1 +1,220 @@
-/* placeholder: being written */
+/* request.c - reading a request's parameters with DynamoDB's errors. */
+#include "ddbd/request.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Coral's deserializer messages for a JSON value of the wrong kind. */
+static int wrong_kind(ddb_req_t *r, const json_t *v, const char *want)
+{
+    const char *msg;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: msg = "Start of structure or map found where not expected."; break;
+    case JSON_ARRAY: msg = "Start of list found where not expected"; break;
+    case JSON_STRING: return err_set(&r->err, ERR_SERIALIZATION, "STRING_VALUE can not be converted to %s", want);
+    case JSON_INTEGER:
+    case JSON_REAL: return err_set(&r->err, ERR_SERIALIZATION, "NUMBER_VALUE can not be converted to %s", want);
+    case JSON_TRUE: return err_set(&r->err, ERR_SERIALIZATION, "TRUE_VALUE can not be converted to %s", want);
+    case JSON_FALSE: return err_set(&r->err, ERR_SERIALIZATION, "FALSE_VALUE can not be converted to %s", want);
+    default: return 0; /* null is "absent" */
+    }
+    return err_set(&r->err, ERR_SERIALIZATION, "%s", msg);
+}
+
+const json_t *req_member(const ddb_req_t *r, const char *name)
+{
+    const json_t *v = json_object_get(r->body, name);
+    return json_is_null(v) ? NULL : v;
+}
+
+/* "tableName" from "TableName": DynamoDB's constraint messages name
+ * members in lower camel case. */
+static void field_name(const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "%s", name);
+    if (out[0] >= 'A' && out[0] <= 'Z')
+        out[0] = (char)(out[0] - 'A' + 'a');
+}
+
+int req_string(ddb_req_t *r, const char *name, bool required, str_t *out)
+{
+    const json_t *v = req_member(r, name);
+    *out = STR_NULL;
+    if (!v) {
+        if (required) {
+            char f[64];
+            field_name(name, f, sizeof f);
+            req_constraint(r, "null", f, "Member must not be null");
+        }
+        return 0;
+    }
+    if (!json_is_string(v))
+        return wrong_kind(r, v, "String");
+    *out = (str_t){json_string_value(v), json_string_length(v)};
+    return 0;
+}
+
+int req_bool(ddb_req_t *r, const char *name, bool *out)
+{
+    const json_t *v = req_member(r, name);
+    *out = false;
+    if (!v)
+        return 0;
+    if (!json_is_boolean(v))
+        return wrong_kind(r, v, "Boolean");
+    *out = json_is_true(v);
+    return 0;
+}
+
+int req_int(ddb_req_t *r, const char *name, int64_t *out, bool *present)
+{
+    const json_t *v = req_member(r, name);
+    *out = 0;
+    if (present)
+        *present = v != NULL;
+    if (!v)
+        return 0;
+    if (json_is_real(v)) { /* Coral truncates 5.7 to 5 */
+        *out = (int64_t)json_real_value(v);
+        return 0;
+    }
+    if (!json_is_integer(v))
+        return wrong_kind(r, v, "Integer");
+    *out = json_integer_value(v);
+    return 0;
+}
+
+int req_object(ddb_req_t *r, const char *name, bool required, const json_t **out)
+{
+    const json_t *v = req_member(r, name);
+    *out = NULL;
+    if (!v) {
+        if (required) {
+            char f[64];
+            field_name(name, f, sizeof f);
+            req_constraint(r, "null", f, "Member must not be null");
+        }
+        return 0;
+    }
+    if (!json_is_object(v)) {
+        if (json_is_array(v))
+            return err_set(&r->err, ERR_SERIALIZATION, "Start of list found where not expected");
+        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    }
+    *out = v;
+    return 0;
+}
+
+int req_array(ddb_req_t *r, const char *name, bool required, const json_t **out)
+{
+    const json_t *v = req_member(r, name);
+    *out = NULL;
+    if (!v) {
+        if (required) {
+            char f[64];
+            field_name(name, f, sizeof f);
+            req_constraint(r, "null", f, "Member must not be null");
+        }
+        return 0;
+    }
+    if (!json_is_array(v)) {
+        if (json_is_object(v))
+            return err_set(&r->err, ERR_SERIALIZATION, "Start of structure or map found where not expected.");
+        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    }
+    *out = v;
+    return 0;
+}
+
+int req_enum(ddb_req_t *r, const char *name, const char *const *allowed, int *out, int dflt)
+{
+    str_t s;
+    *out = dflt;
+    if (req_string(r, name, false, &s))
+        return -1;
+    if (!s.ptr)
+        return 0;
+    for (int i = 0; allowed[i]; i++)
+        if (str_eq_cstr(s, allowed[i])) {
+            *out = i;
+            return 0;
+        }
+    buf_t set = BUF_INIT;
+    buf_putc(&set, '[');
+    for (int i = 0; allowed[i]; i++) {
+        if (i)
+            buf_puts(&set, ", ");
+        buf_puts(&set, allowed[i]);
+    }
+    buf_putc(&set, ']');
+    buf_putc(&set, '\0');
+    char f[64];
+    field_name(name, f, sizeof f);
+    char *repr = arena_printf(&r->arena, "'%.*s'", STR_FMT(s));
+    char *constraint = arena_printf(&r->arena, "Member must satisfy enum value set: %s", set.data);
+    buf_free(&set);
+    req_constraint(r, repr, f, constraint);
+    return 0;
+}
+
+void req_constraint(ddb_req_t *r, const char *value_repr, const char *field, const char *constraint)
+{
+    if (r->nchecks++)
+        buf_puts(&r->checks, "; ");
+    buf_printf(&r->checks, "Value %s at '%s' failed to satisfy constraint: %s", value_repr, field, constraint);
+}
+
+int req_constraints_done(ddb_req_t *r)
+{
+    if (r->err.code)
+        return -1;
+    if (!r->nchecks)
+        return 0;
+    return err_set(&r->err, ERR_VALIDATION, "%d validation error%s detected: %.*s", r->nchecks,
+                   r->nchecks == 1 ? "" : "s", (int)r->checks.len, r->checks.data);
+}
+
+static bool table_name_char_ok(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
+
+int req_table_name(ddb_req_t *r, str_t *out)
+{
+    if (req_string(r, "TableName", true, out))
+        return -1;
+    if (out->ptr) {
+        char *repr = arena_printf(&r->arena, "'%.*s'", STR_FMT(*out));
+        if (out->len < 3)
+            req_constraint(r, repr, "tableName", "Member must have length greater than or equal to 3");
+        if (out->len > 255)
+            req_constraint(r, repr, "tableName", "Member must have length less than or equal to 255");
+        bool ok = true;
+        for (size_t i = 0; i < out->len; i++)
+            ok = ok && table_name_char_ok(out->ptr[i]);
+        if (!ok)
+            req_constraint(r, repr, "tableName",
+                           "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+    return 0;
+}
+
+int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t **out)
+{
+    str_t name;
+    if (req_table_name(r, &name) || req_constraints_done(r))
+        return -1;
+    int rc = catalog_lookup(cache, txn, r->ns, name, out);
+    if (rc < 0)
+        return rc;
+    if (!*out)
+        return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+    return 0;
+}
+
+char *req_table_arn(ddb_req_t *r, const char *table_name)
+{
+    return arena_printf(&r->arena, "arn:aws:dynamodb:%s:%s:table/%s", r->region, r->env->account_id,
+                        table_name);
+}

@@ -1,1 +1,483 @@
-/* placeholder: being written */
+/* server.c - connections, pipelining and shutdown on the libuv loop.
+ *
+ * Each connection keeps its requests in arrival order as "slots". A slot is
+ * answered at once (reads, errors) or when the writer hands its request
+ * back; replies leave strictly in slot order, which is what pipelining
+ * requires. A connection that closes while a write is at the writer stays
+ * allocated until that write comes back, so the writer never touches freed
+ * memory. */
+#include "ddbd/server.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <uv.h>
+
+#include "ddbd/auth.h"
+#include "ddbd/dispatch.h"
+#include "ddbd/http.h"
+#include "ddbd/log.h"
+#include "ddbd/request.h"
+#include "ddbd/response.h"
+#include "ddbd/writer.h"
+
+#define MAX_INFLIGHT_PER_CONN 64 /* pipelined requests before we stop reading */
+
+typedef struct conn conn_t;
+
+typedef struct slot {
+    struct slot *next;
+    conn_t *conn;
+    ddb_req_t *req;    /* NULL when the reply did not need one */
+    bool ready;        /* wire holds the reply */
+    bool keep_alive;
+    buf_t wire;
+    uint64_t started;  /* uv_hrtime at arrival, for the log */
+    const char *op;
+} slot_t;
+
+typedef struct write_req {
+    uv_write_t w;
+    buf_t wire;
+} write_req_t;
+
+struct conn {
+    uv_tcp_t tcp;
+    http_parser_t *parser;
+    slot_t *head, *tail;
+    size_t inflight;  /* slots not yet written */
+    size_t writes;    /* uv_write calls not yet completed */
+    bool closing;     /* no more reads; close when writes drain */
+    bool closed;      /* uv_close called */
+    bool reading;
+    struct conn *prev, *next; /* the server's list, for shutdown */
+};
+
+typedef struct server {
+    uv_loop_t *loop;
+    uv_tcp_t listener;
+    uv_signal_t sigint, sigterm;
+    writer_t *writer;
+    server_env_t env;
+    conn_t *conns;
+    ddb_req_t *free_reqs; /* recycled requests, arenas kept warm */
+    bool stopping;
+} server_t;
+
+static server_t srv; /* the one server of the process: only this file sees it */
+
+/* ---- requests ---------------------------------------------------------- */
+
+static ddb_req_t *req_new(void)
+{
+    ddb_req_t *r = srv.free_reqs;
+    if (r) {
+        srv.free_reqs = r->next_write;
+    } else {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            abort();
+        arena_init(&r->arena);
+    }
+    r->env = &srv.env;
+    return r;
+}
+
+static void req_release(ddb_req_t *r)
+{
+    json_decref(r->body);
+    arena_t a = r->arena;
+    buf_t out = r->out, checks = r->checks;
+    arena_clear(&a);
+    buf_reset(&out);
+    buf_reset(&checks);
+    memset(r, 0, sizeof *r);
+    r->arena = a;
+    r->out = out;
+    r->checks = checks;
+    r->next_write = srv.free_reqs;
+    srv.free_reqs = r;
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+static void on_close(uv_handle_t *h)
+{
+    conn_t *c = h->data;
+    http_parser_free(c->parser);
+    free(c);
+}
+
+static bool conn_busy(conn_t *c)
+{
+    for (slot_t *s = c->head; s; s = s->next)
+        if (!s->ready)
+            return true; /* a write is at the writer: keep c alive for it */
+    return c->writes > 0;
+}
+
+static void slot_free(slot_t *s)
+{
+    if (s->req)
+        req_release(s->req);
+    buf_free(&s->wire);
+    free(s);
+}
+
+static void conn_maybe_close(conn_t *c)
+{
+    if (c->closed || !c->closing || conn_busy(c))
+        return;
+    c->closed = true;
+    while (c->head) {
+        slot_t *s = c->head;
+        c->head = s->next;
+        slot_free(s);
+    }
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv.conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    uv_close((uv_handle_t *)&c->tcp, on_close);
+}
+
+static void conn_close(conn_t *c)
+{
+    c->closing = true;
+    if (c->reading && !c->closed)
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    c->reading = false;
+    conn_maybe_close(c);
+}
+
+static void on_write(uv_write_t *w, int status)
+{
+    write_req_t *wr = (write_req_t *)w;
+    conn_t *c = w->data;
+    buf_free(&wr->wire);
+    free(wr);
+    c->writes--;
+    if (status < 0)
+        c->closing = true;
+    conn_maybe_close(c);
+}
+
+static void start_reading(conn_t *c);
+
+/* Sends every reply at the head of the queue that is ready, in order. */
+static void conn_flush(conn_t *c)
+{
+    write_req_t *wr = NULL;
+    bool close_after = false;
+    while (c->head && c->head->ready) {
+        slot_t *s = c->head;
+        if (!c->closing) {
+            if (!wr) {
+                wr = calloc(1, sizeof *wr);
+                if (!wr)
+                    abort();
+            }
+            buf_append(&wr->wire, s->wire.data, s->wire.len);
+        }
+        if (log_threshold <= LOG_DEBUG)
+            log_debug("%s %.3f ms", s->op ? s->op : "-", (double)(uv_hrtime() - s->started) / 1e6);
+        if (!s->keep_alive)
+            close_after = true;
+        c->head = s->next;
+        if (!c->head)
+            c->tail = NULL;
+        c->inflight--;
+        slot_free(s);
+        if (close_after)
+            break;
+    }
+    if (wr) {
+        uv_buf_t b = uv_buf_init(wr->wire.data, (unsigned)wr->wire.len);
+        wr->w.data = c;
+        c->writes++;
+        if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
+            c->writes--;
+            buf_free(&wr->wire);
+            free(wr);
+            close_after = true;
+        }
+    }
+    if (close_after)
+        conn_close(c);
+    else if (!c->reading && !c->closing && c->inflight < MAX_INFLIGHT_PER_CONN / 2)
+        start_reading(c);
+    conn_maybe_close(c);
+}
+
+static slot_t *slot_push(conn_t *c, bool keep_alive)
+{
+    slot_t *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->conn = c;
+    s->keep_alive = keep_alive;
+    s->started = uv_hrtime();
+    if (c->tail)
+        c->tail->next = s;
+    else
+        c->head = s;
+    c->tail = s;
+    c->inflight++;
+    return s;
+}
+
+static void slot_error(slot_t *s, err_code_t code, const char *msg)
+{
+    err_t e;
+    err_clear(&e);
+    err_set(&e, code, "%s", msg ? msg : "");
+    response_error(&s->wire, &e, s->keep_alive);
+    s->ready = true;
+}
+
+/* A handled request's reply: its error or its body. */
+static void slot_answer(slot_t *s)
+{
+    ddb_req_t *r = s->req;
+    if (r->err.code) {
+        if (r->err.code == ERR_INTERNAL)
+            log_error("%s: %s", r->op, r->err.msg);
+        response_error(&s->wire, &r->err, s->keep_alive);
+    } else {
+        if (r->out.len == 0)
+            buf_puts(&r->out, "{}");
+        response_ok(&s->wire, (str_t){r->out.data, r->out.len}, s->keep_alive);
+    }
+    s->ready = true;
+}
+
+static void on_write_done(ddb_req_t *r)
+{
+    slot_t *s = r->owner;
+    slot_answer(s);
+    conn_flush(s->conn);
+}
+
+/* Namespace of the caller's tables: access key and region, as DynamoDB
+ * Local separates them, unless --shared-db. */
+static const char *request_namespace(ddb_req_t *r, const auth_info_t *who)
+{
+    if (srv.env.shared_db)
+        return "";
+    return arena_printf(&r->arena, "%.*s/%.*s", STR_FMT(who->access_key), STR_FMT(who->region));
+}
+
+static void handle_dynamodb(slot_t *s, http_request_t *hr)
+{
+    ddb_req_t *r = s->req = req_new();
+    r->owner = s;
+    auth_info_t who;
+    if (auth_parse(http_header_get(hr, "authorization"), &who, &r->err) != 0)
+        return slot_answer(s);
+    r->region = arena_cstr(&r->arena, who.region);
+    r->ns = request_namespace(r, &who);
+
+    const op_def_t *op = dispatch_find(http_header_get(hr, "x-amz-target"));
+    if (!op) {
+        err_set(&r->err, ERR_UNKNOWN_OPERATION, "Unknown operation exception");
+        return slot_answer(s);
+    }
+    r->op = s->op = op->name;
+    if (hr->body.len == 0) {
+        r->body = json_object();
+    } else {
+        json_error_t je;
+        r->body = json_loadb(hr->body.ptr, hr->body.len, 0, &je);
+    }
+    if (!json_is_object(r->body)) {
+        err_set(&r->err, ERR_SERIALIZATION, "%s", "");
+        return slot_answer(s);
+    }
+    int rc = op->handler(r);
+    if (rc == REQ_WRITE && !srv.stopping) {
+        writer_submit(srv.writer, r);
+        return;
+    }
+    if (rc == REQ_WRITE)
+        err_set(&r->err, ERR_SERVICE_UNAVAILABLE, "ddbd is shutting down");
+    else if (rc < -1 && !r->err.code)
+        err_set(&r->err, ERR_INTERNAL, "Internal server error: %s", store_strerror(rc));
+    slot_answer(s);
+}
+
+static void on_http_request(void *ud, http_request_t *hr)
+{
+    conn_t *c = ud;
+    slot_t *s = slot_push(c, hr->keep_alive && !srv.stopping);
+    if (str_eq_cstr(hr->method, "GET") || str_eq_cstr(hr->method, "HEAD")) {
+        /* Health check (docker HEALTHCHECK, load balancers). */
+        s->op = "health";
+        http_header_t h[] = {{STR_LIT("Content-Type"), STR_LIT("text/plain")}};
+        http_response_write(&s->wire, 200, h, 1, STR_LIT("healthy: ddbd " DDBD_VERSION "\n"), s->keep_alive);
+        s->ready = true;
+    } else if (!str_eq_cstr(hr->method, "POST")) {
+        slot_error(s, ERR_UNKNOWN_OPERATION, "Unknown operation exception");
+    } else {
+        handle_dynamodb(s, hr);
+    }
+    http_request_free(hr);
+}
+
+static void on_http_continue(void *ud)
+{
+    conn_t *c = ud;
+    write_req_t *wr = calloc(1, sizeof *wr);
+    if (!wr)
+        abort();
+    buf_puts(&wr->wire, HTTP_CONTINUE);
+    uv_buf_t b = uv_buf_init(wr->wire.data, (unsigned)wr->wire.len);
+    wr->w.data = c;
+    c->writes++;
+    if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
+        c->writes--;
+        buf_free(&wr->wire);
+        free(wr);
+    }
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    (void)h;
+    (void)suggested;
+    static char chunk[64 * 1024]; /* the loop is single-threaded; data is consumed in on_read */
+    *b = uv_buf_init(chunk, sizeof chunk);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
+{
+    conn_t *c = stream->data;
+    if (n < 0) {
+        conn_close(c);
+        return;
+    }
+    if (n == 0 || c->closing)
+        return;
+    int status = http_parser_feed(c->parser, b->base, (size_t)n);
+    if (status) {
+        slot_t *s = slot_push(c, false);
+        if (status == 413)
+            slot_error(s, ERR_REQUEST_TOO_LARGE, "Request size exceeds 16777216 bytes");
+        else {
+            http_response_write(&s->wire, status, NULL, 0, STR_NULL, false);
+            s->ready = true;
+        }
+        c->reading = false;
+        uv_read_stop(stream);
+    } else if (c->inflight >= MAX_INFLIGHT_PER_CONN) {
+        c->reading = false; /* back-pressure: resume when replies drain */
+        uv_read_stop(stream);
+    }
+    conn_flush(c);
+}
+
+static void start_reading(conn_t *c)
+{
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+        c->reading = true;
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    if (status < 0)
+        return;
+    conn_t *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    uv_tcp_init(srv.loop, &c->tcp);
+    c->tcp.data = c;
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+        uv_close((uv_handle_t *)&c->tcp, on_close);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    http_parser_cb_t cb = {c, on_http_request, on_http_continue};
+    c->parser = http_parser_new(&cb, REQ_MAX_BODY);
+    c->next = srv.conns;
+    if (srv.conns)
+        srv.conns->prev = c;
+    srv.conns = c;
+    start_reading(c);
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    (void)h;
+    if (srv.stopping)
+        return;
+    srv.stopping = true;
+    log_warn("signal %d: finishing in-flight writes and stopping", signum);
+    uv_close((uv_handle_t *)&srv.listener, NULL);
+    uv_close((uv_handle_t *)&srv.sigint, NULL);
+    uv_close((uv_handle_t *)&srv.sigterm, NULL);
+    writer_stop(srv.writer); /* applies and answers everything queued */
+    for (conn_t *c = srv.conns, *next; c; c = next) {
+        next = c->next;
+        conn_close(c);
+    }
+}
+
+int server_run(const server_opts_t *o)
+{
+    memset(&srv, 0, sizeof srv);
+    srv.loop = uv_default_loop();
+    srv.env.store = o->store;
+    srv.env.loop_catalog = catalog_cache_new();
+    srv.env.account_id = "000000000000";
+    srv.env.shared_db = o->shared_db;
+    signal(SIGPIPE, SIG_IGN);
+
+    struct sockaddr_storage addr;
+    int rc = uv_ip4_addr(o->host, o->port, (struct sockaddr_in *)&addr);
+    if (rc)
+        rc = uv_ip6_addr(o->host, o->port, (struct sockaddr_in6 *)&addr);
+    if (rc) {
+        log_error("invalid --host %s", o->host);
+        return 1;
+    }
+    uv_tcp_init(srv.loop, &srv.listener);
+    rc = uv_tcp_bind(&srv.listener, (const struct sockaddr *)&addr, 0);
+    if (!rc)
+        rc = uv_listen((uv_stream_t *)&srv.listener, 1024, on_connection);
+    if (rc) {
+        log_error("cannot listen on %s:%d: %s", o->host, o->port, uv_strerror(rc));
+        return 1;
+    }
+    struct sockaddr_storage bound;
+    int blen = sizeof bound;
+    uv_tcp_getsockname(&srv.listener, (struct sockaddr *)&bound, &blen);
+    int port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+
+    if (writer_start(&srv.writer, o->store, srv.loop, on_write_done) != 0) {
+        log_error("cannot start the writer thread");
+        return 1;
+    }
+    uv_signal_init(srv.loop, &srv.sigint);
+    uv_signal_init(srv.loop, &srv.sigterm);
+    uv_signal_start(&srv.sigint, on_signal, SIGINT);
+    uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
+
+    printf("ddbd %s listening on %s:%d\n", DDBD_VERSION, o->host, port);
+    fflush(stdout);
+    uv_run(srv.loop, UV_RUN_DEFAULT);
+
+    while (srv.free_reqs) {
+        ddb_req_t *r = srv.free_reqs;
+        srv.free_reqs = r->next_write;
+        arena_free(&r->arena);
+        buf_free(&r->out);
+        buf_free(&r->checks);
+        free(r);
+    }
+    catalog_cache_free(srv.env.loop_catalog);
+    uv_loop_close(srv.loop);
+    return 0;
+}

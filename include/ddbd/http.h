@@ -21,7 +21,8 @@ typedef struct http_header {
 } http_header_t;
 
 /* One complete request. Owns all its memory (method, path, header names
- * and values, body point into it); free with http_request_free(). */
+ * and values, body point into it; each is followed by a NUL byte, not
+ * counted in len); free with http_request_free(). */
 typedef struct http_request {
     str_t method; /* "POST" */
     str_t path;   /* "/" (the request target, query string included) */
@@ -52,6 +53,9 @@ http_parser_t *http_parser_new(const http_parser_cb_t *cb, size_t max_body);
 void http_parser_free(http_parser_t *p);
 
 /* Feeds bytes; calls on_request for each request they complete, in order.
+ * The callbacks must not free the parser (defer that, e.g. to uv_close's
+ * callback). After a request with keep_alive false, further bytes are
+ * ignored: nothing after it will be answered.
  * Returns 0, or an HTTP status (400 malformed, 413 body over the limit,
  * 431 headers too large, 505 version) after which the caller answers with
  * that status and closes: the stream cannot be resynchronized. Requests

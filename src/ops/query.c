@@ -1,1 +1,421 @@
-/* placeholder: being written */
+/* ops/query.c - Query and Scan.
+ *
+ * Both walk the items B-tree in a read transaction on the loop thread and
+ * feed each item to one page builder, which applies DynamoDB's page rules:
+ * Limit counts items evaluated (before the filter), a page stops after
+ * 1 MB of evaluated items, and LastEvaluatedKey is the key of the last
+ * item evaluated whenever the walk stopped early. */
+#include <string.h>
+
+#include "ddbd/itemstore.h"
+#include "ops/ops.h"
+
+#define PAGE_MAX_BYTES (1024 * 1024)
+
+enum { SEL_ALL_ATTRIBUTES, SEL_ALL_PROJECTED_ATTRIBUTES, SEL_SPECIFIC_ATTRIBUTES, SEL_COUNT };
+static const char *const selects[] = {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT",
+                                      NULL};
+
+typedef struct page {
+    ddb_req_t *r;
+    const table_t *t;
+    ops_exprs_t x;
+    int select;
+    int64_t limit; /* 0: none */
+    int capacity;
+    bool consistent;
+    int64_t count, scanned;
+    size_t bytes;
+    bool stopped;      /* by Limit or size: LastEvaluatedKey follows */
+    value_t last;      /* the last item evaluated */
+    buf_t items;       /* the Items array's members */
+} page_t;
+
+/* One evaluated item. Returns 1 when the page is full. */
+static int page_add(page_t *pg, const value_t *item)
+{
+    ddb_req_t *r = pg->r;
+    pg->scanned++;
+    pg->bytes += item_size(item);
+    pg->last = *item;
+    bool keep = true;
+    if (pg->x.filter && expr_eval(pg->x.filter, item, &keep, &r->err))
+        return -1;
+    if (keep) {
+        pg->count++;
+        if (pg->select != SEL_COUNT) {
+            jw_comma(&pg->items);
+            if (pg->x.projection.n) {
+                value_t v = expr_project(&r->arena, item, &pg->x.projection);
+                item_to_json(&pg->items, &v);
+            } else {
+                item_to_json(&pg->items, item);
+            }
+        }
+    }
+    if ((pg->limit && pg->scanned >= pg->limit) || pg->bytes >= PAGE_MAX_BYTES) {
+        pg->stopped = true;
+        return 1;
+    }
+    return 0;
+}
+
+static void page_write(page_t *pg)
+{
+    ddb_req_t *r = pg->r;
+    buf_putc(&r->out, '{');
+    if (pg->select != SEL_COUNT) {
+        jw_key(&r->out, "Items");
+        buf_putc(&r->out, '[');
+        buf_append(&r->out, pg->items.data, pg->items.len);
+        buf_putc(&r->out, ']');
+    }
+    jw_key(&r->out, "Count");
+    jw_int(&r->out, pg->count);
+    jw_key(&r->out, "ScannedCount");
+    jw_int(&r->out, pg->scanned);
+    if (pg->stopped) {
+        value_t k = key_of_item(&r->arena, &pg->t->ks, &pg->last);
+        jw_key(&r->out, "LastEvaluatedKey");
+        item_to_json(&r->out, &k);
+    }
+    ops_write_capacity(r, pg->capacity, pg->t->name, ops_read_units(pg->bytes, pg->consistent), false);
+    buf_putc(&r->out, '}');
+}
+
+/* Parameters Query and Scan share. */
+static int page_params(ddb_req_t *r, page_t *pg, unsigned exprs)
+{
+    bool has_limit;
+    if (req_int(r, "Limit", &pg->limit, &has_limit) || req_enum(r, "Select", selects, &pg->select, -1) ||
+        req_bool(r, "ConsistentRead", &pg->consistent) || ops_return_capacity(r, &pg->capacity))
+        return -1;
+    if (has_limit && pg->limit < 1)
+        req_constraint(r, arena_printf(&r->arena, "'%lld'", (long long)pg->limit), "limit",
+                       "Member must have value greater than or equal to 1");
+    if (req_constraints_done(r) || ops_parse_exprs(r, exprs | OPS_FILTER | OPS_PROJECTION, &pg->x))
+        return -1;
+    if (pg->select == -1)
+        pg->select = pg->x.projection.n ? SEL_SPECIFIC_ATTRIBUTES : SEL_ALL_ATTRIBUTES;
+    if (pg->select != SEL_SPECIFIC_ATTRIBUTES && pg->x.projection.n)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Cannot specify the ProjectionExpression when choosing to get %s",
+                       selects[pg->select]);
+    if (pg->select == SEL_ALL_PROJECTED_ATTRIBUTES)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+    return 0;
+}
+
+static int check_index_name(ddb_req_t *r, const table_t *t)
+{
+    str_t index;
+    if (req_string(r, "IndexName", false, &index))
+        return -1;
+    if (!index.ptr)
+        return 0;
+    static const char *const lists[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
+    for (int l = 0; l < 2; l++) {
+        size_t i;
+        json_t *ix;
+        json_array_foreach(json_object_get(t->desc, lists[l]), i, ix)
+        {
+            if (str_eq_cstr(index, json_string_value(json_object_get(ix, "IndexName"))))
+                return err_set(&r->err, ERR_VALIDATION,
+                               "ddbd does not query secondary indexes yet (index %.*s exists)", STR_FMT(index));
+        }
+    }
+    return err_set(&r->err, ERR_VALIDATION, "The table does not have the specified index: %.*s", STR_FMT(index));
+}
+
+/* The decoded ExclusiveStartKey, checked against the schema; NULL if none. */
+static int start_key(ddb_req_t *r, const table_t *t, value_t *out, bool *present)
+{
+    const json_t *j;
+    *present = false;
+    if (req_object(r, "ExclusiveStartKey", false, &j) || !j)
+        return r->err.code ? -1 : 0;
+    if (item_from_json(&r->arena, j, out, &r->err))
+        return -1;
+    err_t e;
+    err_clear(&e);
+    if (key_check_key(&t->ks, out, &e))
+        return err_set(&r->err, ERR_VALIDATION, "The provided starting key is invalid: %s", e.msg);
+    *present = true;
+    return 0;
+}
+
+/* ---- Query ---------------------------------------------------------------- */
+
+static bool begins_with(const value_t *v, const value_t *prefix)
+{
+    return v->s.len >= prefix->s.len && memcmp(v->s.ptr, prefix->s.ptr, prefix->s.len) == 0;
+}
+
+/* Where an item's sort key stands against the condition: -1 below the
+ * range (in key order), 0 inside, 1 above. */
+static int sort_position(const key_cond_t *kc, const value_t *sk)
+{
+    switch (kc->op) {
+    case KEY_OP_NONE: return 0;
+    case KEY_OP_EQ: {
+        int c = value_cmp(sk, kc->lo);
+        return c;
+    }
+    case KEY_OP_LT: return value_cmp(sk, kc->lo) < 0 ? 0 : 1;
+    case KEY_OP_LE: return value_cmp(sk, kc->lo) <= 0 ? 0 : 1;
+    case KEY_OP_GT: return value_cmp(sk, kc->lo) > 0 ? 0 : -1;
+    case KEY_OP_GE: return value_cmp(sk, kc->lo) >= 0 ? 0 : -1;
+    case KEY_OP_BETWEEN: return value_cmp(sk, kc->lo) < 0 ? -1 : value_cmp(sk, kc->hi) > 0 ? 1 : 0;
+    case KEY_OP_BEGINS_WITH:
+        if (begins_with(sk, kc->lo))
+            return 0;
+        return value_cmp(sk, kc->lo) < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+/* The first key to look at going forward: the partition start or the
+ * lower bound of the sort condition. */
+static void forward_start(const table_t *t, const key_cond_t *kc, key_buf_t *kb)
+{
+    key_encode_partition(t->id, kc->hash, kb);
+    if (kc->op == KEY_OP_EQ || kc->op == KEY_OP_GT || kc->op == KEY_OP_GE || kc->op == KEY_OP_BETWEEN ||
+        kc->op == KEY_OP_BEGINS_WITH)
+        key_append_sort(kb, kc->lo);
+}
+
+/* A key just past every key that starts with kb (kb incremented as a
+ * big-endian number, trailing 0xff dropped). Returns false when kb is all
+ * 0xff: then there is no such key and the walk starts at the very end. */
+static bool key_successor(key_buf_t *kb)
+{
+    while (kb->len && kb->b[kb->len - 1] == 0xff)
+        kb->len--;
+    if (!kb->len)
+        return false;
+    kb->b[kb->len - 1]++;
+    return true;
+}
+
+/* Positions the cursor on the last key to look at going backward. */
+static int backward_start(store_cursor_t *cur, const table_t *t, const key_cond_t *kc, str_t *k, str_t *v)
+{
+    key_buf_t kb;
+    key_encode_partition(t->id, kc->hash, &kb);
+    if (kc->op == KEY_OP_EQ || kc->op == KEY_OP_LT || kc->op == KEY_OP_LE || kc->op == KEY_OP_BETWEEN ||
+        kc->op == KEY_OP_BEGINS_WITH)
+        key_append_sort(&kb, kc->op == KEY_OP_BETWEEN ? kc->hi : kc->lo);
+    /* everything that starts with the bound sorts at or above it; items
+     * above the range are skipped by sort_position */
+    if (!key_successor(&kb))
+        return store_cursor_seek_before(cur, (str_t){"\xff\xff\xff\xff\xff", 5}, k, v);
+    return store_cursor_seek_before(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
+}
+
+static bool same_partition(const table_t *t, const value_t *item, const value_t *hash)
+{
+    const value_t *h = item_get(item, t->ks.hash.name);
+    return h && value_equal(h, hash);
+}
+
+static int query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool forward, const value_t *esk)
+{
+    ddb_req_t *r = pg->r;
+    const table_t *t = pg->t;
+    key_buf_t prefix, kb;
+    key_encode_partition(t->id, kc->hash, &prefix);
+    store_cursor_t *cur;
+    int rc = store_cursor_open(txn, STORE_DB_ITEMS, &cur);
+    if (rc)
+        return rc;
+    str_t k, v;
+    if (esk) {
+        key_encode(t->id, &t->ks, esk, &kb);
+        str_t ks = {(const char *)kb.b, kb.len};
+        rc = forward ? store_cursor_seek(cur, ks, &k, &v) : store_cursor_seek_before(cur, ks, &k, &v);
+        if (rc == 0 && forward && k.len == ks.len && memcmp(k.ptr, ks.ptr, ks.len) == 0)
+            rc = store_cursor_next(cur, &k, &v); /* exclusive */
+    } else if (forward) {
+        forward_start(t, kc, &kb);
+        rc = store_cursor_seek(cur, (str_t){(const char *)kb.b, kb.len}, &k, &v);
+    } else {
+        rc = backward_start(cur, t, kc, &k, &v);
+    }
+    for (; rc == 0; rc = forward ? store_cursor_next(cur, &k, &v) : store_cursor_prev(cur, &k, &v)) {
+        if (k.len < prefix.len || memcmp(k.ptr, prefix.b, prefix.len) != 0)
+            break; /* left the partition */
+        value_t item;
+        if (value_decode(&r->arena, (const uint8_t *)v.ptr, v.len, &item)) {
+            rc = STORE_ERR_IO;
+            break;
+        }
+        if (!same_partition(t, &item, kc->hash))
+            continue; /* a 128-bit hash collision: not ours */
+        int pos = sort_position(kc, t->ks.range.name.len ? item_get(&item, t->ks.range.name) : NULL);
+        if (pos != 0) {
+            if ((forward && pos > 0) || (!forward && pos < 0))
+                break; /* past the range */
+            continue;  /* before the range starts */
+        }
+        int full = page_add(pg, &item);
+        if (full < 0) {
+            rc = -1;
+            break;
+        }
+        if (full)
+            break;
+    }
+    store_cursor_close(cur);
+    return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+/* Query(TableName, KeyConditionExpression, FilterExpression?,
+ *       ProjectionExpression?, ExpressionAttributeNames/Values?, Select?,
+ *       Limit?, ExclusiveStartKey?, ScanIndexForward?, ConsistentRead?,
+ *       ReturnConsumedCapacity?) */
+int op_query(ddb_req_t *r)
+{
+    page_t pg = {.r = r};
+    str_t name;
+    bool backward_given, forward = true;
+    if (req_table_name(r, &name) || page_params(r, &pg, OPS_KEY_CONDITION))
+        return -1;
+    const json_t *sif = req_member(r, "ScanIndexForward");
+    if (sif && req_bool(r, "ScanIndexForward", &forward))
+        return -1;
+    backward_given = sif != NULL;
+    (void)backward_given;
+    if (!pg.x.key_condition)
+        return err_set(&r->err, ERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    store_txn_t *txn;
+    int rc = store_read_begin(r->env->store, &txn);
+    if (rc)
+        return rc;
+    key_cond_t kc;
+    value_t esk;
+    bool has_esk;
+    rc = req_table(r, txn, r->env->loop_catalog, &pg.t);
+    if (!rc)
+        rc = check_index_name(r, pg.t);
+    if (!rc)
+        rc = expr_key_condition(pg.x.key_condition, &pg.t->ks, &kc, &r->err);
+    if (!rc)
+        rc = start_key(r, pg.t, &esk, &has_esk);
+    if (!rc && has_esk && !same_partition(pg.t, &esk, kc.hash))
+        rc = err_set(&r->err, ERR_VALIDATION, "The provided starting key is outside query boundaries based on provided conditions");
+    if (!rc)
+        rc = query_walk(&pg, txn, &kc, forward, has_esk ? &esk : NULL);
+    if (!rc)
+        page_write(&pg);
+    store_read_end(txn);
+    buf_free(&pg.items);
+    return rc;
+}
+
+/* ---- Scan ----------------------------------------------------------------- */
+
+/* Segment s of n covers partition hashes whose first 8 bytes fall in
+ * [s * 2^64 / n, (s+1) * 2^64 / n): a plain split of the hash order. */
+static void segment_bound(uint32_t table_id, uint64_t seg, uint64_t total, key_buf_t *kb)
+{
+    key_encode_table(table_id, kb);
+    unsigned __int128 start = ((unsigned __int128)seg << 64) / total;
+    uint64_t s = (uint64_t)start;
+    if (seg == total) {
+        /* the end of the last segment: the table's successor */
+        key_successor(kb);
+        return;
+    }
+    for (int i = 7; i >= 0; i--)
+        kb->b[kb->len++] = (uint8_t)(s >> (i * 8));
+}
+
+static int scan_walk(page_t *pg, store_txn_t *txn, const value_t *esk, int64_t seg, int64_t total)
+{
+    ddb_req_t *r = pg->r;
+    key_buf_t lo, hi;
+    segment_bound(pg->t->id, (uint64_t)seg, (uint64_t)total, &lo);
+    segment_bound(pg->t->id, (uint64_t)seg + 1, (uint64_t)total, &hi);
+    if (esk)
+        key_encode(pg->t->id, &pg->t->ks, esk, &lo);
+    store_cursor_t *cur;
+    int rc = store_cursor_open(txn, STORE_DB_ITEMS, &cur);
+    if (rc)
+        return rc;
+    str_t k, v, los = {(const char *)lo.b, lo.len}, his = {(const char *)hi.b, hi.len};
+    rc = store_cursor_seek(cur, los, &k, &v);
+    if (rc == 0 && esk && str_eq(k, los))
+        rc = store_cursor_next(cur, &k, &v);
+    for (; rc == 0; rc = store_cursor_next(cur, &k, &v)) {
+        if (str_cmp(k, his) >= 0)
+            break;
+        value_t item;
+        if (value_decode(&r->arena, (const uint8_t *)v.ptr, v.len, &item)) {
+            rc = STORE_ERR_IO;
+            break;
+        }
+        int full = page_add(pg, &item);
+        if (full < 0) {
+            rc = -1;
+            break;
+        }
+        if (full)
+            break;
+    }
+    store_cursor_close(cur);
+    return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+/* Scan(TableName, FilterExpression?, ProjectionExpression?,
+ *      ExpressionAttributeNames/Values?, Select?, Limit?, ExclusiveStartKey?,
+ *      Segment?, TotalSegments?, ConsistentRead?, ReturnConsumedCapacity?) */
+int op_scan(ddb_req_t *r)
+{
+    page_t pg = {.r = r};
+    str_t name;
+    int64_t seg, total;
+    bool has_seg, has_total;
+    if (req_table_name(r, &name) || req_int(r, "Segment", &seg, &has_seg) ||
+        req_int(r, "TotalSegments", &total, &has_total))
+        return -1;
+    if (has_total && (total < 1 || total > 1000000))
+        req_constraint(r, arena_printf(&r->arena, "'%lld'", (long long)total), "totalSegments",
+                       total < 1 ? "Member must have value greater than or equal to 1"
+                                 : "Member must have value less than or equal to 1000000");
+    if (has_seg && (seg < 0 || seg > 999999))
+        req_constraint(r, arena_printf(&r->arena, "'%lld'", (long long)seg), "segment",
+                       seg < 0 ? "Member must have value greater than or equal to 0"
+                               : "Member must have value less than or equal to 999999");
+    if (page_params(r, &pg, 0))
+        return -1;
+    if (has_seg != has_total)
+        return err_set(&r->err, ERR_VALIDATION,
+                       has_seg ? "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"
+                               : "The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+    if (has_seg && seg >= total)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+                       "Segment: %lld is not less than TotalSegments: %lld",
+                       (long long)seg, (long long)total);
+    if (!has_seg)
+        seg = 0, total = 1;
+    store_txn_t *txn;
+    int rc = store_read_begin(r->env->store, &txn);
+    if (rc)
+        return rc;
+    value_t esk;
+    bool has_esk;
+    rc = req_table(r, txn, r->env->loop_catalog, &pg.t);
+    if (!rc)
+        rc = check_index_name(r, pg.t);
+    if (!rc)
+        rc = start_key(r, pg.t, &esk, &has_esk);
+    if (!rc)
+        rc = scan_walk(&pg, txn, has_esk ? &esk : NULL, seg, total);
+    if (!rc)
+        page_write(&pg);
+    store_read_end(txn);
+    buf_free(&pg.items);
+    return rc;
+}

@@ -1,1 +1,712 @@
-/* placeholder: being written */
+/* ops/table.c - CreateTable, DescribeTable, ListTables, DeleteTable,
+ * UpdateTable.
+ *
+ * The catalog keeps a table's description as JSON close to DynamoDB's
+ * TableDescription (see catalog.c); DescribeTable adds what changes (status,
+ * item count, size, ARNs). Validation runs on the loop thread; the catalog
+ * change runs on the writer thread, which re-checks existence in its own
+ * transaction. */
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ddbd/itemstore.h"
+#include "ops/ops.h"
+
+static double now_epoch(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    /* DynamoDB reports milliseconds */
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+static void uuid_v4(char out[37])
+{
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1)
+        for (int i = 0; i < 16; i++)
+            b[i] = (unsigned char)rand();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/* ---- DescribeTable's shape ------------------------------------------------ */
+
+static void write_json_member(buf_t *b, const char *key, json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    jw_key(b, key);
+    buf_puts(b, s);
+    free(s);
+}
+
+static void write_throughput(buf_t *b, json_t *src, int64_t rcu, int64_t wcu)
+{
+    jw_key(b, "ProvisionedThroughput");
+    jw_open(b, '{');
+    static const char *const dates[] = {"LastIncreaseDateTime", "LastDecreaseDateTime"};
+    for (int i = 0; i < 2; i++) {
+        json_t *d = json_object_get(src, dates[i]);
+        if (d) {
+            jw_key(b, dates[i]);
+            jw_double(b, json_number_value(d));
+        }
+    }
+    jw_key(b, "NumberOfDecreasesToday");
+    jw_int(b, json_integer_value(json_object_get(src, "NumberOfDecreasesToday")));
+    jw_key(b, "ReadCapacityUnits");
+    jw_int(b, rcu);
+    jw_key(b, "WriteCapacityUnits");
+    jw_int(b, wcu);
+    jw_close(b, '}');
+}
+
+/* GlobalSecondaryIndexes / LocalSecondaryIndexes with their live fields. */
+static void write_indexes(ddb_req_t *r, buf_t *b, const table_t *t, const char *member, bool global)
+{
+    json_t *list = json_object_get(t->desc, member);
+    if (!json_array_size(list))
+        return;
+    jw_key(b, member);
+    jw_open(b, '[');
+    size_t i;
+    json_t *ix;
+    json_array_foreach(list, i, ix)
+    {
+        const char *name = json_string_value(json_object_get(ix, "IndexName"));
+        jw_open(b, '{');
+        jw_key(b, "IndexName");
+        jw_cstr(b, name);
+        write_json_member(b, "KeySchema", json_object_get(ix, "KeySchema"));
+        write_json_member(b, "Projection", json_object_get(ix, "Projection"));
+        if (global) {
+            jw_key(b, "IndexStatus");
+            jw_cstr(b, "ACTIVE");
+            json_t *pt = json_object_get(ix, "ProvisionedThroughput");
+            write_throughput(b, pt, (int64_t)json_integer_value(json_object_get(pt, "ReadCapacityUnits")),
+                             (int64_t)json_integer_value(json_object_get(pt, "WriteCapacityUnits")));
+        }
+        jw_key(b, "IndexSizeBytes");
+        jw_int(b, 0);
+        jw_key(b, "ItemCount");
+        jw_int(b, 0);
+        jw_key(b, "IndexArn");
+        jw_cstr(b, arena_printf(&r->arena, "%s/index/%s", req_table_arn(r, t->name), name));
+        jw_close(b, '}');
+    }
+    jw_close(b, ']');
+}
+
+/* Writes "<wrapper>":{...TableDescription...}. */
+static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t,
+                                   const char *wrapper, const char *status)
+{
+    table_stats_t st;
+    int rc = catalog_stats_get(txn, t->id, &st);
+    if (rc)
+        return rc;
+    jw_key(b, wrapper);
+    jw_open(b, '{');
+    write_json_member(b, "AttributeDefinitions", json_object_get(t->desc, "AttributeDefinitions"));
+    jw_key(b, "TableName");
+    jw_cstr(b, t->name);
+    write_json_member(b, "KeySchema", json_object_get(t->desc, "KeySchema"));
+    jw_key(b, "TableStatus");
+    jw_cstr(b, status);
+    jw_key(b, "CreationDateTime");
+    jw_double(b, t->created);
+    write_throughput(b, t->desc, t->rcu, t->wcu);
+    jw_key(b, "TableSizeBytes");
+    jw_int(b, (int64_t)st.bytes);
+    jw_key(b, "ItemCount");
+    jw_int(b, (int64_t)st.items);
+    jw_key(b, "TableArn");
+    jw_cstr(b, req_table_arn(r, t->name));
+    jw_key(b, "TableId");
+    jw_cstr(b, t->table_uuid);
+    if (t->billing == BILLING_PAY_PER_REQUEST || json_is_true(json_object_get(t->desc, "BillingModeGiven"))) {
+        jw_key(b, "BillingModeSummary");
+        jw_open(b, '{');
+        jw_key(b, "BillingMode");
+        jw_cstr(b, t->billing == BILLING_PAY_PER_REQUEST ? "PAY_PER_REQUEST" : "PROVISIONED");
+        if (t->billing_changed) {
+            jw_key(b, "LastUpdateToPayPerRequestDateTime");
+            jw_double(b, t->billing_changed);
+        }
+        jw_close(b, '}');
+    }
+    write_indexes(r, b, t, "LocalSecondaryIndexes", false);
+    write_indexes(r, b, t, "GlobalSecondaryIndexes", true);
+    jw_key(b, "DeletionProtectionEnabled");
+    jw_bool(b, json_is_true(json_object_get(t->desc, "DeletionProtectionEnabled")));
+    jw_close(b, '}');
+    return 0;
+}
+
+/* ---- CreateTable validation ---------------------------------------------- */
+
+static const char *const key_types[] = {"HASH", "RANGE", NULL};
+static const char *const attr_types[] = {"B", "N", "S", NULL};
+static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
+
+/* A JSON string member or NULL, with constraint checks on length and enum. */
+static const char *member_str(ddb_req_t *r, json_t *o, const char *key, const char *path,
+                              const char *const *allowed)
+{
+    json_t *v = json_object_get(o, key);
+    if (v && !json_is_string(v)) {
+        err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    if (!s) {
+        req_constraint(r, "null", path, "Member must not be null");
+        return NULL;
+    }
+    if (allowed) {
+        int ok = 0;
+        for (int i = 0; allowed[i]; i++)
+            ok |= strcmp(s, allowed[i]) == 0;
+        if (!ok) {
+            buf_t set = BUF_INIT;
+            for (int i = 0; allowed[i]; i++)
+                buf_printf(&set, "%s%s", i ? ", " : "[", allowed[i]);
+            buf_puts(&set, "]");
+            buf_putc(&set, '\0');
+            req_constraint(r, arena_printf(&r->arena, "'%s'", s), path,
+                           arena_printf(&r->arena, "Member must satisfy enum value set: %s", set.data));
+            buf_free(&set);
+        }
+    } else if (strlen(s) < 1 || strlen(s) > 255) {
+        req_constraint(r, arena_printf(&r->arena, "'%s'", s), path,
+                       strlen(s) < 1 ? "Member must have length greater than or equal to 1"
+                                     : "Member must have length less than or equal to 255");
+    }
+    return s;
+}
+
+/* Constraint checks of a KeySchema list; path is "keySchema" or
+ * "globalSecondaryIndexes.1.member.keySchema". */
+static void check_key_schema_shape(ddb_req_t *r, json_t *ks, const char *path)
+{
+    if (!json_is_array(ks)) {
+        req_constraint(r, "null", path, "Member must not be null");
+        return;
+    }
+    size_t n = json_array_size(ks);
+    if (n < 1 || n > 2)
+        req_constraint(r, arena_printf(&r->arena, "'%s'", "[...]"), path,
+                       n < 1 ? "Member must have length greater than or equal to 1"
+                             : "Member must have length less than or equal to 2");
+    size_t i;
+    json_t *k;
+    json_array_foreach(ks, i, k)
+    {
+        member_str(r, k, "AttributeName", arena_printf(&r->arena, "%s.%zu.member.attributeName", path, i + 1),
+                   NULL);
+        member_str(r, k, "KeyType", arena_printf(&r->arena, "%s.%zu.member.keyType", path, i + 1), key_types);
+    }
+}
+
+/* Semantic checks of a key schema (after the constraint checks passed). */
+static int check_key_schema(ddb_req_t *r, json_t *ks)
+{
+    json_t *first = json_array_get(ks, 0), *second = json_array_get(ks, 1);
+    if (strcmp(json_string_value(json_object_get(first, "KeyType")), "HASH") != 0)
+        return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    if (second && strcmp(json_string_value(json_object_get(second, "KeyType")), "RANGE") != 0)
+        return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    if (second && strcmp(json_string_value(json_object_get(first, "AttributeName")),
+                         json_string_value(json_object_get(second, "AttributeName"))) == 0)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    return 0;
+}
+
+static json_t *find_def(json_t *defs, const char *name)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(defs, i, d)
+    {
+        if (strcmp(json_string_value(json_object_get(d, "AttributeName")), name) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static void names_list(json_t *arr, const char *member, buf_t *out)
+{
+    size_t i;
+    json_t *d;
+    buf_putc(out, '[');
+    json_array_foreach(arr, i, d)
+    {
+        if (i)
+            buf_puts(out, ", ");
+        buf_puts(out, json_string_value(json_object_get(d, member)));
+    }
+    buf_putc(out, ']');
+    buf_putc(out, '\0');
+}
+
+static void check_throughput_shape(ddb_req_t *r, json_t *pt, const char *path)
+{
+    static const char *const members[] = {"ReadCapacityUnits", "WriteCapacityUnits"};
+    static const char *const fields[] = {"readCapacityUnits", "writeCapacityUnits"};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_object_get(pt, members[i]);
+        char *p = arena_printf(&r->arena, "%s.%s", path, fields[i]);
+        if (!v)
+            req_constraint(r, "null", p, "Member must not be null");
+        else if (!json_is_integer(v))
+            err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+        else if (json_integer_value(v) < 1)
+            req_constraint(r, arena_printf(&r->arena, "'%lld'", (long long)json_integer_value(v)), p,
+                           "Member must have value greater than or equal to 1");
+    }
+}
+
+/* Indexes: accepted, checked for shape and key definitions, stored; the
+ * index machinery itself is its own issue. */
+static int check_indexes(ddb_req_t *r, json_t *list, const char *member, bool global, json_t *used)
+{
+    if (!list)
+        return 0;
+    if (!json_is_array(list))
+        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    char path[64];
+    snprintf(path, sizeof path, "%s", global ? "globalSecondaryIndexes" : "localSecondaryIndexes");
+    size_t i;
+    json_t *ix;
+    json_array_foreach(list, i, ix)
+    {
+        char *p = arena_printf(&r->arena, "%s.%zu.member", path, i + 1);
+        member_str(r, ix, "IndexName", arena_printf(&r->arena, "%s.indexName", p), NULL);
+        check_key_schema_shape(r, json_object_get(ix, "KeySchema"), arena_printf(&r->arena, "%s.keySchema", p));
+        json_t *proj = json_object_get(ix, "Projection");
+        if (!json_is_object(proj))
+            req_constraint(r, "null", arena_printf(&r->arena, "%s.projection", p), "Member must not be null");
+        size_t k;
+        json_t *ke;
+        json_array_foreach(json_object_get(ix, "KeySchema"), k, ke)
+        {
+            json_t *n = json_object_get(ke, "AttributeName");
+            if (json_is_string(n))
+                json_array_append(used, n);
+        }
+    }
+    (void)member;
+    return 0;
+}
+
+typedef struct create_plan {
+    json_t *desc; /* the catalog JSON, without ddbd_id */
+    str_t name;
+} create_plan_t;
+
+static int validate_definitions(ddb_req_t *r, json_t *defs, json_t *ks, json_t *used, bool has_indexes)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(defs, i, d)
+    {
+        const char *n = json_string_value(json_object_get(d, "AttributeName"));
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(n, json_string_value(json_object_get(json_array_get(defs, j), "AttributeName"))) == 0)
+                return err_set(&r->err, ERR_VALIDATION, "Cannot have two attributes with the same name");
+    }
+    json_array_foreach(ks, i, d)
+    {
+        if (!find_def(defs, json_string_value(json_object_get(d, "AttributeName"))))
+            return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: Some index key attribute have no definition");
+    }
+    json_array_foreach(used, i, d)
+    {
+        if (!find_def(defs, json_string_value(d))) {
+            buf_t keys = BUF_INIT, ad = BUF_INIT;
+            names_list(ks, "AttributeName", &keys);
+            names_list(defs, "AttributeName", &ad);
+            err_set(&r->err, ERR_VALIDATION,
+                    "One or more parameter values were invalid: Some index key attributes are not defined in "
+                    "AttributeDefinitions. Keys: [%s], AttributeDefinitions: %s",
+                    json_string_value(d), ad.data);
+            buf_free(&keys);
+            buf_free(&ad);
+            return -1;
+        }
+    }
+    json_array_foreach(defs, i, d)
+    {
+        const char *n = json_string_value(json_object_get(d, "AttributeName"));
+        bool found = false;
+        size_t j;
+        json_t *u;
+        json_array_foreach(used, j, u) found = found || strcmp(json_string_value(u), n) == 0;
+        if (found)
+            continue;
+        if (!has_indexes)
+            return err_set(&r->err, ERR_VALIDATION,
+                           "One or more parameter values were invalid: Number of attributes in KeySchema does "
+                           "not exactly match number of attributes defined in AttributeDefinitions");
+        buf_t ad = BUF_INIT, keys = BUF_INIT;
+        names_list(defs, "AttributeName", &ad);
+        buf_putc(&keys, '[');
+        json_array_foreach(used, j, u)
+        {
+            bool dup = false;
+            for (size_t k = 0; k < j; k++)
+                dup = dup || strcmp(json_string_value(json_array_get(used, k)), json_string_value(u)) == 0;
+            if (!dup)
+                buf_printf(&keys, "%s%s", keys.len > 1 ? ", " : "", json_string_value(u));
+        }
+        buf_puts(&keys, "]");
+        buf_putc(&keys, '\0');
+        err_set(&r->err, ERR_VALIDATION,
+                "One or more parameter values were invalid: Some AttributeDefinitions are not used. "
+                "AttributeDefinitions: %s, keys used: %s",
+                ad.data, keys.data);
+        buf_free(&ad);
+        buf_free(&keys);
+        return -1;
+    }
+    return 0;
+}
+
+static int validate_billing(ddb_req_t *r, int billing, json_t *pt, json_t *gsis)
+{
+    if (billing == BILLING_PROVISIONED && !pt)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits "
+                       "must both be specified when BillingMode is PROVISIONED");
+    if (billing == BILLING_PAY_PER_REQUEST && pt)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "One or more parameter values were invalid: Neither ReadCapacityUnits nor "
+                       "WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    size_t i;
+    json_t *g;
+    json_array_foreach(gsis, i, g)
+    {
+        json_t *gpt = json_object_get(g, "ProvisionedThroughput");
+        if (billing == BILLING_PROVISIONED && !gpt)
+            return err_set(&r->err, ERR_VALIDATION,
+                           "One or more parameter values were invalid: ProvisionedThroughput must be specified "
+                           "for index: %s",
+                           json_string_value(json_object_get(g, "IndexName")));
+        if (billing == BILLING_PAY_PER_REQUEST && gpt)
+            return err_set(&r->err, ERR_VALIDATION,
+                           "One or more parameter values were invalid: ProvisionedThroughput should not be "
+                           "specified for index: %s when BillingMode is PAY_PER_REQUEST",
+                           json_string_value(json_object_get(g, "IndexName")));
+    }
+    return 0;
+}
+
+static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache);
+
+/* CreateTable(TableName, KeySchema, AttributeDefinitions, BillingMode?,
+ *             ProvisionedThroughput?, GlobalSecondaryIndexes?,
+ *             LocalSecondaryIndexes?, DeletionProtectionEnabled?) */
+int op_create_table(ddb_req_t *r)
+{
+    str_t name;
+    int billing;
+    const json_t *ks_c, *defs_c, *pt_c, *gsis_c, *lsis_c;
+    bool protect;
+    if (req_table_name(r, &name) || req_array(r, "AttributeDefinitions", true, &defs_c) ||
+        req_array(r, "KeySchema", true, &ks_c) || req_object(r, "ProvisionedThroughput", false, &pt_c) ||
+        req_array(r, "GlobalSecondaryIndexes", false, &gsis_c) ||
+        req_array(r, "LocalSecondaryIndexes", false, &lsis_c) || req_bool(r, "DeletionProtectionEnabled", &protect) ||
+        req_enum(r, "BillingMode", billing_modes, &billing, BILLING_PROVISIONED))
+        return -1;
+    json_t *ks = (json_t *)ks_c, *defs = (json_t *)defs_c, *pt = (json_t *)pt_c;
+    size_t i;
+    json_t *d;
+    json_array_foreach(defs, i, d)
+    {
+        member_str(r, d, "AttributeName", arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeName", i + 1),
+                   NULL);
+        member_str(r, d, "AttributeType", arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeType", i + 1),
+                   attr_types);
+    }
+    if (ks)
+        check_key_schema_shape(r, ks, "keySchema");
+    if (pt)
+        check_throughput_shape(r, pt, "provisionedThroughput");
+    json_t *used = json_array();
+    json_array_foreach(ks, i, d) json_array_append(used, json_object_get(d, "AttributeName"));
+    int rc = check_indexes(r, (json_t *)gsis_c, "GlobalSecondaryIndexes", true, used);
+    if (!rc)
+        rc = check_indexes(r, (json_t *)lsis_c, "LocalSecondaryIndexes", false, used);
+    if (rc || req_constraints_done(r) || check_key_schema(r, ks) ||
+        validate_definitions(r, defs, ks, used, gsis_c || lsis_c) ||
+        validate_billing(r, billing, pt, (json_t *)gsis_c)) {
+        json_decref(used);
+        return -1;
+    }
+    json_decref(used);
+
+    json_t *desc = json_object();
+    json_object_set_new(desc, "TableName", json_stringn(name.ptr, name.len));
+    char uuid[37];
+    uuid_v4(uuid);
+    json_object_set_new(desc, "TableId", json_string(uuid));
+    json_object_set_new(desc, "CreationDateTime", json_real(now_epoch()));
+    json_object_set(desc, "KeySchema", ks);
+    json_object_set(desc, "AttributeDefinitions", defs);
+    json_object_set_new(desc, "BillingMode", json_string(billing_modes[billing]));
+    json_object_set_new(desc, "BillingModeGiven", json_boolean(req_member(r, "BillingMode") != NULL));
+    json_object_set_new(desc, "NumberOfDecreasesToday", json_integer(0));
+    if (billing == BILLING_PROVISIONED) {
+        json_object_set(desc, "ReadCapacityUnits", json_object_get(pt, "ReadCapacityUnits"));
+        json_object_set(desc, "WriteCapacityUnits", json_object_get(pt, "WriteCapacityUnits"));
+    } else {
+        json_object_set(desc, "LastUpdateToPayPerRequestDateTime", json_object_get(desc, "CreationDateTime"));
+    }
+    if (gsis_c)
+        json_object_set(desc, "GlobalSecondaryIndexes", (json_t *)gsis_c);
+    if (lsis_c)
+        json_object_set(desc, "LocalSecondaryIndexes", (json_t *)lsis_c);
+    json_object_set_new(desc, "DeletionProtectionEnabled", json_boolean(protect));
+
+    create_plan_t *p = arena_alloc(&r->arena, sizeof *p);
+    p->desc = desc;
+    p->name = arena_strdup(&r->arena, name);
+    r->plan = p;
+    r->apply = create_apply;
+    return REQ_WRITE;
+}
+
+static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
+{
+    create_plan_t *p = r->plan;
+    const table_t *existing;
+    int rc = catalog_lookup(cache, txn, r->ns, p->name, &existing);
+    if (rc)
+        goto out;
+    if (existing) {
+        rc = err_set(&r->err, ERR_RESOURCE_IN_USE, "Table already exists: %.*s", STR_FMT(p->name));
+        goto out;
+    }
+    uint32_t id;
+    if ((rc = catalog_next_table_id(txn, &id)) != 0)
+        goto out;
+    json_object_set_new(p->desc, "ddbd_id", json_integer(id));
+    char *text = json_dumps(p->desc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    table_t *t = table_from_stored_json(r->ns, text, strlen(text));
+    free(text);
+    rc = catalog_put(txn, t);
+    if (!rc) {
+        buf_putc(&r->out, '{');
+        rc = write_table_description(r, &r->out, txn, t, "TableDescription", "CREATING");
+        buf_putc(&r->out, '}');
+    }
+    table_free(t);
+out:
+    json_decref(p->desc);
+    p->desc = NULL;
+    return rc;
+}
+
+/* DescribeTable(TableName) */
+int op_describe_table(ddb_req_t *r)
+{
+    store_txn_t *txn;
+    const table_t *t;
+    str_t name;
+    if (req_table_name(r, &name) || req_constraints_done(r))
+        return -1;
+    int rc = store_read_begin(r->env->store, &txn);
+    if (rc)
+        return rc;
+    rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, name, &t);
+    if (!rc && !t)
+        rc = err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %.*s not found",
+                     STR_FMT(name));
+    if (!rc) {
+        buf_putc(&r->out, '{');
+        rc = write_table_description(r, &r->out, txn, t, "Table", "ACTIVE");
+        buf_putc(&r->out, '}');
+    }
+    store_read_end(txn);
+    return rc;
+}
+
+/* ListTables(ExclusiveStartTableName?, Limit?) */
+typedef struct list_state {
+    buf_t *out;
+    int64_t limit, n;
+    str_t last;
+    bool more;
+    arena_t *arena;
+} list_state_t;
+
+static int list_one(void *ud, str_t name)
+{
+    list_state_t *s = ud;
+    if (s->n == s->limit) {
+        s->more = true;
+        return 1;
+    }
+    jw_comma(s->out);
+    jw_s(s->out, name);
+    s->last = arena_strdup(s->arena, name);
+    s->n++;
+    return 0;
+}
+
+int op_list_tables(ddb_req_t *r)
+{
+    str_t start;
+    int64_t limit;
+    bool has_limit;
+    if (req_string(r, "ExclusiveStartTableName", false, &start) || req_int(r, "Limit", &limit, &has_limit))
+        return -1;
+    if (!has_limit)
+        limit = 100;
+    else if (limit < 1 || limit > 100)
+        req_constraint(r, arena_printf(&r->arena, "'%lld'", (long long)limit), "limit",
+                       limit < 1 ? "Member must have value greater than or equal to 1"
+                                 : "Member must have value less than or equal to 100");
+    if (start.ptr && (start.len < 3 || start.len > 255))
+        req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(start)), "exclusiveStartTableName",
+                       start.len < 3 ? "Member must have length greater than or equal to 3"
+                                     : "Member must have length less than or equal to 255");
+    if (req_constraints_done(r))
+        return -1;
+    store_txn_t *txn;
+    int rc = store_read_begin(r->env->store, &txn);
+    if (rc)
+        return rc;
+    list_state_t s = {&r->out, limit, 0, STR_NULL, false, &r->arena};
+    buf_puts(&r->out, "{\"TableNames\":[");
+    rc = catalog_list(txn, r->ns, start.ptr ? start : STR_NULL, list_one, &s);
+    store_read_end(txn);
+    buf_putc(&r->out, ']');
+    if (s.more) {
+        jw_key(&r->out, "LastEvaluatedTableName");
+        jw_s(&r->out, s.last);
+    }
+    buf_putc(&r->out, '}');
+    return rc;
+}
+
+/* DeleteTable(TableName) */
+static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
+{
+    const table_t *t;
+    int rc = req_table(r, txn, cache, &t);
+    if (rc)
+        return rc;
+    if (json_is_true(json_object_get(t->desc, "DeletionProtectionEnabled")))
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Resource cannot be deleted as it is currently protected against deletion. Disable "
+                       "deletion protection first.");
+    buf_putc(&r->out, '{');
+    rc = write_table_description(r, &r->out, txn, t, "TableDescription", "DELETING");
+    buf_putc(&r->out, '}');
+    if (!rc)
+        rc = itemstore_drop_table(txn, t);
+    if (!rc)
+        rc = catalog_delete(txn, r->ns, str_from_cstr(t->name));
+    return rc;
+}
+
+int op_delete_table(ddb_req_t *r)
+{
+    str_t name;
+    if (req_table_name(r, &name) || req_constraints_done(r))
+        return -1;
+    r->apply = delete_apply;
+    return REQ_WRITE;
+}
+
+/* UpdateTable(TableName, BillingMode?, ProvisionedThroughput?,
+ *             DeletionProtectionEnabled?) */
+static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
+{
+    const table_t *t;
+    int rc = req_table(r, txn, cache, &t);
+    if (rc)
+        return rc;
+    int billing;
+    const json_t *pt;
+    req_enum(r, "BillingMode", billing_modes, &billing, (int)t->billing);
+    req_object(r, "ProvisionedThroughput", false, &pt);
+    const json_t *protect = req_member(r, "DeletionProtectionEnabled");
+    if (!req_member(r, "BillingMode") && !pt && !protect)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                       "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    if (billing == BILLING_PROVISIONED && t->billing == BILLING_PAY_PER_REQUEST && !pt)
+        return validate_billing(r, billing, NULL, NULL);
+    if (billing == BILLING_PAY_PER_REQUEST && pt)
+        return validate_billing(r, billing, (json_t *)pt, NULL);
+    int64_t rcu = pt ? json_integer_value(json_object_get(pt, "ReadCapacityUnits")) : t->rcu;
+    int64_t wcu = pt ? json_integer_value(json_object_get(pt, "WriteCapacityUnits")) : t->wcu;
+    if (pt && billing == (int)t->billing && rcu == t->rcu && wcu == t->wcu && !req_member(r, "BillingMode"))
+        return err_set(&r->err, ERR_VALIDATION,
+                       "The provisioned throughput for the table will not change. The requested value equals "
+                       "the current value. Current ReadCapacityUnits provisioned for the table: %lld. Requested "
+                       "ReadCapacityUnits: %lld. Current WriteCapacityUnits provisioned for the table: %lld. "
+                       "Requested WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer Guide for "
+                       "current limits and how to request higher limits.",
+                       (long long)t->rcu, (long long)rcu, (long long)t->wcu, (long long)wcu);
+
+    json_t *desc = json_deep_copy(t->desc);
+    double now = now_epoch();
+    if (billing == BILLING_PAY_PER_REQUEST) {
+        if (t->billing != BILLING_PAY_PER_REQUEST)
+            json_object_set_new(desc, "LastUpdateToPayPerRequestDateTime", json_real(now));
+        json_object_del(desc, "ReadCapacityUnits");
+        json_object_del(desc, "WriteCapacityUnits");
+    } else {
+        if (rcu > t->rcu || wcu > t->wcu)
+            json_object_set_new(desc, "LastIncreaseDateTime", json_real(now));
+        if (rcu < t->rcu || wcu < t->wcu) {
+            json_object_set_new(desc, "LastDecreaseDateTime", json_real(now));
+            json_object_set_new(desc, "NumberOfDecreasesToday",
+                                json_integer(json_integer_value(json_object_get(desc, "NumberOfDecreasesToday")) + 1));
+        }
+        json_object_set_new(desc, "ReadCapacityUnits", json_integer(rcu));
+        json_object_set_new(desc, "WriteCapacityUnits", json_integer(wcu));
+    }
+    json_object_set_new(desc, "BillingMode", json_string(billing_modes[billing]));
+    if (req_member(r, "BillingMode"))
+        json_object_set_new(desc, "BillingModeGiven", json_true());
+    if (protect)
+        json_object_set(desc, "DeletionProtectionEnabled", (json_t *)protect);
+    char *text = json_dumps(desc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(desc);
+    table_t *nt = table_from_stored_json(r->ns, text, strlen(text));
+    free(text);
+    rc = catalog_put(txn, nt);
+    if (!rc) {
+        buf_putc(&r->out, '{');
+        rc = write_table_description(r, &r->out, txn, nt, "TableDescription", pt || req_member(r, "BillingMode") ? "UPDATING" : "ACTIVE");
+        buf_putc(&r->out, '}');
+    }
+    table_free(nt);
+    return rc;
+}
+
+int op_update_table(ddb_req_t *r)
+{
+    str_t name;
+    int billing;
+    const json_t *pt;
+    bool protect;
+    if (req_table_name(r, &name) || req_enum(r, "BillingMode", billing_modes, &billing, -1) ||
+        req_object(r, "ProvisionedThroughput", false, &pt) || req_bool(r, "DeletionProtectionEnabled", &protect))
+        return -1;
+    if (pt)
+        check_throughput_shape(r, (json_t *)pt, "provisionedThroughput");
+    if (req_constraints_done(r))
+        return -1;
+    r->apply = update_apply;
+    return REQ_WRITE;
+}

@@ -1,0 +1,26 @@
+/* itemstore.h - the one write path for items.
+ *
+ * Every item write goes through here so that what must change with an item
+ * (the table's statistics now; index entries, stream records and TTL
+ * entries as they arrive) changes in the same transaction, in one place. */
+#ifndef DDBD_ITEMSTORE_H
+#define DDBD_ITEMSTORE_H
+
+#include "ddbd/arena.h"
+#include "ddbd/catalog.h"
+#include "ddbd/keys.h"
+#include "ddbd/store.h"
+#include "ddbd/value.h"
+
+/* The stored item at key, decoded into a, or *found false. */
+int itemstore_get(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_t *key, value_t *out,
+                  bool *found);
+/* Writes item (whose key attributes are checked) replacing old (NULL when
+ * there was none); old is what itemstore_get returned in this txn. */
+int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
+                  const value_t *item);
+int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old);
+/* Drops every item of the table (DeleteTable). */
+int itemstore_drop_table(store_txn_t *txn, const table_t *t);
+
+#endif

@@ -1,0 +1,18 @@
+# scripts/deps.sh - installs Debian packages that are missing. Sourced by
+# scripts/run and scripts/test; needs root or sudo when something is missing.
+
+ddbd_build_packages="gcc meson ninja-build pkg-config libuv1-dev liblmdb-dev node-llhttp libjansson-dev libssl-dev zlib1g-dev libxxhash-dev"
+ddbd_test_packages="python3-boto3 python3-pytest awscli clang libclang-rt-dev"
+
+ddbd_install() {
+    missing=""
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    echo "installing:$missing"
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}

@@ -1,0 +1,93 @@
+/* ops/common.c - what several handlers share: expressions, keys, capacity. */
+#include "ops/ops.h"
+
+#include <math.h>
+
+static int parse_text(ddb_req_t *r, const char *member, str_t *out)
+{
+    return req_string(r, member, false, out);
+}
+
+int ops_parse_exprs(ddb_req_t *r, unsigned which, ops_exprs_t *x)
+{
+    memset(x, 0, sizeof *x);
+    const json_t *names, *values;
+    if (req_object(r, "ExpressionAttributeNames", false, &names) ||
+        req_object(r, "ExpressionAttributeValues", false, &values))
+        return -1;
+    if (expr_ctx_init(&x->ctx, &r->arena, names, values, &r->err))
+        return -1;
+    static const struct {
+        unsigned flag;
+        const char *member;
+        expr_kind_t kind;
+    } conds[] = {
+        {OPS_KEY_CONDITION, "KeyConditionExpression", EXPR_KEY_CONDITION},
+        {OPS_CONDITION, "ConditionExpression", EXPR_CONDITION},
+        {OPS_FILTER, "FilterExpression", EXPR_FILTER},
+    };
+    expr_node_t **slots[] = {&x->key_condition, &x->condition, &x->filter};
+    str_t text;
+    for (size_t i = 0; i < 3; i++) {
+        if (!(which & conds[i].flag))
+            continue;
+        if (parse_text(r, conds[i].member, &text))
+            return -1;
+        if (text.ptr && expr_parse_condition(&x->ctx, conds[i].kind, text, slots[i], &r->err))
+            return -1;
+    }
+    if (which & OPS_UPDATE) {
+        if (parse_text(r, "UpdateExpression", &text))
+            return -1;
+        if (text.ptr && expr_parse_update(&x->ctx, text, &x->update, &r->err))
+            return -1;
+    }
+    if (which & OPS_PROJECTION) {
+        if (parse_text(r, "ProjectionExpression", &text))
+            return -1;
+        if (text.ptr && expr_parse_projection(&x->ctx, text, &x->projection, &r->err))
+            return -1;
+    }
+    return expr_check_unused(&x->ctx, &r->err);
+}
+
+int ops_key_param(ddb_req_t *r, const char *member, value_t *out)
+{
+    const json_t *key;
+    if (req_object(r, member, true, &key) || req_constraints_done(r))
+        return -1;
+    return item_from_json(&r->arena, key, out, &r->err);
+}
+
+static const char *const capacity_modes[] = {"NONE", "TOTAL", "INDEXES", NULL};
+
+int ops_return_capacity(ddb_req_t *r, int *out)
+{
+    return req_enum(r, "ReturnConsumedCapacity", capacity_modes, out, 0);
+}
+
+void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units, bool write)
+{
+    if (mode == 0)
+        return;
+    jw_key(&r->out, "ConsumedCapacity");
+    jw_open(&r->out, '{');
+    jw_key(&r->out, "TableName");
+    jw_cstr(&r->out, table);
+    jw_key(&r->out, "CapacityUnits");
+    buf_printf(&r->out, "%g", units);
+    if (mode == 2) {
+        jw_key(&r->out, "Table");
+        buf_printf(&r->out, "{\"CapacityUnits\":%g}", units);
+    }
+    (void)write;
+    jw_close(&r->out, '}');
+}
+
+double ops_read_units(size_t bytes, bool consistent)
+{
+    double units = bytes == 0 ? 1 : ceil((double)bytes / 4096.0);
+    return consistent ? units : units / 2;
+}
+
+double ops_write_units(size_t bytes) { return bytes == 0 ? 1 : ceil((double)bytes / 1024.0); }

@@ -1,0 +1,63 @@
+/* ops.h - the operation handlers, one family per file. Private to src/. */
+#ifndef DDBD_OPS_H
+#define DDBD_OPS_H
+
+#include "ddbd/expr.h"
+#include "ddbd/request.h"
+
+/* ops/table.c */
+int op_create_table(ddb_req_t *r);
+int op_describe_table(ddb_req_t *r);
+int op_list_tables(ddb_req_t *r);
+int op_delete_table(ddb_req_t *r);
+int op_update_table(ddb_req_t *r);
+
+/* ops/item.c */
+int op_put_item(ddb_req_t *r);
+int op_get_item(ddb_req_t *r);
+int op_delete_item(ddb_req_t *r);
+int op_update_item(ddb_req_t *r);
+
+/* ops/query.c */
+int op_query(ddb_req_t *r);
+int op_scan(ddb_req_t *r);
+
+#endif
+
+/* ---- shared by the handlers (ops/common.c) ---- */
+
+/* A request's expressions, parsed on the loop thread. */
+typedef struct ops_exprs {
+    expr_ctx_t ctx;
+    expr_node_t *condition;     /* ConditionExpression (or NULL) */
+    expr_node_t *filter;        /* FilterExpression */
+    expr_node_t *key_condition; /* KeyConditionExpression */
+    expr_update_t *update;      /* UpdateExpression */
+    expr_projection_t projection; /* ProjectionExpression (n == 0: none) */
+} ops_exprs_t;
+
+/* Which of the expression members a handler accepts. */
+enum {
+    OPS_CONDITION = 1,
+    OPS_FILTER = 2,
+    OPS_KEY_CONDITION = 4,
+    OPS_UPDATE = 8,
+    OPS_PROJECTION = 16,
+};
+
+/* Parses ExpressionAttributeNames/Values and the accepted expressions,
+ * then rejects unused placeholders, as DynamoDB does. */
+int ops_parse_exprs(ddb_req_t *r, unsigned which, ops_exprs_t *x);
+
+/* The Key parameter as a value map (not yet checked against a schema). */
+int ops_key_param(ddb_req_t *r, const char *member, value_t *out);
+
+/* ReturnConsumedCapacity: NONE (0), TOTAL, INDEXES. */
+int ops_return_capacity(ddb_req_t *r, int *out);
+/* Appends "ConsumedCapacity":{...} when asked for. */
+void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units, bool write);
+
+/* Capacity units DynamoDB charges for an item of `bytes`: reads in 4 KB
+ * steps (halved when eventually consistent), writes in 1 KB steps. */
+double ops_read_units(size_t bytes, bool consistent);
+double ops_write_units(size_t bytes);
