@@ -243,7 +243,8 @@ static void test_large_bodies(void)
 
 static void test_continue(void)
 {
-    static const char head[] = "POST / HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-Continue \r\n\r\n";
+    static const char head[] =
+        "POST / HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-Continue \r\n\r\n";
     collect_t c;
     http_parser_t *p = parser_new(&c, MAX_BODY);
     CHECK(http_parser_feed(p, head, strlen(head)) == 0);

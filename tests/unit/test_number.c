@@ -25,8 +25,9 @@ static number_t num(const char *s)
 static const char *norm(const char *s)
 {
     static char out[NUMBER_TEXT_MAX];
+    static err_t e;
     size_t len;
-    err_t e = {0};
+    err_clear(&e);
     if (number_normalize(str_from_cstr(s), out, &len, &e) < 0)
         return e.msg;
     CHECK(len == strlen(out));

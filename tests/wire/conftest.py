@@ -10,6 +10,9 @@ DDBD_ENDPOINT_KIND (ddbd | local | other) says what is behind DDBD_ENDPOINT; whe
 guessed (DynamoDB Local answers with a Jetty Server header). Against DynamoDB Local, tests marked
 aws_differs are expected to fail (strict xfail): they assert AWS's behaviour where DynamoDB Local
 is known to differ.
+
+DDBD_FORCE_DDBD_ONLY=1 runs ddbd_only tests against DDBD_ENDPOINT anyway (useful for the raw-HTTP ones
+when ddbd is already running; the ones that start their own ddbd still need DDBD_BIN).
 """
 import http.client
 import os
@@ -60,7 +63,7 @@ ENDPOINT_KIND = _endpoint_kind()
 def pytest_collection_modifyitems(config, items):
     external = bool(os.environ.get("DDBD_ENDPOINT"))
     for item in items:
-        if external and item.get_closest_marker("ddbd_only"):
+        if external and item.get_closest_marker("ddbd_only") and not os.environ.get("DDBD_FORCE_DDBD_ONLY"):
             item.add_marker(pytest.mark.skip(reason="ddbd_only: DDBD_ENDPOINT is set"))
         m = item.get_closest_marker("aws_differs")
         if m is not None:
