@@ -116,15 +116,27 @@ str_t arena_strdup(arena_t *a, str_t s)
 
 char *arena_cstr(arena_t *a, str_t s) { return (char *)arena_strdup(a, s).ptr; }
 
+/* GCC with -fsanitize=undefined instruments a NULL-fmt path and then warns
+ * about it ("null format string"); fmt is never NULL here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-truncation"
 char *arena_printf(arena_t *a, const char *fmt, ...)
 {
-    va_list ap, ap2;
+    char small[256];
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    char *p = arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
-    vsnprintf(p, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
-    va_end(ap2);
+    if (n < 0)
+        n = 0;
+    char *p = arena_alloc(a, (size_t)n + 1);
+    if ((size_t)n < sizeof small) {
+        memcpy(p, small, (size_t)n + 1);
+        return p;
+    }
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
     return p;
 }
+#pragma GCC diagnostic pop

@@ -61,6 +61,8 @@ static void number_set_zero(number_t *n)
  * follow AWS's order: overflow, underflow, then precision. */
 int number_parse(str_t text, number_t *out, err_t *e)
 {
+    if (text.len == 0) /* also keeps NULL out of the pointer arithmetic */
+        return number_nan(text, e);
     const char *p = text.ptr, *end = text.ptr + text.len;
     bool neg = false;
     if (p < end && (*p == '+' || *p == '-'))

@@ -315,7 +315,8 @@ static void on_http_request(void *ud, http_request_t *hr)
         /* Health check (docker HEALTHCHECK, load balancers). */
         s->op = "health";
         http_header_t h[] = {{STR_LIT("Content-Type"), STR_LIT("text/plain")}};
-        http_response_write(&s->wire, 200, h, 1, STR_LIT("healthy: ddbd " DDBD_VERSION "\n"), s->keep_alive);
+        str_t body = str_eq_cstr(hr->method, "GET") ? STR_LIT("healthy: ddbd " DDBD_VERSION "\n") : STR_NULL;
+        http_response_write(&s->wire, 200, h, 1, body, s->keep_alive);
         s->ready = true;
     } else if (!str_eq_cstr(hr->method, "POST")) {
         slot_error(s, ERR_UNKNOWN_OPERATION, "Unknown operation exception");

@@ -282,7 +282,7 @@ static int build_number(arena_t *a, const json_t *j, str_t *out, err_t *e)
 {
     char text[NUMBER_TEXT_MAX];
     size_t len;
-    str_t in = j && json_is_string(j) ? json_str(j) : STR_NULL;
+    str_t in = j && json_is_string(j) ? json_str(j) : STR_LIT(""); /* null: no text */
     if (number_normalize(in, text, &len, e) < 0)
         return -1;
     *out = copy_str(a, (str_t){text, len});
@@ -318,6 +318,31 @@ static bool set_has_dup(const value_t *members, size_t n)
         abort();
     for (size_t i = 0; i < n; i++)
         tmp[i] = members[i].s;
+    qsort(tmp, n, sizeof *tmp, str_ptr_cmp);
+    bool dup = false;
+    for (size_t i = 1; i < n && !dup; i++)
+        dup = str_eq(tmp[i - 1], tmp[i]);
+    free(tmp);
+    return dup;
+}
+
+/* Map names are unique; storage is checked for it like the wire is. */
+static bool names_have_dup(const member_t *m, size_t n)
+{
+    if (n < 2)
+        return false;
+    if (n <= VALUE_SMALL_N) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = i + 1; k < n; k++)
+                if (str_eq(m[i].name, m[k].name))
+                    return true;
+        return false;
+    }
+    str_t *tmp = malloc(n * sizeof *tmp);
+    if (!tmp)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = m[i].name;
     qsort(tmp, n, sizeof *tmp, str_ptr_cmp);
     bool dup = false;
     for (size_t i = 1; i < n && !dup; i++)
@@ -840,7 +865,9 @@ value_t value_copy(arena_t *a, const value_t *v) { return copy_at(a, v, 0); }
  *   M      = varint count . (varint name length . name . value)*
  *   L      = varint count . value*
  *   SS NS BS = varint count . (varint length . bytes)*
- * The format is private to this file; decode trusts nothing in it. */
+ * The format is private to this file; decode trusts nothing in it: it
+ * checks bounds, nesting, canonical numbers, and unique names and set
+ * members, so a decoded value has every invariant a parsed one has. */
 
 static void put_str(buf_t *b, str_t s)
 {
@@ -935,7 +962,7 @@ static int decode_children(reader_t *r, value_t *out, int level)
         for (size_t i = 0; i < n; i++)
             if (read_str(r, &out->m.m[i].name) < 0 || decode_at(r, &out->m.m[i].v, level + 1) < 0)
                 return -1;
-        return 0;
+        return names_have_dup(out->m.m, out->m.n) ? -1 : 0;
     }
     out->l.n = (size_t)n;
     out->l.v = n ? arena_calloc(r->a, (size_t)n, sizeof *out->l.v) : NULL;
@@ -951,7 +978,7 @@ static int decode_children(reader_t *r, value_t *out, int level)
         if (read_str(r, &x->s) < 0 || (mt == VT_N && check_number(x->s) < 0))
             return -1;
     }
-    return 0;
+    return set && set_has_dup(out->l.v, out->l.n) ? -1 : 0;
 }
 
 static int decode_at(reader_t *r, value_t *out, int level)

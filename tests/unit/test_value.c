@@ -204,16 +204,17 @@ static void test_serialization_messages(void)
 
 static const char *nested(int levels, const char *inner, char kind)
 {
-    static char buf[4096];
-    char *o = buf;
-    o += sprintf(o, "{\"a\":");
+    static buf_t b = BUF_INIT; /* kept for the process: tests use the text right away */
+    buf_reset(&b);
+    buf_puts(&b, "{\"a\":");
     for (int i = 0; i < levels; i++)
-        o += sprintf(o, kind == 'M' ? "{\"M\":{\"k\":" : "{\"L\":[");
-    o += sprintf(o, "%s", inner);
+        buf_puts(&b, kind == 'M' ? "{\"M\":{\"k\":" : "{\"L\":[");
+    buf_puts(&b, inner);
     for (int i = 0; i < levels; i++)
-        o += sprintf(o, kind == 'M' ? "}}" : "]}");
-    sprintf(o, "}");
-    return buf;
+        buf_puts(&b, kind == 'M' ? "}}" : "]}");
+    buf_puts(&b, "}");
+    buf_putc(&b, '\0');
+    return b.data;
 }
 
 static void test_nesting(void)
@@ -419,6 +420,8 @@ static void test_codec(void)
         {"\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", 12}, /* overlong varint */
         {"\x06\x01\x00\x01", 4}, /* M member whose value is cut off */
         {"\x06\x01\x01" "a\x05\x02", 6}, /* M member NULL then trailing byte */
+        {"\x06\x02\x01" "a\x05\x01" "a\x05", 8}, /* M with a name twice */
+        {"\x08\x02\x01" "a\x01" "a", 6},          /* SS with a member twice */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         value_t out;

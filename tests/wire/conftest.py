@@ -22,17 +22,6 @@ import pytest
 
 import helpers
 
-pytest_plugins = []
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "ddbd_only: needs a ddbd process this suite starts (flags, kill -9, raw framing, health)"
-    )
-    config.addinivalue_line(
-        "markers",
-        "aws_differs(reason): asserts AWS behaviour where DynamoDB Local is known to differ (reason says how)",
-    )
 
 
 def _endpoint_kind():
@@ -77,6 +66,15 @@ def pytest_collection_modifyitems(config, items):
 def pytest_report_header(config):
     ep = os.environ.get("DDBD_ENDPOINT") or f"ddbd started from {helpers.ddbd_binary()}"
     return f"ddbd wire tests: endpoint={ep} kind={ENDPOINT_KIND}"
+
+
+@pytest.fixture(autouse=True)
+def _record_aws_differs(request, record_property):
+    """Tag aws_differs tests in the JUnit XML (compat/diff.py reads the property)."""
+    m = request.node.get_closest_marker("aws_differs")
+    if m is not None:
+        record_property("aws_differs", m.args[0] if m.args else m.kwargs.get("reason", ""))
+    record_property("endpoint_kind", ENDPOINT_KIND)
 
 
 class Server:

@@ -85,6 +85,8 @@ class DdbdProcess:
         )
 
     def wait_ready(self, timeout=5.0):
+        """Poll GET / until it answers 200; DDBD_START_TIMEOUT (seconds) overrides the default."""
+        timeout = float(os.environ.get("DDBD_START_TIMEOUT", timeout))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -1,0 +1,142 @@
+"""The ddbd command line (ddbd only): --help, --version, bad flags, --in-memory, --shared-db, shutdown."""
+import os
+import re
+import socket
+import subprocess
+
+import pytest
+
+import helpers
+
+pytestmark = pytest.mark.ddbd_only
+
+
+def run(args, timeout=10, **kw):
+    return subprocess.run([helpers.ddbd_binary()] + list(args), capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def test_help():
+    p = run(["--help"])
+    assert p.returncode == 0, p.stderr
+    out = p.stdout + p.stderr
+    for flag in ("--port", "--in-memory", "--shared-db", helpers.DATA_DIR_FLAG):
+        assert flag in out, f"--help does not mention {flag}"
+
+
+def test_version():
+    p = run(["--version"])
+    assert p.returncode == 0, p.stderr
+    out = (p.stdout + p.stderr).strip()
+    assert "ddbd" in out.lower()
+    assert re.search(r"\d+\.\d+", out), out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--no-such-flag"],
+        ["--port", "not-a-number"],
+        ["--port", "70000"],
+        ["--port"],
+        ["--in-memory", "stray-positional-argument"],
+    ],
+    ids=["unknown-flag", "port-not-number", "port-out-of-range", "port-missing-value", "stray-argument"],
+)
+def test_bad_flags_exit_non_zero(args, tmp_path):
+    p = run(args, cwd=tmp_path)
+    assert p.returncode != 0
+    assert p.stderr.strip(), "a bad flag should be explained on stderr"
+
+
+def test_port_in_use_exits_non_zero(tmp_path):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        p = run(["--port", str(port), "--in-memory"], cwd=tmp_path)
+        assert p.returncode != 0
+        assert p.stderr.strip()
+
+
+def test_in_memory_leaves_nothing_behind(tmp_path):
+    cwd = tmp_path / "cwd"
+    tmpdir = tmp_path / "tmpdir"
+    cwd.mkdir()
+    tmpdir.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmpdir))
+    p = helpers.DdbdProcess(["--in-memory"], env=env, cwd=cwd).wait_ready(5.0)
+    try:
+        c = helpers.make_client(p.endpoint)
+        c.create_table(
+            TableName="scratch", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        )
+        for i in range(20):
+            c.put_item(TableName="scratch", Item={"pk": {"S": str(i)}, "v": {"S": "x" * 1000}})
+    finally:
+        rc = p.terminate()
+    assert rc == 0
+    assert list(cwd.iterdir()) == [], "ddbd --in-memory wrote into its working directory"
+    assert list(tmpdir.iterdir()) == [], "ddbd --in-memory left its temporary directory behind"
+
+
+def test_in_memory_starts_empty(tmp_path):
+    for _ in range(2):
+        p = helpers.DdbdProcess(["--in-memory"], cwd=tmp_path).wait_ready(5.0)
+        try:
+            c = helpers.make_client(p.endpoint)
+            assert c.list_tables()["TableNames"] == []
+            c.create_table(
+                TableName="t01", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            )
+        finally:
+            assert p.terminate() == 0
+
+
+def test_shared_db_one_namespace(tmp_path):
+    p = helpers.DdbdProcess(["--in-memory", "--shared-db"], cwd=tmp_path).wait_ready(5.0)
+    try:
+        a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
+        b = helpers.make_client(p.endpoint, access_key="KEYB", region="ap-south-1")
+        a.create_table(
+            TableName="shared", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        )
+        a.put_item(TableName="shared", Item={"pk": {"S": "from-a"}})
+        assert b.list_tables()["TableNames"] == ["shared"]
+        assert b.get_item(TableName="shared", Key={"pk": {"S": "from-a"}})["Item"] == {"pk": {"S": "from-a"}}
+        b.put_item(TableName="shared", Item={"pk": {"S": "from-b"}})
+        assert a.get_item(TableName="shared", Key={"pk": {"S": "from-b"}})["Item"] == {"pk": {"S": "from-b"}}
+        with pytest.raises(b.exceptions.ResourceInUseException):
+            b.create_table(
+                TableName="shared", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            )
+    finally:
+        assert p.terminate() == 0
+
+
+def test_without_shared_db_namespaces_are_separate(tmp_path):
+    p = helpers.DdbdProcess(["--in-memory"], cwd=tmp_path).wait_ready(5.0)
+    try:
+        a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
+        b = helpers.make_client(p.endpoint, access_key="KEYB", region="us-east-1")
+        a.create_table(
+            TableName="mine", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        )
+        assert b.list_tables()["TableNames"] == []
+    finally:
+        assert p.terminate() == 0
+
+
+def test_sigterm_while_connections_open_exits_cleanly(tmp_path):
+    p = helpers.DdbdProcess(["--in-memory"], cwd=tmp_path).wait_ready(5.0)
+    idle = socket.create_connection(("127.0.0.1", p.port), timeout=5)  # an idle keep-alive client
+    try:
+        c = helpers.make_client(p.endpoint)
+        c.list_tables()
+        assert p.terminate(timeout=10) == 0
+    finally:
+        idle.close()
