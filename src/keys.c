@@ -99,6 +99,8 @@ static void key_put(key_buf_t *out, const void *p, size_t n)
 {
     if (n > sizeof out->b - out->len)
         n = sizeof out->b - out->len; /* unreachable for checked keys; never overrun */
+    if (n == 0)
+        return;
     memcpy(out->b + out->len, p, n);
     out->len += n;
 }

@@ -11,11 +11,11 @@ static int wrong_kind(ddb_req_t *r, const json_t *v, const char *want)
     switch (json_typeof(v)) {
     case JSON_OBJECT: msg = "Start of structure or map found where not expected."; break;
     case JSON_ARRAY: msg = "Start of list found where not expected"; break;
-    case JSON_STRING: return err_set(&r->err, ERR_SERIALIZATION, "STRING_VALUE can not be converted to %s", want);
+    case JSON_STRING: return err_set(&r->err, ERR_SERIALIZATION, "STRING_VALUE cannot be converted to %s", want);
     case JSON_INTEGER:
-    case JSON_REAL: return err_set(&r->err, ERR_SERIALIZATION, "NUMBER_VALUE can not be converted to %s", want);
-    case JSON_TRUE: return err_set(&r->err, ERR_SERIALIZATION, "TRUE_VALUE can not be converted to %s", want);
-    case JSON_FALSE: return err_set(&r->err, ERR_SERIALIZATION, "FALSE_VALUE can not be converted to %s", want);
+    case JSON_REAL: return err_set(&r->err, ERR_SERIALIZATION, "NUMBER_VALUE cannot be converted to %s", want);
+    case JSON_TRUE: return err_set(&r->err, ERR_SERIALIZATION, "TRUE_VALUE cannot be converted to %s", want);
+    case JSON_FALSE: return err_set(&r->err, ERR_SERIALIZATION, "FALSE_VALUE cannot be converted to %s", want);
     default: return 0; /* null is "absent" */
     }
     return err_set(&r->err, ERR_SERIALIZATION, "%s", msg);

@@ -381,8 +381,10 @@ static int set_dup_error(const json_t *arr, vtype_t t, err_t *e)
 static int build_set(arena_t *a, vtype_t t, const json_t *arr, value_t *out, err_t *e)
 {
     size_t n = json_array_size(arr);
-    if (n == 0)
-        return err_set(e, ERR_VALIDATION, "%s", t == VT_SS ? MSG_SS_EMPTY : t == VT_NS ? MSG_NS_EMPTY : MSG_BS_EMPTY);
+    if (n == 0) {
+        const char *msg = t == VT_SS ? MSG_SS_EMPTY : t == VT_NS ? MSG_NS_EMPTY : MSG_BS_EMPTY;
+        return err_set(e, ERR_VALIDATION, "%s", msg);
+    }
     value_t *m = arena_calloc(a, n, sizeof *m);
     vtype_t mt = t == VT_SS ? VT_S : t == VT_NS ? VT_N : VT_B;
     for (size_t i = 0; i < n; i++) {

@@ -164,9 +164,35 @@ bool expr__path_equal(const expr_path_t *x, const expr_path_t *y);
 int expr__resolve_path(expr_ctx_t *c, arena_t *a, expr_node_t *n, str_t *undefined);
 /* Resolves a :placeholder; -1 when it is not defined. Marks it used. */
 int expr__resolve_value(expr_ctx_t *c, expr_node_t *n);
-/* Overlap of a list of resolved paths, DynamoDB's way: 0 or -1 with the
- * message (without the "Invalid <Kind>: " prefix) in *msg. */
-int expr__overlap(arena_t *a, const expr_path_t *const *paths, size_t n, const char **msg);
+/* Overlapping paths (update targets, projections), checked DynamoDB's
+ * way: each path against the earlier ones; the last clash found is the
+ * one reported. */
+typedef struct expr_overlap {
+    const expr_path_t **paths;
+    size_t n, cap;
+    size_t one, two; /* the last clash: earlier path, later path */
+    bool conflict;   /* map member vs list index, rather than a prefix */
+} expr_overlap_t;
+void expr__overlap_init(expr_overlap_t *o, arena_t *a, size_t cap);
+/* Adds p; true when it clashes with an earlier path. */
+bool expr__overlap_add(expr_overlap_t *o, const expr_path_t *p);
+/* The message for the last clash (without the "Invalid <Kind>: " prefix). */
+const char *expr__overlap_msg(arena_t *a, const expr_overlap_t *o);
+
+expr_fn_t expr__fn_lookup(str_t name);
+uint32_t expr__fn_arity(expr_fn_t fn);
+/* "=", "BETWEEN", or the function's name, as DynamoDB's messages print it. */
+const char *expr__op_name(const expr_node_t *n);
+/* Reserved words and list index range of a path as written. */
+int expr__check_path_static(expr_kind_t kind, const expr_node_t *n, err_t *e);
+/* Nesting depth, then placeholders, of a path. */
+int expr__check_path_sem(expr_ctx_t *c, expr_kind_t kind, expr_node_t *n, err_t *e);
+int expr__check_value_sem(expr_ctx_t *c, expr_kind_t kind, expr_node_t *n, err_t *e);
+/* "The first operand must be distinct from the remaining operands ..." */
+int expr__check_distinct(expr_ctx_t *c, expr_kind_t kind, const expr_node_t *n, err_t *e);
+/* The type an operand is known to have before evaluation, or VT_NONE. */
+vtype_t expr__static_type(const expr_node_t *n);
+int expr__operand_type_error(expr_kind_t kind, const expr_node_t *n, const char *type, err_t *e);
 /* The DynamoDB-internal long type name used by ADD/DELETE messages. */
 const char *expr__long_type_name(vtype_t t);
 

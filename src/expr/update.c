@@ -1,1 +1,531 @@
-/* placeholder: being written */
+/* update.c - UpdateExpression: its checks after parsing, and applying it.
+ *
+ * Checks, in DynamoDB's order (verified against DynamoDB Local):
+ *   1. a pre-order walk of the actions in text order: reserved words, list
+ *      index range, function names and placement (only if_not_exists and
+ *      list_append exist here; list_append only as a whole SET value)
+ *   2. a clause used twice ('The "SET" section can only be used once ...')
+ *   3. the targets: nesting depth, #placeholders, overlapping paths
+ *   4. the values: placeholders, operand counts and types
+ * In 3 and 4 DynamoDB keeps going after an error and reports the last
+ * action's error (within one action, the first).
+ *
+ * Applying, also in DynamoDB's order:
+ *   A. every path a SET value reads must exist ("refers to an attribute
+ *      that does not exist"), except if_not_exists's first operand and
+ *      list_append's operands, which are read while computing
+ *   B. compute SET values in text order (list_append and + - operand types)
+ *   C. every target's parent must exist and be a map or list as the path
+ *      says ("document path ... invalid for update")
+ *   D. apply: list indexes all refer to the original list; SET or ADD past
+ *      the end appends, in index order; REMOVE past the end does nothing. */
+#include "expr_internal.h"
+
+#include <stdlib.h>
+
+#include "ddbd/number.h"
+
+#define MSG_REFERS "The provided expression refers to an attribute that does not exist in the item"
+#define MSG_BAD_TYPE "An operand in the update expression has an incorrect data type"
+#define MSG_BAD_PATH "The document path provided in the update expression is invalid for update"
+
+/* ==== checks =================================================================== */
+
+typedef enum upd_pos {
+    POS_TOP,      /* a whole SET value */
+    POS_OPERAND,  /* anywhere else */
+} upd_pos_t;
+
+static int upd_static(expr_node_t *n, upd_pos_t pos, err_t *e)
+{
+    if (n->op == OP_PATH)
+        return expr__check_path_static(EXPR_UPDATE, n, e);
+    if (n->op == OP_FUNC) {
+        if (n->fn == FN_UNKNOWN)
+            return expr__fail(e, EXPR_UPDATE, "Invalid function name; function: %s", n->fname.ptr);
+        if (n->fn != FN_IF_NOT_EXISTS && n->fn != FN_LIST_APPEND)
+            return expr__fail(e, EXPR_UPDATE, "The function is not allowed in an update expression; function: %s",
+                              n->fname.ptr);
+        if (n->fn == FN_LIST_APPEND && pos != POS_TOP)
+            return expr__fail(e, EXPR_UPDATE,
+                              "The function is not allowed to be used this way in an expression; function: %s",
+                              n->fname.ptr);
+    }
+    for (uint32_t i = 0; i < n->nargs; i++)
+        if (upd_static(n->args[i], POS_OPERAND, e) != 0)
+            return -1;
+    return 0;
+}
+
+static const char *clause_name(int kind)
+{
+    static const char *const names[] = {"SET", "REMOVE", "ADD", "DELETE"};
+    return names[kind];
+}
+
+static int check_static(expr_update_t *u, err_t *e)
+{
+    for (size_t i = 0; i < u->n; i++) {
+        expr_action_t *act = &u->acts[i];
+        if (upd_static(act->target, POS_OPERAND, e) != 0)
+            return -1;
+        if (act->kind == ACT_SET && upd_static(act->value, POS_TOP, e) != 0)
+            return -1;
+    }
+    if (u->dup_clause >= 0)
+        return expr__fail(e, EXPR_UPDATE, "The \"%s\" section can only be used once in an update expression;",
+                          clause_name(u->dup_clause));
+    return 0;
+}
+
+static int check_targets(expr_ctx_t *c, expr_update_t *u, err_t *e)
+{
+    expr_overlap_t ov;
+    expr__overlap_init(&ov, c->arena, u->n);
+    err_t last;
+    bool last_overlap = false;
+    err_clear(&last);
+    for (size_t i = 0; i < u->n; i++) {
+        err_t one;
+        err_clear(&one);
+        if (expr__check_path_sem(c, EXPR_UPDATE, u->acts[i].target, &one) != 0) {
+            last = one;
+            last_overlap = false;
+            continue;
+        }
+        if (expr__overlap_add(&ov, &u->acts[i].target->path))
+            last_overlap = true;
+    }
+    if (last_overlap)
+        return expr__fail(e, EXPR_UPDATE, "%s", expr__overlap_msg(c->arena, &ov));
+    if (last.code != ERR_NONE)
+        return err_set(e, last.code, "%s", last.msg);
+    return 0;
+}
+
+static int check_func(expr_ctx_t *c, const expr_node_t *n, err_t *e)
+{
+    if (n->nargs != 2)
+        return expr__fail(e, EXPR_UPDATE,
+                          "Incorrect number of operands for operator or function; operator or function: %s, number of "
+                          "operands: %u",
+                          n->fname.ptr, n->nargs);
+    if (expr__check_distinct(c, EXPR_UPDATE, n, e) != 0)
+        return -1;
+    if (n->fn == FN_IF_NOT_EXISTS) {
+        if (n->args[0]->op != OP_PATH)
+            return expr__fail(e, EXPR_UPDATE, "Operator or function requires a document path; operator or function: %s",
+                              n->fname.ptr);
+        return 0;
+    }
+    for (uint32_t i = 0; i < 2; i++) { /* list_append */
+        vtype_t t = expr__static_type(n->args[i]);
+        if (t != VT_NONE && t != VT_L)
+            return expr__operand_type_error(EXPR_UPDATE, n, vtype_name(t), e);
+    }
+    return 0;
+}
+
+/* Post-order: operands are resolved before their operator is checked. */
+static int value_sem(expr_ctx_t *c, expr_node_t *n, err_t *e)
+{
+    if (n->op == OP_PATH)
+        return expr__check_path_sem(c, EXPR_UPDATE, n, e);
+    if (n->op == OP_VALUE)
+        return expr__check_value_sem(c, EXPR_UPDATE, n, e);
+    for (uint32_t i = 0; i < n->nargs; i++)
+        if (value_sem(c, n->args[i], e) != 0)
+            return -1;
+    if (n->op == OP_FUNC)
+        return check_func(c, n, e);
+    for (uint32_t i = 0; i < n->nargs; i++) { /* + and - */
+        vtype_t t = expr__static_type(n->args[i]);
+        if (t != VT_NONE && t != VT_N)
+            return expr__operand_type_error(EXPR_UPDATE, n, vtype_name(t), e);
+    }
+    return 0;
+}
+
+static bool is_set_type(vtype_t t) { return t == VT_SS || t == VT_NS || t == VT_BS; }
+
+static int action_sem(expr_ctx_t *c, expr_action_t *act, err_t *e)
+{
+    if (act->kind == ACT_REMOVE)
+        return 0;
+    if (value_sem(c, act->value, e) != 0)
+        return -1;
+    if (act->kind == ACT_SET)
+        return 0;
+    vtype_t t = act->value->value->type;
+    bool ok = act->kind == ACT_ADD ? (t == VT_N || is_set_type(t)) : is_set_type(t);
+    if (ok)
+        return 0;
+    const char *op = act->kind == ACT_ADD ? "ADD" : "DELETE";
+    return expr__fail(e, EXPR_UPDATE,
+                      "Incorrect operand type for operator or function; operator: %s, operand type: %s, typeSet: "
+                      "ALLOWED_FOR_%s_OPERAND",
+                      op, expr__long_type_name(t), op);
+}
+
+int expr__check_update(expr_ctx_t *c, expr_update_t *u, err_t *e)
+{
+    if (check_static(u, e) != 0 || check_targets(c, u, e) != 0)
+        return -1;
+    err_t last;
+    err_clear(&last);
+    for (size_t i = 0; i < u->n; i++) {
+        err_t one;
+        err_clear(&one);
+        if (action_sem(c, &u->acts[i], &one) != 0)
+            last = one;
+    }
+    if (last.code != ERR_NONE)
+        return err_set(e, last.code, "%s", last.msg);
+    u->paths.paths = arena_alloc(c->arena, (u->n ? u->n : 1) * sizeof(expr_path_t));
+    for (size_t i = 0; i < u->n; i++)
+        u->paths.paths[i] = u->acts[i].target->path;
+    u->paths.n = u->n;
+    return 0;
+}
+
+bool expr_update_touches(const expr_update_t *u, str_t name)
+{
+    for (size_t i = 0; i < u->n; i++) {
+        const expr_path_t *p = &u->acts[i].target->path;
+        if (p->n > 0 && !p->elems[0].is_index && str_eq(p->elems[0].name, name))
+            return true;
+    }
+    return false;
+}
+
+const expr_projection_t *expr_update_paths(const expr_update_t *u) { return &u->paths; }
+
+/* ==== computing SET values ======================================================= */
+
+/* Step A: the paths a SET value must find. */
+static bool reads_exist(const expr_node_t *n, const value_t *item)
+{
+    switch (n->op) {
+    case OP_PATH: return expr__get_path(item, &n->path) != NULL;
+    case OP_FUNC: return n->fn == FN_LIST_APPEND || reads_exist(n->args[1], item);
+    case OP_PLUS:
+    case OP_MINUS: return reads_exist(n->args[0], item) && reads_exist(n->args[1], item);
+    default: return true;
+    }
+}
+
+static int arith(arena_t *a, expr_op_t op, const value_t *x, const value_t *y, value_t *out, err_t *e)
+{
+    if (x->type != VT_N || y->type != VT_N)
+        return err_set(e, ERR_VALIDATION, MSG_BAD_TYPE);
+    number_t nx, ny, r;
+    if (number_parse(x->s, &nx, e) != 0 || number_parse(y->s, &ny, e) != 0)
+        return -1;
+    if ((op == OP_PLUS ? number_add(&nx, &ny, &r, e) : number_sub(&nx, &ny, &r, e)) != 0)
+        return -1;
+    char text[NUMBER_TEXT_MAX];
+    size_t len = number_format(&r, text);
+    out->type = VT_N;
+    out->s = arena_strdup(a, (str_t){text, len});
+    return 0;
+}
+
+static int compute(arena_t *a, const expr_node_t *n, const value_t *item, value_t *out, err_t *e);
+
+static int list_append(arena_t *a, const expr_node_t *n, const value_t *item, value_t *out, err_t *e)
+{
+    value_t x, y;
+    if (compute(a, n->args[0], item, &x, e) != 0)
+        return -1;
+    if (x.type != VT_L)
+        return err_set(e, ERR_VALIDATION, MSG_BAD_TYPE);
+    if (compute(a, n->args[1], item, &y, e) != 0)
+        return -1;
+    if (y.type != VT_L)
+        return err_set(e, ERR_VALIDATION, MSG_BAD_TYPE);
+    out->type = VT_L;
+    out->l.n = x.l.n + y.l.n;
+    out->l.v = arena_alloc(a, (out->l.n ? out->l.n : 1) * sizeof(value_t));
+    if (x.l.n)
+        memcpy(out->l.v, x.l.v, x.l.n * sizeof(value_t));
+    if (y.l.n)
+        memcpy(out->l.v + x.l.n, y.l.v, y.l.n * sizeof(value_t));
+    return 0;
+}
+
+static int compute(arena_t *a, const expr_node_t *n, const value_t *item, value_t *out, err_t *e)
+{
+    switch (n->op) {
+    case OP_PATH: {
+        const value_t *v = expr__get_path(item, &n->path);
+        if (!v)
+            return err_set(e, ERR_VALIDATION, MSG_REFERS);
+        *out = *v;
+        return 0;
+    }
+    case OP_VALUE: *out = *n->value; return 0;
+    case OP_FUNC:
+        if (n->fn == FN_LIST_APPEND)
+            return list_append(a, n, item, out, e);
+        {
+            const value_t *v = expr__get_path(item, &n->args[0]->path); /* if_not_exists */
+            if (v) {
+                *out = *v;
+                return 0;
+            }
+            return compute(a, n->args[1], item, out, e);
+        }
+    case OP_PLUS:
+    case OP_MINUS: {
+        value_t x, y;
+        if (compute(a, n->args[0], item, &x, e) != 0 || compute(a, n->args[1], item, &y, e) != 0)
+            return -1;
+        return arith(a, n->op, &x, &y, out, e);
+    }
+    default: return err_set(e, ERR_INTERNAL, "unexpected update operand");
+    }
+}
+
+/* ==== target paths ================================================================ */
+
+/* Step C: the parent of the target exists and is the container the last
+ * element needs (a map for a name, a list for an index). */
+static bool target_valid(const value_t *item, const expr_path_t *p)
+{
+    const value_t *parent = item;
+    if (p->n > 1) {
+        expr_path_t prefix = {p->elems, p->n - 1};
+        parent = expr__get_path(item, &prefix);
+        if (!parent)
+            return false;
+    }
+    const expr_path_elem_t *last = &p->elems[p->n - 1];
+    return last->is_index ? parent->type == VT_L : parent->type == VT_M;
+}
+
+/* ==== applying ====================================================================== */
+
+/* A trie of the targets: the paths never overlap, so every leaf is an action
+ * and no action lies on the way to another. */
+typedef struct tnode {
+    expr_path_elem_t elem;
+    const expr_action_t *act;
+    const value_t *setval;
+    struct tnode *kids, *last_kid, *next;
+} tnode_t;
+
+static bool elem_eq(const expr_path_elem_t *x, const expr_path_elem_t *y)
+{
+    if (x->is_index != y->is_index)
+        return false;
+    return x->is_index ? x->index == y->index : str_eq(x->name, y->name);
+}
+
+static void trie_add(arena_t *a, tnode_t *root, const expr_action_t *act, const value_t *setval)
+{
+    tnode_t *cur = root;
+    const expr_path_t *p = &act->target->path;
+    for (size_t i = 0; i < p->n; i++) {
+        tnode_t *k = cur->kids;
+        while (k && !elem_eq(&k->elem, &p->elems[i]))
+            k = k->next;
+        if (!k) {
+            k = arena_calloc(a, 1, sizeof *k);
+            k->elem = p->elems[i];
+            if (cur->last_kid)
+                cur->last_kid->next = k;
+            else
+                cur->kids = k;
+            cur->last_kid = k;
+        }
+        cur = k;
+    }
+    cur->act = act;
+    cur->setval = setval;
+}
+
+static bool set_has(const value_t *set, const value_t *x)
+{
+    for (size_t i = 0; i < set->l.n; i++)
+        if (value_equal(&set->l.v[i], x))
+            return true;
+    return false;
+}
+
+/* ADD: numbers add, sets union; an absent attribute takes the operand. */
+static int do_add(arena_t *a, const value_t *old, const value_t *v, value_t *out, err_t *e)
+{
+    if (!old) {
+        *out = *v;
+        return 0;
+    }
+    if (old->type != v->type)
+        return err_set(e, ERR_VALIDATION, MSG_BAD_TYPE);
+    if (v->type == VT_N)
+        return arith(a, OP_PLUS, old, v, out, e);
+    out->type = old->type;
+    out->l.v = arena_alloc(a, (old->l.n + v->l.n) * sizeof(value_t));
+    out->l.n = old->l.n;
+    memcpy(out->l.v, old->l.v, old->l.n * sizeof(value_t));
+    for (size_t i = 0; i < v->l.n; i++)
+        if (!set_has(old, &v->l.v[i]))
+            out->l.v[out->l.n++] = v->l.v[i];
+    return 0;
+}
+
+/* DELETE: set difference; *keep is false when nothing is left. */
+static int do_delete(arena_t *a, const value_t *old, const value_t *v, value_t *out, bool *keep, err_t *e)
+{
+    if (old->type != v->type)
+        return err_set(e, ERR_VALIDATION, MSG_BAD_TYPE);
+    out->type = old->type;
+    out->l.v = arena_alloc(a, (old->l.n ? old->l.n : 1) * sizeof(value_t));
+    out->l.n = 0;
+    for (size_t i = 0; i < old->l.n; i++)
+        if (!set_has(v, &old->l.v[i]))
+            out->l.v[out->l.n++] = old->l.v[i];
+    *keep = out->l.n > 0;
+    return 0;
+}
+
+static int rebuild(arena_t *a, const value_t *old, const tnode_t *node, value_t *out, err_t *e);
+
+/* The new value of one child. old is NULL when absent; *keep false means
+ * the child goes away (or stays absent). */
+static int apply_kid(arena_t *a, const value_t *old, const tnode_t *k, value_t *out, bool *keep, err_t *e)
+{
+    *keep = true;
+    if (!k->act) {
+        if (!old)
+            return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
+        return rebuild(a, old, k, out, e);
+    }
+    switch (k->act->kind) {
+    case ACT_SET: *out = *k->setval; return 0;
+    case ACT_REMOVE: *keep = false; return 0;
+    case ACT_ADD: return do_add(a, old, k->act->value->value, out, e);
+    case ACT_DELETE:
+        if (!old) {
+            *keep = false;
+            return 0;
+        }
+        return do_delete(a, old, k->act->value->value, out, keep, e);
+    }
+    return 0;
+}
+
+static int rebuild_map(arena_t *a, const value_t *old, const tnode_t *node, value_t *out, err_t *e)
+{
+    size_t cap = old->m.n;
+    for (const tnode_t *k = node->kids; k; k = k->next)
+        cap++;
+    member_t *m = arena_alloc(a, (cap ? cap : 1) * sizeof *m);
+    size_t n = old->m.n;
+    if (n)
+        memcpy(m, old->m.m, n * sizeof *m);
+    for (const tnode_t *k = node->kids; k; k = k->next) {
+        if (k->elem.is_index)
+            return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
+        size_t i = 0;
+        while (i < n && !str_eq(m[i].name, k->elem.name))
+            i++;
+        value_t nv;
+        bool keep;
+        if (apply_kid(a, i < n ? &m[i].v : NULL, k, &nv, &keep, e) != 0)
+            return -1;
+        if (keep && i < n) {
+            m[i].v = nv;
+        } else if (keep) {
+            m[n].name = k->elem.name;
+            m[n++].v = nv;
+        } else if (i < n) {
+            memmove(&m[i], &m[i + 1], (n - i - 1) * sizeof *m);
+            n--;
+        }
+    }
+    out->type = VT_M;
+    out->m.m = m;
+    out->m.n = n;
+    return 0;
+}
+
+typedef struct append {
+    uint32_t index;
+    value_t v;
+} append_t;
+
+static int append_cmp(const void *x, const void *y)
+{
+    const append_t *a = x, *b = y;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int rebuild_list(arena_t *a, const value_t *old, const tnode_t *node, value_t *out, err_t *e)
+{
+    size_t n = old->l.n, nkids = 0, napp = 0;
+    for (const tnode_t *k = node->kids; k; k = k->next)
+        nkids++;
+    value_t *v = arena_alloc(a, (n + nkids ? n + nkids : 1) * sizeof *v);
+    bool *dead = arena_calloc(a, n ? n : 1, sizeof *dead);
+    append_t *app = arena_alloc(a, (nkids ? nkids : 1) * sizeof *app);
+    if (n)
+        memcpy(v, old->l.v, n * sizeof *v);
+    for (const tnode_t *k = node->kids; k; k = k->next) {
+        if (!k->elem.is_index)
+            return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
+        uint32_t i = k->elem.index;
+        value_t nv;
+        bool keep;
+        if (apply_kid(a, i < n ? &v[i] : NULL, k, &nv, &keep, e) != 0)
+            return -1;
+        if (i < n) {
+            if (keep)
+                v[i] = nv;
+            else
+                dead[i] = true;
+        } else if (keep) {
+            app[napp++] = (append_t){i, nv};
+        }
+    }
+    qsort(app, napp, sizeof *app, append_cmp);
+    size_t live = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!dead[i])
+            v[live++] = v[i];
+    for (size_t i = 0; i < napp; i++)
+        v[live++] = app[i].v;
+    out->type = VT_L;
+    out->l.v = v;
+    out->l.n = live;
+    return 0;
+}
+
+static int rebuild(arena_t *a, const value_t *old, const tnode_t *node, value_t *out, err_t *e)
+{
+    if (old->type == VT_M)
+        return rebuild_map(a, old, node, out, e);
+    if (old->type == VT_L)
+        return rebuild_list(a, old, node, out, e);
+    return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
+}
+
+int expr_update_apply(arena_t *a, const expr_update_t *u, const value_t *item, value_t *out, err_t *e)
+{
+    static const value_t empty = {.type = VT_M};
+    if (!item)
+        item = &empty;
+    for (size_t i = 0; i < u->n; i++) /* A */
+        if (u->acts[i].kind == ACT_SET && !reads_exist(u->acts[i].value, item))
+            return err_set(e, ERR_VALIDATION, MSG_REFERS);
+    value_t *setvals = arena_alloc(a, (u->n ? u->n : 1) * sizeof *setvals);
+    for (size_t i = 0; i < u->n; i++) /* B */
+        if (u->acts[i].kind == ACT_SET && compute(a, u->acts[i].value, item, &setvals[i], e) != 0)
+            return -1;
+    for (size_t i = 0; i < u->n; i++) /* C */
+        if (!target_valid(item, &u->acts[i].target->path))
+            return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
+    tnode_t root = {0};
+    for (size_t i = 0; i < u->n; i++)
+        trie_add(a, &root, &u->acts[i], &setvals[i]);
+    return rebuild_map(a, item, &root, out, e); /* D */
+}

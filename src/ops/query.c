@@ -43,8 +43,7 @@ static int page_add(page_t *pg, const value_t *item)
         return -1;
     if (keep) {
         pg->count++;
-        if (pg->select != SEL_COUNT) {
-            jw_comma(&pg->items);
+        if (pg->select != SEL_COUNT) { /* item_to_json writes the separating comma */
             if (pg->x.projection.n) {
                 value_t v = expr_project(&r->arena, item, &pg->x.projection);
                 item_to_json(&pg->items, &v);

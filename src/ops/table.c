@@ -199,7 +199,7 @@ static void check_key_schema_shape(ddb_req_t *r, json_t *ks, const char *path)
     }
     size_t n = json_array_size(ks);
     if (n < 1 || n > 2)
-        req_constraint(r, arena_printf(&r->arena, "'%s'", "[...]"), path,
+        req_constraint(r, n ? "'[...]'" : "'[]'", path,
                        n < 1 ? "Member must have length greater than or equal to 1"
                              : "Member must have length less than or equal to 2");
     size_t i;

@@ -11,6 +11,8 @@ guessed (DynamoDB Local answers with a Jetty Server header). Against DynamoDB Lo
 aws_differs are expected to fail (strict xfail): they assert AWS's behaviour where DynamoDB Local
 is known to differ.
 
+DDBD_START_TIMEOUT (seconds, default 5) bounds the wait for a started ddbd to answer GET / with 200.
+DDBD_DATA_DIR_FLAG (default --data-dir) is the flag the durability tests pass for an on-disk data dir.
 DDBD_FORCE_DDBD_ONLY=1 runs ddbd_only tests against DDBD_ENDPOINT anyway (useful for the raw-HTTP ones
 when ddbd is already running; the ones that start their own ddbd still need DDBD_BIN).
 """

@@ -1,4 +1,15 @@
-"""PutItem, GetItem, DeleteItem, UpdateItem: values, validation, conditions, return values."""
+"""PutItem, GetItem, DeleteItem, UpdateItem: values, validation, conditions, return values.
+
+Where AWS's text differs from DynamoDB Local's (aws_differs), the AWS side comes from:
+  * 'Requested resource not found': a raw AWS response quoted in
+    github.com/hashicorp-education/learn-terraform-aft-account-request/issues/4;
+  * 'Type mismatch for key pk expected: S actual: N', 'Missing the key sk in the item': test suites of
+    emulators checked against AWS (dynoxide and others) and user reports of AWS errors;
+  * 'The provided key element does not match the schema': AWS SDK issues (aws/aws-sdk-js#4118,
+    boto/boto3#1270) and dynoxide's README noting DynamoDB Local's 'number of conditions' text differs;
+  * key size texts: dynalite db/index.js and scylladb test/alternator/test_limits.py (run against AWS);
+  * nested UPDATED_OLD/UPDATED_NEW and REMOVE-only updates: scylladb test/alternator/test_returnvalues.py.
+"""
 import json
 import re
 from decimal import Decimal

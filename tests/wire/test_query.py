@@ -1,5 +1,8 @@
-"""Query: key conditions, sort order per key type, paging, the 1 MB page limit, Select/Count, errors."""
-import base64
+"""Query: key conditions, sort order per key type, paging, the 1 MB page limit, Select/Count, errors.
+
+AWS's 'Query condition missed key schema element: <name>' (aws_differs: DynamoDB Local omits the name)
+is quoted from AWS error reports and from emulators that mirror AWS's wording (moto, dynoxide).
+"""
 from decimal import Decimal
 
 import pytest
