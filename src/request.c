@@ -209,8 +209,19 @@ int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const tabl
     if (rc < 0)
         return rc;
     if (!*out)
-        return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+        return req_table_not_found(r, name);
     return 0;
+}
+
+int req_table_not_found(ddb_req_t *r, str_t name)
+{
+    /* Table-level operations name the table; item operations do not. */
+    static const char *const named[] = {"DescribeTable", "DeleteTable", "UpdateTable"};
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        if (r->op && strcmp(r->op, named[i]) == 0)
+            return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %.*s not found",
+                           STR_FMT(name));
+    return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
 }
 
 char *req_table_arn(ddb_req_t *r, const char *table_name)

@@ -285,12 +285,8 @@ static void handle_dynamodb(slot_t *s, http_request_t *hr)
         return slot_answer(s);
     }
     r->op = s->op = op->name;
-    if (hr->body.len == 0) {
-        r->body = json_object();
-    } else {
-        json_error_t je;
-        r->body = json_loadb(hr->body.ptr, hr->body.len, 0, &je);
-    }
+    json_error_t je;
+    r->body = json_loadb(hr->body.ptr, hr->body.len, 0, &je);
     if (!json_is_object(r->body)) {
         err_set(&r->err, ERR_SERIALIZATION, "%s", "");
         return slot_answer(s);

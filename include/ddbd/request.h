@@ -86,6 +86,8 @@ int req_constraints_done(ddb_req_t *r);
  * when absent. Validates the name first (length and characters). */
 int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t **out);
 int req_table_name(ddb_req_t *r, str_t *out);
+/* ResourceNotFoundException for table name, worded as r's operation does. */
+int req_table_not_found(ddb_req_t *r, str_t name);
 
 /* The ARN of a table in the caller's region and account. */
 char *req_table_arn(ddb_req_t *r, const char *table_name);

@@ -222,11 +222,15 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     }
     if (item_size(&new_item) > ITEM_MAX_BYTES)
         return err_set(&r->err, ERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
-    rc = itemstore_put(txn, t, &kb, found ? &old : NULL, &new_item);
-    if (rc)
+    /* An update of a missing item that leaves only the key (REMOVE or
+     * DELETE alone) creates nothing; without an UpdateExpression the key
+     * alone is written, as DynamoDB does. */
+    bool creates_nothing = !found && p->x.update && new_item.m.n == p->item.m.n;
+    if (!creates_nothing && (rc = itemstore_put(txn, t, &kb, found ? &old : NULL, &new_item)) != 0)
         return rc;
     buf_putc(&r->out, '{');
-    write_update_result(r, p, found ? &old : NULL, &new_item);
+    if (!creates_nothing)
+        write_update_result(r, p, found ? &old : NULL, &new_item);
     size_t bytes = item_size(&new_item), old_bytes = found ? item_size(&old) : 0;
     ops_write_capacity(r, p->capacity, t->name, ops_write_units(bytes > old_bytes ? bytes : old_bytes), true);
     buf_putc(&r->out, '}');

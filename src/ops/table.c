@@ -322,8 +322,20 @@ static int validate_definitions(ddb_req_t *r, json_t *defs, json_t *ks, json_t *
     }
     json_array_foreach(ks, i, d)
     {
-        if (!find_def(defs, json_string_value(json_object_get(d, "AttributeName"))))
+        if (find_def(defs, json_string_value(json_object_get(d, "AttributeName"))))
+            continue;
+        if (json_array_size(defs) < json_array_size(ks))
             return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: Some index key attribute have no definition");
+        buf_t keys = BUF_INIT, ad = BUF_INIT;
+        names_list(ks, "AttributeName", &keys);
+        names_list(defs, "AttributeName", &ad);
+        err_set(&r->err, ERR_VALIDATION,
+                "One or more parameter values were invalid: Some index key attributes are not defined in "
+                "AttributeDefinitions. Keys: %s, AttributeDefinitions: %s",
+                keys.data, ad.data);
+        buf_free(&keys);
+        buf_free(&ad);
+        return -1;
     }
     json_array_foreach(used, i, d)
     {
@@ -525,8 +537,7 @@ int op_describe_table(ddb_req_t *r)
         return rc;
     rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, name, &t);
     if (!rc && !t)
-        rc = err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %.*s not found",
-                     STR_FMT(name));
+        rc = req_table_not_found(r, name);
     if (!rc) {
         buf_putc(&r->out, '{');
         rc = write_table_description(r, &r->out, txn, t, "Table", "ACTIVE");
