@@ -28,6 +28,7 @@ typedef struct conn conn_t;
 typedef struct slot {
     struct slot *next;
     conn_t *conn;
+    http_request_t *hr; /* not yet processed (waits behind a write) */
     ddb_req_t *req;    /* NULL when the reply did not need one */
     bool ready;        /* wire holds the reply */
     bool keep_alive;
@@ -46,6 +47,7 @@ struct conn {
     http_parser_t *parser;
     slot_t *head, *tail;
     size_t inflight;  /* slots not yet written */
+    bool at_writer;   /* a slot's write is at the writer: later ones wait */
     size_t writes;    /* uv_write calls not yet completed */
     bool closing;     /* no more reads; close when writes drain */
     bool closed;      /* uv_close called */
@@ -110,14 +112,14 @@ static void on_close(uv_handle_t *h)
 
 static bool conn_busy(conn_t *c)
 {
-    for (slot_t *s = c->head; s; s = s->next)
-        if (!s->ready)
-            return true; /* a write is at the writer: keep c alive for it */
-    return c->writes > 0;
+    /* a write at the writer will come back to this connection */
+    return c->at_writer || c->writes > 0;
 }
 
 static void slot_free(slot_t *s)
 {
+    if (s->hr)
+        http_request_free(s->hr);
     if (s->req)
         req_release(s->req);
     buf_free(&s->wire);
@@ -253,10 +255,14 @@ static void slot_answer(slot_t *s)
     s->ready = true;
 }
 
+static void conn_process(conn_t *c);
+
 static void on_write_done(ddb_req_t *r)
 {
     slot_t *s = r->owner;
     slot_answer(s);
+    s->conn->at_writer = false;
+    conn_process(s->conn);
     conn_flush(s->conn);
 }
 
@@ -303,10 +309,11 @@ static void handle_dynamodb(slot_t *s, http_request_t *hr)
     slot_answer(s);
 }
 
-static void on_http_request(void *ud, http_request_t *hr)
+/* Answers one request, or hands it to the writer (then c->at_writer). */
+static void slot_process(slot_t *s)
 {
-    conn_t *c = ud;
-    slot_t *s = slot_push(c, hr->keep_alive && !srv.stopping);
+    http_request_t *hr = s->hr;
+    s->hr = NULL;
     if (str_eq_cstr(hr->method, "GET") || str_eq_cstr(hr->method, "HEAD")) {
         /* Health check (docker HEALTHCHECK, load balancers). */
         s->op = "health";
@@ -318,8 +325,29 @@ static void on_http_request(void *ud, http_request_t *hr)
         slot_error(s, ERR_UNKNOWN_OPERATION, "Unknown operation exception");
     } else {
         handle_dynamodb(s, hr);
+        if (!s->ready)
+            s->conn->at_writer = true;
     }
     http_request_free(hr);
+}
+
+/* Requests on one connection run in arrival order, each after the one
+ * before has finished: a GetItem pipelined behind a PutItem of the same
+ * item must see it, as it would over separate round trips. Reads answer
+ * at once, so only a write at the writer makes later requests wait. */
+static void conn_process(conn_t *c)
+{
+    for (slot_t *s = c->head; s && !c->at_writer; s = s->next)
+        if (s->hr)
+            slot_process(s);
+}
+
+static void on_http_request(void *ud, http_request_t *hr)
+{
+    conn_t *c = ud;
+    slot_t *s = slot_push(c, hr->keep_alive && !srv.stopping);
+    s->hr = hr;
+    conn_process(c);
 }
 
 static void on_http_continue(void *ud)

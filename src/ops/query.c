@@ -174,6 +174,20 @@ static int sort_position(const key_cond_t *kc, const value_t *sk)
     return 0;
 }
 
+/* Sort keys longer than KEY_SORT_INLINE_MAX keep that many bytes plus a
+ * hash (keys.h), so LMDB orders keys that share those bytes by hash. A
+ * Query restores DynamoDB's order by reading such a group whole and
+ * sorting it by value before it emits any of it. */
+#define KEY_GROUP_LEN (KEY_PREFIX_LEN + KEY_SORT_INLINE_MAX)
+#define KEY_LONG_LEN (KEY_GROUP_LEN + KEY_HASH_LEN)
+
+/* A seek key for kb that lands before every member of its group. */
+static void key_group_start(key_buf_t *kb)
+{
+    if (kb->len == KEY_LONG_LEN)
+        kb->len = KEY_GROUP_LEN;
+}
+
 /* The first key to look at going forward: the partition start or the
  * lower bound of the sort condition. */
 static void forward_start(const table_t *t, const key_cond_t *kc, key_buf_t *kb)
@@ -182,6 +196,7 @@ static void forward_start(const table_t *t, const key_cond_t *kc, key_buf_t *kb)
     if (kc->op == KEY_OP_EQ || kc->op == KEY_OP_GT || kc->op == KEY_OP_GE || kc->op == KEY_OP_BETWEEN ||
         kc->op == KEY_OP_BEGINS_WITH)
         key_append_sort(kb, kc->lo);
+    key_group_start(kb);
 }
 
 /* A key just past every key that starts with kb (kb incremented as a
@@ -197,7 +212,19 @@ static bool key_successor(key_buf_t *kb)
     return true;
 }
 
-/* Positions the cursor on the last key to look at going backward. */
+/* Positions the cursor on the last key at or before kb's group, going
+ * backward: every key that starts with kb sorts after it. */
+static int seek_last_within(store_cursor_t *cur, key_buf_t *kb, str_t *k, str_t *v)
+{
+    key_group_start(kb);
+    if (!key_successor(kb))
+        return store_cursor_seek_before(cur, (str_t){"\xff\xff\xff\xff\xff", 5}, k, v);
+    return store_cursor_seek_before(cur, (str_t){(const char *)kb->b, kb->len}, k, v);
+}
+
+/* The last key to look at going backward: the upper bound of the sort
+ * condition, or the partition's end. Items above the range are skipped by
+ * sort_position. */
 static int backward_start(store_cursor_t *cur, const table_t *t, const key_cond_t *kc, str_t *k, str_t *v)
 {
     key_buf_t kb;
@@ -205,11 +232,7 @@ static int backward_start(store_cursor_t *cur, const table_t *t, const key_cond_
     if (kc->op == KEY_OP_EQ || kc->op == KEY_OP_LT || kc->op == KEY_OP_LE || kc->op == KEY_OP_BETWEEN ||
         kc->op == KEY_OP_BEGINS_WITH)
         key_append_sort(&kb, kc->op == KEY_OP_BETWEEN ? kc->hi : kc->lo);
-    /* everything that starts with the bound sorts at or above it; items
-     * above the range are skipped by sort_position */
-    if (!key_successor(&kb))
-        return store_cursor_seek_before(cur, (str_t){"\xff\xff\xff\xff\xff", 5}, k, v);
-    return store_cursor_seek_before(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
+    return seek_last_within(cur, &kb, k, v);
 }
 
 static bool same_partition(const table_t *t, const value_t *item, const value_t *hash)
@@ -218,10 +241,85 @@ static bool same_partition(const table_t *t, const value_t *item, const value_t 
     return h && value_equal(h, hash);
 }
 
+typedef struct query_walk {
+    page_t *pg;
+    const key_cond_t *kc;
+    bool forward;
+    const value_t *esk; /* ExclusiveStartKey, or NULL */
+} query_walk_t;
+
+/* Offers one item to the page: 0 go on, 1 stop (page full or past the
+ * range), -1 error. Every test is by value, so positioning the cursor only
+ * has to be close: start keys, the exclusive start and long-key groups are
+ * all settled here. */
+static int query_visit(query_walk_t *w, const value_t *item)
+{
+    const table_t *t = w->pg->t;
+    if (!same_partition(t, item, w->kc->hash))
+        return 0; /* a 128-bit hash collision: not ours */
+    const value_t *sk = key_schema_has_range(&t->ks) ? item_get(item, t->ks.range.name) : NULL;
+    if (w->esk) {
+        const value_t *esk_sk = key_schema_has_range(&t->ks) ? item_get(w->esk, t->ks.range.name) : NULL;
+        if (!sk || !esk_sk)
+            return 0; /* the start key's own item: the only one in its partition */
+        int c = value_cmp(sk, esk_sk);
+        if (w->forward ? c <= 0 : c >= 0)
+            return 0;
+    }
+    int pos = sort_position(w->kc, sk);
+    if (pos != 0)
+        return (w->forward ? pos > 0 : pos < 0) ? 1 : 0;
+    return page_add(w->pg, item);
+}
+
+typedef struct group {
+    value_t *items;
+    size_t n, cap;
+    const str_t *sk_name;
+    bool descending;
+} group_t;
+
+static int group_order(const void *a, const void *b, void *ctx)
+{
+    const group_t *g = ctx;
+    int c = value_cmp(item_get(a, *g->sk_name), item_get(b, *g->sk_name));
+    return g->descending ? -c : c;
+}
+
+/* Reads the group of long keys the cursor is on (advancing past it),
+ * sorts it by sort key value, and offers it in order. */
+static int visit_group(query_walk_t *w, store_cursor_t *cur, str_t *k, str_t *v, int *rc)
+{
+    ddb_req_t *r = w->pg->r;
+    char group_key[KEY_GROUP_LEN];
+    memcpy(group_key, k->ptr, KEY_GROUP_LEN);
+    group_t g = {.sk_name = &w->pg->t->ks.range.name, .descending = !w->forward};
+    while (*rc == 0 && k->len == KEY_LONG_LEN && memcmp(k->ptr, group_key, KEY_GROUP_LEN) == 0) {
+        if (g.n == g.cap) {
+            size_t cap = g.cap ? g.cap * 2 : 8;
+            g.items = arena_realloc(&r->arena, g.items, g.cap * sizeof *g.items, cap * sizeof *g.items);
+            g.cap = cap;
+        }
+        if (value_decode(&r->arena, (const uint8_t *)v->ptr, v->len, &g.items[g.n++])) {
+            *rc = STORE_ERR_IO;
+            return -1;
+        }
+        *rc = w->forward ? store_cursor_next(cur, k, v) : store_cursor_prev(cur, k, v);
+    }
+    qsort_r(g.items, g.n, sizeof *g.items, group_order, &g);
+    for (size_t i = 0; i < g.n; i++) {
+        int s = query_visit(w, &g.items[i]);
+        if (s)
+            return s;
+    }
+    return 0;
+}
+
 static int query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool forward, const value_t *esk)
 {
     ddb_req_t *r = pg->r;
     const table_t *t = pg->t;
+    query_walk_t w = {pg, kc, forward, esk};
     key_buf_t prefix, kb;
     key_encode_partition(t->id, kc->hash, &prefix);
     store_cursor_t *cur;
@@ -231,42 +329,39 @@ static int query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool f
     str_t k, v;
     if (esk) {
         key_encode(t->id, &t->ks, esk, &kb);
-        str_t ks = {(const char *)kb.b, kb.len};
-        rc = forward ? store_cursor_seek(cur, ks, &k, &v) : store_cursor_seek_before(cur, ks, &k, &v);
-        if (rc == 0 && forward && k.len == ks.len && memcmp(k.ptr, ks.ptr, ks.len) == 0)
-            rc = store_cursor_next(cur, &k, &v); /* exclusive */
+        if (forward) {
+            key_group_start(&kb);
+            rc = store_cursor_seek(cur, (str_t){(const char *)kb.b, kb.len}, &k, &v);
+        } else {
+            rc = seek_last_within(cur, &kb, &k, &v);
+        }
     } else if (forward) {
         forward_start(t, kc, &kb);
         rc = store_cursor_seek(cur, (str_t){(const char *)kb.b, kb.len}, &k, &v);
     } else {
         rc = backward_start(cur, t, kc, &k, &v);
     }
-    for (; rc == 0; rc = forward ? store_cursor_next(cur, &k, &v) : store_cursor_prev(cur, &k, &v)) {
+    int stop = 0;
+    while (rc == 0 && !stop) {
         if (k.len < prefix.len || memcmp(k.ptr, prefix.b, prefix.len) != 0)
             break; /* left the partition */
+        if (k.len == KEY_LONG_LEN) {
+            stop = visit_group(&w, cur, &k, &v, &rc);
+            continue;
+        }
         value_t item;
         if (value_decode(&r->arena, (const uint8_t *)v.ptr, v.len, &item)) {
             rc = STORE_ERR_IO;
             break;
         }
-        if (!same_partition(t, &item, kc->hash))
-            continue; /* a 128-bit hash collision: not ours */
-        int pos = sort_position(kc, t->ks.range.name.len ? item_get(&item, t->ks.range.name) : NULL);
-        if (pos != 0) {
-            if ((forward && pos > 0) || (!forward && pos < 0))
-                break; /* past the range */
-            continue;  /* before the range starts */
-        }
-        int full = page_add(pg, &item);
-        if (full < 0) {
-            rc = -1;
-            break;
-        }
-        if (full)
-            break;
+        stop = query_visit(&w, &item);
+        if (!stop)
+            rc = forward ? store_cursor_next(cur, &k, &v) : store_cursor_prev(cur, &k, &v);
     }
     store_cursor_close(cur);
-    return rc == STORE_NOTFOUND ? 0 : rc;
+    if (rc < 0) /* a storage error */
+        return rc;
+    return stop < 0 ? -1 : 0;
 }
 
 /* Query(TableName, KeyConditionExpression, FilterExpression?,

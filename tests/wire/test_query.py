@@ -384,3 +384,25 @@ def test_query_missing_table(ddb):
             TableName=helpers.unique_name("missing"), KeyConditionExpression="pk = :p",
             ExpressionAttributeValues={":p": {"S": "p"}},
         )
+
+
+def test_long_sort_keys_sharing_a_prefix_keep_order_and_paging(ddb, s_table):
+    """Sort keys longer than the inline part of ddbd's key encoding, sharing a
+    long prefix, still come back in byte order both ways and page exactly."""
+    prefix = "p" * 900
+    suffixes = ["c", "a", "e", "b", "d"]
+    for s in suffixes:
+        ddb.put_item(TableName=s_table, Item={"pk": {"S": "g"}, "sk": {"S": prefix + s}, "v": {"S": s}})
+    for forward, want in ((True, sorted(suffixes)), (False, sorted(suffixes, reverse=True))):
+        got, kw = [], {}
+        for _ in range(10):
+            r = ddb.query(TableName=s_table, KeyConditionExpression="pk = :p",
+                          ExpressionAttributeValues={":p": {"S": "g"}}, ScanIndexForward=forward, Limit=2, **kw)
+            got += [i["v"]["S"] for i in r["Items"]]
+            if "LastEvaluatedKey" not in r:
+                break
+            kw = {"ExclusiveStartKey": r["LastEvaluatedKey"]}
+        assert got == want
+    r = ddb.query(TableName=s_table, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+                  ExpressionAttributeValues={":p": {"S": "g"}, ":a": {"S": prefix + "b"}, ":b": {"S": prefix + "d"}})
+    assert [i["v"]["S"] for i in r["Items"]] == ["b", "c", "d"]
