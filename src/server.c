@@ -52,6 +52,7 @@ struct conn {
     bool closing;     /* no more reads; close when writes drain */
     bool closed;      /* uv_close called */
     bool reading;
+    bool broken;      /* the byte stream failed to parse: read no more */
     struct conn *prev, *next; /* the server's list, for shutdown */
 };
 
@@ -208,7 +209,7 @@ static void conn_flush(conn_t *c)
     }
     if (close_after)
         conn_close(c);
-    else if (!c->reading && !c->closing && c->inflight < MAX_INFLIGHT_PER_CONN / 2)
+    else if (!c->reading && !c->closing && !c->broken && c->inflight < MAX_INFLIGHT_PER_CONN / 2)
         start_reading(c);
     conn_maybe_close(c);
 }
@@ -394,6 +395,7 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
             s->ready = true;
         }
         c->reading = false;
+        c->broken = true;
         uv_read_stop(stream);
     } else if (c->inflight >= MAX_INFLIGHT_PER_CONN) {
         c->reading = false; /* back-pressure: resume when replies drain */

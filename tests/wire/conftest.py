@@ -102,7 +102,12 @@ def server(tmp_path_factory):
     except RuntimeError as e:
         pytest.exit(str(e), returncode=2)
     yield Server(p.endpoint, "ddbd", p)
-    p.terminate()
+    # A clean shutdown exits 0; under the sanitizers a leak or a memory error
+    # anywhere in the run shows up here as a non-zero exit.
+    rc = p.terminate()
+    if rc != 0:
+        tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
+        pytest.fail(f"ddbd exited with {rc} after the suite; log tail:\n{tail}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
