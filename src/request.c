@@ -36,18 +36,24 @@ static void field_name(const char *name, char *out, size_t n)
         out[0] = (char)(out[0] - 'A' + 'a');
 }
 
-int req_string(ddb_req_t *r, const char *name, bool required, str_t *out)
+/* The member, or NULL; a missing required member is a constraint failure. */
+static const json_t *member_or_null(ddb_req_t *r, const char *name, bool required)
 {
     const json_t *v = req_member(r, name);
-    *out = STR_NULL;
-    if (!v) {
-        if (required) {
-            char f[64];
-            field_name(name, f, sizeof f);
-            req_constraint(r, "null", f, "Member must not be null");
-        }
-        return 0;
+    if (!v && required) {
+        char f[64];
+        field_name(name, f, sizeof f);
+        req_constraint(r, "null", f, "Member must not be null");
     }
+    return v;
+}
+
+int req_string(ddb_req_t *r, const char *name, bool required, str_t *out)
+{
+    const json_t *v = member_or_null(r, name, required);
+    *out = STR_NULL;
+    if (!v)
+        return 0;
     if (!json_is_string(v))
         return wrong_kind(r, v, "String");
     *out = (str_t){json_string_value(v), json_string_length(v)};
@@ -86,44 +92,24 @@ int req_int(ddb_req_t *r, const char *name, int64_t *out, bool *present)
 
 int req_object(ddb_req_t *r, const char *name, bool required, const json_t **out)
 {
-    const json_t *v = req_member(r, name);
-    *out = NULL;
-    if (!v) {
-        if (required) {
-            char f[64];
-            field_name(name, f, sizeof f);
-            req_constraint(r, "null", f, "Member must not be null");
-        }
+    const json_t *v = *out = member_or_null(r, name, required);
+    if (!v || json_is_object(v))
         return 0;
-    }
-    if (!json_is_object(v)) {
-        if (json_is_array(v))
-            return err_set(&r->err, ERR_SERIALIZATION, "Start of list found where not expected");
-        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
-    }
-    *out = v;
-    return 0;
+    *out = NULL;
+    if (json_is_array(v))
+        return err_set(&r->err, ERR_SERIALIZATION, "Start of list found where not expected");
+    return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
 }
 
 int req_array(ddb_req_t *r, const char *name, bool required, const json_t **out)
 {
-    const json_t *v = req_member(r, name);
-    *out = NULL;
-    if (!v) {
-        if (required) {
-            char f[64];
-            field_name(name, f, sizeof f);
-            req_constraint(r, "null", f, "Member must not be null");
-        }
+    const json_t *v = *out = member_or_null(r, name, required);
+    if (!v || json_is_array(v))
         return 0;
-    }
-    if (!json_is_array(v)) {
-        if (json_is_object(v))
-            return err_set(&r->err, ERR_SERIALIZATION, "Start of structure or map found where not expected.");
-        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
-    }
-    *out = v;
-    return 0;
+    *out = NULL;
+    if (json_is_object(v))
+        return err_set(&r->err, ERR_SERIALIZATION, "Start of structure or map found where not expected.");
+    return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
 }
 
 int req_enum(ddb_req_t *r, const char *name, const char *const *allowed, int *out, int dflt)

@@ -79,6 +79,25 @@ static int load_target(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, c
     return itemstore_get(txn, &r->arena, *t, kb, old, found);
 }
 
+static void write_return_values(ddb_req_t *r, const write_plan_t *p, const value_t *old, const value_t *new_item);
+
+/* Writes the new item and the reply common to PutItem and UpdateItem:
+ * the Attributes the ReturnValues ask for, then the consumed capacity. */
+static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, const table_t *t,
+                           const key_buf_t *kb, const value_t *old, const value_t *new_item, bool write)
+{
+    int rc = write ? itemstore_put(txn, t, kb, old, new_item) : 0;
+    if (rc)
+        return rc;
+    buf_putc(&r->out, '{');
+    if (write)
+        write_return_values(r, p, old, new_item);
+    size_t bytes = item_size(new_item), old_bytes = old ? item_size(old) : 0;
+    ops_write_capacity(r, p->capacity, t->name, ops_write_units(bytes > old_bytes ? bytes : old_bytes), true);
+    buf_putc(&r->out, '}');
+    return 0;
+}
+
 /* ---- PutItem ---------------------------------------------------------------- */
 
 static int put_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
@@ -95,16 +114,7 @@ static int put_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         return err_set(&r->err, ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
     if (check_condition(r, p, found ? &old : NULL))
         return -1;
-    rc = itemstore_put(txn, t, &kb, found ? &old : NULL, &p->item);
-    if (rc)
-        return rc;
-    buf_putc(&r->out, '{');
-    if (p->return_values == RV_ALL_OLD && found)
-        write_attributes(r, &old);
-    size_t bytes = item_size(&p->item), old_bytes = found ? item_size(&old) : 0;
-    ops_write_capacity(r, p->capacity, t->name, ops_write_units(bytes > old_bytes ? bytes : old_bytes), true);
-    buf_putc(&r->out, '}');
-    return 0;
+    return store_and_reply(r, p, txn, t, &kb, found ? &old : NULL, &p->item, true);
 }
 
 /* PutItem(TableName, Item, ConditionExpression?, ExpressionAttributeNames?,
@@ -180,7 +190,7 @@ static int check_key_untouched(ddb_req_t *r, const table_t *t, const expr_update
     return 0;
 }
 
-static void write_update_result(ddb_req_t *r, const write_plan_t *p, const value_t *old, const value_t *new_item)
+static void write_return_values(ddb_req_t *r, const write_plan_t *p, const value_t *old, const value_t *new_item)
 {
     switch (p->return_values) {
     case RV_ALL_OLD: write_attributes(r, old); break;
@@ -226,15 +236,7 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
      * DELETE alone) creates nothing; without an UpdateExpression the key
      * alone is written, as DynamoDB does. */
     bool creates_nothing = !found && p->x.update && new_item.m.n == p->item.m.n;
-    if (!creates_nothing && (rc = itemstore_put(txn, t, &kb, found ? &old : NULL, &new_item)) != 0)
-        return rc;
-    buf_putc(&r->out, '{');
-    if (!creates_nothing)
-        write_update_result(r, p, found ? &old : NULL, &new_item);
-    size_t bytes = item_size(&new_item), old_bytes = found ? item_size(&old) : 0;
-    ops_write_capacity(r, p->capacity, t->name, ops_write_units(bytes > old_bytes ? bytes : old_bytes), true);
-    buf_putc(&r->out, '}');
-    return 0;
+    return store_and_reply(r, p, txn, t, &kb, found ? &old : NULL, &new_item, !creates_nothing);
 }
 
 /* UpdateItem(TableName, Key, UpdateExpression?, ConditionExpression?,
