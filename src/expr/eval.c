@@ -315,10 +315,11 @@ static int key_scalars(const key_schema_t *ks, const expr_node_t *n, err_t *e)
 {
     if (n->op == OP_PATH) {
         if (n->path.n > 1 && !n->path.elems[0].is_index && is_key_name(ks, n->path.elems[0].name))
-            return err_set(e, ERR_VALIDATION,
-                           "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
-                           "Key: %.*s",
-                           STR_FMT(n->path.elems[0].name));
+            return err_set(
+                e, ERR_VALIDATION,
+                "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+                "Key: %.*s",
+                STR_FMT(n->path.elems[0].name));
         return 0;
     }
     for (uint32_t i = 0; i < n->nargs; i++)
@@ -426,8 +427,9 @@ static const key_term_t *find_term(const key_walk_t *w, str_t name)
 static int check_key_value(const key_attr_t *k, const value_t *v, err_t *e)
 {
     if (v->type != k->type)
-        return err_set(e, ERR_VALIDATION,
-                       "One or more parameter values were invalid: Condition parameter type does not match schema type");
+        return err_set(
+            e, ERR_VALIDATION,
+            "One or more parameter values were invalid: Condition parameter type does not match schema type");
     if ((v->type == VT_S || v->type == VT_B) && v->s.len == 0)
         return err_set(e, ERR_VALIDATION,
                        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
@@ -441,8 +443,9 @@ static int check_range(const key_schema_t *ks, const key_term_t *t, err_t *e)
     if (t->op == KEY_OP_BEGINS_WITH) /* an empty prefix is a valid prefix */
         return t->lo->type == ks->range.type
                    ? 0
-                   : err_set(e, ERR_VALIDATION, "One or more parameter values were invalid: Condition parameter type "
-                                                "does not match schema type");
+                   : err_set(e, ERR_VALIDATION,
+                             "One or more parameter values were invalid: Condition parameter type "
+                             "does not match schema type");
     if (check_key_value(&ks->range, t->lo, e) != 0)
         return -1;
     return t->hi ? check_key_value(&ks->range, t->hi, e) : 0;

@@ -11,8 +11,8 @@
 #include "ddbd/expr.h"
 
 /* DynamoDB's limits (verified against DynamoDB Local). */
-#define EXPR_MAX_CHARS 4096       /* UTF-16 code units, as Java counts */
-#define EXPR_MAX_OPERATORS 300    /* conditions only */
+#define EXPR_MAX_CHARS 4096    /* UTF-16 code units, as Java counts */
+#define EXPR_MAX_OPERATORS 300 /* conditions only */
 #define EXPR_MAX_IN_OPERANDS 100
 #define EXPR_MAX_NAME_BYTES 65535 /* an ExpressionAttributeNames value */
 #define EXPR_MAX_LIST_INDEX 2147483647u
@@ -116,7 +116,7 @@ typedef struct expr_elem_src {
 
 struct expr_node {
     expr_op_t op;
-    uint32_t parens; /* grouping parentheses written around this node */
+    uint32_t parens;    /* grouping parentheses written around this node */
     expr_node_t **args; /* operands, sub-conditions or function arguments */
     uint32_t nargs;
     /* OP_FUNC */

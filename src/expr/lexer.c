@@ -49,9 +49,8 @@ static expr_tok_kind_t keyword_kind(const char *p, size_t n)
         const char *word;
         expr_tok_kind_t kind;
     } kws[] = {
-        {"AND", TK_AND},     {"OR", TK_OR},         {"NOT", TK_NOT},
-        {"BETWEEN", TK_BETWEEN}, {"IN", TK_IN},     {"SET", TK_SET},
-        {"REMOVE", TK_REMOVE}, {"ADD", TK_ADD},     {"DELETE", TK_DELETE},
+        {"AND", TK_AND}, {"OR", TK_OR},         {"NOT", TK_NOT}, {"BETWEEN", TK_BETWEEN}, {"IN", TK_IN},
+        {"SET", TK_SET}, {"REMOVE", TK_REMOVE}, {"ADD", TK_ADD}, {"DELETE", TK_DELETE},
     };
     for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++)
         if (word_is(p, n, kws[i].word))

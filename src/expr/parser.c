@@ -171,8 +171,8 @@ static int load_names(expr_ctx_t *c, const json_t *names, err_t *e)
         if (name_text(c->arena, key, v, &val, e) != 0)
             return -1;
         if (val.len == 0)
-            return err_set(e, ERR_VALIDATION, "ExpressionAttributeNames contains invalid value: Empty attribute name for key %s",
-                           key);
+            return err_set(e, ERR_VALIDATION,
+                           "ExpressionAttributeNames contains invalid value: Empty attribute name for key %s", key);
         if (val.len > EXPR_MAX_NAME_BYTES)
             return err_set(e, ERR_VALIDATION,
                            "ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less "
@@ -320,25 +320,29 @@ static bool index_value(str_t digits, uint32_t *out)
     return true;
 }
 
+/* The index of a #placeholder in ExpressionAttributeNames, or nnames. */
+static size_t name_index(const expr_ctx_t *c, str_t key)
+{
+    size_t k = 0;
+    while (k < c->nnames && !str_eq(c->name_keys[k], key))
+        k++;
+    return k;
+}
+
 int expr__resolve_path(expr_ctx_t *c, arena_t *a, expr_node_t *n, str_t *undefined)
 {
-    int rc = 0;
     if (!n->resolved) {
         n->path.elems = arena_calloc(a, n->path.n ? n->path.n : 1, sizeof(expr_path_elem_t));
         for (size_t i = 0; i < n->path.n; i++) {
             const expr_elem_src_t *s = &n->src[i];
             expr_path_elem_t *el = &n->path.elems[i];
-            if (s->kind == EL_INDEX) {
-                el->is_index = true;
+            el->is_index = s->kind == EL_INDEX;
+            el->name = s->text; /* an undefined placeholder keeps its text */
+            if (el->is_index) {
                 index_value(s->text, &el->index);
                 continue;
             }
-            el->name = s->text;
-            if (s->kind != EL_NAME_PH)
-                continue;
-            size_t k = 0;
-            while (k < c->nnames && !str_eq(c->name_keys[k], s->text))
-                k++;
+            size_t k = s->kind == EL_NAME_PH ? name_index(c, s->text) : c->nnames;
             if (k < c->nnames) {
                 el->name = c->name_vals[k];
                 c->name_used[k] = true;
@@ -346,20 +350,13 @@ int expr__resolve_path(expr_ctx_t *c, arena_t *a, expr_node_t *n, str_t *undefin
         }
         n->resolved = true;
     }
-    /* Report (and keep reporting) the first undefined placeholder. */
     for (size_t i = 0; i < n->path.n; i++) {
-        if (n->src[i].kind != EL_NAME_PH)
-            continue;
-        size_t k = 0;
-        while (k < c->nnames && !str_eq(c->name_keys[k], n->src[i].text))
-            k++;
-        if (k == c->nnames) {
+        if (n->src[i].kind == EL_NAME_PH && name_index(c, n->src[i].text) == c->nnames) {
             *undefined = n->src[i].text;
-            rc = -1;
-            break;
+            return -1;
         }
     }
-    return rc;
+    return 0;
 }
 
 int expr__resolve_value(expr_ctx_t *c, expr_node_t *n)
@@ -403,10 +400,14 @@ expr_fn_t expr__fn_lookup(str_t name)
         const char *name;
         expr_fn_t fn;
     } fns[] = {
-        {"attribute_exists", FN_ATTRIBUTE_EXISTS}, {"attribute_not_exists", FN_ATTRIBUTE_NOT_EXISTS},
-        {"attribute_type", FN_ATTRIBUTE_TYPE},     {"begins_with", FN_BEGINS_WITH},
-        {"contains", FN_CONTAINS},                 {"size", FN_SIZE},
-        {"if_not_exists", FN_IF_NOT_EXISTS},       {"list_append", FN_LIST_APPEND},
+        {"attribute_exists", FN_ATTRIBUTE_EXISTS},
+        {"attribute_not_exists", FN_ATTRIBUTE_NOT_EXISTS},
+        {"attribute_type", FN_ATTRIBUTE_TYPE},
+        {"begins_with", FN_BEGINS_WITH},
+        {"contains", FN_CONTAINS},
+        {"size", FN_SIZE},
+        {"if_not_exists", FN_IF_NOT_EXISTS},
+        {"list_append", FN_LIST_APPEND},
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (str_eq_cstr(name, fns[i].name))
@@ -427,9 +428,9 @@ uint32_t expr__fn_arity(expr_fn_t fn)
 const char *expr__op_name(const expr_node_t *n)
 {
     static const char *const names[] = {
-        [OP_OR] = "OR",  [OP_AND] = "AND", [OP_NOT] = "NOT", [OP_EQ] = "=",          [OP_NE] = "<>",
-        [OP_LT] = "<",   [OP_LE] = "<=",   [OP_GT] = ">",    [OP_GE] = ">=",         [OP_BETWEEN] = "BETWEEN",
-        [OP_IN] = "IN",  [OP_FUNC] = "",   [OP_PLUS] = "+",  [OP_MINUS] = "-",       [OP_PATH] = "",
+        [OP_OR] = "OR",  [OP_AND] = "AND", [OP_NOT] = "NOT", [OP_EQ] = "=",    [OP_NE] = "<>",
+        [OP_LT] = "<",   [OP_LE] = "<=",   [OP_GT] = ">",    [OP_GE] = ">=",   [OP_BETWEEN] = "BETWEEN",
+        [OP_IN] = "IN",  [OP_FUNC] = "",   [OP_PLUS] = "+",  [OP_MINUS] = "-", [OP_PATH] = "",
         [OP_VALUE] = "",
     };
     return n->op == OP_FUNC ? n->fname.ptr : names[n->op]; /* fname is NUL-terminated */
@@ -443,7 +444,8 @@ int expr__check_path_static(expr_kind_t kind, const expr_node_t *n, err_t *e)
         const expr_elem_src_t *s = &n->src[i];
         uint32_t idx;
         if (s->kind == EL_NAME && expr__is_reserved(s->text))
-            return expr__fail(e, kind, "Attribute name is a reserved keyword; reserved keyword: %.*s", STR_FMT(s->text));
+            return expr__fail(e, kind, "Attribute name is a reserved keyword; reserved keyword: %.*s",
+                              STR_FMT(s->text));
         if (s->kind == EL_INDEX && !index_value(s->text, &idx))
             return expr__fail(e, kind, "List index is not within the allowable range; index: [%.*s]", STR_FMT(s->text));
     }
@@ -455,18 +457,22 @@ int expr__check_path_sem(expr_ctx_t *c, expr_kind_t kind, expr_node_t *n, err_t 
 {
     if (n->path.n > EXPR_MAX_PATH_DEPTH)
         return expr__fail(e, kind, "The document path has too many nesting levels; nesting levels: %zu", n->path.n);
-    str_t undefined;
-    if (expr__resolve_path(c, c->arena, n, &undefined) != 0)
-        return expr__fail(e, kind,
-                          "An expression attribute name used in the document path is not defined; attribute name: %.*s",
-                          STR_FMT(undefined));
-    return 0;
+    str_t undefined = STR_NULL;
+    if (expr__resolve_path(c, c->arena, n, &undefined) == 0)
+        return 0;
+    /* "a.:v" parses; DynamoDB then fails to look ":v" up as a name. */
+    if (undefined.ptr[0] == ':' && kind != EXPR_PROJECTION)
+        return expr__fail(e, kind, "Internal server error");
+    return expr__fail(e, kind,
+                      "An expression attribute name used in the document path is not defined; attribute name: %.*s",
+                      STR_FMT(undefined));
 }
 
 int expr__check_value_sem(expr_ctx_t *c, expr_kind_t kind, expr_node_t *n, err_t *e)
 {
     if (expr__resolve_value(c, n) != 0)
-        return expr__fail(e, kind, "An expression attribute value used in expression is not defined; attribute value: %.*s",
+        return expr__fail(e, kind,
+                          "An expression attribute value used in expression is not defined; attribute value: %.*s",
                           STR_FMT(n->ph));
     return 0;
 }
@@ -495,14 +501,13 @@ vtype_t expr__static_type(const expr_node_t *n)
         return n->value ? n->value->type : VT_NONE;
     if (n->op == OP_FUNC && n->fn == FN_SIZE)
         return VT_N;
-    if (n->op == OP_FUNC && n->fn == FN_IF_NOT_EXISTS && n->nargs == 2)
-        return expr__static_type(n->args[1]);
-    return VT_NONE;
+    return VT_NONE; /* if_not_exists(a, :v) may be a's value: unknown */
 }
 
 int expr__operand_type_error(expr_kind_t kind, const expr_node_t *n, const char *type, err_t *e)
 {
-    return expr__fail(e, kind, "Incorrect operand type for operator or function; operator or function: %s, operand type: %s",
+    return expr__fail(e, kind,
+                      "Incorrect operand type for operator or function; operator or function: %s, operand type: %s",
                       expr__op_name(n), type);
 }
 
@@ -551,11 +556,18 @@ bool expr__overlap_add(expr_overlap_t *o, const expr_path_t *p)
     return found;
 }
 
-/* "path two" in DynamoDB's message is not always the clashing path: it is
- * the path, from the first clashing one on, that a 16-bucket Java hash
- * table of top-level names visits last. Reproduced as observed. */
-const char *expr__overlap_msg(arena_t *a, const expr_overlap_t *o)
+/* Which path DynamoDB names second. For a conflict, and for nested paths
+ * that clash, it is the clashing path. When a top-level path is involved,
+ * DynamoDB names the path, from the first clashing one on, that a
+ * 16-bucket Java hash table of top-level names visits last, and not
+ * necessarily one that clashes. This rule was fitted to DynamoDB Local's
+ * answers and reproduces ~94% of 345 random multi-path cases and every
+ * two-path case; DynamoDB's exact walk was not recovered. */
+static size_t second_path(const expr_overlap_t *o)
 {
+    const expr_path_t *x = o->paths[o->one], *y = o->paths[o->two];
+    if (o->conflict || (x->n > 1 && (y->n > x->n || expr__path_equal(x, y))))
+        return o->two;
     size_t best = o->two;
     uint32_t best_bucket = 0;
     bool have = false;
@@ -570,10 +582,17 @@ const char *expr__overlap_msg(arena_t *a, const expr_overlap_t *o)
             have = true;
         }
     }
-    return arena_printf(a, "Two document paths %s with each other; must remove or rewrite one of these paths; path one: %s, "
-                           "path two: %s",
-                        o->conflict ? "conflict" : "overlap", expr__path_str(a, o->paths[o->one]),
-                        expr__path_str(a, o->paths[best]));
+    return best;
+}
+
+const char *expr__overlap_msg(arena_t *a, const expr_overlap_t *o)
+{
+    return arena_printf(
+        a,
+        "Two document paths %s with each other; must remove or rewrite one of these paths; path one: %s, "
+        "path two: %s",
+        o->conflict ? "conflict" : "overlap", expr__path_str(a, o->paths[o->one]),
+        expr__path_str(a, o->paths[second_path(o)]));
 }
 
 /* ==== the parser ============================================================== */
@@ -592,10 +611,7 @@ typedef struct parser {
 
 static expr_tok_kind_t peek(const parser_t *p) { return p->toks[p->pos].kind; }
 
-static str_t tok_text(const parser_t *p, size_t i)
-{
-    return (str_t){p->text.ptr + p->toks[i].pos, p->toks[i].len};
-}
+static str_t tok_text(const parser_t *p, size_t i) { return (str_t){p->text.ptr + p->toks[i].pos, p->toks[i].len}; }
 
 static void advance(parser_t *p)
 {
@@ -692,8 +708,10 @@ static expr_node_t *parse_path(parser_t *p)
         if (n == 0) {
             k = peek(p) == TK_NAME ? EL_NAME : EL_NAME_PH;
         } else if (peek(p) == TK_DOT) {
+            /* DynamoDB's grammar takes a :placeholder after a dot too, and
+             * then looks it up as a name (see expr__check_path_sem). */
             advance(p);
-            if (peek(p) != TK_NAME && peek(p) != TK_NAME_PH)
+            if (peek(p) != TK_NAME && peek(p) != TK_NAME_PH && peek(p) != TK_VALUE_PH)
                 return syntax_error(p);
             k = peek(p) == TK_NAME ? EL_NAME : EL_NAME_PH;
         } else if (peek(p) == TK_LBRACKET) {
@@ -1171,7 +1189,8 @@ static int check_node(parser_t *p, const expr_node_t *n)
             return -1;
         if (n->nargs - 1 > EXPR_MAX_IN_OPERANDS)
             return expr__fail(p->e, p->kind,
-                              "The IN operator is provided with too many operands; number of operands: %u", n->nargs - 1);
+                              "The IN operator is provided with too many operands; number of operands: %u",
+                              n->nargs - 1);
         return 0;
     case OP_FUNC: return check_func(p, n);
     default: return 0;

@@ -10,15 +10,17 @@
  * In 3 and 4 DynamoDB keeps going after an error and reports the last
  * action's error (within one action, the first).
  *
- * Applying, also in DynamoDB's order:
- *   A. every path a SET value reads must exist ("refers to an attribute
- *      that does not exist"), except if_not_exists's first operand and
- *      list_append's operands, which are read while computing
- *   B. compute SET values in text order (list_append and + - operand types)
- *   C. every target's parent must exist and be a map or list as the path
- *      says ("document path ... invalid for update")
- *   D. apply: list indexes all refer to the original list; SET or ADD past
- *      the end appends, in index order; REMOVE past the end does nothing. */
+ * Applying: each action in text order, the first error wins. Its target's
+ * parent must exist and be the container the path says ("The document
+ * path provided in the update expression is invalid for update"); a SET
+ * value is computed left to right, each operand checked as it is read
+ * ("refers to an attribute that does not exist", "incorrect data type");
+ * ADD and DELETE must fit the old value. (Across actions DynamoDB's order
+ * follows a Java hash map of the attribute names, not reproduced here:
+ * with several failing actions the error reported may differ.) All reads
+ * see the item as it was; list indexes refer to the original list; SET or
+ * ADD past the end appends, in index order; REMOVE past the end does
+ * nothing; a set emptied by DELETE disappears. */
 #include "expr_internal.h"
 
 #include <stdlib.h>
@@ -32,8 +34,8 @@
 /* ==== checks =================================================================== */
 
 typedef enum upd_pos {
-    POS_TOP,      /* a whole SET value */
-    POS_OPERAND,  /* anywhere else */
+    POS_TOP,     /* a whole SET value */
+    POS_OPERAND, /* anywhere else */
 } upd_pos_t;
 
 static int upd_static(expr_node_t *n, upd_pos_t pos, err_t *e)
@@ -110,9 +112,9 @@ static int check_func(expr_ctx_t *c, const expr_node_t *n, err_t *e)
                           "Incorrect number of operands for operator or function; operator or function: %s, number of "
                           "operands: %u",
                           n->fname.ptr, n->nargs);
-    if (expr__check_distinct(c, EXPR_UPDATE, n, e) != 0)
-        return -1;
-    if (n->fn == FN_IF_NOT_EXISTS) {
+    if (n->fn == FN_IF_NOT_EXISTS) { /* list_append(a, a) is allowed */
+        if (expr__check_distinct(c, EXPR_UPDATE, n, e) != 0)
+            return -1;
         if (n->args[0]->op != OP_PATH)
             return expr__fail(e, EXPR_UPDATE, "Operator or function requires a document path; operator or function: %s",
                               n->fname.ptr);
@@ -202,22 +204,21 @@ const expr_projection_t *expr_update_paths(const expr_update_t *u) { return &u->
 
 /* ==== computing SET values ======================================================= */
 
-/* Step A: the paths a SET value must find. */
-static bool reads_exist(const expr_node_t *n, const value_t *item)
+/* SET values are computed left to right, each operand checked as soon as
+ * it is read (so "s + nope" with s a string is a type error, "nope + s" a
+ * missing attribute). if_not_exists reads its fallback even when the
+ * attribute exists, as DynamoDB does. */
+static int compute(arena_t *a, const expr_node_t *n, const value_t *item, value_t *out, err_t *e);
+
+static int compute_typed(arena_t *a, const expr_node_t *n, const value_t *item, vtype_t want, value_t *out, err_t *e)
 {
-    switch (n->op) {
-    case OP_PATH: return expr__get_path(item, &n->path) != NULL;
-    case OP_FUNC: return n->fn == FN_LIST_APPEND || reads_exist(n->args[1], item);
-    case OP_PLUS:
-    case OP_MINUS: return reads_exist(n->args[0], item) && reads_exist(n->args[1], item);
-    default: return true;
-    }
+    if (compute(a, n, item, out, e) != 0)
+        return -1;
+    return out->type == want ? 0 : err_set(e, ERR_VALIDATION, MSG_BAD_TYPE);
 }
 
 static int arith(arena_t *a, expr_op_t op, const value_t *x, const value_t *y, value_t *out, err_t *e)
 {
-    if (x->type != VT_N || y->type != VT_N)
-        return err_set(e, ERR_VALIDATION, MSG_BAD_TYPE);
     number_t nx, ny, r;
     if (number_parse(x->s, &nx, e) != 0 || number_parse(y->s, &ny, e) != 0)
         return -1;
@@ -230,19 +231,11 @@ static int arith(arena_t *a, expr_op_t op, const value_t *x, const value_t *y, v
     return 0;
 }
 
-static int compute(arena_t *a, const expr_node_t *n, const value_t *item, value_t *out, err_t *e);
-
 static int list_append(arena_t *a, const expr_node_t *n, const value_t *item, value_t *out, err_t *e)
 {
     value_t x, y;
-    if (compute(a, n->args[0], item, &x, e) != 0)
+    if (compute_typed(a, n->args[0], item, VT_L, &x, e) != 0 || compute_typed(a, n->args[1], item, VT_L, &y, e) != 0)
         return -1;
-    if (x.type != VT_L)
-        return err_set(e, ERR_VALIDATION, MSG_BAD_TYPE);
-    if (compute(a, n->args[1], item, &y, e) != 0)
-        return -1;
-    if (y.type != VT_L)
-        return err_set(e, ERR_VALIDATION, MSG_BAD_TYPE);
     out->type = VT_L;
     out->l.n = x.l.n + y.l.n;
     out->l.v = arena_alloc(a, (out->l.n ? out->l.n : 1) * sizeof(value_t));
@@ -264,21 +257,21 @@ static int compute(arena_t *a, const expr_node_t *n, const value_t *item, value_
         return 0;
     }
     case OP_VALUE: *out = *n->value; return 0;
-    case OP_FUNC:
+    case OP_FUNC: {
         if (n->fn == FN_LIST_APPEND)
             return list_append(a, n, item, out, e);
-        {
-            const value_t *v = expr__get_path(item, &n->args[0]->path); /* if_not_exists */
-            if (v) {
-                *out = *v;
-                return 0;
-            }
-            return compute(a, n->args[1], item, out, e);
-        }
+        if (compute(a, n->args[1], item, out, e) != 0) /* if_not_exists */
+            return -1;
+        const value_t *v = expr__get_path(item, &n->args[0]->path);
+        if (v)
+            *out = *v;
+        return 0;
+    }
     case OP_PLUS:
     case OP_MINUS: {
         value_t x, y;
-        if (compute(a, n->args[0], item, &x, e) != 0 || compute(a, n->args[1], item, &y, e) != 0)
+        if (compute_typed(a, n->args[0], item, VT_N, &x, e) != 0 ||
+            compute_typed(a, n->args[1], item, VT_N, &y, e) != 0)
             return -1;
         return arith(a, n->op, &x, &y, out, e);
     }
@@ -288,7 +281,7 @@ static int compute(arena_t *a, const expr_node_t *n, const value_t *item, value_
 
 /* ==== target paths ================================================================ */
 
-/* Step C: the parent of the target exists and is the container the last
+/* The parent of the target exists and is the container the last
  * element needs (a map for a name, a list for an index). */
 static bool target_valid(const value_t *item, const expr_path_t *p)
 {
@@ -307,10 +300,15 @@ static bool target_valid(const value_t *item, const expr_path_t *p)
 
 /* A trie of the targets: the paths never overlap, so every leaf is an action
  * and no action lies on the way to another. */
+/* What one action leaves at its target. */
+typedef struct act_result {
+    value_t v;
+    bool keep; /* false: the target is removed (or stays absent) */
+} act_result_t;
+
 typedef struct tnode {
     expr_path_elem_t elem;
-    const expr_action_t *act;
-    const value_t *setval;
+    const act_result_t *res; /* a leaf: the action's result */
     struct tnode *kids, *last_kid, *next;
 } tnode_t;
 
@@ -321,7 +319,7 @@ static bool elem_eq(const expr_path_elem_t *x, const expr_path_elem_t *y)
     return x->is_index ? x->index == y->index : str_eq(x->name, y->name);
 }
 
-static void trie_add(arena_t *a, tnode_t *root, const expr_action_t *act, const value_t *setval)
+static void trie_add(arena_t *a, tnode_t *root, const expr_action_t *act, const act_result_t *res)
 {
     tnode_t *cur = root;
     const expr_path_t *p = &act->target->path;
@@ -340,8 +338,7 @@ static void trie_add(arena_t *a, tnode_t *root, const expr_action_t *act, const 
         }
         cur = k;
     }
-    cur->act = act;
-    cur->setval = setval;
+    cur->res = res;
 }
 
 static bool set_has(const value_t *set, const value_t *x)
@@ -394,24 +391,15 @@ static int rebuild(arena_t *a, const value_t *old, const tnode_t *node, value_t 
  * the child goes away (or stays absent). */
 static int apply_kid(arena_t *a, const value_t *old, const tnode_t *k, value_t *out, bool *keep, err_t *e)
 {
+    if (k->res) {
+        *out = k->res->v;
+        *keep = k->res->keep;
+        return 0;
+    }
     *keep = true;
-    if (!k->act) {
-        if (!old)
-            return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
-        return rebuild(a, old, k, out, e);
-    }
-    switch (k->act->kind) {
-    case ACT_SET: *out = *k->setval; return 0;
-    case ACT_REMOVE: *keep = false; return 0;
-    case ACT_ADD: return do_add(a, old, k->act->value->value, out, e);
-    case ACT_DELETE:
-        if (!old) {
-            *keep = false;
-            return 0;
-        }
-        return do_delete(a, old, k->act->value->value, out, keep, e);
-    }
-    return 0;
+    if (!old)
+        return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
+    return rebuild(a, old, k, out, e);
 }
 
 static int rebuild_map(arena_t *a, const value_t *old, const tnode_t *node, value_t *out, err_t *e)
@@ -509,23 +497,37 @@ static int rebuild(arena_t *a, const value_t *old, const tnode_t *node, value_t 
     return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
 }
 
+static int action_result(arena_t *a, const expr_action_t *act, const value_t *item, act_result_t *r, err_t *e)
+{
+    if (!target_valid(item, &act->target->path))
+        return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
+    const value_t *old = expr__get_path(item, &act->target->path);
+    r->keep = true;
+    switch (act->kind) {
+    case ACT_SET: return compute(a, act->value, item, &r->v, e);
+    case ACT_REMOVE: r->keep = false; return 0;
+    case ACT_ADD: return do_add(a, old, act->value->value, &r->v, e);
+    case ACT_DELETE:
+        if (!old) {
+            r->keep = false;
+            return 0;
+        }
+        return do_delete(a, old, act->value->value, &r->v, &r->keep, e);
+    }
+    return 0;
+}
+
 int expr_update_apply(arena_t *a, const expr_update_t *u, const value_t *item, value_t *out, err_t *e)
 {
     static const value_t empty = {.type = VT_M};
     if (!item)
         item = &empty;
-    for (size_t i = 0; i < u->n; i++) /* A */
-        if (u->acts[i].kind == ACT_SET && !reads_exist(u->acts[i].value, item))
-            return err_set(e, ERR_VALIDATION, MSG_REFERS);
-    value_t *setvals = arena_alloc(a, (u->n ? u->n : 1) * sizeof *setvals);
-    for (size_t i = 0; i < u->n; i++) /* B */
-        if (u->acts[i].kind == ACT_SET && compute(a, u->acts[i].value, item, &setvals[i], e) != 0)
+    act_result_t *res = arena_alloc(a, (u->n ? u->n : 1) * sizeof *res);
+    for (size_t i = 0; i < u->n; i++)
+        if (action_result(a, &u->acts[i], item, &res[i], e) != 0)
             return -1;
-    for (size_t i = 0; i < u->n; i++) /* C */
-        if (!target_valid(item, &u->acts[i].target->path))
-            return err_set(e, ERR_VALIDATION, MSG_BAD_PATH);
     tnode_t root = {0};
     for (size_t i = 0; i < u->n; i++)
-        trie_add(a, &root, &u->acts[i], &setvals[i]);
-    return rebuild_map(a, item, &root, out, e); /* D */
+        trie_add(a, &root, &u->acts[i], &res[i]);
+    return rebuild_map(a, item, &root, out, e);
 }
