@@ -93,6 +93,10 @@ bool expr_update_touches(const expr_update_t *u, str_t name);
 /* The paths the update assigns, for ReturnValues UPDATED_OLD/UPDATED_NEW. */
 const expr_projection_t *expr_update_paths(const expr_update_t *u);
 
+/* True when a path in the condition starts at the top-level attribute
+ * name (Query rejects filters on key attributes). */
+bool expr_refers_to(const expr_node_t *cond, str_t name);
+
 /* The item reduced to the given paths (nested maps/lists kept only along
  * them; list elements keep their order, compacted). */
 value_t expr_project(arena_t *a, const value_t *item, const expr_projection_t *p);

@@ -503,3 +503,15 @@ done:
     arena_free(&scratch);
     return rc;
 }
+
+bool expr_refers_to(const expr_node_t *n, str_t name)
+{
+    if (!n)
+        return false;
+    if (n->op == OP_PATH)
+        return n->path.n > 0 && !n->path.elems[0].is_index && str_eq(n->path.elems[0].name, name);
+    for (uint32_t i = 0; i < n->nargs; i++)
+        if (expr_refers_to(n->args[i], name)) /* depth bounded by the parser's limits */
+            return true;
+    return false;
+}

@@ -3,9 +3,15 @@
 
 #include <math.h>
 
-static int parse_text(ddb_req_t *r, const char *member, str_t *out)
+static int parse_condition(ddb_req_t *r, ops_exprs_t *x, unsigned which, unsigned flag, const char *member,
+                           expr_kind_t kind, expr_node_t **out)
 {
-    return req_string(r, member, false, out);
+    str_t text;
+    if (!(which & flag))
+        return 0;
+    if (req_string(r, member, false, &text))
+        return -1;
+    return text.ptr ? expr_parse_condition(&x->ctx, kind, text, out, &r->err) : 0;
 }
 
 int ops_parse_exprs(ddb_req_t *r, unsigned which, ops_exprs_t *x)
@@ -17,37 +23,28 @@ int ops_parse_exprs(ddb_req_t *r, unsigned which, ops_exprs_t *x)
         return -1;
     if (expr_ctx_init(&x->ctx, &r->arena, names, values, &r->err))
         return -1;
-    static const struct {
-        unsigned flag;
-        const char *member;
-        expr_kind_t kind;
-    } conds[] = {
-        {OPS_KEY_CONDITION, "KeyConditionExpression", EXPR_KEY_CONDITION},
-        {OPS_CONDITION, "ConditionExpression", EXPR_CONDITION},
-        {OPS_FILTER, "FilterExpression", EXPR_FILTER},
-    };
-    expr_node_t **slots[] = {&x->key_condition, &x->condition, &x->filter};
+    /* DynamoDB's order of checks: UpdateExpression before
+     * ConditionExpression; for Query, the filter and projection before the
+     * key condition. */
     str_t text;
-    for (size_t i = 0; i < 3; i++) {
-        if (!(which & conds[i].flag))
-            continue;
-        if (parse_text(r, conds[i].member, &text))
-            return -1;
-        if (text.ptr && expr_parse_condition(&x->ctx, conds[i].kind, text, slots[i], &r->err))
-            return -1;
-    }
     if (which & OPS_UPDATE) {
-        if (parse_text(r, "UpdateExpression", &text))
+        if (req_string(r, "UpdateExpression", false, &text))
             return -1;
         if (text.ptr && expr_parse_update(&x->ctx, text, &x->update, &r->err))
             return -1;
     }
+    if (parse_condition(r, x, which, OPS_CONDITION, "ConditionExpression", EXPR_CONDITION, &x->condition) ||
+        parse_condition(r, x, which, OPS_FILTER, "FilterExpression", EXPR_FILTER, &x->filter))
+        return -1;
     if (which & OPS_PROJECTION) {
-        if (parse_text(r, "ProjectionExpression", &text))
+        if (req_string(r, "ProjectionExpression", false, &text))
             return -1;
         if (text.ptr && expr_parse_projection(&x->ctx, text, &x->projection, &r->err))
             return -1;
     }
+    if (parse_condition(r, x, which, OPS_KEY_CONDITION, "KeyConditionExpression", EXPR_KEY_CONDITION,
+                        &x->key_condition))
+        return -1;
     return expr_check_unused(&x->ctx, &r->err);
 }
 
@@ -66,7 +63,7 @@ int ops_return_capacity(ddb_req_t *r, int *out)
     return req_enum(r, "ReturnConsumedCapacity", capacity_modes, out, 0);
 }
 
-void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units, bool write)
+void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units)
 {
     if (mode == 0)
         return;
@@ -80,7 +77,6 @@ void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units,
         jw_key(&r->out, "Table");
         buf_printf(&r->out, "{\"CapacityUnits\":%g}", units);
     }
-    (void)write;
     jw_close(&r->out, '}');
 }
 

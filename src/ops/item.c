@@ -93,7 +93,7 @@ static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn
     if (write)
         write_return_values(r, p, old, new_item);
     size_t bytes = item_size(new_item), old_bytes = old ? item_size(old) : 0;
-    ops_write_capacity(r, p->capacity, t->name, ops_write_units(bytes > old_bytes ? bytes : old_bytes), true);
+    ops_write_capacity(r, p->capacity, t->name, ops_write_units(bytes > old_bytes ? bytes : old_bytes));
     buf_putc(&r->out, '}');
     return 0;
 }
@@ -157,7 +157,7 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     buf_putc(&r->out, '{');
     if (p->return_values == RV_ALL_OLD && found)
         write_attributes(r, &old);
-    ops_write_capacity(r, p->capacity, t->name, ops_write_units(found ? item_size(&old) : 0), true);
+    ops_write_capacity(r, p->capacity, t->name, ops_write_units(found ? item_size(&old) : 0));
     buf_putc(&r->out, '}');
     return 0;
 }
@@ -294,7 +294,7 @@ int op_get_item(ddb_req_t *r)
                 item_to_json(&r->out, &item);
             }
         }
-        ops_write_capacity(r, capacity, t->name, ops_read_units(found ? item_size(&item) : 0, consistent), false);
+        ops_write_capacity(r, capacity, t->name, ops_read_units(found ? item_size(&item) : 0, consistent));
         buf_putc(&r->out, '}');
     }
     store_read_end(txn);

@@ -55,7 +55,7 @@ int ops_key_param(ddb_req_t *r, const char *member, value_t *out);
 /* ReturnConsumedCapacity: NONE (0), TOTAL, INDEXES. */
 int ops_return_capacity(ddb_req_t *r, int *out);
 /* Appends "ConsumedCapacity":{...} when asked for. */
-void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units, bool write);
+void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units);
 
 /* Capacity units DynamoDB charges for an item of `bytes`: reads in 4 KB
  * steps (halved when eventually consistent), writes in 1 KB steps. */

@@ -78,7 +78,7 @@ static void page_write(page_t *pg)
         jw_key(&r->out, "LastEvaluatedKey");
         item_to_json(&r->out, &k);
     }
-    ops_write_capacity(r, pg->capacity, pg->t->name, ops_read_units(pg->bytes, pg->consistent), false);
+    ops_write_capacity(r, pg->capacity, pg->t->name, ops_read_units(pg->bytes, pg->consistent));
     buf_putc(&r->out, '}');
 }
 
@@ -364,6 +364,20 @@ static int query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool f
     return stop < 0 ? -1 : 0;
 }
 
+/* A Query's filter may not test key attributes: that is the key
+ * condition's job. */
+static int check_filter_keys(ddb_req_t *r, const table_t *t, const expr_node_t *filter)
+{
+    const key_attr_t *keys[] = {&t->ks.hash, &t->ks.range};
+    for (int i = 0; i < 2; i++)
+        if (keys[i]->name.len && expr_refers_to(filter, keys[i]->name))
+            return err_set(&r->err, ERR_VALIDATION,
+                           "Filter Expression can only contain non-primary key attributes: Primary key "
+                           "attribute: %.*s",
+                           STR_FMT(keys[i]->name));
+    return 0;
+}
+
 /* Query(TableName, KeyConditionExpression, FilterExpression?,
  *       ProjectionExpression?, ExpressionAttributeNames/Values?, Select?,
  *       Limit?, ExclusiveStartKey?, ScanIndexForward?, ConsistentRead?,
@@ -394,6 +408,8 @@ int op_query(ddb_req_t *r)
         rc = check_index_name(r, pg.t);
     if (!rc)
         rc = expr_key_condition(pg.x.key_condition, &pg.t->ks, &kc, &r->err);
+    if (!rc)
+        rc = check_filter_keys(r, pg.t, pg.x.filter);
     if (!rc)
         rc = start_key(r, pg.t, &esk, &has_esk);
     if (!rc && has_esk && !same_partition(pg.t, &esk, kc.hash))
