@@ -9,6 +9,8 @@
 #include "ops/ops.h"
 
 static const op_def_t dynamodb_ops[] = {
+    {"BatchGetItem", op_batch_get_item},
+    {"BatchWriteItem", op_batch_write_item},
     {"CreateTable", op_create_table},
     {"DeleteItem", op_delete_item},
     {"DeleteTable", op_delete_table},
@@ -18,6 +20,7 @@ static const op_def_t dynamodb_ops[] = {
     {"PutItem", op_put_item},
     {"Query", op_query},
     {"Scan", op_scan},
+    {"TransactGetItems", op_transact_get_items},
     {"UpdateItem", op_update_item},
     {"UpdateTable", op_update_table},
 };

@@ -2,6 +2,7 @@
 #include "ops/ops.h"
 
 #include <math.h>
+#include <stdio.h>
 
 static int parse_condition(ddb_req_t *r, ops_exprs_t *x, unsigned which, unsigned flag, const char *member,
                            expr_kind_t kind, expr_node_t **out)
@@ -87,3 +88,38 @@ double ops_read_units(size_t bytes, bool consistent)
 }
 
 double ops_write_units(size_t bytes) { return bytes == 0 ? 1 : ceil((double)bytes / 1024.0); }
+
+int ops_parse_exprs_of(ddb_req_t *r, const json_t *obj, unsigned which, ops_exprs_t *x)
+{
+    json_t *whole = r->body; /* the req_* readers read r->body */
+    r->body = (json_t *)obj;
+    int rc = ops_parse_exprs(r, which, x);
+    r->body = whole;
+    return rc;
+}
+
+int ops_item_of(ddb_req_t *r, const json_t *obj, const char *member, value_t *out)
+{
+    const json_t *v = json_object_get(obj, member);
+    if (!v || json_is_null(v)) {
+        char field[64];
+        snprintf(field, sizeof field, "%c%s", member[0] - 'A' + 'a', member + 1); /* "Item" -> "item" */
+        return err_set(&r->err, ERR_VALIDATION,
+                       "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member "
+                       "must not be null",
+                       field);
+    }
+    if (!json_is_object(v))
+        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    return item_from_json(&r->arena, v, out, &r->err);
+}
+
+void ops_write_item(ddb_req_t *r, buf_t *out, const value_t *item, const expr_projection_t *projection)
+{
+    if (projection && projection->n) {
+        value_t v = expr_project(&r->arena, item, projection);
+        item_to_json(out, &v);
+    } else {
+        item_to_json(out, item);
+    }
+}

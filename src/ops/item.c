@@ -287,12 +287,7 @@ int op_get_item(ddb_req_t *r)
         buf_putc(&r->out, '{');
         if (found) {
             jw_key(&r->out, "Item");
-            if (x.projection.n) {
-                value_t v = expr_project(&r->arena, &item, &x.projection);
-                item_to_json(&r->out, &v);
-            } else {
-                item_to_json(&r->out, &item);
-            }
+            ops_write_item(r, &r->out, &item, &x.projection);
         }
         ops_write_capacity(r, capacity, t->name, ops_read_units(found ? item_size(&item) : 0, consistent));
         buf_putc(&r->out, '}');

@@ -22,7 +22,12 @@ int op_update_item(ddb_req_t *r);
 int op_query(ddb_req_t *r);
 int op_scan(ddb_req_t *r);
 
-#endif
+/* ops/batch.c */
+int op_batch_get_item(ddb_req_t *r);
+int op_batch_write_item(ddb_req_t *r);
+
+/* ops/transact.c */
+int op_transact_get_items(ddb_req_t *r);
 
 /* ---- shared by the handlers (ops/common.c) ---- */
 
@@ -61,3 +66,15 @@ void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units)
  * steps (halved when eventually consistent), writes in 1 KB steps. */
 double ops_read_units(size_t bytes, bool consistent);
 double ops_write_units(size_t bytes);
+
+/* Runs ops_parse_exprs with r's parameters read from obj, a member of the
+ * request such as one table's entry in BatchGetItem's RequestItems. */
+int ops_parse_exprs_of(ddb_req_t *r, const json_t *obj, unsigned which, ops_exprs_t *x);
+
+/* Item (or Key) under obj[member] as a value map. */
+int ops_item_of(ddb_req_t *r, const json_t *obj, const char *member, value_t *out);
+
+/* Writes the item, reduced to the projection when there is one. */
+void ops_write_item(ddb_req_t *r, buf_t *out, const value_t *item, const expr_projection_t *projection);
+
+#endif

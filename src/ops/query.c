@@ -43,14 +43,8 @@ static int page_add(page_t *pg, const value_t *item)
         return -1;
     if (keep) {
         pg->count++;
-        if (pg->select != SEL_COUNT) { /* item_to_json writes the separating comma */
-            if (pg->x.projection.n) {
-                value_t v = expr_project(&r->arena, item, &pg->x.projection);
-                item_to_json(&pg->items, &v);
-            } else {
-                item_to_json(&pg->items, item);
-            }
-        }
+        if (pg->select != SEL_COUNT) /* item_to_json writes the separating comma */
+            ops_write_item(r, &pg->items, item, &pg->x.projection);
     }
     if ((pg->limit && pg->scanned >= pg->limit) || pg->bytes >= PAGE_MAX_BYTES) {
         pg->stopped = true;
