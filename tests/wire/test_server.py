@@ -140,3 +140,27 @@ def test_sigterm_while_connections_open_exits_cleanly(tmp_path):
         assert p.terminate(timeout=10) == 0
     finally:
         idle.close()
+
+
+def test_docker_entrypoint_command(tmp_path):
+    """The exact command docker/Dockerfile runs (on a free port, data in a
+    directory standing in for the /data volume): it binds all interfaces,
+    answers the HEALTHCHECK's GET / and keeps data across a restart."""
+    data = tmp_path / "data"
+    data.mkdir()
+    port = helpers.free_port()
+    args = ["--host", "0.0.0.0", "--data-dir", str(data)]  # DdbdProcess adds --port
+    for round_ in range(2):
+        p = helpers.DdbdProcess(args, port=port)
+        try:
+            p.wait_ready(5.0)
+            ddb = helpers.make_client(p.endpoint)
+            if round_ == 0:
+                ddb.create_table(TableName="docker", BillingMode="PAY_PER_REQUEST",
+                                 KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+                ddb.put_item(TableName="docker", Item={"pk": {"S": "kept"}})
+            else:
+                assert ddb.get_item(TableName="docker", Key={"pk": {"S": "kept"}})["Item"] == {"pk": {"S": "kept"}}
+        finally:
+            assert p.terminate() == 0

@@ -368,3 +368,71 @@ def test_garbage_http_then_server_still_serves(endpoint):
         s.close()
     status, headers, body = helpers.raw_request(endpoint, "ListTables", "{}")
     assert status == 200
+
+
+def _chunked(raw_request_bytes, sizes=(7, 1, 100)):
+    """The same request with its body sent chunked, in chunks of the given sizes."""
+    head, body = raw_request_bytes.split(b"\r\n\r\n", 1)
+    lines = [l for l in head.split(b"\r\n") if not l.lower().startswith(b"content-length:")]
+    out, i, k = [], 0, 0
+    while i < len(body):
+        n = sizes[k % len(sizes)]
+        piece = body[i:i + n]
+        out.append(b"%x\r\n%s\r\n" % (len(piece), piece))
+        i += n
+        k += 1
+    return b"\r\n".join(lines + [b"Transfer-Encoding: chunked"]) + b"\r\n\r\n" + b"".join(out) + b"0\r\n\r\n"
+
+
+@pytest.mark.ddbd_only
+def test_chunked_request_body(endpoint, ddb, hash_table):
+    payload = json.dumps({"TableName": hash_table, "Item": {"pk": {"S": "chunked"}, "v": {"S": "y" * 3000}}})
+    s = _connect(endpoint)
+    try:
+        s.sendall(_chunked(_signed_raw(endpoint, "PutItem", payload)))
+        status, headers, body = RawReader(s).read_response()
+        assert status == 200, body
+    finally:
+        s.close()
+    assert ddb.get_item(TableName=hash_table, Key={"pk": {"S": "chunked"}})["Item"]["v"]["S"] == "y" * 3000
+
+
+@pytest.mark.ddbd_only
+def test_expect_100_continue(endpoint, hash_table):
+    payload = json.dumps({"TableName": hash_table, "Item": {"pk": {"S": "continue"}}}).encode()
+    raw = _signed_raw(endpoint, "PutItem", payload, extra={"Expect": "100-continue"})
+    head, body = raw.split(b"\r\n\r\n", 1)
+    s = _connect(endpoint)
+    try:
+        s.sendall(head + b"\r\n\r\n")
+        interim = s.recv(64)  # the server must invite the body before it is sent
+        assert interim.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), interim
+        s.sendall(body)
+        status, headers, reply = RawReader(s).read_response()
+        assert status == 200, reply
+    finally:
+        s.close()
+
+
+@pytest.mark.ddbd_only
+def test_many_concurrent_connections(endpoint, hash_table):
+    """300 connections open at once, each writing and reading its own item."""
+    import concurrent.futures
+    socks = [_connect(endpoint) for _ in range(300)]
+
+    def work(i):
+        s = socks[i]
+        r = RawReader(s)
+        s.sendall(_signed_raw(endpoint, "PutItem", json.dumps({"TableName": hash_table, "Item": {"pk": {"S": f"c{i}"}}})))
+        assert r.read_response()[0] == 200
+        s.sendall(_signed_raw(endpoint, "GetItem", json.dumps({"TableName": hash_table, "Key": {"pk": {"S": f"c{i}"}}})))
+        status, _, body = r.read_response()
+        return status, json.loads(body)["Item"]["pk"]["S"]
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(32) as pool:
+            results = list(pool.map(work, range(300)))
+    finally:
+        for s in socks:
+            s.close()
+    assert results == [(200, f"c{i}") for i in range(300)]
