@@ -1,6 +1,8 @@
 /* ops/common.c - what several handlers share: expressions, keys, capacity. */
 #include "ops/ops.h"
 
+#include "ddbd/legacy.h"
+
 #include <math.h>
 #include <stdio.h>
 
@@ -18,6 +20,9 @@ static int parse_condition(ddb_req_t *r, ops_exprs_t *x, unsigned which, unsigne
 int ops_parse_exprs(ddb_req_t *r, unsigned which, ops_exprs_t *x)
 {
     memset(x, 0, sizeof *x);
+    /* Pre-expression parameters become expressions first (legacy.c). */
+    if (legacy_translate(r, legacy_params_of(r->op)))
+        return -1;
     const json_t *names, *values;
     if (req_object(r, "ExpressionAttributeNames", false, &names) ||
         req_object(r, "ExpressionAttributeValues", false, &values))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ddbd/itemstore.h"
+#include "ddbd/legacy.h"
 #include "ops/ops.h"
 
 enum { RV_NONE, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW };
@@ -226,16 +227,16 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     const value_t *base = found ? &old : &p->item;
     if (p->x.update) {
         if (expr_update_apply(&r->arena, p->x.update, base, &new_item, &r->err))
-            return -1;
+            return legacy_update_error(r);
     } else {
         new_item = *base;
     }
     if (item_size(&new_item) > ITEM_MAX_BYTES)
         return err_set(&r->err, ERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
     /* An update of a missing item that leaves only the key (REMOVE or
-     * DELETE alone) creates nothing; without an UpdateExpression the key
-     * alone is written, as DynamoDB does. */
-    bool creates_nothing = !found && p->x.update && new_item.m.n == p->item.m.n;
+     * DELETE alone) creates nothing; without an UpdateExpression, or with
+     * legacy AttributeUpdates, the key alone is written, as DynamoDB does. */
+    bool creates_nothing = !found && p->x.update && !legacy_attribute_updates(r) && new_item.m.n == p->item.m.n;
     return store_and_reply(r, p, txn, t, &kb, found ? &old : NULL, &new_item, !creates_nothing);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ddbd/itemstore.h"
+#include "ddbd/legacy.h"
 #include "ops/ops.h"
 
 #define PAGE_MAX_BYTES (1024 * 1024)
@@ -400,6 +401,8 @@ int op_query(ddb_req_t *r)
     rc = req_table(r, txn, r->env->loop_catalog, &pg.t);
     if (!rc)
         rc = check_index_name(r, pg.t);
+    if (!rc)
+        rc = legacy_query_check(r, &pg.t->ks);
     if (!rc)
         rc = expr_key_condition(pg.x.key_condition, &pg.t->ks, &kc, &r->err);
     if (!rc)
