@@ -91,10 +91,13 @@ static int page_params(ddb_req_t *r, page_t *pg, unsigned exprs)
         return -1;
     if (pg->select == -1)
         pg->select = pg->x.projection.n ? SEL_SPECIFIC_ATTRIBUTES : SEL_ALL_ATTRIBUTES;
-    if (pg->select != SEL_SPECIFIC_ATTRIBUTES && pg->x.projection.n)
+    if (pg->select == SEL_SPECIFIC_ATTRIBUTES && !pg->x.projection.n)
         return err_set(&r->err, ERR_VALIDATION,
-                       "Cannot specify the ProjectionExpression when choosing to get %s",
-                       selects[pg->select]);
+                       "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+                       "SPECIFIC_ATTRIBUTES");
+    if (pg->select != SEL_SPECIFIC_ATTRIBUTES && pg->x.projection.n)
+        return err_set(&r->err, ERR_VALIDATION, "Cannot specify the ProjectionExpression when choosing to get %s",
+                       pg->select == SEL_COUNT ? "only the Count" : selects[pg->select]);
     if (pg->select == SEL_ALL_PROJECTED_ATTRIBUTES)
         return err_set(&r->err, ERR_VALIDATION,
                        "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");

@@ -12,6 +12,9 @@
 #define MSG_OVERFLOW "Number overflow. Attempting to store a number with magnitude larger than supported range"
 #define MSG_UNDERFLOW "Number underflow. Attempting to store a number with magnitude smaller than supported range"
 #define MSG_PRECISION "Attempting to store more than 38 significant digits in a Number"
+/* Arithmetic whose exact result needs more than 38 digits: AWS words it as
+ * an overflow (see digits_store in number.c). */
+#define MSG_ARITH_DIGITS MSG_OVERFLOW
 
 static number_t num(const char *s)
 {
@@ -242,17 +245,17 @@ static void test_arith(void)
     CHECK_STR(arith("7.5", "0", true), "7.5");
     CHECK_STR(arith("99999999999999999999999999999999999999", "1", false),
               "100000000000000000000000000000000000000");
-    CHECK_STR(arith("1e40", "1", true), MSG_PRECISION); /* 40 nines */
+    CHECK_STR(arith("1e40", "1", true), MSG_ARITH_DIGITS); /* 40 nines */
     CHECK_STR(arith("1e37", "1", true), "9999999999999999999999999999999999999");
     CHECK_STR(arith("1.5", "1.5", false), "3");
     CHECK_STR(arith("1e-130", "1e-130", false), norm("2e-130"));
     CHECK_STR(arith("0.3", "0.1", true), "0.2");
     CHECK_STR(arith("1e125", "-1e125", false), "0");
     /* exact or an error, never rounded */
-    CHECK_STR(arith("12345678901234567890123456789012345678", "0.1", false), MSG_PRECISION);
-    CHECK_STR(arith("1e125", "1e-125", false), MSG_PRECISION);
-    CHECK_STR(arith("1e125", "1e-130", true), MSG_PRECISION);
-    CHECK_STR(arith("9.9999999999999999999999999999999999999e125", "1e89", false), MSG_PRECISION);
+    CHECK_STR(arith("12345678901234567890123456789012345678", "0.1", false), MSG_ARITH_DIGITS);
+    CHECK_STR(arith("1e125", "1e-125", false), MSG_ARITH_DIGITS);
+    CHECK_STR(arith("1e125", "1e-130", true), MSG_ARITH_DIGITS);
+    CHECK_STR(arith("9.9999999999999999999999999999999999999e125", "1e89", false), MSG_ARITH_DIGITS);
     CHECK_STR(arith("9.9999999999999999999999999999999999999e125", "1e88", false), MSG_OVERFLOW);
     CHECK_STR(arith("-9.9999999999999999999999999999999999999e125", "1e88", true), MSG_OVERFLOW);
     CHECK_STR(arith("1.5e-130", "1e-130", true), MSG_UNDERFLOW);
