@@ -580,24 +580,6 @@ static int check_conditional(legacy_t *L)
 
 enum { ACT_PUT, ACT_ADD, ACT_DELETE };
 
-/* The type names DynamoDB uses in AttributeUpdates messages. */
-static const char *document_type(vtype_t t)
-{
-    switch (t) {
-    case VT_S: return "STRING";
-    case VT_N: return "NUMBER";
-    case VT_B: return "BINARY";
-    case VT_BOOL: return "BOOLEAN";
-    case VT_NULL: return "NULL";
-    case VT_M: return "MAP";
-    case VT_L: return "LIST";
-    case VT_SS: return "STRING_SET";
-    case VT_NS: return "NUMBER_SET";
-    case VT_BS: return "BINARY_SET";
-    default: return "";
-    }
-}
-
 static bool is_set(vtype_t t) { return t == VT_SS || t == VT_NS || t == VT_BS; }
 
 static int action_of(const json_t *j)
@@ -620,10 +602,10 @@ static int check_update(legacy_t *L, str_t name, const json_t *j, value_t *v)
                        MSG_INVALID "Only DELETE action is allowed when no attribute value is specified");
     if (value && action == ACT_DELETE && !is_set(v->type))
         return err_set(e, ERR_VALIDATION, MSG_INVALID "DELETE action with value is not supported for the type %s",
-                       document_type(v->type));
+                       vtype_long_name(v->type));
     if (action == ACT_ADD && !is_set(v->type) && v->type != VT_N && v->type != VT_L)
         return err_set(e, ERR_VALIDATION, MSG_INVALID "ADD action is not supported for the type %s",
-                       document_type(v->type));
+                       vtype_long_name(v->type));
     return check_name(L, name);
 }
 

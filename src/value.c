@@ -81,6 +81,19 @@ const char *vtype_name(vtype_t t)
     return vtype_names[t];
 }
 
+const char *vtype_long_name(vtype_t t)
+{
+    static const char *const long_names[] = {
+        [VT_S] = "STRING",      [VT_N] = "NUMBER",          [VT_B] = "BINARY",
+        [VT_BOOL] = "BOOLEAN",  [VT_NULL] = "NULL",         [VT_M] = "MAP",
+        [VT_L] = "LIST",        [VT_SS] = "STRING_SET",     [VT_NS] = "NUMBER_SET",
+        [VT_BS] = "BINARY_SET",
+    };
+    if ((unsigned)t >= sizeof long_names / sizeof long_names[0] || !long_names[t])
+        return "";
+    return long_names[t];
+}
+
 vtype_t vtype_from_name(str_t name)
 {
     for (int t = VT_S; t <= VT_BS; t++)
@@ -307,8 +320,18 @@ static int str_ptr_cmp(const void *x, const void *y)
     return str_cmp(*(const str_t *)x, *(const str_t *)y);
 }
 
-/* Sorting copies (not the members, whose order is the caller's) finds
- * duplicates in n log n; sets can hold tens of thousands of members. */
+/* Whether the n strings in tmp (scratch, reordered) hold a duplicate:
+ * sorting finds them in n log n; sets can hold tens of thousands of members. */
+static bool strs_have_dup(str_t *tmp, size_t n)
+{
+    qsort(tmp, n, sizeof *tmp, str_ptr_cmp);
+    for (size_t i = 1; i < n; i++)
+        if (str_eq(tmp[i - 1], tmp[i]))
+            return true;
+    return false;
+}
+
+/* Sorting copies (not the members, whose order is the caller's). */
 static bool set_has_dup(const value_t *members, size_t n)
 {
     if (n < 2)
@@ -318,10 +341,7 @@ static bool set_has_dup(const value_t *members, size_t n)
         abort();
     for (size_t i = 0; i < n; i++)
         tmp[i] = members[i].s;
-    qsort(tmp, n, sizeof *tmp, str_ptr_cmp);
-    bool dup = false;
-    for (size_t i = 1; i < n && !dup; i++)
-        dup = str_eq(tmp[i - 1], tmp[i]);
+    bool dup = strs_have_dup(tmp, n);
     free(tmp);
     return dup;
 }
@@ -343,10 +363,7 @@ static bool names_have_dup(const member_t *m, size_t n)
         abort();
     for (size_t i = 0; i < n; i++)
         tmp[i] = m[i].name;
-    qsort(tmp, n, sizeof *tmp, str_ptr_cmp);
-    bool dup = false;
-    for (size_t i = 1; i < n && !dup; i++)
-        dup = str_eq(tmp[i - 1], tmp[i]);
+    bool dup = strs_have_dup(tmp, n);
     free(tmp);
     return dup;
 }

@@ -68,6 +68,8 @@ struct member {
 
 /* "S", "N", ... "BS"; VT_NONE gives "". */
 const char *vtype_name(vtype_t t);
+/* "STRING", "NUMBER_SET", ...: the names DynamoDB's messages use. */
+const char *vtype_long_name(vtype_t t);
 /* Inverse of vtype_name; VT_NONE when unknown. */
 vtype_t vtype_from_name(str_t name);
 

@@ -194,7 +194,6 @@ int expr__check_distinct(expr_ctx_t *c, expr_kind_t kind, const expr_node_t *n, 
 vtype_t expr__static_type(const expr_node_t *n);
 int expr__operand_type_error(expr_kind_t kind, const expr_node_t *n, const char *type, err_t *e);
 /* The DynamoDB-internal long type name used by ADD/DELETE messages. */
-const char *expr__long_type_name(vtype_t t);
 
 /* Update semantic passes (update.c), run by expr_parse_update. */
 int expr__check_update(expr_ctx_t *c, expr_update_t *u, err_t *e);

@@ -377,23 +377,6 @@ int expr__resolve_value(expr_ctx_t *c, expr_node_t *n)
     return -1;
 }
 
-const char *expr__long_type_name(vtype_t t)
-{
-    switch (t) {
-    case VT_S: return "STRING";
-    case VT_N: return "NUMBER";
-    case VT_B: return "BINARY";
-    case VT_BOOL: return "BOOLEAN";
-    case VT_NULL: return "NULL";
-    case VT_M: return "MAP";
-    case VT_L: return "LIST";
-    case VT_SS: return "STRING_SET";
-    case VT_NS: return "NUMBER_SET";
-    case VT_BS: return "BINARY_SET";
-    default: return "";
-    }
-}
-
 expr_fn_t expr__fn_lookup(str_t name)
 {
     static const struct {

@@ -166,7 +166,7 @@ static int action_sem(expr_ctx_t *c, expr_action_t *act, err_t *e)
     return expr__fail(e, EXPR_UPDATE,
                       "Incorrect operand type for operator or function; operator: %s, operand type: %s, typeSet: "
                       "ALLOWED_FOR_%s_OPERAND",
-                      op, expr__long_type_name(t), op);
+                      op, vtype_long_name(t), op);
 }
 
 int expr__check_update(expr_ctx_t *c, expr_update_t *u, err_t *e)
