@@ -58,6 +58,10 @@ int auth_parse(str_t header, auth_info_t *out, err_t *e)
                        "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' "
                        "parameters. Authorization=%.*s",
                        STR_FMT(header));
+    /* AWS access key ids are at most 128 characters; bounding both parts
+     * also keeps namespace + table name inside LMDB's key limit. */
+    if (part[0].len > AUTH_ACCESS_KEY_MAX || part[2].len > AUTH_REGION_MAX)
+        return err_set(e, ERR_UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
     out->access_key = part[0];
     out->region = part[2];
     return 0;

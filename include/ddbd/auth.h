@@ -10,6 +10,9 @@
 #include "ddbd/err.h"
 #include "ddbd/str.h"
 
+#define AUTH_ACCESS_KEY_MAX 128
+#define AUTH_REGION_MAX 32
+
 typedef struct auth_info {
     str_t access_key;
     str_t region;

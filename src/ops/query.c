@@ -384,14 +384,12 @@ int op_query(ddb_req_t *r)
 {
     page_t pg = {.r = r};
     str_t name;
-    bool backward_given, forward = true;
+    bool forward = true;
     if (req_table_name(r, &name) || page_params(r, &pg, OPS_KEY_CONDITION))
         return -1;
     const json_t *sif = req_member(r, "ScanIndexForward");
     if (sif && req_bool(r, "ScanIndexForward", &forward))
         return -1;
-    backward_given = sif != NULL;
-    (void)backward_given;
     if (!pg.x.key_condition)
         return err_set(&r->err, ERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     store_txn_t *txn;

@@ -436,3 +436,14 @@ def test_many_concurrent_connections(endpoint, hash_table):
         for s in socks:
             s.close()
     assert results == [(200, f"c{i}") for i in range(300)]
+
+
+@pytest.mark.ddbd_only
+def test_overlong_access_key_rejected(endpoint):
+    """An access key longer than AWS allows (128) is not a caller ddbd can
+    file tables under: UnrecognizedClientException, as AWS answers unknown keys."""
+    from botocore.exceptions import ClientError
+    c = helpers.make_client(endpoint, access_key="A" * 129)
+    with pytest.raises(ClientError) as e:
+        c.list_tables()
+    assert e.value.response["Error"]["Code"] == "UnrecognizedClientException"
