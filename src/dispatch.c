@@ -21,6 +21,7 @@ static const op_def_t dynamodb_ops[] = {
     {"Query", op_query},
     {"Scan", op_scan},
     {"TransactGetItems", op_transact_get_items},
+    {"TransactWriteItems", op_transact_write_items},
     {"UpdateItem", op_update_item},
     {"UpdateTable", op_update_table},
 };

@@ -28,6 +28,7 @@ int op_batch_write_item(ddb_req_t *r);
 
 /* ops/transact.c */
 int op_transact_get_items(ddb_req_t *r);
+int op_transact_write_items(ddb_req_t *r);
 
 /* ---- shared by the handlers (ops/common.c) ---- */
 

@@ -1,4 +1,4 @@
-/* ops/transact.c - TransactGetItems.
+/* ops/transact.c - TransactGetItems and TransactWriteItems.
  *
  * Every Get reads from one LMDB read transaction: a snapshot, so the items
  * returned are consistent with each other as DynamoDB promises. */
@@ -110,4 +110,339 @@ int op_transact_get_items(ddb_req_t *r)
     }
     store_read_end(txn);
     return rc;
+}
+
+/* ---- TransactWriteItems ------------------------------------------------------ */
+
+/* The four action kinds, in the order DynamoDB's messages name them. */
+enum { TW_CHECK, TW_PUT, TW_UPDATE, TW_DELETE, TW_KINDS };
+static const char *const tw_members[TW_KINDS] = {"ConditionCheck", "Put", "Update", "Delete"};
+static const char *const tw_paths[TW_KINDS] = {"conditionCheck", "put", "update", "delete"};
+static const char *const tw_rv_on_failure[] = {"NONE", "ALL_OLD", NULL};
+
+/* Why an action cancels the transaction (CancellationReasons[].Code). */
+enum { TW_OK, TW_CONDITION_FAILED, TW_VALIDATION };
+
+typedef struct tw_action {
+    int kind;            /* TW_* */
+    str_t table_name;
+    value_t item;        /* Put: the item; the others: the Key */
+    ops_exprs_t x;
+    bool old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+    /* filled on the writer thread */
+    const table_t *table;
+    key_buf_t kb;
+    value_t old, new_item;
+    bool found, write;   /* write: new_item is to be stored */
+    int outcome;         /* TW_OK, TW_CONDITION_FAILED, TW_VALIDATION */
+    const char *message; /* TW_VALIDATION's text */
+} tw_action_t;
+
+typedef struct tw_plan {
+    size_t n;
+    tw_action_t *actions;
+    int capacity; /* ReturnConsumedCapacity */
+} tw_plan_t;
+
+static int tw_null_member(ddb_req_t *r, size_t i, int kind, const char *field)
+{
+    return err_set(&r->err, ERR_VALIDATION,
+                   "1 validation error detected: Value null at 'transactItems.%zu.member.%s.%s' failed to "
+                   "satisfy constraint: Member must not be null",
+                   i + 1, tw_paths[kind], field);
+}
+
+/* The action's one operation member, or a ValidationException. */
+static int tw_kind_of(ddb_req_t *r, const json_t *action, int *kind, const json_t **op)
+{
+    int count = 0;
+    for (int k = 0; k < TW_KINDS; k++) {
+        const json_t *v = json_is_object(action) ? json_object_get(action, tw_members[k]) : NULL;
+        if (v && !json_is_null(v)) {
+            if (!json_is_object(v))
+                return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+            *kind = k;
+            *op = v;
+            count++;
+        }
+    }
+    if (count == 0)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request");
+    if (count > 1)
+        return err_set(&r->err, ERR_VALIDATION, "TransactItems can only contain one of Check, Put, Update or Delete");
+    return 0;
+}
+
+/* ReturnValuesOnConditionCheckFailure of one action (req_enum reads r->body). */
+static int tw_rv_of(ddb_req_t *r, const json_t *op, bool *old_on_failure)
+{
+    json_t *whole = r->body;
+    r->body = (json_t *)op;
+    int rv = 0;
+    int rc = req_enum(r, "ReturnValuesOnConditionCheckFailure", tw_rv_on_failure, &rv, 0);
+    r->body = whole;
+    *old_on_failure = rv == 1;
+    return rc;
+}
+
+/* Everything about one action that needs no table: members, values and
+ * expressions, checked on the loop thread. */
+static int tw_parse_action(ddb_req_t *r, size_t i, const json_t *action, tw_action_t *a)
+{
+    const json_t *op = NULL;
+    if (tw_kind_of(r, action, &a->kind, &op))
+        return -1;
+    const json_t *name = json_object_get(op, "TableName");
+    if (!json_is_string(name))
+        return tw_null_member(r, i, a->kind, "tableName");
+    a->table_name = str_from_cstr(json_string_value(name));
+    const char *item_member = a->kind == TW_PUT ? "Item" : "Key";
+    if (!json_object_get(op, item_member))
+        return tw_null_member(r, i, a->kind, a->kind == TW_PUT ? "item" : "key");
+    if (a->kind == TW_CHECK && !json_object_get(op, "ConditionExpression"))
+        return tw_null_member(r, i, a->kind, "conditionExpression");
+    if (a->kind == TW_UPDATE && !json_object_get(op, "UpdateExpression"))
+        return tw_null_member(r, i, a->kind, "updateExpression");
+    if (ops_item_of(r, op, item_member, &a->item) || tw_rv_of(r, op, &a->old_on_failure))
+        return -1;
+    if (a->kind == TW_PUT && item_size(&a->item) > ITEM_MAX_BYTES)
+        return err_set(&r->err, ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
+    return ops_parse_exprs_of(r, op, a->kind == TW_UPDATE ? OPS_UPDATE | OPS_CONDITION : OPS_CONDITION, &a->x);
+}
+
+/* Tables, keys and duplicates: checked in the writer's transaction, before
+ * any condition, so that a request DynamoDB rejects outright writes nothing
+ * and reports no cancellation. */
+static int tw_resolve(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, tw_plan_t *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        tw_action_t *a = &p->actions[i];
+        int rc = catalog_lookup(cache, txn, r->ns, a->table_name, &a->table);
+        if (rc < 0)
+            return rc;
+        if (!a->table)
+            return req_table_not_found(r, a->table_name);
+        const key_schema_t *ks = &a->table->ks;
+        if (a->kind == TW_PUT ? key_check_item(ks, &a->item, &r->err) : key_check_key(ks, &a->item, &r->err))
+            return -1;
+        key_encode(a->table->id, ks, &a->item, &a->kb);
+    }
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (p->actions[j].kb.len == p->actions[i].kb.len &&
+                memcmp(p->actions[j].kb.b, p->actions[i].kb.b, p->actions[i].kb.len) == 0)
+                return err_set(&r->err, ERR_VALIDATION,
+                               "Transaction request cannot include multiple operations on one item");
+    return 0;
+}
+
+/* Records a ValidationError outcome from r->err, which is then cleared:
+ * one action's failure must not become the request's error. */
+static void tw_validation_failed(ddb_req_t *r, tw_action_t *a)
+{
+    a->outcome = TW_VALIDATION;
+    a->message = arena_cstr(&r->arena, str_from_cstr(r->err.msg));
+    err_clear(&r->err);
+}
+
+static int tw_update_key_touched(ddb_req_t *r, const tw_action_t *a)
+{
+    const key_attr_t *keys[] = {&a->table->ks.hash, &a->table->ks.range};
+    for (int i = 0; i < 2; i++)
+        if (keys[i]->name.len && expr_update_touches(a->x.update, keys[i]->name))
+            return err_set(&r->err, ERR_VALIDATION,
+                           "One or more parameter values were invalid: Cannot update attribute %.*s. This "
+                           "attribute is part of the key",
+                           STR_FMT(keys[i]->name));
+    return 0;
+}
+
+/* Computes the item an Update leaves, or sets r->err. */
+static int tw_update_item(ddb_req_t *r, tw_action_t *a)
+{
+    /* An absent item starts as its key, as with UpdateItem. */
+    const value_t *base = a->found ? &a->old : &a->item;
+    if (expr_update_apply(&r->arena, a->x.update, base, &a->new_item, &r->err))
+        return -1;
+    if (item_size(&a->new_item) > ITEM_MAX_BYTES)
+        return err_set(&r->err, ERR_VALIDATION, "Item size to update has exceeded the maximum allowed size");
+    /* An update of a missing item that leaves only the key creates nothing. */
+    a->write = a->found || a->new_item.m.n != a->item.m.n;
+    return 0;
+}
+
+/* Reads the action's item and decides its outcome; writes nothing. */
+static int tw_evaluate(ddb_req_t *r, store_txn_t *txn, tw_action_t *a)
+{
+    /* The writer may run an apply twice (its one-by-one retry): start clean. */
+    a->outcome = TW_OK;
+    a->write = false;
+    a->message = NULL;
+    int rc = itemstore_get(txn, &r->arena, a->table, &a->kb, &a->old, &a->found);
+    if (rc)
+        return rc;
+    const value_t *old = a->found ? &a->old : NULL;
+    if (a->kind == TW_UPDATE && tw_update_key_touched(r, a)) {
+        tw_validation_failed(r, a);
+        return 0;
+    }
+    bool ok = true;
+    if (a->x.condition && expr_eval(a->x.condition, old, &ok, &r->err)) {
+        tw_validation_failed(r, a);
+        return 0;
+    }
+    if (!ok) {
+        a->outcome = TW_CONDITION_FAILED;
+        return 0;
+    }
+    if (a->kind == TW_UPDATE && tw_update_item(r, a))
+        tw_validation_failed(r, a);
+    else if (a->kind == TW_PUT)
+        a->new_item = a->item, a->write = true;
+    return 0;
+}
+
+static const char *tw_code(int outcome)
+{
+    return outcome == TW_CONDITION_FAILED ? "ConditionalCheckFailed"
+           : outcome == TW_VALIDATION     ? "ValidationError"
+                                          : "None";
+}
+
+/* TransactionCanceledException with one CancellationReasons entry per
+ * action, in request order. */
+static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
+{
+    buf_t codes = BUF_INIT, extra = BUF_INIT;
+    buf_puts(&extra, "\"CancellationReasons\":[");
+    for (size_t i = 0; i < p->n; i++) {
+        const tw_action_t *a = &p->actions[i];
+        buf_printf(&codes, "%s%s", i ? ", " : "", tw_code(a->outcome));
+        buf_printf(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", tw_code(a->outcome));
+        if (a->outcome == TW_CONDITION_FAILED) {
+            buf_puts(&extra, ",\"Message\":\"The conditional request failed\"");
+            if (a->old_on_failure && a->found) {
+                buf_puts(&extra, ",\"Item\":");
+                item_to_json(&extra, &a->old);
+            }
+        } else if (a->outcome == TW_VALIDATION) {
+            buf_puts(&extra, ",\"Message\":");
+            jw_cstr(&extra, a->message);
+        }
+        buf_putc(&extra, '}');
+    }
+    buf_putc(&extra, ']');
+    r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
+    /* err.msg is bounded: with many actions the list is cut short. */
+    err_set(&r->err, ERR_TRANSACTION_CANCELED,
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]", (int)codes.len,
+            codes.data);
+    buf_free(&codes);
+    buf_free(&extra);
+    return -1;
+}
+
+/* {} or {"ConsumedCapacity":[...]}: two write units per KB of each item
+ * (the larger of its old and new sizes), summed per table. */
+static void tw_reply(ddb_req_t *r, const tw_plan_t *p)
+{
+    buf_putc(&r->out, '{');
+    if (p->capacity) {
+        double *units = arena_calloc(&r->arena, p->n, sizeof *units); /* by first action of each table */
+        for (size_t i = 0; i < p->n; i++) {
+            const tw_action_t *a = &p->actions[i];
+            size_t bytes = a->write ? item_size(&a->new_item) : 0, old_bytes = a->found ? item_size(&a->old) : 0;
+            size_t first = i;
+            for (size_t j = 0; j < i && first == i; j++)
+                if (p->actions[j].table == a->table)
+                    first = j;
+            units[first] += 2 * ops_write_units(bytes > old_bytes ? bytes : old_bytes);
+        }
+        buf_puts(&r->out, "\"ConsumedCapacity\":[");
+        for (size_t i = 0, k = 0; i < p->n; i++) {
+            if (units[i] == 0)
+                continue;
+            buf_puts(&r->out, k++ ? ",{\"TableName\":" : "{\"TableName\":");
+            jw_cstr(&r->out, p->actions[i].table->name);
+            buf_printf(&r->out, ",\"CapacityUnits\":%g,\"WriteCapacityUnits\":%g", units[i], units[i]);
+            if (p->capacity == 2)
+                buf_printf(&r->out, ",\"Table\":{\"CapacityUnits\":%g}", units[i]);
+            buf_putc(&r->out, '}');
+        }
+        buf_putc(&r->out, ']');
+    }
+    buf_putc(&r->out, '}');
+}
+
+/* The whole transaction, in the writer's transaction: resolve, evaluate
+ * every action, and write only when every action passed. */
+static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
+{
+    tw_plan_t *p = r->plan;
+    int rc = tw_resolve(r, txn, cache, p);
+    if (rc)
+        return rc;
+    bool cancelled = false;
+    for (size_t i = 0; i < p->n; i++) {
+        if ((rc = tw_evaluate(r, txn, &p->actions[i])) != 0)
+            return rc;
+        cancelled = cancelled || p->actions[i].outcome != TW_OK;
+    }
+    if (cancelled)
+        return tw_cancel(r, p);
+    for (size_t i = 0; i < p->n; i++) {
+        tw_action_t *a = &p->actions[i];
+        const value_t *old = a->found ? &a->old : NULL;
+        if (a->write)
+            rc = itemstore_put(txn, a->table, &a->kb, old, &a->new_item);
+        else if (a->kind == TW_DELETE && a->found)
+            rc = itemstore_delete(txn, a->table, &a->kb, old);
+        if (rc)
+            return rc; /* a store error: the writer aborts the whole batch */
+    }
+    tw_reply(r, p);
+    return 0;
+}
+
+/* ClientRequestToken: 1..36 characters. Accepted, not yet remembered. */
+static int tw_check_token(ddb_req_t *r)
+{
+    str_t token;
+    if (req_string(r, "ClientRequestToken", false, &token))
+        return -1;
+    if (token.ptr && (token.len < 1 || token.len > 36))
+        req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(token)), "clientRequestToken",
+                       token.len < 1 ? "Member must have length greater than or equal to 1"
+                                     : "Member must have length less than or equal to 36");
+    return 0;
+}
+
+/* TransactWriteItems(TransactItems: [{ConditionCheck | Put | Update |
+ *                    Delete: {TableName, Key | Item, ConditionExpression?,
+ *                    UpdateExpression?, ExpressionAttributeNames?,
+ *                    ExpressionAttributeValues?,
+ *                    ReturnValuesOnConditionCheckFailure?}}],
+ *                    ClientRequestToken?, ReturnConsumedCapacity?) */
+int op_transact_write_items(ddb_req_t *r)
+{
+    tw_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
+    const json_t *actions;
+    if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &p->capacity) ||
+        tw_check_token(r))
+        return -1;
+    p->n = actions ? json_array_size(actions) : 0;
+    if (actions && p->n < 1)
+        req_constraint(r, "'[]'", "transactItems", "Member must have length greater than or equal to 1");
+    if (p->n > TRANSACT_MAX_ITEMS)
+        req_constraint(r, "'[...]'", "transactItems", "Member must have length less than or equal to 100");
+    if (req_constraints_done(r))
+        return -1;
+    p->actions = arena_calloc(&r->arena, p->n, sizeof *p->actions);
+    for (size_t i = 0; i < p->n; i++)
+        if (tw_parse_action(r, i, json_array_get(actions, i), &p->actions[i]))
+            return -1;
+    r->plan = p;
+    r->apply = tw_apply;
+    return REQ_WRITE;
 }

@@ -1,0 +1,239 @@
+"""TransactWriteItems: all-or-nothing writes across tables, cancellation
+reasons, and DynamoDB's validation errors."""
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons "
+
+
+def K(pk):
+    return {"pk": {"S": pk}}
+
+
+def err(e):
+    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
+
+
+def reasons(e):
+    # DynamoDB Local sometimes ends the ConditionalCheckFailed message with a period, AWS does not.
+    out = []
+    for r in e.value.response["CancellationReasons"]:
+        r = dict(r)
+        if "Message" in r:
+            r["Message"] = r["Message"].rstrip(".")
+        out.append(r)
+    return out
+
+
+def get(ddb, table, pk):
+    return ddb.get_item(TableName=table, Key=K(pk), ConsistentRead=True).get("Item")
+
+
+@pytest.fixture
+def two_tables(make_table):
+    return make_table(), make_table()
+
+
+def test_success_across_two_tables(ddb, two_tables):
+    a, b = two_tables
+    ddb.put_item(TableName=a, Item={**K("upd"), "n": {"N": "1"}})
+    ddb.put_item(TableName=a, Item={**K("del")})
+    ddb.put_item(TableName=b, Item={**K("chk"), "ok": {"BOOL": True}})
+    r = ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": a, "Item": {**K("new"), "v": {"S": "x"}},
+                 "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Update": {"TableName": a, "Key": K("upd"), "UpdateExpression": "SET n = n + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"Delete": {"TableName": a, "Key": K("del"), "ConditionExpression": "attribute_exists(#p)",
+                    "ExpressionAttributeNames": {"#p": "pk"}}},
+        {"ConditionCheck": {"TableName": b, "Key": K("chk"), "ConditionExpression": "ok = :t",
+                            "ExpressionAttributeValues": {":t": {"BOOL": True}}}},
+        {"Put": {"TableName": b, "Item": {**K("other")}}},
+    ])
+    assert "ConsumedCapacity" not in r
+    assert get(ddb, a, "new") == {**K("new"), "v": {"S": "x"}}
+    assert get(ddb, a, "upd") == {**K("upd"), "n": {"N": "2"}}
+    assert get(ddb, a, "del") is None
+    assert get(ddb, b, "chk") == {**K("chk"), "ok": {"BOOL": True}}
+    assert get(ddb, b, "other") == K("other")
+
+
+def test_update_creates_missing_item(ddb, hash_table):
+    ddb.transact_write_items(TransactItems=[
+        {"Update": {"TableName": hash_table, "Key": K("u"), "UpdateExpression": "SET v = :v",
+                    "ExpressionAttributeValues": {":v": {"N": "7"}}}}])
+    assert get(ddb, hash_table, "u") == {**K("u"), "v": {"N": "7"}}
+
+
+def test_failed_condition_cancels_everything(ddb, two_tables):
+    a, b = two_tables
+    ddb.put_item(TableName=a, Item={**K("x"), "v": {"N": "1"}})
+    ddb.put_item(TableName=b, Item={**K("gone")})
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": a, "Item": {**K("new")}}},
+            {"Delete": {"TableName": b, "Key": K("gone")}},
+            {"Update": {"TableName": a, "Key": K("x"), "UpdateExpression": "SET v = :v",
+                        "ConditionExpression": "v = :two",
+                        "ExpressionAttributeValues": {":v": {"N": "9"}, ":two": {"N": "2"}}}},
+        ])
+    assert err(e) == ("TransactionCanceledException", CANCELLED + "[None, None, ConditionalCheckFailed]")
+    assert reasons(e) == [{"Code": "None"}, {"Code": "None"},
+                          {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}]
+    assert get(ddb, a, "new") is None
+    assert get(ddb, b, "gone") == K("gone")
+    assert get(ddb, a, "x") == {**K("x"), "v": {"N": "1"}}
+
+
+def test_all_old_item_in_reason(ddb, hash_table):
+    ddb.put_item(TableName=hash_table, Item={**K("x"), "v": {"N": "1"}, "s": {"S": "str"}})
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[
+            {"ConditionCheck": {"TableName": hash_table, "Key": K("x"), "ConditionExpression": "v = :two",
+                                "ExpressionAttributeValues": {":two": {"N": "2"}},
+                                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+            {"Delete": {"TableName": hash_table, "Key": K("missing"), "ConditionExpression": "attribute_exists(pk)",
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+            {"Put": {"TableName": hash_table, "Item": K("p"), "ConditionExpression": "attribute_exists(pk)"}},
+        ])
+    assert err(e) == ("TransactionCanceledException",
+                      CANCELLED + "[ConditionalCheckFailed, ConditionalCheckFailed, ConditionalCheckFailed]")
+    assert reasons(e) == [
+        {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed",
+         "Item": {**K("x"), "v": {"N": "1"}, "s": {"S": "str"}}},
+        {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"},
+        {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"},
+    ]
+    assert get(ddb, hash_table, "p") is None
+
+
+def test_update_of_key_is_a_validation_error_reason(ddb, hash_table):
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": hash_table, "Key": K("x"), "UpdateExpression": "SET pk = :v",
+                        "ExpressionAttributeValues": {":v": {"S": "y"}}}}])
+    assert err(e) == ("TransactionCanceledException", CANCELLED + "[ValidationError]")
+    assert reasons(e) == [{
+        "Code": "ValidationError",
+        "Message": "One or more parameter values were invalid: Cannot update attribute pk. "
+                   "This attribute is part of the key"}]
+    assert get(ddb, hash_table, "x") is None
+
+
+@pytest.mark.aws_differs("DynamoDB Local answers a plain ValidationException; AWS lists the update "
+                         "expression's runtime error as a ValidationError cancellation reason")
+def test_update_type_error_is_a_validation_error_reason(ddb, hash_table):
+    ddb.put_item(TableName=hash_table, Item={**K("x"), "s": {"S": "str"}})
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": hash_table, "Key": K("x"), "UpdateExpression": "SET v = s + :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Put": {"TableName": hash_table, "Item": K("p")}}])
+    assert err(e) == ("TransactionCanceledException", CANCELLED + "[ValidationError, None]")
+    assert reasons(e) == [
+        {"Code": "ValidationError", "Message": "An operand in the update expression has an incorrect data type"},
+        {"Code": "None"}]
+
+
+def test_two_actions_on_one_item(raw_ddb, hash_table):
+    with pytest.raises(ClientError) as e:
+        raw_ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": hash_table, "Item": K("a")}}, {"Delete": {"TableName": hash_table, "Key": K("a")}}])
+    assert err(e) == ("ValidationException", "Transaction request cannot include multiple operations on one item")
+    assert raw_ddb.scan(TableName=hash_table)["Count"] == 0
+
+
+@pytest.mark.aws_differs("DynamoDB Local evaluates the conditions first and answers a cancellation")
+def test_two_actions_on_one_item_before_conditions(raw_ddb, hash_table):
+    # Rejected before any condition is evaluated: this condition would fail.
+    with pytest.raises(ClientError) as e:
+        raw_ddb.transact_write_items(TransactItems=[
+            {"ConditionCheck": {"TableName": hash_table, "Key": K("a"), "ConditionExpression": "attribute_exists(pk)"}},
+            {"Delete": {"TableName": hash_table, "Key": K("a")}}])
+    assert err(e) == ("ValidationException", "Transaction request cannot include multiple operations on one item")
+    assert "CancellationReasons" not in e.value.response
+
+
+def test_too_many_actions(raw_ddb, hash_table):
+    with pytest.raises(ClientError) as e:
+        raw_ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": hash_table, "Item": K(f"k{i}")}} for i in range(101)])
+    code, msg = err(e)
+    assert code == "ValidationException"
+    assert msg.endswith("Member must have length less than or equal to 100")
+    assert raw_ddb.scan(TableName=hash_table)["Count"] == 0
+
+
+def test_action_shape_errors(raw_ddb, hash_table):
+    with pytest.raises(ClientError) as e:
+        raw_ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": hash_table, "Item": K("a")}, "Delete": {"TableName": hash_table, "Key": K("b")}}])
+    assert err(e) == ("ValidationException", "TransactItems can only contain one of Check, Put, Update or Delete")
+    with pytest.raises(ClientError) as e:
+        raw_ddb.transact_write_items(TransactItems=[{}])
+    assert err(e) == ("ValidationException",
+                      "Invalid Request: TransactWriteRequest should contain Delete or Put or Update request")
+    with pytest.raises(ClientError) as e:
+        raw_ddb.transact_write_items(TransactItems=[{"ConditionCheck": {"TableName": hash_table, "Key": K("a")}}])
+    code, msg = err(e)
+    assert code == "ValidationException"
+    assert msg.endswith("Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to "
+                        "satisfy constraint: Member must not be null")
+
+
+def test_missing_table_and_bad_key(raw_ddb, hash_table):
+    with pytest.raises(ClientError) as e:
+        raw_ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": hash_table, "Item": K("a")}},
+            {"Put": {"TableName": "no_such_table_tx", "Item": K("a")}}])
+    assert err(e)[0] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as e:
+        raw_ddb.transact_write_items(TransactItems=[{"Put": {"TableName": hash_table, "Item": {"zz": {"S": "a"}}}}])
+    # The wording differs: DynamoDB Local says "One of the required keys was not given a value",
+    # ddbd words it as PutItem does.
+    assert err(e)[0] == "ValidationException"
+    assert raw_ddb.scan(TableName=hash_table)["Count"] == 0
+
+
+def test_client_request_token_length(raw_ddb, hash_table):
+    raw_ddb.transact_write_items(TransactItems=[{"Put": {"TableName": hash_table, "Item": K("a")}}],
+                                 ClientRequestToken=str(uuid.uuid4()))
+    with pytest.raises(ClientError) as e:
+        raw_ddb.transact_write_items(TransactItems=[{"Put": {"TableName": hash_table, "Item": K("b")}}],
+                                     ClientRequestToken="t" * 37)
+    code, msg = err(e)
+    assert code == "ValidationException"
+    assert msg.endswith("at 'clientRequestToken' failed to satisfy constraint: "
+                        "Member must have length less than or equal to 36")
+
+
+def test_consumed_capacity_per_table(ddb, two_tables):
+    a, b = two_tables
+    r = ddb.transact_write_items(ReturnConsumedCapacity="TOTAL", TransactItems=[
+        {"Put": {"TableName": a, "Item": K("1")}}, {"Put": {"TableName": a, "Item": K("2")}},
+        {"Put": {"TableName": b, "Item": K("3")}}])
+    assert sorted(c["TableName"] for c in r["ConsumedCapacity"]) == sorted([a, b])
+    assert all(c["CapacityUnits"] >= 2 for c in r["ConsumedCapacity"])
+
+
+def _append(aggregate, version):
+    """One event appended to an aggregate: the event item, guarded by attribute_not_exists."""
+    return {"Put": {"TableName": aggregate[0], "Item": {"pk": {"S": aggregate[1]}, "sk": {"N": str(version)},
+                                                        "e": {"S": f"event {version}"}},
+                    "ConditionExpression": "attribute_not_exists(pk)"}}
+
+
+def test_event_store_conflicting_append(ddb, make_table):
+    events = make_table(range=("sk", "N"))
+    ddb.transact_write_items(TransactItems=[_append((events, "A"), 1), _append((events, "B"), 1)])
+    # A's version 2 is new, B's version 1 exists already: neither is appended.
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[_append((events, "A"), 2), _append((events, "B"), 1)])
+    assert err(e) == ("TransactionCanceledException", CANCELLED + "[None, ConditionalCheckFailed]")
+    assert reasons(e)[0] == {"Code": "None"}
+    items = ddb.scan(TableName=events, ConsistentRead=True)["Items"]
+    assert sorted((i["pk"]["S"], i["sk"]["N"]) for i in items) == [("A", "1"), ("B", "1")]
+    ddb.transact_write_items(TransactItems=[_append((events, "A"), 2), _append((events, "B"), 2)])
+    assert ddb.scan(TableName=events, ConsistentRead=True)["Count"] == 4
