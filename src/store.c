@@ -12,6 +12,7 @@ static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_CATALOG] = "catalog",
     [STORE_DB_ITEMS] = "items",
     [STORE_DB_STATS] = "stats",
+    [STORE_DB_TOKENS] = "tokens",
 };
 
 struct store_txn {

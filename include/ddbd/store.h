@@ -27,6 +27,9 @@ typedef enum store_db {
     STORE_DB_CATALOG, /* namespace \0 table name -> table description (JSON) */
     STORE_DB_ITEMS,   /* keys.h encoding -> value.h encoding of the item */
     STORE_DB_STATS,   /* table id -> item count and bytes */
+    STORE_DB_TOKENS,  /* namespace \0 ClientRequestToken -> completion time
+                       * (u64 epoch ms, little-endian), 16-byte XXH3-128 of
+                       * the request's parameters, response body */
     STORE_DB_COUNT_
 } store_db_t;
 

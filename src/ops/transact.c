@@ -2,7 +2,10 @@
  *
  * Every Get reads from one LMDB read transaction: a snapshot, so the items
  * returned are consistent with each other as DynamoDB promises. */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <xxhash.h>
 
 #include "ddbd/itemstore.h"
 #include "ops/ops.h"
@@ -142,6 +145,8 @@ typedef struct tw_plan {
     size_t n;
     tw_action_t *actions;
     int capacity; /* ReturnConsumedCapacity */
+    str_t token;  /* ClientRequestToken; ptr NULL when absent */
+    uint8_t hash[16]; /* of the parameters a replay must repeat */
 } tw_plan_t;
 
 static int tw_null_member(ddb_req_t *r, size_t i, int kind, const char *field)
@@ -375,11 +380,139 @@ static void tw_reply(ddb_req_t *r, const tw_plan_t *p)
     buf_putc(&r->out, '}');
 }
 
-/* The whole transaction, in the writer's transaction: resolve, evaluate
- * every action, and write only when every action passed. */
+/* ---- ClientRequestToken ------------------------------------------------------ */
+
+#define TW_TOKEN_TTL_MS (10u * 60 * 1000) /* remembered 10 minutes after completion */
+#define TW_TOKEN_HEAD 24                  /* completion time (8) + parameter hash (16) */
+#define TW_TOKEN_SWEEP 8                  /* entries checked for expiry per stored token */
+
+/* The clock tokens expire by, in one place so that a controllable clock
+ * can replace the wall clock. */
+static uint64_t tw_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t tw_u64_le(const char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | (uint8_t)p[i];
+    return v;
+}
+
+static bool tw_token_expired(str_t val, uint64_t now)
+{
+    /* A clock that went back leaves the token young rather than expired. */
+    return val.len < TW_TOKEN_HEAD || now >= tw_u64_le(val.ptr) + TW_TOKEN_TTL_MS;
+}
+
+/* What a replay must repeat: TransactItems, members in sorted order so
+ * that their order does not matter. ReturnConsumedCapacity is left out:
+ * DynamoDB (Local, checked) replays a request that changes only it. */
+static void tw_hash_params(const json_t *actions, uint8_t out[16])
+{
+    char *dump = json_dumps(actions, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!dump)
+        abort();
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, XXH3_128bits(dump, strlen(dump)));
+    memcpy(out, c.digest, sizeof c.digest);
+    free(dump);
+}
+
+/* Tokens are per namespace: namespace \0 token. */
+static str_t tw_token_key(ddb_req_t *r, const tw_plan_t *p)
+{
+    size_t ns_len = strlen(r->ns);
+    char *k = arena_alloc(&r->arena, ns_len + 1 + p->token.len);
+    memcpy(k, r->ns, ns_len + 1);
+    memcpy(k + ns_len + 1, p->token.ptr, p->token.len);
+    return (str_t){k, ns_len + 1 + p->token.len};
+}
+
+/* A live token answers the request: 1 with its reply in r->out (the same
+ * parameters), -1 with IdempotentParameterMismatchException (others), a
+ * store error, or 0 when the token is unknown or expired (a new request,
+ * whose success overwrites it). Writes nothing. */
+static int tw_token_replay(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p, str_t key)
+{
+    str_t v;
+    int rc = store_get(txn, STORE_DB_TOKENS, key, &v);
+    if (rc == STORE_NOTFOUND || (rc == 0 && tw_token_expired(v, tw_now_ms())))
+        return 0;
+    if (rc)
+        return rc;
+    if (memcmp(v.ptr + 8, p->hash, sizeof p->hash) != 0)
+        return err_set(&r->err, ERR_IDEMPOTENT_MISMATCH, "%s", ""); /* DynamoDB's message is empty */
+    /* The stored reply, but no ConsumedCapacity unless this call asks. */
+    if (p->capacity)
+        buf_append(&r->out, v.ptr + TW_TOKEN_HEAD, v.len - TW_TOKEN_HEAD);
+    else
+        buf_puts(&r->out, "{}");
+    return 1;
+}
+
+/* Deletes expired tokens among the few entries after key (wrapping to the
+ * first). Tokens are random, so successive sweeps visit the whole database
+ * evenly while each write's cost stays bounded. */
+static int tw_token_sweep(ddb_req_t *r, store_txn_t *txn, str_t key)
+{
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, STORE_DB_TOKENS, &c);
+    if (rc)
+        return rc;
+    str_t dead[TW_TOKEN_SWEEP], k, v;
+    size_t ndead = 0;
+    uint64_t now = tw_now_ms();
+    rc = store_cursor_seek(c, key, &k, &v);
+    for (int i = 0; i < TW_TOKEN_SWEEP && rc == 0; i++) {
+        rc = store_cursor_next(c, &k, &v);
+        if (rc == STORE_NOTFOUND)
+            rc = store_cursor_seek(c, (str_t){NULL, 0}, &k, &v);
+        if (rc == 0 && tw_token_expired(v, now))
+            dead[ndead++] = arena_strdup(&r->arena, k); /* map bytes move once we delete */
+    }
+    store_cursor_close(c);
+    if (rc < 0)
+        return rc;
+    /* A small database may list one key twice: NOTFOUND is fine. */
+    for (size_t i = 0; i < ndead; i++)
+        if ((rc = store_del(txn, STORE_DB_TOKENS, dead[i])) < 0)
+            return rc;
+    return 0;
+}
+
+/* Remembers a successful transaction's token with its reply (r->out). */
+static int tw_token_store(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p, str_t key)
+{
+    size_t n = TW_TOKEN_HEAD + r->out.len;
+    char *v = arena_alloc(&r->arena, n);
+    uint64_t now = tw_now_ms();
+    for (int i = 0; i < 8; i++)
+        v[i] = (char)(now >> (8 * i));
+    memcpy(v + 8, p->hash, sizeof p->hash);
+    memcpy(v + TW_TOKEN_HEAD, r->out.data, r->out.len);
+    int rc = store_put(txn, STORE_DB_TOKENS, key, (str_t){v, n});
+    return rc ? rc : tw_token_sweep(r, txn, key);
+}
+
+/* The whole transaction, in the writer's transaction: answer a repeated
+ * token, resolve, evaluate every action, and write only when every action
+ * passed. The token commits with the writes, so a replay never sees one
+ * without the other. */
 static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     tw_plan_t *p = r->plan;
+    str_t key = {NULL, 0};
+    if (p->token.ptr) {
+        key = tw_token_key(r, p);
+        int replay = tw_token_replay(r, txn, p, key);
+        if (replay)
+            return replay == 1 ? 0 : replay;
+    }
     int rc = tw_resolve(r, txn, cache, p);
     if (rc)
         return rc;
@@ -389,6 +522,9 @@ static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
             return rc;
         cancelled = cancelled || p->actions[i].outcome != TW_OK;
     }
+    /* A cancelled transaction leaves no token: what DynamoDB does then is
+     * undocumented (DynamoDB Local runs a retry with the same token anew),
+     * and an apply that fails must write nothing anyway. */
     if (cancelled)
         return tw_cancel(r, p);
     for (size_t i = 0; i < p->n; i++) {
@@ -402,15 +538,16 @@ static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
             return rc; /* a store error: the writer aborts the whole batch */
     }
     tw_reply(r, p);
-    return 0;
+    return key.ptr ? tw_token_store(r, txn, p, key) : 0;
 }
 
-/* ClientRequestToken: 1..36 characters. Accepted, not yet remembered. */
-static int tw_check_token(ddb_req_t *r)
+/* ClientRequestToken: 1..36 characters; remembered by tw_apply. */
+static int tw_check_token(ddb_req_t *r, str_t *token_out)
 {
-    str_t token;
+    str_t token = {NULL, 0};
     if (req_string(r, "ClientRequestToken", false, &token))
         return -1;
+    *token_out = token;
     if (token.ptr && (token.len < 1 || token.len > 36))
         req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(token)), "clientRequestToken",
                        token.len < 1 ? "Member must have length greater than or equal to 1"
@@ -429,7 +566,7 @@ int op_transact_write_items(ddb_req_t *r)
     tw_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     const json_t *actions;
     if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &p->capacity) ||
-        tw_check_token(r))
+        tw_check_token(r, &p->token))
         return -1;
     p->n = actions ? json_array_size(actions) : 0;
     if (actions && p->n < 1)
@@ -442,6 +579,8 @@ int op_transact_write_items(ddb_req_t *r)
     for (size_t i = 0; i < p->n; i++)
         if (tw_parse_action(r, i, json_array_get(actions, i), &p->actions[i]))
             return -1;
+    if (p->token.ptr)
+        tw_hash_params(actions, p->hash);
     r->plan = p;
     r->apply = tw_apply;
     return REQ_WRITE;

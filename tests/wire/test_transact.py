@@ -1,9 +1,15 @@
 """TransactWriteItems: all-or-nothing writes across tables, cancellation
 reasons, and DynamoDB's validation errors."""
+import os
+import random
+import threading
+import time
 import uuid
 
 import pytest
 from botocore.exceptions import ClientError
+
+import helpers
 
 CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons "
 
@@ -237,3 +243,153 @@ def test_event_store_conflicting_append(ddb, make_table):
     assert sorted((i["pk"]["S"], i["sk"]["N"]) for i in items) == [("A", "1"), ("B", "1")]
     ddb.transact_write_items(TransactItems=[_append((events, "A"), 2), _append((events, "B"), 2)])
     assert ddb.scan(TableName=events, ConsistentRead=True)["Count"] == 4
+
+
+# ---- ClientRequestToken ------------------------------------------------------
+
+def _add_one(table, pk):
+    return [{"Update": {"TableName": table, "Key": K(pk), "UpdateExpression": "ADD n :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}}}]
+
+
+def test_token_replay_applies_once(ddb, hash_table):
+    token = str(uuid.uuid4())
+    assert "ConsumedCapacity" not in ddb.transact_write_items(ClientRequestToken=token,
+                                                              TransactItems=_add_one(hash_table, "a"))
+    ddb.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(hash_table, "a"))
+    assert get(ddb, hash_table, "a") == {**K("a"), "n": {"N": "1"}}
+    # ReturnConsumedCapacity is not one of the parameters a replay must repeat.
+    ddb.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(hash_table, "a"),
+                             ReturnConsumedCapacity="TOTAL")
+    assert get(ddb, hash_table, "a") == {**K("a"), "n": {"N": "1"}}
+
+
+def test_token_with_other_parameters_is_a_mismatch(ddb, hash_table):
+    token = str(uuid.uuid4())
+    ddb.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(hash_table, "a"))
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(hash_table, "b"))
+    # DynamoDB's message is empty.
+    assert err(e) == ("IdempotentParameterMismatchException", "")
+    assert get(ddb, hash_table, "b") is None
+    assert get(ddb, hash_table, "a") == {**K("a"), "n": {"N": "1"}}
+
+
+def test_token_of_a_cancelled_transaction_runs_again(ddb, hash_table):
+    token = str(uuid.uuid4())
+    items = [{"Update": {**_add_one(hash_table, "c")[0]["Update"], "ConditionExpression": "attribute_exists(pk)"}}]
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(ClientRequestToken=token, TransactItems=items)
+    assert err(e)[0] == "TransactionCanceledException"
+    ddb.put_item(TableName=hash_table, Item=K("c"))
+    ddb.transact_write_items(ClientRequestToken=token, TransactItems=items)
+    assert get(ddb, hash_table, "c") == {**K("c"), "n": {"N": "1"}}
+
+
+def _start(tmp_path, data, tag):
+    p = helpers.DdbdProcess([helpers.DATA_DIR_FLAG, str(data)], log_path=tmp_path / f"ddbd-{tag}.log")
+    return p.wait_ready(5.0)
+
+
+@pytest.mark.ddbd_only
+def test_token_survives_restart(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    token, table = str(uuid.uuid4()), helpers.unique_name()
+    p = _start(tmp_path, data, "1")
+    try:
+        c = helpers.make_client(p.endpoint)
+        c.create_table(TableName=table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       BillingMode="PAY_PER_REQUEST")
+        helpers.wait_active(c, table)
+        c.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(table, "a"))
+    finally:
+        assert p.terminate() == 0
+    p = _start(tmp_path, data, "2")
+    try:
+        c = helpers.make_client(p.endpoint)
+        c.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(table, "a"))
+        assert get(c, table, "a") == {**K("a"), "n": {"N": "1"}}
+        with pytest.raises(ClientError) as e:
+            c.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(table, "b"))
+        assert err(e)[0] == "IdempotentParameterMismatchException"
+    finally:
+        p.terminate()
+
+
+# ---- Concurrency: transfers between accounts never show a partial state -------
+
+TX_SECONDS = float(os.environ.get("DDBD_TX_SECONDS", "5"))
+ACCOUNTS = 10
+START_BALANCE = 1000
+TRANSFER_THREADS = 16
+READER_THREADS = 2
+MAX_ROUNDS = 100000  # per thread: bounds the count as well as the time
+
+
+def _acct(i):
+    return K(f"acct{i}")
+
+
+def _total(client, table):
+    r = client.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": _acct(i)}}
+                                                 for i in range(ACCOUNTS)])
+    return sum(int(x["Item"]["balance"]["N"]) for x in r["Responses"])
+
+
+@pytest.mark.ddbd_only
+def test_concurrent_transfers_keep_the_total(ddb, make_table, client_factory):
+    table = make_table()
+    for i in range(ACCOUNTS):
+        ddb.put_item(TableName=table, Item={**_acct(i), "balance": {"N": str(START_BALANCE)}})
+    total = ACCOUNTS * START_BALANCE
+    deadline = time.monotonic() + TX_SECONDS
+    done, problems, lock = [0, 0, 0], [], threading.Lock()  # transfers, cancellations, reads
+
+    def transfer(client, seed):
+        rnd = random.Random(seed)
+        for _ in range(MAX_ROUNDS):
+            if time.monotonic() >= deadline:
+                return
+            src, dst = rnd.sample(range(ACCOUNTS), 2)
+            amt = {"N": str(rnd.randint(1, 300))}
+            try:
+                client.transact_write_items(TransactItems=[
+                    {"Update": {"TableName": table, "Key": _acct(src), "UpdateExpression": "ADD balance :neg",
+                                "ConditionExpression": "balance >= :amt",
+                                "ExpressionAttributeValues": {":amt": amt, ":neg": {"N": "-" + amt["N"]}}}},
+                    {"Update": {"TableName": table, "Key": _acct(dst), "UpdateExpression": "ADD balance :amt",
+                                "ExpressionAttributeValues": {":amt": amt}}},
+                ])
+                outcome = 0
+            except ClientError as e:
+                if e.response["Error"]["Code"] != "TransactionCanceledException":
+                    with lock:
+                        problems.append(repr(e))
+                    return
+                outcome = 1
+            with lock:
+                done[outcome] += 1
+
+    def read(client):
+        for _ in range(MAX_ROUNDS):
+            if time.monotonic() >= deadline:
+                return
+            seen = _total(client, table)
+            with lock:
+                done[2] += 1
+                if seen != total:
+                    problems.append(f"a reader saw a total of {seen}")
+                    return
+
+    threads = [threading.Thread(target=transfer, args=(client_factory(), n)) for n in range(TRANSFER_THREADS)]
+    threads += [threading.Thread(target=read, args=(client_factory(),)) for _ in range(READER_THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TX_SECONDS + 60)
+    assert not any(t.is_alive() for t in threads)
+    assert problems == []
+    assert _total(ddb, table) == total
+    assert done[0] > 0 and done[2] > 0
