@@ -169,6 +169,20 @@ static void on_write(uv_write_t *w, int status)
 
 static void start_reading(conn_t *c);
 
+/* Queues wr's bytes on the socket; false (wr freed) when libuv refuses. */
+static bool conn_send(conn_t *c, write_req_t *wr)
+{
+    uv_buf_t b = uv_buf_init(wr->wire.data, (unsigned)wr->wire.len);
+    wr->w.data = c;
+    c->writes++;
+    if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) == 0)
+        return true;
+    c->writes--;
+    buf_free(&wr->wire);
+    free(wr);
+    return false;
+}
+
 /* Sends every reply at the head of the queue that is ready, in order. */
 static void conn_flush(conn_t *c)
 {
@@ -196,17 +210,8 @@ static void conn_flush(conn_t *c)
         if (close_after)
             break;
     }
-    if (wr) {
-        uv_buf_t b = uv_buf_init(wr->wire.data, (unsigned)wr->wire.len);
-        wr->w.data = c;
-        c->writes++;
-        if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
-            c->writes--;
-            buf_free(&wr->wire);
-            free(wr);
-            close_after = true;
-        }
-    }
+    if (wr && !conn_send(c, wr))
+        close_after = true;
     if (close_after)
         conn_close(c);
     else if (!c->reading && !c->closing && !c->broken && c->inflight < MAX_INFLIGHT_PER_CONN / 2)
@@ -358,14 +363,7 @@ static void on_http_continue(void *ud)
     if (!wr)
         abort();
     buf_puts(&wr->wire, HTTP_CONTINUE);
-    uv_buf_t b = uv_buf_init(wr->wire.data, (unsigned)wr->wire.len);
-    wr->w.data = c;
-    c->writes++;
-    if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
-        c->writes--;
-        buf_free(&wr->wire);
-        free(wr);
-    }
+    conn_send(c, wr); /* if it fails, the final reply's write reports it */
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)

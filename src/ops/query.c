@@ -125,6 +125,21 @@ static int check_index_name(ddb_req_t *r, const table_t *t)
     return err_set(&r->err, ERR_VALIDATION, "The table does not have the specified index: %.*s", STR_FMT(index));
 }
 
+/* Opens the read transaction and finds the table (and index) the page
+ * reads; on failure nothing stays open. */
+static int page_open(ddb_req_t *r, page_t *pg, store_txn_t **txn)
+{
+    int rc = store_read_begin(r->env->store, txn);
+    if (rc)
+        return rc;
+    rc = req_table(r, *txn, r->env->loop_catalog, &pg->t);
+    if (!rc)
+        rc = check_index_name(r, pg->t);
+    if (rc)
+        store_read_end(*txn);
+    return rc;
+}
+
 /* The decoded ExclusiveStartKey, checked against the schema; NULL if none. */
 static int start_key(ddb_req_t *r, const table_t *t, value_t *out, bool *present)
 {
@@ -393,17 +408,13 @@ int op_query(ddb_req_t *r)
     if (!pg.x.key_condition)
         return err_set(&r->err, ERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
+    int rc = page_open(r, &pg, &txn);
     if (rc)
         return rc;
     key_cond_t kc;
     value_t esk;
     bool has_esk;
-    rc = req_table(r, txn, r->env->loop_catalog, &pg.t);
-    if (!rc)
-        rc = check_index_name(r, pg.t);
-    if (!rc)
-        rc = legacy_query_check(r, &pg.t->ks);
+    rc = legacy_query_check(r, &pg.t->ks);
     if (!rc)
         rc = expr_key_condition(pg.x.key_condition, &pg.t->ks, &kc, &r->err);
     if (!rc)
@@ -509,16 +520,12 @@ int op_scan(ddb_req_t *r)
     if (!has_seg)
         seg = 0, total = 1;
     store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
+    int rc = page_open(r, &pg, &txn);
     if (rc)
         return rc;
     value_t esk;
     bool has_esk;
-    rc = req_table(r, txn, r->env->loop_catalog, &pg.t);
-    if (!rc)
-        rc = check_index_name(r, pg.t);
-    if (!rc)
-        rc = start_key(r, pg.t, &esk, &has_esk);
+    rc = start_key(r, pg.t, &esk, &has_esk);
     if (!rc)
         rc = scan_walk(&pg, txn, has_esk ? &esk : NULL, seg, total);
     if (!rc)
