@@ -118,8 +118,10 @@ char *arena_cstr(arena_t *a, str_t s) { return (char *)arena_strdup(a, s).ptr; }
 
 /* GCC with -fsanitize=undefined instruments a NULL-fmt path and then warns
  * about it ("null format string"); fmt is never NULL here. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 char *arena_printf(arena_t *a, const char *fmt, ...)
 {
     char small[256];
@@ -139,4 +141,6 @@ char *arena_printf(arena_t *a, const char *fmt, ...)
     va_end(ap);
     return p;
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
