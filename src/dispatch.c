@@ -14,16 +14,23 @@ static const op_def_t dynamodb_ops[] = {
     {"CreateTable", op_create_table},
     {"DeleteItem", op_delete_item},
     {"DeleteTable", op_delete_table},
+    {"DescribeEndpoints", op_describe_endpoints},
+    {"DescribeLimits", op_describe_limits},
     {"DescribeTable", op_describe_table},
+    {"DescribeTimeToLive", op_describe_time_to_live},
     {"GetItem", op_get_item},
     {"ListTables", op_list_tables},
+    {"ListTagsOfResource", op_list_tags_of_resource},
     {"PutItem", op_put_item},
     {"Query", op_query},
     {"Scan", op_scan},
+    {"TagResource", op_tag_resource},
     {"TransactGetItems", op_transact_get_items},
     {"TransactWriteItems", op_transact_write_items},
+    {"UntagResource", op_untag_resource},
     {"UpdateItem", op_update_item},
     {"UpdateTable", op_update_table},
+    {"UpdateTimeToLive", op_update_time_to_live},
 };
 
 static const str_t dynamodb_prefix = STR_LIT("DynamoDB_20120810.");

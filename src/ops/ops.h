@@ -30,6 +30,15 @@ int op_batch_write_item(ddb_req_t *r);
 int op_transact_get_items(ddb_req_t *r);
 int op_transact_write_items(ddb_req_t *r);
 
+/* ops/control.c */
+int op_tag_resource(ddb_req_t *r);
+int op_untag_resource(ddb_req_t *r);
+int op_list_tags_of_resource(ddb_req_t *r);
+int op_update_time_to_live(ddb_req_t *r);
+int op_describe_time_to_live(ddb_req_t *r);
+int op_describe_limits(ddb_req_t *r);
+int op_describe_endpoints(ddb_req_t *r);
+
 /* ---- shared by the handlers (ops/common.c) ---- */
 
 /* A request's expressions, parsed on the loop thread. */
