@@ -48,8 +48,11 @@ static double num_member(json_t *o, const char *name)
 table_t *table_from_stored_json(const char *ns, const char *data, size_t len)
 {
     json_t *desc = json_loadb(data, len, 0, NULL);
-    if (!desc)
-        return NULL;
+    return desc ? table_from_json(ns, desc) : NULL;
+}
+
+table_t *table_from_json(const char *ns, json_t *desc)
+{
     table_t *t = calloc(1, sizeof *t);
     if (!t)
         abort();

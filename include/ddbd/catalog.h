@@ -35,6 +35,8 @@ typedef struct table {
 /* Serializes / parses the stored form. */
 void table_to_stored_json(const table_t *t, buf_t *out);
 table_t *table_from_stored_json(const char *ns, const char *data, size_t len);
+/* The table for a description built in memory; takes the reference to desc. */
+table_t *table_from_json(const char *ns, json_t *desc);
 void table_free(table_t *t);
 
 /* The catalog key: ns \0 name. */

@@ -508,9 +508,7 @@ static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     if ((rc = catalog_next_table_id(txn, &id)) != 0)
         goto out;
     json_object_set_new(p->desc, "ddbd_id", json_integer(id));
-    char *text = json_dumps(p->desc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    table_t *t = table_from_stored_json(r->ns, text, strlen(text));
-    free(text);
+    table_t *t = table_from_json(r->ns, json_incref(p->desc));
     rc = catalog_put(txn, t);
     if (!rc) {
         buf_putc(&r->out, '{');
@@ -691,10 +689,7 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         json_object_set_new(desc, "BillingModeGiven", json_true());
     if (protect)
         json_object_set(desc, "DeletionProtectionEnabled", (json_t *)protect);
-    char *text = json_dumps(desc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(desc);
-    table_t *nt = table_from_stored_json(r->ns, text, strlen(text));
-    free(text);
+    table_t *nt = table_from_json(r->ns, desc);
     rc = catalog_put(txn, nt);
     if (!rc) {
         buf_putc(&r->out, '{');
