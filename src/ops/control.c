@@ -26,6 +26,15 @@ static int put_desc(ddb_req_t *r, store_txn_t *txn, json_t *desc)
     return rc;
 }
 
+/* put_desc, then the empty reply TagResource and UntagResource give. */
+static int put_desc_reply_empty(ddb_req_t *r, store_txn_t *txn, json_t *desc)
+{
+    int rc = put_desc(r, txn, desc);
+    if (!rc)
+        buf_puts(&r->out, "{}");
+    return rc;
+}
+
 /* ---- tags: ARN parsing ---------------------------------------------------- */
 
 /* The table name in ResourceArn, which must be this region's and account's
@@ -153,10 +162,7 @@ static int tag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
                        "One or more parameter values were invalid: The number of tags exceeds the limit of %d",
                        TAGS_MAX);
     }
-    rc = put_desc(r, txn, desc);
-    if (!rc)
-        buf_puts(&r->out, "{}");
-    return rc;
+    return put_desc_reply_empty(r, txn, desc);
 }
 
 int op_tag_resource(ddb_req_t *r)
@@ -191,10 +197,7 @@ static int untag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         if (at >= 0)
             json_array_remove(list, (size_t)at);
     }
-    rc = put_desc(r, txn, desc);
-    if (!rc)
-        buf_puts(&r->out, "{}");
-    return rc;
+    return put_desc_reply_empty(r, txn, desc);
 }
 
 int op_untag_resource(ddb_req_t *r)
