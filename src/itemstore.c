@@ -21,8 +21,9 @@ int itemstore_get(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_
 }
 
 int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
-                  const value_t *item)
+                  const value_t *item, itemstore_effect_t *effect)
 {
+    (void)effect;
     buf_t enc = BUF_INIT;
     value_encode(&enc, item);
     int rc = store_put(txn, STORE_DB_ITEMS, key_str(key), (str_t){enc.data, enc.len});
@@ -33,8 +34,10 @@ int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, cons
     return catalog_stats_add(txn, t->id, old ? 0 : 1, dbytes);
 }
 
-int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old)
+int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
+                     itemstore_effect_t *effect)
 {
+    (void)effect;
     int rc = store_del(txn, STORE_DB_ITEMS, key_str(key));
     if (rc == STORE_NOTFOUND)
         return 0;

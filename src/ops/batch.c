@@ -217,9 +217,9 @@ static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *ca
         bool found;
         rc = itemstore_get(txn, &r->arena, tables[i], &keys[i], &old, &found);
         if (!rc && b->ops[i].is_put)
-            rc = itemstore_put(txn, tables[i], &keys[i], found ? &old : NULL, &b->ops[i].item);
+            rc = itemstore_put(txn, tables[i], &keys[i], found ? &old : NULL, &b->ops[i].item, NULL);
         else if (!rc && found)
-            rc = itemstore_delete(txn, tables[i], &keys[i], &old);
+            rc = itemstore_delete(txn, tables[i], &keys[i], &old, NULL);
     }
     if (!rc)
         buf_puts(&r->out, "{\"UnprocessedItems\":{}}");

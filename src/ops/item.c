@@ -87,7 +87,7 @@ static void write_return_values(ddb_req_t *r, const write_plan_t *p, const value
 static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, const table_t *t,
                            const key_buf_t *kb, const value_t *old, const value_t *new_item, bool write)
 {
-    int rc = write ? itemstore_put(txn, t, kb, old, new_item) : 0;
+    int rc = write ? itemstore_put(txn, t, kb, old, new_item, NULL) : 0;
     if (rc)
         return rc;
     buf_putc(&r->out, '{');
@@ -153,7 +153,7 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         return rc;
     if (check_condition(r, p, found ? &old : NULL))
         return -1;
-    if (found && (rc = itemstore_delete(txn, t, &kb, &old)) != 0)
+    if (found && (rc = itemstore_delete(txn, t, &kb, &old, NULL)) != 0)
         return rc;
     buf_putc(&r->out, '{');
     if (p->return_values == RV_ALL_OLD && found)

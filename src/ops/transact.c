@@ -531,9 +531,9 @@ static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         tw_action_t *a = &p->actions[i];
         const value_t *old = a->found ? &a->old : NULL;
         if (a->write)
-            rc = itemstore_put(txn, a->table, &a->kb, old, &a->new_item);
+            rc = itemstore_put(txn, a->table, &a->kb, old, &a->new_item, NULL);
         else if (a->kind == TW_DELETE && a->found)
-            rc = itemstore_delete(txn, a->table, &a->kb, old);
+            rc = itemstore_delete(txn, a->table, &a->kb, old, NULL);
         if (rc)
             return rc; /* a store error: the writer aborts the whole batch */
     }
