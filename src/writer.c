@@ -132,6 +132,30 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* A job rides the queue as a request whose apply calls the job's fn; its
+ * reply step calls done instead of the server's done_cb. */
+typedef struct writer_job {
+    writer_job_fn fn;
+    writer_job_done done;
+    void *ud;
+} writer_job_t;
+
+static int job_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *catalog)
+{
+    writer_job_t *j = r->plan;
+    return j->fn(txn, catalog, j->ud);
+}
+
+static void job_finish(ddb_req_t *r)
+{
+    writer_job_t *j = r->plan;
+    if (j->done)
+        j->done(j->ud, r->err.code == ERR_INTERNAL && r->apply_rc == -1 ? STORE_ERR_IO : r->apply_rc);
+    err_clear(&r->err);
+    free(j);
+    free(r);
+}
+
 static void on_async(uv_async_t *h)
 {
     writer_t *w = h->data;
@@ -142,7 +166,10 @@ static void on_async(uv_async_t *h)
     for (ddb_req_t *r = done.head, *next; r; r = next) {
         next = r->next_write;
         w->pending--;
-        w->done_cb(r);
+        if (r->apply == job_apply)
+            job_finish(r);
+        else
+            w->done_cb(r);
     }
 }
 
@@ -173,6 +200,19 @@ void writer_submit(writer_t *w, ddb_req_t *r)
     list_push(&w->queue, r);
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
+}
+
+void writer_submit_job(writer_t *w, writer_job_fn fn, writer_job_done done, void *ud)
+{
+    ddb_req_t *r = calloc(1, sizeof *r);
+    writer_job_t *j = calloc(1, sizeof *j);
+    if (!r || !j)
+        abort();
+    *j = (writer_job_t){fn, done, ud};
+    r->op = "internal";
+    r->apply = job_apply;
+    r->plan = j;
+    writer_submit(w, r);
 }
 
 size_t writer_pending(writer_t *w) { return w->pending; }
