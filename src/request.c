@@ -155,7 +155,7 @@ int req_constraints_done(ddb_req_t *r)
     if (r->err.code)
         return -1;
     if (!r->nchecks)
-        return 0;
+        return r->table_ref_problem ? err_set(&r->err, ERR_VALIDATION, "%s", r->table_ref_problem) : 0;
     return err_set(&r->err, ERR_VALIDATION, "%d validation error%s detected: %.*s", r->nchecks,
                    r->nchecks == 1 ? "" : "s", (int)r->checks.len, r->checks.data);
 }
@@ -166,25 +166,70 @@ static bool table_name_char_ok(char c)
            c == '-' || c == '.';
 }
 
-int req_table_name(ddb_req_t *r, str_t *out)
+static const char invalid_name_msg[] =
+    "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may "
+    "contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'";
+static const char invalid_arn_msg[] =
+    "Valid ARN format is 'arn:<awsPartition>:<vendor>:<region>:<subscriber>:resourceType/resourceName', "
+    "where Resource name must have length less than or equal to 255, Resource name must have length "
+    "greater than or equal to 3, Resource name must satisfyregular expression pattern: [a-zA-Z0-9_.-]+";
+
+static bool table_name_ok(str_t name)
+{
+    if (name.len < 3 || name.len > 255)
+        return false;
+    for (size_t i = 0; i < name.len; i++)
+        if (!table_name_char_ok(name.ptr[i]))
+            return false;
+    return true;
+}
+
+/* The name in arn:<partition>:dynamodb:<region>:<account>:table/<name>, or
+ * an empty str_t when given is not a table ARN in that form (six
+ * colon-separated fields: a stream ARN's label has colons of its own). */
+static str_t table_name_in_arn(str_t given)
+{
+    const char *p = given.ptr, *end = given.ptr + given.len;
+    str_t field[5];
+    for (int i = 0; i < 5; i++) {
+        const char *colon = memchr(p, ':', (size_t)(end - p));
+        if (!colon)
+            return (str_t){NULL, 0};
+        field[i] = (str_t){p, (size_t)(colon - p)};
+        p = colon + 1;
+    }
+    static const str_t table_prefix = STR_LIT("table/");
+    if (!str_eq_cstr(field[2], "dynamodb") || memchr(p, ':', (size_t)(end - p)) ||
+        (size_t)(end - p) < table_prefix.len ||
+        memcmp(p, table_prefix.ptr, table_prefix.len) != 0)
+        return (str_t){NULL, 0};
+    return (str_t){p + table_prefix.len, (size_t)(end - p) - table_prefix.len};
+}
+
+const char *req_table_ref(str_t given, bool arn_ok, str_t *name)
+{
+    static const str_t arn_prefix = STR_LIT("arn:");
+    *name = given;
+    if (arn_ok && given.len >= arn_prefix.len && memcmp(given.ptr, arn_prefix.ptr, arn_prefix.len) == 0) {
+        *name = table_name_in_arn(given);
+        if (!name->ptr)
+            return invalid_arn_msg;
+    }
+    return table_name_ok(*name) ? NULL : invalid_name_msg;
+}
+
+static int table_name_param(ddb_req_t *r, bool arn_ok, str_t *out)
 {
     if (req_string(r, "TableName", true, out))
         return -1;
-    if (out->ptr) {
-        char *repr = arena_printf(&r->arena, "'%.*s'", STR_FMT(*out));
-        if (out->len < 3)
-            req_constraint(r, repr, "tableName", "Member must have length greater than or equal to 3");
-        if (out->len > 255)
-            req_constraint(r, repr, "tableName", "Member must have length less than or equal to 255");
-        bool ok = true;
-        for (size_t i = 0; i < out->len; i++)
-            ok = ok && table_name_char_ok(out->ptr[i]);
-        if (!ok)
-            req_constraint(r, repr, "tableName",
-                           "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-    }
+    if (out->ptr)
+        r->table_ref_problem = req_table_ref(*out, arn_ok, out);
     return 0;
 }
+
+int req_table_name(ddb_req_t *r, str_t *out) { return table_name_param(r, true, out); }
+
+int req_new_table_name(ddb_req_t *r, str_t *out) { return table_name_param(r, false, out); }
 
 int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t **out)
 {

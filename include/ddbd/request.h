@@ -59,6 +59,7 @@ struct ddb_req {
     void *owner;         /* the connection slot awaiting this reply */
     int nchecks;         /* constraint failures collected (req_constraint) */
     buf_t checks;        /* their text, "; "-separated */
+    const char *table_ref_problem; /* a bad TableName, reported after the constraints */
 };
 
 /* Request parameter helpers: each validates the JSON type and sets
@@ -85,7 +86,17 @@ int req_constraints_done(ddb_req_t *r);
 /* The table named by r's TableName, seen in txn: ResourceNotFoundException
  * when absent. Validates the name first (length and characters). */
 int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t **out);
+/* TableName: a table's name or, as AWS allows, its ARN (any region and
+ * account: the table is looked up in the caller's namespace); out is the
+ * name. A bad one is reported by req_constraints_done, after any
+ * constraint failure, as DynamoDB validates names after the constraints. */
 int req_table_name(ddb_req_t *r, str_t *out);
+/* CreateTable's TableName: a name only. */
+int req_new_table_name(ddb_req_t *r, str_t *out);
+/* Resolves a table reference found elsewhere in a request (BatchGetItem's
+ * RequestItems keys, TransactItems' TableName): NULL with *name set, or
+ * DynamoDB's message for an invalid name or ARN. */
+const char *req_table_ref(str_t given, bool arn_ok, str_t *name);
 /* ResourceNotFoundException for table name, worded as r's operation does. */
 int req_table_not_found(ddb_req_t *r, str_t name);
 

@@ -49,7 +49,11 @@ typedef struct get_table {
 static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, const json_t *entry,
                            get_table_t *g, key_buf_t *all, size_t *nall)
 {
-    g->name = name;
+    str_t bare;
+    const char *bad = req_table_ref(str_from_cstr(name), true, &bare);
+    if (bad)
+        return err_set(&r->err, ERR_VALIDATION, "%s", bad);
+    g->name = arena_cstr(&r->arena, bare);
     const json_t *keys = json_object_get(entry, "Keys");
     if (!json_is_object(entry) || !json_is_array(keys))
         return err_set(&r->err, ERR_VALIDATION,
@@ -66,7 +70,7 @@ static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, con
     g->consistent = json_is_true(json_object_get(entry, "ConsistentRead"));
     if (ops_parse_exprs_of(r, entry, OPS_PROJECTION, &g->x))
         return -1;
-    int rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, str_from_cstr(name), &g->table);
+    int rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, bare, &g->table);
     if (rc)
         return rc;
     if (!g->table)
@@ -178,7 +182,11 @@ static int parse_write_request(ddb_req_t *r, const char *name, const json_t *wr,
         return err_set(&r->err, ERR_VALIDATION,
                        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
                        "the supported datatypes");
-    op->table_name = name;
+    str_t bare;
+    const char *bad = req_table_ref(str_from_cstr(name), true, &bare);
+    if (bad)
+        return err_set(&r->err, ERR_VALIDATION, "%s", bad);
+    op->table_name = arena_cstr(&r->arena, bare);
     op->is_put = put != NULL;
     return put ? ops_item_of(r, put, "Item", &op->item) : ops_item_of(r, del, "Key", &op->item);
 }

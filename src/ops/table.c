@@ -429,7 +429,7 @@ int op_create_table(ddb_req_t *r)
     int billing;
     const json_t *ks_c, *defs_c, *pt_c, *gsis_c, *lsis_c;
     bool protect;
-    if (req_table_name(r, &name) || req_array(r, "AttributeDefinitions", true, &defs_c) ||
+    if (req_new_table_name(r, &name) || req_array(r, "AttributeDefinitions", true, &defs_c) ||
         req_array(r, "KeySchema", true, &ks_c) || req_object(r, "ProvisionedThroughput", false, &pt_c) ||
         req_array(r, "GlobalSecondaryIndexes", false, &gsis_c) ||
         req_array(r, "LocalSecondaryIndexes", false, &lsis_c) || req_bool(r, "DeletionProtectionEnabled", &protect) ||

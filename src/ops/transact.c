@@ -31,9 +31,13 @@ static int parse_get(ddb_req_t *r, store_txn_t *txn, const json_t *action, trans
         return err_set(&r->err, ERR_VALIDATION,
                        "1 validation error detected: Value null at 'transactItems.1.member.get.tableName' "
                        "failed to satisfy constraint: Member must not be null");
+    str_t bare;
+    const char *bad = req_table_ref(str_from_cstr(json_string_value(name)), true, &bare);
+    if (bad)
+        return err_set(&r->err, ERR_VALIDATION, "%s", bad);
     if (ops_parse_exprs_of(r, get, OPS_PROJECTION, &g->x) || ops_item_of(r, get, "Key", &g->key))
         return -1;
-    int rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, str_from_cstr(json_string_value(name)), &g->table);
+    int rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, bare, &g->table);
     if (rc)
         return rc;
     if (!g->table)
@@ -201,7 +205,9 @@ static int tw_parse_action(ddb_req_t *r, size_t i, const json_t *action, tw_acti
     const json_t *name = json_object_get(op, "TableName");
     if (!json_is_string(name))
         return tw_null_member(r, i, a->kind, "tableName");
-    a->table_name = str_from_cstr(json_string_value(name));
+    const char *bad = req_table_ref(str_from_cstr(json_string_value(name)), true, &a->table_name);
+    if (bad)
+        return err_set(&r->err, ERR_VALIDATION, "%s", bad);
     const char *item_member = a->kind == TW_PUT ? "Item" : "Key";
     if (!json_object_get(op, item_member))
         return tw_null_member(r, i, a->kind, a->kind == TW_PUT ? "item" : "key");
