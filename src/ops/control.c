@@ -96,7 +96,7 @@ static const char *entry_str(ddb_req_t *r, const json_t *o, const char *key, con
     return json_string_value(v);
 }
 
-static int check_tags(ddb_req_t *r, const json_t *tags)
+int ops_check_tags(ddb_req_t *r, const json_t *tags)
 {
     size_t i;
     const json_t *tag;
@@ -130,14 +130,8 @@ static int find_tag(json_t *list, const char *key)
     return -1;
 }
 
-/* TagResource(ResourceArn, Tags) */
-static int tag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
+int ops_add_tags(ddb_req_t *r, json_t *desc, const json_t *tags)
 {
-    const table_t *t;
-    int rc = arn_table(r, txn, cache, &t);
-    if (rc)
-        return rc;
-    json_t *desc = json_deep_copy(t->desc);
     json_t *list = json_object_get(desc, "Tags");
     if (!json_is_array(list)) {
         list = json_array();
@@ -146,7 +140,7 @@ static int tag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     size_t i;
     json_t *tag;
     /* a key already present gets the new value: keys are unique */
-    json_array_foreach(json_object_get(r->body, "Tags"), i, tag)
+    json_array_foreach(tags, i, tag)
     {
         json_t *entry = json_pack("{s:O,s:O}", "Key", json_object_get(tag, "Key"), "Value",
                                   json_object_get(tag, "Value"));
@@ -156,11 +150,24 @@ static int tag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         else
             json_array_append_new(list, entry);
     }
-    if (json_array_size(list) > TAGS_MAX) {
-        json_decref(desc);
+    if (json_array_size(list) > TAGS_MAX)
         return err_set(&r->err, ERR_VALIDATION,
                        "One or more parameter values were invalid: The number of tags exceeds the limit of %d",
                        TAGS_MAX);
+    return 0;
+}
+
+/* TagResource(ResourceArn, Tags) */
+static int tag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
+{
+    const table_t *t;
+    int rc = arn_table(r, txn, cache, &t);
+    if (rc)
+        return rc;
+    json_t *desc = json_deep_copy(t->desc);
+    if (ops_add_tags(r, desc, json_object_get(r->body, "Tags"))) {
+        json_decref(desc);
+        return -1;
     }
     return put_desc_reply_empty(r, txn, desc);
 }
@@ -173,7 +180,7 @@ int op_tag_resource(ddb_req_t *r)
         return -1;
     if (!json_array_size(tags))
         return err_set(&r->err, ERR_VALIDATION, "Atleast one Tag needs to be provided as Input.");
-    if (check_tags(r, tags) || req_constraints_done(r))
+    if (ops_check_tags(r, tags) || req_constraints_done(r))
         return -1;
     r->apply = tag_apply;
     return REQ_WRITE;

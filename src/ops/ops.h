@@ -38,6 +38,11 @@ int op_update_time_to_live(ddb_req_t *r);
 int op_describe_time_to_live(ddb_req_t *r);
 int op_describe_limits(ddb_req_t *r);
 int op_describe_endpoints(ddb_req_t *r);
+/* Tags (TagResource's and CreateTable's): constraint checks, and adding
+ * them to a table description's "Tags" (a key already there gets the new
+ * value; more than 50 is an error). */
+int ops_check_tags(ddb_req_t *r, const json_t *tags);
+int ops_add_tags(ddb_req_t *r, json_t *desc, const json_t *tags);
 
 /* ---- shared by the handlers (ops/common.c) ---- */
 

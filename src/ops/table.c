@@ -101,6 +101,25 @@ static void write_indexes(ddb_req_t *r, buf_t *b, const table_t *t, const char *
     jw_close(b, ']');
 }
 
+/* TableClassSummary, shown once a table class was chosen (by CreateTable
+ * or UpdateTable); LastUpdateDateTime only after a change. */
+static void write_table_class(buf_t *b, const json_t *desc)
+{
+    const char *cls = json_string_value(json_object_get(desc, "TableClass"));
+    if (!cls)
+        return;
+    jw_key(b, "TableClassSummary");
+    jw_open(b, '{');
+    jw_key(b, "TableClass");
+    jw_cstr(b, cls);
+    const json_t *when = json_object_get(desc, "TableClassUpdated");
+    if (when) {
+        jw_key(b, "LastUpdateDateTime");
+        jw_double(b, json_real_value(when));
+    }
+    jw_close(b, '}');
+}
+
 /* Writes "<wrapper>":{...TableDescription...}. */
 static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t,
                                    const char *wrapper, const char *status)
@@ -143,6 +162,7 @@ static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, con
     write_indexes(r, b, t, "GlobalSecondaryIndexes", true);
     jw_key(b, "DeletionProtectionEnabled");
     jw_bool(b, json_is_true(json_object_get(t->desc, "DeletionProtectionEnabled")));
+    write_table_class(b, t->desc);
     jw_close(b, '}');
     return 0;
 }
@@ -152,6 +172,7 @@ static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, con
 static const char *const key_types[] = {"HASH", "RANGE", NULL};
 static const char *const attr_types[] = {"B", "N", "S", NULL};
 static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
+static const char *const table_classes[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};
 
 /* A JSON string member or NULL, with constraint checks on length and enum. */
 static const char *member_str(ddb_req_t *r, json_t *o, const char *key, const char *path,
@@ -427,13 +448,16 @@ int op_create_table(ddb_req_t *r)
 {
     str_t name;
     int billing;
-    const json_t *ks_c, *defs_c, *pt_c, *gsis_c, *lsis_c;
+    const json_t *ks_c, *defs_c, *pt_c, *gsis_c, *lsis_c, *tags;
     bool protect;
+    int table_class;
     if (req_new_table_name(r, &name) || req_array(r, "AttributeDefinitions", true, &defs_c) ||
         req_array(r, "KeySchema", true, &ks_c) || req_object(r, "ProvisionedThroughput", false, &pt_c) ||
         req_array(r, "GlobalSecondaryIndexes", false, &gsis_c) ||
         req_array(r, "LocalSecondaryIndexes", false, &lsis_c) || req_bool(r, "DeletionProtectionEnabled", &protect) ||
-        req_enum(r, "BillingMode", billing_modes, &billing, BILLING_PROVISIONED))
+        req_enum(r, "BillingMode", billing_modes, &billing, BILLING_PROVISIONED) ||
+        req_enum(r, "TableClass", table_classes, &table_class, -1) || req_array(r, "Tags", false, &tags) ||
+        (tags && ops_check_tags(r, tags)))
         return -1;
     json_t *ks = (json_t *)ks_c, *defs = (json_t *)defs_c, *pt = (json_t *)pt_c;
     size_t i;
@@ -484,6 +508,12 @@ int op_create_table(ddb_req_t *r)
     if (lsis_c)
         json_object_set(desc, "LocalSecondaryIndexes", (json_t *)lsis_c);
     json_object_set_new(desc, "DeletionProtectionEnabled", json_boolean(protect));
+    if (table_class >= 0)
+        json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
+    if (tags && ops_add_tags(r, desc, tags)) {
+        json_decref(desc);
+        return -1;
+    }
 
     create_plan_t *p = arena_alloc(&r->arena, sizeof *p);
     p->desc = desc;
@@ -635,7 +665,7 @@ int op_delete_table(ddb_req_t *r)
 }
 
 /* UpdateTable(TableName, BillingMode?, ProvisionedThroughput?,
- *             DeletionProtectionEnabled?) */
+ *             DeletionProtectionEnabled?, TableClass?) */
 static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     const table_t *t;
@@ -647,7 +677,9 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     req_enum(r, "BillingMode", billing_modes, &billing, (int)t->billing);
     req_object(r, "ProvisionedThroughput", false, &pt);
     const json_t *protect = req_member(r, "DeletionProtectionEnabled");
-    if (!req_member(r, "BillingMode") && !pt && !protect)
+    int table_class;
+    req_enum(r, "TableClass", table_classes, &table_class, -1);
+    if (!req_member(r, "BillingMode") && !pt && !protect && table_class < 0)
         return err_set(&r->err, ERR_VALIDATION,
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
@@ -689,6 +721,10 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         json_object_set_new(desc, "BillingModeGiven", json_true());
     if (protect)
         json_object_set(desc, "DeletionProtectionEnabled", (json_t *)protect);
+    if (table_class >= 0) {
+        json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
+        json_object_set_new(desc, "TableClassUpdated", json_real(now));
+    }
     table_t *nt = table_from_json(r->ns, desc);
     rc = catalog_put(txn, nt);
     if (!rc) {
@@ -703,11 +739,12 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 int op_update_table(ddb_req_t *r)
 {
     str_t name;
-    int billing;
+    int billing, table_class;
     const json_t *pt;
     bool protect;
     if (req_table_name(r, &name) || req_enum(r, "BillingMode", billing_modes, &billing, -1) ||
-        req_object(r, "ProvisionedThroughput", false, &pt) || req_bool(r, "DeletionProtectionEnabled", &protect))
+        req_object(r, "ProvisionedThroughput", false, &pt) || req_bool(r, "DeletionProtectionEnabled", &protect) ||
+        req_enum(r, "TableClass", table_classes, &table_class, -1))
         return -1;
     if (pt)
         check_throughput_shape(r, (json_t *)pt, "provisionedThroughput");

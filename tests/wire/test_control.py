@@ -9,6 +9,8 @@ so those tests are aws_differs. Their messages come from AWS itself as quoted by
   turbot/steampipe-plugin-aws issue #1516, a real DynamoDB response;
 - "Invalid TableArn" with no ResourceArn: dynalite's validation suite.
 """
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -204,3 +206,79 @@ def test_cli_wait_table_exists_and_not_exists(cli):
         assert cli("dynamodb", "wait", "table-not-exists", "--table-name", name) is None
     finally:
         cli("dynamodb", "delete-table", "--table-name", name, check=False)
+
+
+# ---- CreateTable's Tags, TableClass, DeletionProtectionEnabled -------------------------
+
+LOCAL_NO_TABLE_CLASS = "DynamoDB Local ignores TableClass (never shows TableClassSummary, accepts any value)"
+
+
+@pytest.mark.aws_differs(LOCAL_NO_TAGS)
+def test_create_table_with_tags(ddb, make_table):
+    name = make_table(Tags=[{"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "a"},
+                            {"Key": "env", "Value": "prod"}])
+    assert _tags(ddb, _arn(ddb, name)) == [("env", "prod"), ("team", "a")]
+
+
+@pytest.mark.aws_differs(LOCAL_NO_TAGS)
+def test_create_table_with_too_many_tags(ddb, table_name):
+    with pytest.raises(ClientError) as e:
+        ddb.create_table(TableName=table_name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST",
+                         Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
+    assert _err(e) == ("ValidationException",
+                       "One or more parameter values were invalid: The number of tags exceeds the limit of 50")
+    assert table_name not in ddb.list_tables()["TableNames"]
+
+
+@pytest.mark.aws_differs(LOCAL_NO_TABLE_CLASS)
+def test_table_class_is_described_and_updated(ddb, make_table):
+    name = make_table(TableClass="STANDARD_INFREQUENT_ACCESS")
+    assert ddb.describe_table(TableName=name)["Table"]["TableClassSummary"] == {
+        "TableClass": "STANDARD_INFREQUENT_ACCESS"}
+    out = ddb.update_table(TableName=name, TableClass="STANDARD")["TableDescription"]
+    summary = out["TableClassSummary"]
+    assert summary["TableClass"] == "STANDARD" and "LastUpdateDateTime" in summary
+    assert ddb.describe_table(TableName=name)["Table"]["TableClassSummary"]["TableClass"] == "STANDARD"
+
+
+def test_table_without_a_class_has_no_summary(ddb, hash_table):
+    assert "TableClassSummary" not in ddb.describe_table(TableName=hash_table)["Table"]
+
+
+@pytest.mark.aws_differs(LOCAL_NO_TABLE_CLASS)
+def test_unknown_table_class(ddb, table_name):
+    with pytest.raises(ClientError) as e:
+        ddb.create_table(TableName=table_name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST", TableClass="GLACIER")
+    assert _err(e) == ("ValidationException",
+                       "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: "
+                       "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]")
+
+
+def _raw_ok(endpoint, op, body):
+    status, _, data = helpers.raw_request(endpoint, op, json.dumps(body))
+    assert status == 200, data
+    return json.loads(data)
+
+
+# Debian's botocore predates DeletionProtectionEnabled, so the request is sent raw.
+def test_deletion_protection(ddb, endpoint, table_name):
+    _raw_ok(endpoint, "CreateTable", {
+        "TableName": table_name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST", "DeletionProtectionEnabled": True})
+    helpers.wait_active(ddb, table_name)
+    status, _, data = helpers.raw_request(endpoint, "DescribeTable", json.dumps({"TableName": table_name}))
+    assert json.loads(data)["Table"]["DeletionProtectionEnabled"] is True
+    with pytest.raises(ClientError) as e:
+        ddb.delete_table(TableName=table_name)
+    assert _err(e) == ("ValidationException",
+                       "Resource cannot be deleted as it is currently protected against deletion. "
+                       "Disable deletion protection first.")
+    out = _raw_ok(endpoint, "UpdateTable", {"TableName": table_name, "DeletionProtectionEnabled": False})
+    assert out["TableDescription"]["DeletionProtectionEnabled"] is False
+    ddb.delete_table(TableName=table_name)
+    assert table_name not in ddb.list_tables()["TableNames"]
