@@ -440,8 +440,13 @@ int op_get_records(ddb_req_t *r)
 {
     str_t its;
     int64_t limit;
-    if (req_string(r, "ShardIterator", true, &its) || read_limit(r, 1000, &limit))
+    if (req_string(r, "ShardIterator", true, &its) || read_limit(r, INT64_MAX, &limit))
         return -1;
+    if (limit == INT64_MAX)
+        limit = 1000;
+    else if (limit > 1000) /* DynamoDB Local's wording; AWS's own is undocumented */
+        return err_set(&r->err, ERR_VALIDATION,
+                       "One or more parameter values were invalid: Limit should be less than or equal to 1000");
     if (its.ptr && (its.len < 1 || its.len > 2048))
         req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(its)), "shardIterator",
                        its.len < 1 ? "Member must have length greater than or equal to 1"
