@@ -735,12 +735,24 @@ typedef struct due_ctx {
     bool due;
 } due_ctx_t;
 
+int64_t stream__record_time_s(str_t rec)
+{
+    static const char key[] = "\"ApproximateCreationDateTime\":";
+    const char *t = memmem(rec.ptr, rec.len, key, sizeof key - 1);
+    if (!t)
+        return INT64_MAX;
+    const char *p = t + sizeof key - 1, *end = rec.ptr + rec.len;
+    int64_t v = 0;
+    for (; p < end && *p >= '0' && *p <= '9' && v < INT64_MAX / 10 - 10; p++)
+        v = v * 10 + (*p - '0');
+    return v;
+}
+
 static int first_time_cb(void *ud, uint64_t seq, str_t rec)
 {
     (void)seq;
-    const char *t = strstr(rec.ptr, "\"ApproximateCreationDateTime\":");
-    int64_t *out = ud;
-    *out = t && t < rec.ptr + rec.len ? strtoll(t + 30, NULL, 10) * 1000 : INT64_MAX;
+    int64_t s = stream__record_time_s(rec), *out = ud;
+    *out = s == INT64_MAX ? INT64_MAX : s * 1000;
     return 1;
 }
 

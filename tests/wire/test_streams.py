@@ -202,6 +202,18 @@ def test_list_streams_limit_validation(raw_streams):
         raw_streams.list_streams(Limit=0)
     assert err(e) == ("ValidationException", "1 validation error detected: Value '0' at 'limit' failed to satisfy "
                                              "constraint: Member must have value greater than or equal to 1")
+    with pytest.raises(ClientError) as e:
+        raw_streams.list_streams(Limit=101)
+    assert err(e) == ("ValidationException", "One or more parameter values were invalid: Limit cannot be greater "
+                                             "than the maximum allowed size: 100")
+
+
+def test_describe_stream_limit_validation(ddb, raw_streams, make_table):
+    arn = latest_arn(ddb, stream_table(make_table))
+    with pytest.raises(ClientError) as e:
+        raw_streams.describe_stream(StreamArn=arn, Limit=101)
+    assert err(e) == ("ValidationException",
+                      "One or more parameter values were invalid: Limit cannot be greater than the maximum: 100")
 
 
 def test_describe_stream_shape(ddb, streams, make_table):
