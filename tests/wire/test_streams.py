@@ -475,6 +475,21 @@ def test_get_records_limit_validation(ddb, raw_streams, make_table, limit, msg):
     assert err(e) == ("ValidationException", msg)
 
 
+@pytest.mark.aws_differs("DynamoDB Local returns more than 1 MB of records in one GetRecords call")
+def test_get_records_stops_at_1_mb(ddb, streams, make_table):
+    name = stream_table(make_table, "NEW_IMAGE")
+    arn = latest_arn(ddb, name)
+    for i in range(4):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"big{i}"}, "blob": {"S": "x" * 350_000}})
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=only_shard(streams, arn),
+                                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    r = streams.get_records(ShardIterator=it)
+    assert 1 <= len(r["Records"]) <= 2  # 4 x 350 KB is over the 1 MB a call returns
+    rest = read_shard(streams, arn, only_shard(streams, arn), "AFTER_SEQUENCE_NUMBER",
+                      SequenceNumber=r["Records"][-1]["dynamodb"]["SequenceNumber"])[0]
+    assert summary(r["Records"] + rest) == [("INSERT", f"big{i}") for i in range(4)]
+
+
 def test_invalid_iterator(streams):
     with pytest.raises(ClientError) as e:
         streams.get_records(ShardIterator="garbage")
