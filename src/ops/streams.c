@@ -132,16 +132,11 @@ int op_list_streams(ddb_req_t *r)
     int rc = store_read_begin(r->env->store, &txn);
     if (rc)
         return rc;
-    uint32_t first = 0;
-    if (start.ptr) {
-        json_t *m;
-        rc = load_stream(r, txn, start, &first, &m);
-        json_decref(m);
-        first++;
-    }
+    /* ARN order: paging resumes after ExclusiveStartStreamArn even when that
+     * stream has gone meanwhile (DynamoDB Local accepts unknown ARNs too). */
+    buf_puts(&r->out, "{\"Streams\":[");
+    rc = stream__each_by_arn(txn, start.ptr ? start : STR_LIT(""), list_one, &c);
     if (!rc) {
-        buf_puts(&r->out, "{\"Streams\":[");
-        rc = stream__each(txn, first, list_one, &c);
         buf_putc(&r->out, ']');
         if (c.more) {
             jw_key(&r->out, "LastEvaluatedStreamArn");
