@@ -405,8 +405,15 @@ static void on_tick(uv_timer_t *t)
     ttl_sweep_now(sweeper.writer, background_done, NULL);
 }
 
-void ttl_sweeper_start(uv_loop_t *loop, store_t *store, writer_t *w, uint64_t interval_ms)
+static uint64_t sweep_interval_ms = TTL_SWEEP_INTERVAL_DEFAULT_MS;
+
+void ttl_sweeper_interval(uint64_t interval_ms) { sweep_interval_ms = interval_ms; }
+
+void ttl_sweeper_start(uv_loop_t *loop, store_t *store, writer_t *w)
 {
+    uint64_t interval_ms = sweep_interval_ms;
+    if (interval_ms == 0)
+        return; /* sweeps only on demand (POST /_ddbd/ttl/sweep) */
     sweeper.store = store;
     sweeper.writer = w;
     uv_timer_init(loop, &sweeper.timer);

@@ -114,6 +114,12 @@ def test_clock_flag_frozen(run):
         2030, 1, 1, tzinfo=rec["dynamodb"]["ApproximateCreationDateTime"].tzinfo)
 
 
+def test_bad_ttl_sweep_flag():
+    p = subprocess.run([helpers.ddbd_binary(), "--in-memory", "--port", "0", "--ttl-sweep-seconds", "-1"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 2 and "--ttl-sweep-seconds" in p.stderr
+
+
 @pytest.mark.parametrize("arg", ["tomorrow", "frozen:never", "frozen-ish", ""])
 def test_bad_clock_flag(arg):
     p = subprocess.run([helpers.ddbd_binary(), "--in-memory", "--port", "0", "--clock", arg],
