@@ -44,6 +44,12 @@ int op_describe_endpoints(ddb_req_t *r);
 int ops_check_tags(ddb_req_t *r, const json_t *tags);
 int ops_add_tags(ddb_req_t *r, json_t *desc, const json_t *tags);
 
+/* ops/streams.c (DynamoDBStreams_20120810) */
+int op_list_streams(ddb_req_t *r);
+int op_describe_stream(ddb_req_t *r);
+int op_get_shard_iterator(ddb_req_t *r);
+int op_get_records(ddb_req_t *r);
+
 /* ---- shared by the handlers (ops/common.c) ---- */
 
 /* A request's expressions, parsed on the loop thread. */
