@@ -43,7 +43,7 @@ def keys(ddb, name):
 
 
 def raw_stream_records(endpoint, arn):
-    """GetRecords over the raw wire (botocore's model spells userIdentity's members differently)."""
+    """GetRecords over the raw wire, to see the exact member names."""
     def call(op, body):
         st, _, data = helpers.raw_request(endpoint, "DynamoDBStreams_20120810." + op, json.dumps(body))
         assert st == 200, data
@@ -97,7 +97,14 @@ def test_expiry_is_a_remove_record_with_the_service_identity(own):
     recs = raw_stream_records(own, arn)
     assert [r["eventName"] for r in recs] == ["INSERT", "REMOVE"]
     assert "userIdentity" not in recs[0]
-    assert recs[1]["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    # The Streams API uses the model's member names (SDKs parse these); Lambda events use
+    # lower-case ones (see test_triggers.py).
+    assert recs[1]["userIdentity"] == {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
+    streams = helpers.make_streams_client(own)
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    parsed = streams.get_records(ShardIterator=it)["Records"]
+    assert parsed[1]["userIdentity"] == {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
     assert recs[1]["dynamodb"]["OldImage"] == item
     assert recs[1]["dynamodb"]["Keys"] == {"pk": {"S": "session"}}
     assert "NewImage" not in recs[1]["dynamodb"]
