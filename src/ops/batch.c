@@ -8,6 +8,7 @@
  * empty: ddbd has no throughput to exceed. */
 #include <string.h>
 
+#include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ops/ops.h"
 
@@ -145,10 +146,10 @@ int op_batch_get_item(ddb_req_t *r)
     if (!rc && capacity) {
         buf_puts(&r->out, ",\"ConsumedCapacity\":[");
         for (size_t i = 0; i < ntables; i++) {
-            jw_comma(&r->out);
-            buf_printf(&r->out, "{\"TableName\":");
-            jw_cstr(&r->out, gets[i].name);
-            buf_printf(&r->out, ",\"CapacityUnits\":%g}", units[i]);
+            ops_capacity_t cap;
+            ops_capacity_init(&cap, gets[i].name);
+            cap.table_units = units[i];
+            ops_capacity_json(&r->out, capacity, &cap);
         }
         buf_putc(&r->out, ']');
     }
@@ -169,6 +170,7 @@ typedef struct write_op {
 typedef struct write_batch {
     write_op_t *ops;
     size_t n;
+    int capacity; /* ReturnConsumedCapacity */
 } write_batch_t;
 
 static int parse_write_request(ddb_req_t *r, const char *name, const json_t *wr, write_op_t *op)
@@ -199,6 +201,8 @@ static int check_batch(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, c
             return -1;
         if (op->is_put && item_size(&op->item) > ITEM_MAX_BYTES)
             return err_set(&r->err, ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
+        if (op->is_put && index_check_item(tables[i], &op->item, &r->err))
+            return -1;
         key_encode(tables[i]->id, ks, &op->item, &keys[i]);
         if (key_seen(keys, i, &keys[i]))
             return err_set(&r->err, ERR_VALIDATION, "Provided list of item keys contains duplicates");
@@ -212,18 +216,34 @@ static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *ca
     const table_t **tables = arena_calloc(&r->arena, b->n, sizeof *tables);
     key_buf_t *keys = arena_alloc(&r->arena, b->n * sizeof *keys);
     int rc = check_batch(r, txn, cache, b, tables, keys);
+    ops_capacity_t *caps = arena_calloc(&r->arena, b->n, sizeof *caps);
+    size_t ncaps = 0;
     for (size_t i = 0; i < b->n && !rc; i++) {
         value_t old;
         bool found;
+        itemstore_effect_t effect = {0};
         rc = itemstore_get(txn, &r->arena, tables[i], &keys[i], &old, &found);
         if (!rc && b->ops[i].is_put)
-            rc = itemstore_put(txn, tables[i], &keys[i], found ? &old : NULL, &b->ops[i].item, NULL);
+            rc = itemstore_put(txn, tables[i], &keys[i], found ? &old : NULL, &b->ops[i].item, &effect);
         else if (!rc && found)
-            rc = itemstore_delete(txn, tables[i], &keys[i], &old, NULL);
+            rc = itemstore_delete(txn, tables[i], &keys[i], &old, &effect);
+        /* the larger of the old and the new item, in 1 KB steps */
+        size_t bytes = b->ops[i].is_put ? item_size(&b->ops[i].item) : 0, old_bytes = found ? item_size(&old) : 0;
+        ops_capacity_t *cap = ops_capacity_of(caps, &ncaps, tables[i]->name);
+        cap->table_units += ops_write_units(bytes > old_bytes ? bytes : old_bytes);
+        ops_capacity_add_effect(cap, &effect, 1);
     }
-    if (!rc)
-        buf_puts(&r->out, "{\"UnprocessedItems\":{}}");
-    return rc;
+    if (rc)
+        return rc;
+    buf_puts(&r->out, "{\"UnprocessedItems\":{}");
+    if (b->capacity) {
+        buf_puts(&r->out, ",\"ConsumedCapacity\":[");
+        for (size_t i = 0; i < ncaps; i++)
+            ops_capacity_json(&r->out, b->capacity, &caps[i]);
+        buf_putc(&r->out, ']');
+    }
+    buf_putc(&r->out, '}');
+    return 0;
 }
 
 /* BatchWriteItem(RequestItems: {table: [{PutRequest: {Item}} |
@@ -250,6 +270,7 @@ int op_batch_write_item(ddb_req_t *r)
     if (total > BATCH_WRITE_MAX)
         return err_set(&r->err, ERR_VALIDATION, "Too many items requested for the BatchWriteItem call");
     b->ops = arena_calloc(&r->arena, total, sizeof *b->ops);
+    b->capacity = capacity;
     json_object_foreach((json_t *)items, name, list)
     {
         size_t i;

@@ -7,6 +7,7 @@
  * only then write through itemstore. */
 #include <string.h>
 
+#include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ddbd/legacy.h"
 #include "ops/ops.h"
@@ -87,14 +88,21 @@ static void write_return_values(ddb_req_t *r, const write_plan_t *p, const value
 static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, const table_t *t,
                            const key_buf_t *kb, const value_t *old, const value_t *new_item, bool write)
 {
-    int rc = write ? itemstore_put(txn, t, kb, old, new_item, NULL) : 0;
+    itemstore_effect_t effect = {0};
+    if (write && index_check_item(t, new_item, &r->err))
+        return -1;
+    int rc = write ? itemstore_put(txn, t, kb, old, new_item, &effect) : 0;
     if (rc)
         return rc;
     buf_putc(&r->out, '{');
     if (write)
         write_return_values(r, p, old, new_item);
     size_t bytes = item_size(new_item), old_bytes = old ? item_size(old) : 0;
-    ops_write_capacity(r, p->capacity, t->name, ops_write_units(bytes > old_bytes ? bytes : old_bytes));
+    ops_capacity_t cap;
+    ops_capacity_init(&cap, t->name);
+    cap.table_units = ops_write_units(bytes > old_bytes ? bytes : old_bytes);
+    ops_capacity_add_effect(&cap, &effect, 1);
+    ops_capacity_reply(r, p->capacity, &cap);
     buf_putc(&r->out, '}');
     return 0;
 }
@@ -153,12 +161,17 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         return rc;
     if (check_condition(r, p, found ? &old : NULL))
         return -1;
-    if (found && (rc = itemstore_delete(txn, t, &kb, &old, NULL)) != 0)
+    itemstore_effect_t effect = {0};
+    if (found && (rc = itemstore_delete(txn, t, &kb, &old, &effect)) != 0)
         return rc;
     buf_putc(&r->out, '{');
     if (p->return_values == RV_ALL_OLD && found)
         write_attributes(r, &old);
-    ops_write_capacity(r, p->capacity, t->name, ops_write_units(found ? item_size(&old) : 0));
+    ops_capacity_t cap;
+    ops_capacity_init(&cap, t->name);
+    cap.table_units = ops_write_units(found ? item_size(&old) : 0);
+    ops_capacity_add_effect(&cap, &effect, 1);
+    ops_capacity_reply(r, p->capacity, &cap);
     buf_putc(&r->out, '}');
     return 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ops/ops.h"
 
@@ -66,11 +67,12 @@ static void write_throughput(buf_t *b, json_t *src, int64_t rcu, int64_t wcu)
 }
 
 /* GlobalSecondaryIndexes / LocalSecondaryIndexes with their live fields. */
-static void write_indexes(ddb_req_t *r, buf_t *b, const table_t *t, const char *member, bool global)
+static int write_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *member,
+                         bool global)
 {
     json_t *list = json_object_get(t->desc, member);
     if (!json_array_size(list))
-        return;
+        return 0;
     jw_key(b, member);
     jw_open(b, '[');
     size_t i;
@@ -78,6 +80,11 @@ static void write_indexes(ddb_req_t *r, buf_t *b, const table_t *t, const char *
     json_array_foreach(list, i, ix)
     {
         const char *name = json_string_value(json_object_get(ix, "IndexName"));
+        const table_index_t *tix = table_index(t, str_from_cstr(name));
+        table_stats_t st;
+        int rc = index_stats_get(txn, t->id, tix->number, &st);
+        if (rc)
+            return rc;
         jw_open(b, '{');
         jw_key(b, "IndexName");
         jw_cstr(b, name);
@@ -85,20 +92,25 @@ static void write_indexes(ddb_req_t *r, buf_t *b, const table_t *t, const char *
         write_json_member(b, "Projection", json_object_get(ix, "Projection"));
         if (global) {
             jw_key(b, "IndexStatus");
-            jw_cstr(b, "ACTIVE");
+            jw_cstr(b, tix->creating ? "CREATING" : "ACTIVE");
+            if (tix->creating) {
+                jw_key(b, "Backfilling");
+                jw_bool(b, true);
+            }
             json_t *pt = json_object_get(ix, "ProvisionedThroughput");
             write_throughput(b, pt, (int64_t)json_integer_value(json_object_get(pt, "ReadCapacityUnits")),
                              (int64_t)json_integer_value(json_object_get(pt, "WriteCapacityUnits")));
         }
         jw_key(b, "IndexSizeBytes");
-        jw_int(b, 0);
+        jw_int(b, (int64_t)st.bytes);
         jw_key(b, "ItemCount");
-        jw_int(b, 0);
+        jw_int(b, (int64_t)st.items);
         jw_key(b, "IndexArn");
         jw_cstr(b, arena_printf(&r->arena, "%s/index/%s", req_table_arn(r, t->name), name));
         jw_close(b, '}');
     }
     jw_close(b, ']');
+    return 0;
 }
 
 /* Writes "<wrapper>":{...TableDescription...}. */
@@ -139,8 +151,9 @@ static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, con
         }
         jw_close(b, '}');
     }
-    write_indexes(r, b, t, "LocalSecondaryIndexes", false);
-    write_indexes(r, b, t, "GlobalSecondaryIndexes", true);
+    if ((rc = write_indexes(r, b, txn, t, "LocalSecondaryIndexes", false)) != 0 ||
+        (rc = write_indexes(r, b, txn, t, "GlobalSecondaryIndexes", true)) != 0)
+        return rc;
     jw_key(b, "DeletionProtectionEnabled");
     jw_bool(b, json_is_true(json_object_get(t->desc, "DeletionProtectionEnabled")));
     jw_close(b, '}');
@@ -508,6 +521,7 @@ static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     if ((rc = catalog_next_table_id(txn, &id)) != 0)
         goto out;
     json_object_set_new(p->desc, "ddbd_id", json_integer(id));
+    index_number_new(p->desc);
     table_t *t = table_from_json(r->ns, json_incref(p->desc));
     rc = catalog_put(txn, t);
     if (!rc) {

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <xxhash.h>
 
+#include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ops/ops.h"
 
@@ -72,7 +73,8 @@ int op_transact_get_items(ddb_req_t *r)
                 rc = err_set(&r->err, ERR_VALIDATION,
                              "Transaction request cannot include multiple operations on one item");
     }
-    double *units = arena_calloc(&r->arena, n, sizeof *units); /* by first Get of each table */
+    ops_capacity_t *caps = arena_calloc(&r->arena, n, sizeof *caps);
+    size_t ncaps = 0;
     if (!rc)
         buf_puts(&r->out, "{\"Responses\":[");
     for (size_t i = 0; i < n && !rc; i++) {
@@ -82,13 +84,8 @@ int op_transact_get_items(ddb_req_t *r)
         if (rc)
             break;
         /* transactional reads cost twice a consistent read */
-        size_t first = i;
-        for (size_t j = 0; j < i; j++)
-            if (gets[j].table == gets[i].table) {
-                first = j;
-                break;
-            }
-        units[first] += 2 * ops_read_units(found ? item_size(&item) : 0, true);
+        ops_capacity_of(caps, &ncaps, gets[i].table->name)->table_units +=
+            2 * ops_read_units(found ? item_size(&item) : 0, true);
         jw_open(&r->out, '{');
         if (found) {
             jw_key(&r->out, "Item");
@@ -100,13 +97,8 @@ int op_transact_get_items(ddb_req_t *r)
         buf_putc(&r->out, ']');
         if (capacity) {
             buf_puts(&r->out, ",\"ConsumedCapacity\":[");
-            for (size_t i = 0; i < n; i++)
-                if (units[i] > 0) {
-                    jw_comma(&r->out);
-                    buf_puts(&r->out, "{\"TableName\":");
-                    jw_cstr(&r->out, gets[i].table->name);
-                    buf_printf(&r->out, ",\"CapacityUnits\":%g,\"ReadCapacityUnits\":%g}", units[i], units[i]);
-                }
+            for (size_t i = 0; i < ncaps; i++)
+                ops_capacity_json(&r->out, capacity, &caps[i]);
             buf_putc(&r->out, ']');
         }
         buf_putc(&r->out, '}');
@@ -139,6 +131,7 @@ typedef struct tw_action {
     bool found, write;   /* write: new_item is to be stored */
     int outcome;         /* TW_OK, TW_CONDITION_FAILED, TW_VALIDATION */
     const char *message; /* TW_VALIDATION's text */
+    itemstore_effect_t effect; /* the index writes it caused */
 } tw_action_t;
 
 typedef struct tw_plan {
@@ -284,6 +277,7 @@ static int tw_evaluate(ddb_req_t *r, store_txn_t *txn, tw_action_t *a)
     a->outcome = TW_OK;
     a->write = false;
     a->message = NULL;
+    a->effect.n_index = 0;
     int rc = itemstore_get(txn, &r->arena, a->table, &a->kb, &a->old, &a->found);
     if (rc)
         return rc;
@@ -305,6 +299,8 @@ static int tw_evaluate(ddb_req_t *r, store_txn_t *txn, tw_action_t *a)
         tw_validation_failed(r, a);
     else if (a->kind == TW_PUT)
         a->new_item = a->item, a->write = true;
+    if (a->outcome == TW_OK && a->write && index_check_item(a->table, &a->new_item, &r->err))
+        tw_validation_failed(r, a);
     return 0;
 }
 
@@ -354,27 +350,18 @@ static void tw_reply(ddb_req_t *r, const tw_plan_t *p)
 {
     buf_putc(&r->out, '{');
     if (p->capacity) {
-        double *units = arena_calloc(&r->arena, p->n, sizeof *units); /* by first action of each table */
+        ops_capacity_t *caps = arena_calloc(&r->arena, p->n, sizeof *caps);
+        size_t ncaps = 0;
         for (size_t i = 0; i < p->n; i++) {
             const tw_action_t *a = &p->actions[i];
             size_t bytes = a->write ? item_size(&a->new_item) : 0, old_bytes = a->found ? item_size(&a->old) : 0;
-            size_t first = i;
-            for (size_t j = 0; j < i && first == i; j++)
-                if (p->actions[j].table == a->table)
-                    first = j;
-            units[first] += 2 * ops_write_units(bytes > old_bytes ? bytes : old_bytes);
+            ops_capacity_t *cap = ops_capacity_of(caps, &ncaps, a->table->name);
+            cap->table_units += 2 * ops_write_units(bytes > old_bytes ? bytes : old_bytes);
+            ops_capacity_add_effect(cap, &a->effect, 2);
         }
         buf_puts(&r->out, "\"ConsumedCapacity\":[");
-        for (size_t i = 0, k = 0; i < p->n; i++) {
-            if (units[i] == 0)
-                continue;
-            buf_puts(&r->out, k++ ? ",{\"TableName\":" : "{\"TableName\":");
-            jw_cstr(&r->out, p->actions[i].table->name);
-            buf_printf(&r->out, ",\"CapacityUnits\":%g,\"WriteCapacityUnits\":%g", units[i], units[i]);
-            if (p->capacity == 2)
-                buf_printf(&r->out, ",\"Table\":{\"CapacityUnits\":%g}", units[i]);
-            buf_putc(&r->out, '}');
-        }
+        for (size_t i = 0; i < ncaps; i++)
+            ops_capacity_json(&r->out, p->capacity, &caps[i]);
         buf_putc(&r->out, ']');
     }
     buf_putc(&r->out, '}');
@@ -531,9 +518,9 @@ static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         tw_action_t *a = &p->actions[i];
         const value_t *old = a->found ? &a->old : NULL;
         if (a->write)
-            rc = itemstore_put(txn, a->table, &a->kb, old, &a->new_item, NULL);
+            rc = itemstore_put(txn, a->table, &a->kb, old, &a->new_item, &a->effect);
         else if (a->kind == TW_DELETE && a->found)
-            rc = itemstore_delete(txn, a->table, &a->kb, old, NULL);
+            rc = itemstore_delete(txn, a->table, &a->kb, old, &a->effect);
         if (rc)
             return rc; /* a store error: the writer aborts the whole batch */
     }
