@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ddbd/backfill.h"
 #include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ops/ops.h"
@@ -661,7 +662,8 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     req_enum(r, "BillingMode", billing_modes, &billing, (int)t->billing);
     req_object(r, "ProvisionedThroughput", false, &pt);
     const json_t *protect = req_member(r, "DeletionProtectionEnabled");
-    if (!req_member(r, "BillingMode") && !pt && !protect)
+    const json_t *gsi_updates = req_member(r, "GlobalSecondaryIndexUpdates");
+    if (!req_member(r, "BillingMode") && !pt && !protect && !gsi_updates)
         return err_set(&r->err, ERR_VALIDATION,
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
@@ -703,11 +705,19 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         json_object_set_new(desc, "BillingModeGiven", json_true());
     if (protect)
         json_object_set(desc, "DeletionProtectionEnabled", (json_t *)protect);
+    bool index_created = false;
+    if (gsi_updates && (rc = ops_index_updates(r, txn, t, desc, &index_created)) != 0) {
+        json_decref(desc);
+        return rc;
+    }
+    if (index_created)
+        backfill_notify();
     table_t *nt = table_from_json(r->ns, desc);
     rc = catalog_put(txn, nt);
     if (!rc) {
         buf_putc(&r->out, '{');
-        rc = write_table_description(r, &r->out, txn, nt, "TableDescription", pt || req_member(r, "BillingMode") ? "UPDATING" : "ACTIVE");
+        rc = write_table_description(r, &r->out, txn, nt, "TableDescription",
+                                     pt || req_member(r, "BillingMode") || gsi_updates ? "UPDATING" : "ACTIVE");
         buf_putc(&r->out, '}');
     }
     table_free(nt);
