@@ -31,6 +31,7 @@ typedef struct page {
     bool stopped;      /* by Limit or size: LastEvaluatedKey follows */
     value_t last;      /* the last item evaluated */
     buf_t items;       /* the Items array's members */
+    bool is_query;
     bool has_index;    /* IndexName was given */
     const table_index_t *ix; /* its index */
     const key_schema_t *ks;  /* the key schema walked: the index's or the table's */
@@ -46,6 +47,7 @@ static int page_add(page_t *pg, const value_t *item)
     pg->scanned++;
     pg->bytes += item_size(item);
     pg->last = *item;
+    const value_t *entry = item;
     value_t base;
     if (pg->fetch) { /* an LSI entry: the table's item, read in the same snapshot */
         key_buf_t kb;
@@ -65,7 +67,8 @@ static int page_add(page_t *pg, const value_t *item)
     if (keep) {
         pg->count++;
         if (pg->select != SEL_COUNT) /* item_to_json writes the separating comma */
-            ops_write_item(r, &pg->items, item, &pg->x.projection);
+            ops_write_item(r, &pg->items, pg->select == SEL_ALL_PROJECTED_ATTRIBUTES ? entry : item,
+                           &pg->x.projection);
     }
     if ((pg->limit && pg->scanned >= pg->limit) || pg->bytes >= PAGE_MAX_BYTES) {
         pg->stopped = true;
@@ -141,6 +144,26 @@ static int page_params(ddb_req_t *r, page_t *pg, unsigned exprs)
     return 0;
 }
 
+typedef struct unprojected {
+    const page_t *pg;
+    buf_t names; /* "a, b" */
+    str_t seen[32];
+    size_t n;
+} unprojected_t;
+
+static void note_unprojected(void *ud, str_t name)
+{
+    unprojected_t *u = ud;
+    if (index_projects(u->pg->t, u->pg->ix, name))
+        return;
+    for (size_t i = 0; i < u->n; i++)
+        if (str_eq(u->seen[i], name))
+            return;
+    if (u->n < sizeof u->seen / sizeof u->seen[0])
+        u->seen[u->n++] = name;
+    buf_printf(&u->names, "%s%.*s", u->names.len ? ", " : "", STR_FMT(name));
+}
+
 /* DynamoDB's rules for reading an index: what Select and
  * ProjectionExpression may ask of it, and whether an LSI read must fetch
  * the table's items for attributes the index does not hold. */
@@ -155,20 +178,28 @@ static int index_read_rules(ddb_req_t *r, page_t *pg)
                        "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for "
                        "global secondary index %s because its projection type is not ALL",
                        ix->name);
-    buf_t missing = BUF_INIT;
-    for (size_t i = 0; i < pg->x.projection.n; i++) {
-        str_t top = pg->x.projection.paths[i].elems[0].name;
-        if (!index_projects(pg->t, ix, top))
-            buf_printf(&missing, "%s%.*s", missing.len ? ", " : "", STR_FMT(top));
-    }
+    /* A Query's filter reads the index alone (DynamoDB Local rejects a
+     * filter on unprojected attributes of an LSI too; AWS's documentation
+     * is silent); a Scan's may name any attribute, which an LSI fetches. */
+    unprojected_t filter = {.pg = pg};
+    expr_each_attribute(pg->x.filter, note_unprojected, &filter);
+    unprojected_t wanted = {.pg = pg};
+    for (size_t i = 0; i < pg->x.projection.n; i++)
+        if (!pg->x.projection.paths[i].elems[0].is_index)
+            note_unprojected(&wanted, pg->x.projection.paths[i].elems[0].name);
     int rc = 0;
-    if (missing.len && !ix->local)
+    if (wanted.names.len && !ix->local)
         rc = err_set(&r->err, ERR_VALIDATION,
                      "One or more parameter values were invalid: Global secondary index %s does not project [%.*s]",
-                     ix->name, (int)missing.len, missing.data);
-    pg->fetch = ix->local && !all &&
-                (pg->select == SEL_ALL_ATTRIBUTES || missing.len || (pg->x.filter && pg->select != SEL_COUNT));
-    buf_free(&missing);
+                     ix->name, (int)wanted.names.len, wanted.names.data);
+    else if (filter.names.len && pg->is_query)
+        rc = err_set(&r->err, ERR_VALIDATION,
+                     "One or more parameter values were invalid: Secondary index %s does not project one or more "
+                     "filter attributes: [%.*s]",
+                     ix->name, (int)filter.names.len, filter.names.data);
+    pg->fetch = ix->local && !all && (pg->select == SEL_ALL_ATTRIBUTES || wanted.names.len || filter.names.len);
+    buf_free(&filter.names);
+    buf_free(&wanted.names);
     return rc;
 }
 
@@ -575,7 +606,7 @@ static int check_filter_keys(ddb_req_t *r, const key_schema_t *ks, const expr_no
  *       ReturnConsumedCapacity?) */
 int op_query(ddb_req_t *r)
 {
-    page_t pg = {.r = r};
+    page_t pg = {.r = r, .is_query = true};
     str_t name;
     bool forward = true;
     if (req_table_name(r, &name) || page_params(r, &pg, OPS_KEY_CONDITION))
