@@ -2,6 +2,7 @@
 #include "ddbd/index.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- checks and projections ------------------------------------------------ */
@@ -171,6 +172,100 @@ static int stats_add(store_txn_t *txn, uint32_t table_id, uint16_t number, int64
     return store_put(txn, STORE_DB_STATS, stats_key(table_id, number, &kb), (str_t){(const char *)&s, sizeof s});
 }
 
+/* ---- item collections ------------------------------------------------------------
+ * Sizes live in STORE_DB_STATS under table id . 0xffff . partition hash
+ * (index numbers stay far below 0xffff). */
+
+#define COLLECTION_MARK 0xffff
+#define COLLECTION_LIMIT_DEFAULT (10ull * 1024 * 1024 * 1024)
+
+bool index_has_lsi(const table_t *t)
+{
+    for (size_t i = 0; i < t->n_indexes; i++)
+        if (t->indexes[i].local)
+            return true;
+    return false;
+}
+
+static uint64_t collection_limit(void)
+{
+    const char *env = getenv("DDBD_ITEM_COLLECTION_LIMIT_BYTES");
+    char *end;
+    unsigned long long v = env ? strtoull(env, &end, 10) : 0;
+    return env && *env && !*end && v ? (uint64_t)v : COLLECTION_LIMIT_DEFAULT;
+}
+
+static void collection_key(const table_t *t, const value_t *item, key_buf_t *out)
+{
+    index_key_partition(t->id, COLLECTION_MARK, item_get(item, t->ks.hash.name), out);
+}
+
+/* What an item adds to its collection: itself and its LSI entries. */
+static int64_t collection_bytes(arena_t *a, const table_t *t, const value_t *item)
+{
+    if (!item)
+        return 0;
+    int64_t n = (int64_t)item_size(item);
+    for (size_t i = 0; i < t->n_indexes; i++) {
+        const table_index_t *ix = &t->indexes[i];
+        if (ix->local && index_has_item(ix, item)) {
+            value_t e = index_project(a, t, ix, item);
+            n += (int64_t)item_size(&e);
+        }
+    }
+    return n;
+}
+
+int index_collection_size(store_txn_t *txn, const table_t *t, const value_t *item, uint64_t *out)
+{
+    key_buf_t k;
+    str_t v;
+    collection_key(t, item, &k);
+    *out = 0;
+    int rc = store_get(txn, STORE_DB_STATS, (str_t){(const char *)k.b, k.len}, &v);
+    if (rc == 0 && v.len == sizeof *out)
+        memcpy(out, v.ptr, sizeof *out);
+    return rc < 0 ? rc : 0;
+}
+
+static int collection_add(store_txn_t *txn, const table_t *t, const value_t *item, int64_t delta)
+{
+    if (delta == 0)
+        return 0;
+    uint64_t size;
+    int rc = index_collection_size(txn, t, item, &size);
+    if (rc)
+        return rc;
+    size = (uint64_t)((int64_t)size + delta);
+    key_buf_t k;
+    collection_key(t, item, &k);
+    str_t ks = {(const char *)k.b, k.len};
+    if (size == 0) {
+        rc = store_del(txn, STORE_DB_STATS, ks);
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    }
+    return store_put(txn, STORE_DB_STATS, ks, (str_t){(const char *)&size, sizeof size});
+}
+
+int index_check_write(store_txn_t *txn, const table_t *t, const value_t *old, const value_t *new_item, err_t *e)
+{
+    if (index_check_item(t, new_item, e))
+        return -1;
+    if (!index_has_lsi(t))
+        return 0;
+    arena_t a;
+    arena_init(&a);
+    int64_t delta = collection_bytes(&a, t, new_item) - collection_bytes(&a, t, old);
+    arena_free(&a);
+    uint64_t size;
+    int rc = index_collection_size(txn, t, new_item, &size);
+    if (rc)
+        return rc;
+    if (delta > 0 && size + (uint64_t)delta > collection_limit())
+        return err_set(e, ERR_ITEM_COLLECTION_SIZE, "Item collection size limit exceeded");
+    return 0;
+}
+
 /* ---- upkeep -------------------------------------------------------------------------- */
 
 static str_t kstr(const key_buf_t *k) { return (str_t){(const char *)k->b, k->len}; }
@@ -279,6 +374,9 @@ int index_write(store_txn_t *txn, const table_t *t, const key_buf_t *base_key, c
     int rc = 0;
     for (size_t i = 0; i < t->n_indexes && !rc; i++)
         rc = index_write_one(txn, &a, t, &t->indexes[i], old, new_item, effect);
+    if (!rc && index_has_lsi(t))
+        rc = collection_add(txn, t, new_item ? new_item : old,
+                            collection_bytes(&a, t, new_item) - collection_bytes(&a, t, old));
     arena_free(&a);
     return rc;
 }
@@ -316,6 +414,11 @@ int index_drop(store_txn_t *txn, uint32_t table_id, uint16_t number)
 
 int index_drop_table(store_txn_t *txn, const table_t *t)
 {
+    key_buf_t collections;
+    index_key_table(t->id, COLLECTION_MARK, &collections);
+    int drc = store_del_prefix(txn, STORE_DB_STATS, kstr(&collections), NULL);
+    if (drc)
+        return drc;
     for (size_t i = 0; i < t->n_indexes; i++) {
         int rc = index_drop(txn, t->id, t->indexes[i].number);
         if (rc)

@@ -31,6 +31,17 @@
  * simply not in that index (sparse indexes). */
 int index_check_item(const table_t *t, const value_t *item, err_t *e);
 
+/* The checks a write of new_item (replacing old, may be NULL) must pass
+ * before anything is written: index_check_item, and for a table with LSIs
+ * the item collection limit (10 GB, or DDBD_ITEM_COLLECTION_LIMIT_BYTES):
+ * ItemCollectionSizeLimitExceededException. */
+int index_check_write(store_txn_t *txn, const table_t *t, const value_t *old, const value_t *new_item, err_t *e);
+
+/* Item collections (tables with LSIs): the bytes of every item with the
+ * partition key of item (which may be a Key) and of their LSI entries. */
+bool index_has_lsi(const table_t *t);
+int index_collection_size(store_txn_t *txn, const table_t *t, const value_t *item, uint64_t *out);
+
 /* Whether item belongs in ix (has its key attributes). */
 bool index_has_item(const table_index_t *ix, const value_t *item);
 /* The entry ix keeps for item: the base key, the index key and the

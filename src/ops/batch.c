@@ -171,6 +171,7 @@ typedef struct write_batch {
     write_op_t *ops;
     size_t n;
     int capacity; /* ReturnConsumedCapacity */
+    int metrics;  /* ReturnItemCollectionMetrics */
 } write_batch_t;
 
 static int parse_write_request(ddb_req_t *r, const char *name, const json_t *wr, write_op_t *op)
@@ -201,12 +202,44 @@ static int check_batch(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, c
             return -1;
         if (op->is_put && item_size(&op->item) > ITEM_MAX_BYTES)
             return err_set(&r->err, ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
-        if (op->is_put && index_check_item(tables[i], &op->item, &r->err))
-            return -1;
         key_encode(tables[i]->id, ks, &op->item, &keys[i]);
         if (key_seen(keys, i, &keys[i]))
             return err_set(&r->err, ERR_VALIDATION, "Provided list of item keys contains duplicates");
     }
+    return 0;
+}
+
+/* "ItemCollectionMetrics":{table:[one per item written]} for tables with
+ * LSIs, each collection's size after the whole batch. */
+static int batch_metrics(ddb_req_t *r, store_txn_t *txn, const write_batch_t *b, const table_t **tables)
+{
+    bool open_map = false;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!index_has_lsi(tables[i]))
+            continue;
+        bool first_of_table = true;
+        for (size_t j = 0; j < i; j++)
+            first_of_table = first_of_table && tables[j] != tables[i];
+        if (!first_of_table)
+            continue;
+        if (!open_map) {
+            jw_key(&r->out, "ItemCollectionMetrics");
+            jw_open(&r->out, '{');
+            open_map = true;
+        }
+        jw_key(&r->out, tables[i]->name);
+        jw_open(&r->out, '[');
+        for (size_t j = i; j < b->n; j++) {
+            if (tables[j] != tables[i])
+                continue;
+            int rc = ops_collection_metrics_json(&r->out, txn, tables[j], &b->ops[j].item);
+            if (rc)
+                return rc;
+        }
+        jw_close(&r->out, ']');
+    }
+    if (open_map)
+        jw_close(&r->out, '}');
     return 0;
 }
 
@@ -216,19 +249,25 @@ static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *ca
     const table_t **tables = arena_calloc(&r->arena, b->n, sizeof *tables);
     key_buf_t *keys = arena_alloc(&r->arena, b->n * sizeof *keys);
     int rc = check_batch(r, txn, cache, b, tables, keys);
+    value_t *olds = arena_calloc(&r->arena, b->n, sizeof *olds);
+    bool *found = arena_calloc(&r->arena, b->n, sizeof *found);
+    /* every check before the first write: index keys, item collections */
+    for (size_t i = 0; i < b->n && !rc; i++) {
+        rc = itemstore_get(txn, &r->arena, tables[i], &keys[i], &olds[i], &found[i]);
+        if (!rc && b->ops[i].is_put)
+            rc = index_check_write(txn, tables[i], found[i] ? &olds[i] : NULL, &b->ops[i].item, &r->err);
+    }
     ops_capacity_t *caps = arena_calloc(&r->arena, b->n, sizeof *caps);
     size_t ncaps = 0;
     for (size_t i = 0; i < b->n && !rc; i++) {
-        value_t old;
-        bool found;
+        value_t old = olds[i];
         itemstore_effect_t effect = {0};
-        rc = itemstore_get(txn, &r->arena, tables[i], &keys[i], &old, &found);
-        if (!rc && b->ops[i].is_put)
-            rc = itemstore_put(txn, tables[i], &keys[i], found ? &old : NULL, &b->ops[i].item, &effect);
-        else if (!rc && found)
+        if (b->ops[i].is_put)
+            rc = itemstore_put(txn, tables[i], &keys[i], found[i] ? &old : NULL, &b->ops[i].item, &effect);
+        else if (found[i])
             rc = itemstore_delete(txn, tables[i], &keys[i], &old, &effect);
         /* the larger of the old and the new item, in 1 KB steps */
-        size_t bytes = b->ops[i].is_put ? item_size(&b->ops[i].item) : 0, old_bytes = found ? item_size(&old) : 0;
+        size_t bytes = b->ops[i].is_put ? item_size(&b->ops[i].item) : 0, old_bytes = found[i] ? item_size(&old) : 0;
         ops_capacity_t *cap = ops_capacity_of(caps, &ncaps, tables[i]->name);
         cap->table_units += ops_write_units(bytes > old_bytes ? bytes : old_bytes);
         ops_capacity_add_effect(cap, &effect, 1);
@@ -242,6 +281,8 @@ static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *ca
             ops_capacity_json(&r->out, b->capacity, &caps[i]);
         buf_putc(&r->out, ']');
     }
+    if (b->metrics && (rc = batch_metrics(r, txn, b, tables)) != 0)
+        return rc;
     buf_putc(&r->out, '}');
     return 0;
 }
@@ -252,7 +293,9 @@ int op_batch_write_item(ddb_req_t *r)
 {
     const json_t *items;
     int capacity;
-    if (request_items(r, &items) || ops_return_capacity(r, &capacity) || req_constraints_done(r))
+    int metrics;
+    if (request_items(r, &items) || ops_return_capacity(r, &capacity) || ops_return_metrics(r, &metrics) ||
+        req_constraints_done(r))
         return -1;
     write_batch_t *b = arena_calloc(&r->arena, 1, sizeof *b);
     const char *name;
@@ -271,6 +314,7 @@ int op_batch_write_item(ddb_req_t *r)
         return err_set(&r->err, ERR_VALIDATION, "Too many items requested for the BatchWriteItem call");
     b->ops = arena_calloc(&r->arena, total, sizeof *b->ops);
     b->capacity = capacity;
+    b->metrics = metrics;
     json_object_foreach((json_t *)items, name, list)
     {
         size_t i;

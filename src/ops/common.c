@@ -1,6 +1,7 @@
 /* ops/common.c - what several handlers share: expressions, keys, capacity. */
 #include "ops/ops.h"
 
+#include "ddbd/index.h"
 #include "ddbd/legacy.h"
 
 #include <math.h>
@@ -153,6 +154,37 @@ void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units)
     ops_capacity_init(&c, table);
     c.table_units = units;
     ops_capacity_reply(r, mode, &c);
+}
+
+static const char *const metrics_modes[] = {"NONE", "SIZE", NULL};
+
+int ops_return_metrics(ddb_req_t *r, int *out)
+{
+    return req_enum(r, "ReturnItemCollectionMetrics", metrics_modes, out, 0);
+}
+
+/* AWS gives a range of whole gigabytes around the collection's size. */
+int ops_collection_metrics_json(buf_t *out, store_txn_t *txn, const table_t *t, const value_t *item)
+{
+    uint64_t bytes;
+    int rc = index_collection_size(txn, t, item, &bytes);
+    if (rc)
+        return rc;
+    double lo = floor((double)bytes / (1024.0 * 1024 * 1024));
+    jw_open(out, '{');
+    jw_key(out, "ItemCollectionKey");
+    value_t key = {.type = VT_M};
+    const value_t *h = item_get(item, t->ks.hash.name);
+    arena_t a;
+    arena_init(&a);
+    if (h)
+        key = item_with(&a, &key, t->ks.hash.name, h);
+    item_to_json(out, &key);
+    arena_free(&a);
+    jw_key(out, "SizeEstimateRangeGB");
+    buf_printf(out, "[%g,%g]", lo, lo + 1);
+    jw_close(out, '}');
+    return 0;
 }
 
 double ops_read_units(size_t bytes, bool consistent)

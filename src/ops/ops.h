@@ -99,6 +99,12 @@ void ops_capacity_reply(ddb_req_t *r, int mode, const ops_capacity_t *c);
  * transactions), added when missing; list has room for n_max. */
 ops_capacity_t *ops_capacity_of(ops_capacity_t *list, size_t *n, const char *table);
 
+/* ReturnItemCollectionMetrics: NONE (0) or SIZE (1). */
+int ops_return_metrics(ddb_req_t *r, int *out);
+/* {"ItemCollectionKey":{...},"SizeEstimateRangeGB":[lo,hi]} for item's
+ * collection (t has LSIs), as it stands in txn. */
+int ops_collection_metrics_json(buf_t *out, store_txn_t *txn, const table_t *t, const value_t *item);
+
 /* Capacity units DynamoDB charges for an item of `bytes`: reads in 4 KB
  * steps (halved when eventually consistent), writes in 1 KB steps. */
 double ops_read_units(size_t bytes, bool consistent);

@@ -116,7 +116,7 @@ static const char *const tw_paths[TW_KINDS] = {"conditionCheck", "put", "update"
 static const char *const tw_rv_on_failure[] = {"NONE", "ALL_OLD", NULL};
 
 /* Why an action cancels the transaction (CancellationReasons[].Code). */
-enum { TW_OK, TW_CONDITION_FAILED, TW_VALIDATION };
+enum { TW_OK, TW_CONDITION_FAILED, TW_VALIDATION, TW_COLLECTION_FULL };
 
 typedef struct tw_action {
     int kind;            /* TW_* */
@@ -138,6 +138,7 @@ typedef struct tw_plan {
     size_t n;
     tw_action_t *actions;
     int capacity; /* ReturnConsumedCapacity */
+    int metrics;  /* ReturnItemCollectionMetrics */
     str_t token;  /* ClientRequestToken; ptr NULL when absent */
     uint8_t hash[16]; /* of the parameters a replay must repeat */
 } tw_plan_t;
@@ -299,8 +300,14 @@ static int tw_evaluate(ddb_req_t *r, store_txn_t *txn, tw_action_t *a)
         tw_validation_failed(r, a);
     else if (a->kind == TW_PUT)
         a->new_item = a->item, a->write = true;
-    if (a->outcome == TW_OK && a->write && index_check_item(a->table, &a->new_item, &r->err))
+    if (a->outcome == TW_OK && a->write && (rc = index_check_write(txn, a->table, old, &a->new_item, &r->err)) != 0) {
+        if (rc < -1)
+            return rc;
+        bool full = r->err.code == ERR_ITEM_COLLECTION_SIZE;
         tw_validation_failed(r, a);
+        if (full)
+            a->outcome = TW_COLLECTION_FULL;
+    }
     return 0;
 }
 
@@ -308,6 +315,7 @@ static const char *tw_code(int outcome)
 {
     return outcome == TW_CONDITION_FAILED ? "ConditionalCheckFailed"
            : outcome == TW_VALIDATION     ? "ValidationError"
+           : outcome == TW_COLLECTION_FULL ? "ItemCollectionSizeLimitExceeded"
                                           : "None";
 }
 
@@ -327,7 +335,7 @@ static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
                 buf_puts(&extra, ",\"Item\":");
                 item_to_json(&extra, &a->old);
             }
-        } else if (a->outcome == TW_VALIDATION) {
+        } else if (a->outcome == TW_VALIDATION || a->outcome == TW_COLLECTION_FULL) {
             buf_puts(&extra, ",\"Message\":");
             jw_cstr(&extra, a->message);
         }
@@ -346,7 +354,41 @@ static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
 
 /* {} or {"ConsumedCapacity":[...]}: two write units per KB of each item
  * (the larger of its old and new sizes), summed per table. */
-static void tw_reply(ddb_req_t *r, const tw_plan_t *p)
+/* "ItemCollectionMetrics":{table:[...]} for the items written to tables
+ * with LSIs. */
+static int tw_metrics(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
+{
+    bool open_map = false;
+    for (size_t i = 0; i < p->n; i++) {
+        const table_t *t = p->actions[i].table;
+        bool first_of_table = true;
+        for (size_t j = 0; j < i; j++)
+            first_of_table = first_of_table && p->actions[j].table != t;
+        if (!index_has_lsi(t) || !first_of_table)
+            continue;
+        if (!open_map) {
+            jw_key(&r->out, "ItemCollectionMetrics");
+            jw_open(&r->out, '{');
+            open_map = true;
+        }
+        jw_key(&r->out, t->name);
+        jw_open(&r->out, '[');
+        for (size_t j = i; j < p->n; j++) {
+            const tw_action_t *a = &p->actions[j];
+            if (a->table != t || a->kind == TW_CHECK)
+                continue;
+            int rc = ops_collection_metrics_json(&r->out, txn, t, &a->item);
+            if (rc)
+                return rc;
+        }
+        jw_close(&r->out, ']');
+    }
+    if (open_map)
+        jw_close(&r->out, '}');
+    return 0;
+}
+
+static int tw_reply(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
 {
     buf_putc(&r->out, '{');
     if (p->capacity) {
@@ -364,7 +406,9 @@ static void tw_reply(ddb_req_t *r, const tw_plan_t *p)
             ops_capacity_json(&r->out, p->capacity, &caps[i]);
         buf_putc(&r->out, ']');
     }
+    int rc = p->metrics ? tw_metrics(r, txn, p) : 0;
     buf_putc(&r->out, '}');
+    return rc;
 }
 
 /* ---- ClientRequestToken ------------------------------------------------------ */
@@ -524,7 +568,8 @@ static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         if (rc)
             return rc; /* a store error: the writer aborts the whole batch */
     }
-    tw_reply(r, p);
+    if ((rc = tw_reply(r, txn, p)) != 0)
+        return rc;
     return key.ptr ? tw_token_store(r, txn, p, key) : 0;
 }
 
@@ -553,6 +598,7 @@ int op_transact_write_items(ddb_req_t *r)
     tw_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     const json_t *actions;
     if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &p->capacity) ||
+        ops_return_metrics(r, &p->metrics) ||
         tw_check_token(r, &p->token))
         return -1;
     p->n = actions ? json_array_size(actions) : 0;
