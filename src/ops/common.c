@@ -156,11 +156,16 @@ void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units)
     ops_capacity_reply(r, mode, &c);
 }
 
-static const char *const metrics_modes[] = {"NONE", "SIZE", NULL};
+/* In the service model's order, which DynamoDB's enum message follows. */
+static const char *const metrics_modes[] = {"SIZE", "NONE", NULL};
 
 int ops_return_metrics(ddb_req_t *r, int *out)
 {
-    return req_enum(r, "ReturnItemCollectionMetrics", metrics_modes, out, 0);
+    int mode;
+    if (req_enum(r, "ReturnItemCollectionMetrics", metrics_modes, &mode, 1))
+        return -1;
+    *out = mode == 0;
+    return 0;
 }
 
 /* AWS gives a range of whole gigabytes around the collection's size. */
