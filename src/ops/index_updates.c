@@ -109,9 +109,7 @@ static int check_create(ddb_req_t *r, const table_t *t, json_t *desc, json_t *c)
                            attr);
     }
     if (json_array_size(gsis) >= GSI_MAX)
-        return err_set(&r->err, ERR_LIMIT_EXCEEDED,
-                       "Subscriber limit exceeded: The number of global secondary indexes per table is limited to %d",
-                       GSI_MAX);
+        return err_set(&r->err, ERR_LIMIT_EXCEEDED, "Number of global secondary indexes exceeds per-table limit");
     json_t *pt = json_object_get(c, "ProvisionedThroughput");
     if (t->billing == BILLING_PROVISIONED && !pt)
         return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "ProvisionedThroughput must be specified for index: %s",

@@ -293,6 +293,11 @@ static int check_indexes(ddb_req_t *r, json_t *list, const char *member, bool gl
         return 0;
     if (!json_is_array(list))
         return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    /* DynamoDB Local's words; AWS documents the limits, not the messages */
+    if (global && json_array_size(list) > 20)
+        return err_set(&r->err, ERR_VALIDATION, "GlobalSecondaryIndex count exceeds the per-table limit");
+    if (!global && json_array_size(list) > 5)
+        return err_set(&r->err, ERR_VALIDATION, "Cannot have more than 5 local secondary indexes per table");
     char path[64];
     snprintf(path, sizeof path, "%s", global ? "globalSecondaryIndexes" : "localSecondaryIndexes");
     size_t i;

@@ -452,3 +452,30 @@ def test_backfill_resumes_after_restart(tmp_path):
         assert len(items) == 2000
     finally:
         assert p.terminate() == 0
+
+
+def test_index_count_limits(ddb, make_table):
+    defs = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"}]
+    ks = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+    lsi = [{"IndexName": "lsi%d" % i, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                    {"AttributeName": "g", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"}} for i in range(6)]
+    with pytest.raises(ClientError) as e:
+        ddb.create_table(TableName=helpers.unique_name(), BillingMode="PAY_PER_REQUEST", AttributeDefinitions=defs,
+                         KeySchema=ks, GlobalSecondaryIndexes=[gsi("gsi%02d" % i, "g") for i in range(21)])
+    assert err(e) == ("ValidationException", "GlobalSecondaryIndex count exceeds the per-table limit")
+    with pytest.raises(ClientError) as e:
+        ddb.create_table(TableName=helpers.unique_name(), BillingMode="PAY_PER_REQUEST", AttributeDefinitions=defs,
+                         KeySchema=ks, LocalSecondaryIndexes=lsi)
+    assert err(e) == ("ValidationException", "Cannot have more than 5 local secondary indexes per table")
+    t = make_table(range=("sk", "S"), extra_attrs={"g": "S"},
+                   GlobalSecondaryIndexes=[gsi("gsi%02d" % i, "g") for i in range(20)], LocalSecondaryIndexes=lsi[:5])
+    with pytest.raises(ClientError) as e:
+        ddb.update_table(TableName=t, AttributeDefinitions=defs, GlobalSecondaryIndexUpdates=[{"Create": gsi("more", "g")}])
+    assert err(e) == ("LimitExceededException", "Number of global secondary indexes exceeds per-table limit")
+    # 25 indexes, all maintained by one write
+    r = ddb.put_item(TableName=t, Item={"pk": S("a"), "sk": S("b"), "g": S("c")}, ReturnConsumedCapacity="INDEXES")
+    assert len(r["ConsumedCapacity"]["GlobalSecondaryIndexes"]) == 20
+    assert len(r["ConsumedCapacity"]["LocalSecondaryIndexes"]) == 5
+    assert r["ConsumedCapacity"]["CapacityUnits"] == 26.0
