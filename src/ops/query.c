@@ -170,6 +170,8 @@ static void note_unprojected(void *ud, str_t name)
 static int index_read_rules(ddb_req_t *r, page_t *pg)
 {
     const table_index_t *ix = pg->ix;
+    if (ix->creating)
+        return err_set(&r->err, ERR_VALIDATION, "Cannot read from backfilling global secondary index");
     if (!ix->local && pg->consistent)
         return err_set(&r->err, ERR_VALIDATION, "Consistent reads are not supported on global secondary indexes");
     bool all = ix->projection == PROJ_ALL;
@@ -497,27 +499,97 @@ static int query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool f
 }
 
 /* ---- Query on an index ------------------------------------------------------
- * The same walk over index entries (index.h). Entry keys end with a hash
- * of the base key, so the exclusive start is settled by comparing entry
- * keys; the key condition is settled by value. Escaped sort keys longer
- * than INDEX_SORT_INLINE_MAX that share that many leading bytes come in
- * hash order (not re-sorted as the table walk does). */
+ * The same walk over index entries (index.h). Entries of one partition
+ * sort by index sort key, then by the hash of the base key that ends each
+ * entry key; the exclusive start and the key condition are settled by
+ * that order, by value. Escaped sort keys longer than
+ * INDEX_SORT_INLINE_MAX keep that many bytes plus a hash, so entries that
+ * share those bytes (a group) are read whole and sorted before any is
+ * offered, as the table walk does. */
 
-static int index_visit(query_walk_t *w, str_t k, const key_buf_t *esk, const value_t *entry)
+#define IX_GROUP_LEN (INDEX_PREFIX_LEN + INDEX_SORT_INLINE_MAX)
+
+typedef struct ix_walk {
+    query_walk_t w;
+    const value_t *esk;      /* ExclusiveStartKey, or NULL */
+    const uint8_t *esk_hash; /* the hash ending its entry key */
+} ix_walk_t;
+
+typedef struct ix_entry {
+    value_t v;
+    uint8_t hash[INDEX_SUFFIX_LEN];
+} ix_entry_t;
+
+static int ix_order(const key_schema_t *ks, const value_t *a, const uint8_t *ah, const value_t *b, const uint8_t *bh)
 {
-    page_t *pg = w->pg;
-    if (!same_partition(pg->ks, entry, w->kc->hash))
+    if (key_schema_has_range(ks)) {
+        int c = value_cmp(item_get(a, ks->range.name), item_get(b, ks->range.name));
+        if (c)
+            return c;
+    }
+    return memcmp(ah, bh, INDEX_SUFFIX_LEN);
+}
+
+static int index_visit(ix_walk_t *iw, const value_t *entry, const uint8_t *hash)
+{
+    page_t *pg = iw->w.pg;
+    if (!same_partition(pg->ks, entry, iw->w.kc->hash))
         return 0;
-    if (esk) {
-        int c = str_cmp(k, (str_t){(const char *)esk->b, esk->len});
-        if (w->forward ? c <= 0 : c >= 0)
+    if (iw->esk) {
+        int c = ix_order(pg->ks, entry, hash, iw->esk, iw->esk_hash);
+        if (iw->w.forward ? c <= 0 : c >= 0)
             return 0;
     }
     const value_t *sk = key_schema_has_range(pg->ks) ? item_get(entry, pg->ks->range.name) : NULL;
-    int pos = sort_position(w->kc, sk);
+    int pos = sort_position(iw->w.kc, sk);
     if (pos != 0)
-        return (w->forward ? pos > 0 : pos < 0) ? 1 : 0;
+        return (iw->w.forward ? pos > 0 : pos < 0) ? 1 : 0;
     return page_add(pg, entry);
+}
+
+typedef struct ix_group_ctx {
+    const key_schema_t *ks;
+    bool descending;
+} ix_group_ctx_t;
+
+static int ix_group_order(const void *a, const void *b, void *ctx)
+{
+    const ix_group_ctx_t *g = ctx;
+    const ix_entry_t *x = a, *y = b;
+    int c = ix_order(g->ks, &x->v, x->hash, &y->v, y->hash);
+    return g->descending ? -c : c;
+}
+
+/* Reads the group of long entry keys the cursor is on (advancing past
+ * it), sorts it, and offers it in order. */
+static int index_visit_group(ix_walk_t *iw, store_cursor_t *cur, str_t *k, str_t *v, int *rc)
+{
+    ddb_req_t *r = iw->w.pg->r;
+    char group_key[IX_GROUP_LEN];
+    memcpy(group_key, k->ptr, IX_GROUP_LEN);
+    ix_entry_t *items = NULL;
+    size_t n = 0, cap = 0;
+    while (*rc == 0 && k->len == KEY_LMDB_MAX && memcmp(k->ptr, group_key, IX_GROUP_LEN) == 0) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            items = arena_realloc(&r->arena, items, cap * sizeof *items, ncap * sizeof *items);
+            cap = ncap;
+        }
+        if (value_decode(&r->arena, (const uint8_t *)v->ptr, v->len, &items[n].v)) {
+            *rc = STORE_ERR_IO;
+            return -1;
+        }
+        memcpy(items[n++].hash, k->ptr + k->len - INDEX_SUFFIX_LEN, INDEX_SUFFIX_LEN);
+        *rc = iw->w.forward ? store_cursor_next(cur, k, v) : store_cursor_prev(cur, k, v);
+    }
+    ix_group_ctx_t ctx = {iw->w.pg->ks, !iw->w.forward};
+    qsort_r(items, n, sizeof *items, ix_group_order, &ctx);
+    for (size_t i = 0; i < n; i++) {
+        int s = index_visit(iw, &items[i].v, items[i].hash);
+        if (s)
+            return s;
+    }
+    return 0;
 }
 
 static bool bounds_below(key_op_t op)
@@ -530,14 +602,27 @@ static bool bounds_above(key_op_t op)
     return op == KEY_OP_EQ || op == KEY_OP_LT || op == KEY_OP_LE || op == KEY_OP_BETWEEN || op == KEY_OP_BEGINS_WITH;
 }
 
+/* Going backward: the last entry before every key that starts with kb. */
+static int ix_seek_last_within(store_cursor_t *cur, key_buf_t *kb, str_t *k, str_t *v)
+{
+    if (!key_successor(kb))
+        return store_cursor_seek_before(cur, (str_t){"\xff\xff\xff\xff\xff", 5}, k, v);
+    return store_cursor_seek_before(cur, (str_t){(const char *)kb->b, kb->len}, k, v);
+}
+
 static int index_query_start(page_t *pg, store_cursor_t *cur, const key_cond_t *kc, bool forward,
                              const key_buf_t *esk, str_t *k, str_t *v)
 {
     key_buf_t kb;
-    if (esk) {
+    if (esk) { /* a long start key: from the edge of its group */
         kb = *esk;
+        bool group = kb.len == KEY_LMDB_MAX;
+        if (group)
+            kb.len = IX_GROUP_LEN;
         if (forward)
             return store_cursor_seek(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
+        if (group)
+            return ix_seek_last_within(cur, &kb, k, v);
         return store_cursor_seek_before(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
     }
     index_key_partition(pg->t->id, pg->ix->number, kc->hash, &kb);
@@ -548,19 +633,19 @@ static int index_query_start(page_t *pg, store_cursor_t *cur, const key_cond_t *
     }
     if (bounds_above(kc->op))
         index_key_append_sort_open(&kb, kc->op == KEY_OP_BETWEEN ? kc->hi : kc->lo);
-    if (!key_successor(&kb))
-        return store_cursor_seek_before(cur, (str_t){"\xff\xff\xff\xff\xff", 5}, k, v);
-    return store_cursor_seek_before(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
+    return ix_seek_last_within(cur, &kb, k, v);
 }
 
 static int index_query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool forward, const value_t *esk)
 {
     ddb_req_t *r = pg->r;
-    query_walk_t w = {pg, kc, forward, NULL};
+    ix_walk_t iw = {{pg, kc, forward, NULL}, esk, NULL};
     key_buf_t prefix, esk_key;
     index_key_partition(pg->t->id, pg->ix->number, kc->hash, &prefix);
-    if (esk)
+    if (esk) {
         index_key_entry(pg->t, pg->ix, esk, &esk_key);
+        iw.esk_hash = esk_key.b + esk_key.len - INDEX_SUFFIX_LEN;
+    }
     store_cursor_t *cur;
     int rc = store_cursor_open(txn, STORE_DB_INDEX, &cur);
     if (rc)
@@ -571,12 +656,16 @@ static int index_query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, 
     while (rc == 0 && !stop) {
         if (k.len < prefix.len || memcmp(k.ptr, prefix.b, prefix.len) != 0)
             break; /* left the partition */
+        if (k.len == KEY_LMDB_MAX) {
+            stop = index_visit_group(&iw, cur, &k, &v, &rc);
+            continue;
+        }
         value_t entry;
         if (value_decode(&r->arena, (const uint8_t *)v.ptr, v.len, &entry)) {
             rc = STORE_ERR_IO;
             break;
         }
-        stop = index_visit(&w, k, esk ? &esk_key : NULL, &entry);
+        stop = index_visit(&iw, &entry, (const uint8_t *)k.ptr + k.len - INDEX_SUFFIX_LEN);
         if (!stop)
             rc = forward ? store_cursor_next(cur, &k, &v) : store_cursor_prev(cur, &k, &v);
     }
