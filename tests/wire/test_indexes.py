@@ -13,6 +13,10 @@ def err(e):
     return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
 
 
+def err_of(e):
+    return e.response["Error"]["Code"], e.response["Error"]["Message"]
+
+
 def S(v):
     return {"S": v}
 
@@ -354,7 +358,7 @@ def fill(ddb, t, n):
             for i in range(start, min(n, start + 25))]})
 
 
-def test_add_gsi_to_populated_table_backfills_it(ddb, make_table):
+def test_add_gsi_to_populated_table_backfills_it(ddb, make_table, server):
     t = make_table()
     fill(ddb, t, 3000)
     r = ddb.update_table(TableName=t, AttributeDefinitions=[{"AttributeName": "kind", "AttributeType": "S"},
@@ -366,7 +370,9 @@ def test_add_gsi_to_populated_table_backfills_it(ddb, make_table):
         ddb.query(TableName=t, IndexName="byKind", KeyConditionExpression="kind = :k",
                   ExpressionAttributeValues={":k": S("k1")})
     except ClientError as e:
-        assert e.response["Error"]["Message"] == "Cannot read from backfilling global secondary index"
+        # AWS's message; DynamoDB Local fails such a read with InternalFailure
+        if server.kind != "local":
+            assert err_of(e) == ("ValidationException", "Cannot read from backfilling global secondary index")
     statuses = []
     deadline = time.time() + 120
     while time.time() < deadline:
