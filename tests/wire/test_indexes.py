@@ -510,3 +510,62 @@ def test_long_index_sort_keys_keep_their_order(ddb, make_table):
     r = ddb.query(TableName=t, IndexName="byS", KeyConditionExpression="g = :g AND s > :v",
                   ExpressionAttributeValues={":g": S("x"), ":v": S(long_prefix + "b")})
     assert [i["s"]["S"] for i in r["Items"]] == [v for v in want if v > long_prefix + "b"]
+
+
+CREATE_BY_KIND = ('[{"Create":{"IndexName":"byKind","KeySchema":[{"AttributeName":"kind","KeyType":"HASH"}],'
+                  '"Projection":{"ProjectionType":"ALL"}%s}}]')
+
+
+@pytest.mark.aws_differs("DynamoDB Local fails this UpdateTable with InternalFailure")
+def test_provisioned_table_needs_throughput_for_a_new_gsi(endpoint, make_table):
+    t = make_table(ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    code, _, stderr = helpers.run_cli(endpoint, "dynamodb", "update-table", "--table-name", t,
+                                      "--attribute-definitions", "AttributeName=kind,AttributeType=S",
+                                      "--global-secondary-index-updates", CREATE_BY_KIND % "", check=False)
+    assert code != 0
+    assert "(ValidationException) when calling the UpdateTable operation" in stderr
+    assert stderr.strip().endswith("): One or more parameter values were invalid: ProvisionedThroughput must be "
+                                   "specified for index: byKind")
+
+
+def test_cli_adds_updates_and_deletes_a_provisioned_gsi(endpoint, ddb, make_table):
+    t = make_table(ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    for i in range(30):
+        ddb.put_item(TableName=t, Item={"pk": S(f"p{i}"), "kind": S("k%d" % (i % 3))})
+    out = helpers.run_cli(endpoint, "dynamodb", "update-table", "--table-name", t,
+                          "--attribute-definitions", "AttributeName=kind,AttributeType=S",
+                          "--global-secondary-index-updates", CREATE_BY_KIND % ',"ProvisionedThroughput":'
+                                                                               '{"ReadCapacityUnits":2,"WriteCapacityUnits":3}')
+    assert out["TableDescription"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        status = helpers.run_cli(endpoint, "dynamodb", "describe-table", "--table-name", t, "--query",
+                                 "Table.GlobalSecondaryIndexes[0].IndexStatus")
+        if status == "ACTIVE":
+            break
+        time.sleep(0.2)
+    assert status == "ACTIVE"
+    out = helpers.run_cli(endpoint, "dynamodb", "query", "--table-name", t, "--index-name", "byKind",
+                          "--key-condition-expression", "kind = :k", "--expression-attribute-values",
+                          '{":k":{"S":"k1"}}', "--select", "COUNT")
+    assert out["Count"] == 10
+    helpers.run_cli(endpoint, "dynamodb", "update-table", "--table-name", t, "--global-secondary-index-updates",
+                    '[{"Update":{"IndexName":"byKind","ProvisionedThroughput":'
+                    '{"ReadCapacityUnits":4,"WriteCapacityUnits":6}}}]')
+    pt = ddb.describe_table(TableName=t)["Table"]["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
+    assert (pt["ReadCapacityUnits"], pt["WriteCapacityUnits"]) == (4, 6)
+    helpers.run_cli(endpoint, "dynamodb", "update-table", "--table-name", t, "--global-secondary-index-updates",
+                    '[{"Delete":{"IndexName":"byKind"}}]')
+    deadline = time.time() + 60
+    while time.time() < deadline and ddb.describe_table(TableName=t)["Table"].get("GlobalSecondaryIndexes"):
+        time.sleep(0.5)
+    assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=t)["Table"]
+
+
+def test_legacy_key_conditions_on_an_index(ddb, gtable):
+    ddb.put_item(TableName=gtable, Item={"pk": S("a"), "sk": N(1), "g": S("x"), "gs": N(5)})
+    ddb.put_item(TableName=gtable, Item={"pk": S("b"), "sk": N(1), "g": S("x"), "gs": N(1)})
+    r = ddb.query(TableName=gtable, IndexName="byG", KeyConditions={
+        "g": {"ComparisonOperator": "EQ", "AttributeValueList": [S("x")]},
+        "gs": {"ComparisonOperator": "GT", "AttributeValueList": [N(2)]}})
+    assert [i["pk"]["S"] for i in r["Items"]] == ["a"]
