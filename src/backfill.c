@@ -28,11 +28,12 @@ static struct {
 
 /* ---- the job (writer thread) ---------------------------------------------- */
 
-static const char creating_mark[] = "\"ddbd_status\":\"CREATING\"";
+/* Any index being created or deleted carries this member. */
+static const char status_mark[] = "\"ddbd_status\":";
 
 /* The catalog key (ns \0 name) of the first table with an index being
- * created, copied to out; false when there is none. */
-static bool find_creating(store_txn_t *txn, buf_t *out)
+ * created or deleted, copied to out; false when there is none. */
+static bool find_in_flight(store_txn_t *txn, buf_t *out)
 {
     store_cursor_t *cur;
     if (store_cursor_open(txn, STORE_DB_CATALOG, &cur))
@@ -40,7 +41,7 @@ static bool find_creating(store_txn_t *txn, buf_t *out)
     str_t k, v;
     bool found = false;
     for (int rc = store_cursor_seek(cur, STR_NULL, &k, &v); rc == 0 && !found; rc = store_cursor_next(cur, &k, &v))
-        if (memmem(v.ptr, v.len, creating_mark, sizeof creating_mark - 1)) {
+        if (memmem(v.ptr, v.len, status_mark, sizeof status_mark - 1)) {
             buf_append(out, k.ptr, k.len);
             found = true;
         }
@@ -110,6 +111,32 @@ static int backfill_chunk(store_txn_t *txn, const table_t *t, const table_index_
     return rc == STORE_NOTFOUND ? 0 : rc;
 }
 
+/* Removes the definitions of deleted indexes (their entries went with
+ * the UpdateTable). Returns 1 when there were none. */
+static int finish_deletes(store_txn_t *txn, const table_t *t)
+{
+    json_t *desc = json_deep_copy(t->desc);
+    json_t *gsis = json_object_get(desc, "GlobalSecondaryIndexes");
+    bool removed = false;
+    for (size_t i = json_array_size(gsis); i-- > 0;) {
+        const char *status = json_string_value(json_object_get(json_array_get(gsis, i), "ddbd_status"));
+        if (status && strcmp(status, "DELETING") == 0) {
+            json_array_remove(gsis, i);
+            removed = true;
+        }
+    }
+    if (!removed) {
+        json_decref(desc);
+        return 1;
+    }
+    if (!json_array_size(gsis))
+        json_object_del(desc, "GlobalSecondaryIndexes");
+    table_t *nt = table_from_json(t->ns, desc);
+    int rc = catalog_put(txn, nt);
+    table_free(nt);
+    return rc;
+}
+
 /* The index's stored description with the new position, or ACTIVE. */
 static int store_progress(store_txn_t *txn, const table_t *t, const table_index_t *ix, const key_buf_t *pos,
                           bool done)
@@ -141,7 +168,7 @@ static int backfill_job(store_txn_t *txn, catalog_cache_t *catalog, void *ud)
     (void)ud;
     bf.more = false; /* written here, read by done on the loop thread after the commit */
     buf_t key = BUF_INIT;
-    if (!find_creating(txn, &key)) {
+    if (!find_in_flight(txn, &key)) {
         buf_free(&key);
         return -1;
     }
@@ -149,7 +176,13 @@ static int backfill_job(store_txn_t *txn, catalog_cache_t *catalog, void *ud)
     size_t nslen = strlen(ns);
     const table_t *t;
     int rc = catalog_lookup(catalog, txn, ns, (str_t){key.data + nslen + 1, key.len - nslen - 1}, &t);
-    for (size_t i = 0; !rc && t && i < t->n_indexes; i++) {
+    if (rc || (t && (rc = finish_deletes(txn, t)) != 1)) {
+        bf.more = rc == 0; /* look again: another index may be in flight */
+        buf_free(&key);
+        return rc;
+    }
+    rc = -1; /* wrote nothing, unless an index is being created */
+    for (size_t i = 0; t && i < t->n_indexes; i++) {
         const table_index_t *ix = &t->indexes[i];
         if (!ix->creating)
             continue;

@@ -93,8 +93,14 @@ static void parse_indexes(table_t *t, json_t *defs)
         abort();
     for (size_t i = 0; i < json_array_size(lsis); i++)
         parse_index(json_array_get(lsis, i), defs, true, t->n_indexes, &t->indexes[t->n_indexes]), t->n_indexes++;
-    for (size_t i = 0; i < json_array_size(gsis); i++)
-        parse_index(json_array_get(gsis, i), defs, false, t->n_indexes, &t->indexes[t->n_indexes]), t->n_indexes++;
+    for (size_t i = 0; i < json_array_size(gsis); i++) {
+        json_t *g = json_array_get(gsis, i);
+        const char *status = json_string_value(json_object_get(g, "ddbd_status"));
+        if (status && strcmp(status, "DELETING") == 0)
+            continue; /* gone for reads and writes; only DescribeTable still shows it */
+        parse_index(g, defs, false, json_array_size(lsis) + i, &t->indexes[t->n_indexes]);
+        t->n_indexes++;
+    }
 }
 
 const table_index_t *table_index(const table_t *t, str_t name)

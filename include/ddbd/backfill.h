@@ -6,7 +6,8 @@
  * before, BACKFILL_CHUNK items per internal writer job, resuming after the
  * last base key it handled ("ddbd_backfill" in the index's stored
  * description, committed with the entries), and marks the index ACTIVE
- * after the last item. Jobs follow one another on the loop thread with a
+ * after the last item. It also removes the definitions of deleted
+ * indexes (DELETING), whose entries UpdateTable dropped. Jobs follow one another on the loop thread with a
  * short pause so requests keep flowing. Because the position is stored,
  * a restart resumes where it stopped: backfill_start looks once. */
 #ifndef DDBD_BACKFILL_H

@@ -3,7 +3,8 @@
  * Create adds the index to the description in IndexStatus CREATING; from
  * then on every write maintains it, and the backfill (backfill.c) adds
  * the entries of the items already there, in chunks, then marks it
- * ACTIVE. Delete drops the entries and the definition in one transaction.
+ * ACTIVE. Delete drops the entries at once and marks the definition
+ * DELETING; backfill.c removes it right after.
  * Update changes a provisioned index's throughput.
  *
  * Messages are DynamoDB Local's where AWS's documentation gives none
@@ -142,21 +143,64 @@ static void add_index(json_t *desc, json_t *c)
     json_array_append_new(gsis, ix);
 }
 
-static bool any_creating(const table_t *t)
+/* An index still being created or deleted: DynamoDB allows one at a time. */
+static bool any_in_flight(json_t *desc)
 {
-    for (size_t i = 0; i < t->n_indexes; i++)
-        if (t->indexes[i].creating)
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(desc, "GlobalSecondaryIndexes"), i, g)
+    {
+        if (json_object_get(g, "ddbd_status"))
             return true;
+    }
     return false;
 }
 
-int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc, bool *created)
+static bool names_key(json_t *key_schema, const char *attr)
+{
+    size_t i;
+    json_t *k;
+    json_array_foreach(key_schema, i, k)
+    {
+        if (strcmp(json_string_value(json_object_get(k, "AttributeName")), attr) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool key_attribute(json_t *desc, const char *attr)
+{
+    if (names_key(json_object_get(desc, "KeySchema"), attr))
+        return true;
+    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+    for (int l = 0; l < 2; l++) {
+        size_t i;
+        json_t *ix;
+        json_array_foreach(json_object_get(desc, lists[l]), i, ix)
+        {
+            const char *status = json_string_value(json_object_get(ix, "ddbd_status"));
+            if ((!status || strcmp(status, "DELETING") != 0) && names_key(json_object_get(ix, "KeySchema"), attr))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* DynamoDB keeps only the definitions some key schema uses. */
+static void prune_definitions(json_t *desc)
+{
+    json_t *defs = json_object_get(desc, "AttributeDefinitions");
+    for (size_t i = json_array_size(defs); i-- > 0;)
+        if (!key_attribute(desc, json_string_value(json_object_get(json_array_get(defs, i), "AttributeName"))))
+            json_array_remove(defs, i);
+}
+
+int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc)
 {
     const json_t *updates;
-    *created = false;
     if (req_array(r, "GlobalSecondaryIndexUpdates", false, &updates) || !updates)
         return r->err.code ? -1 : 0;
-    if (json_array_size(updates) > 1 || (json_array_size(updates) == 1 && any_creating(t)))
+    if (json_array_size(updates) > 1 || (json_array_size(updates) == 1 && any_in_flight(desc)))
         return err_set(&r->err, ERR_LIMIT_EXCEEDED,
                        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
                        "per table");
@@ -172,12 +216,11 @@ int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *
         if (check_create(r, t, desc, c))
             return -1;
         add_index(desc, c);
-        *created = true;
+        backfill_notify(); /* its job runs after this transaction commits */
         return 0;
     }
     const char *name = json_string_value(json_object_get(d ? d : up, "IndexName"));
-    size_t at;
-    json_t *ix = find_index(gsis, name, &at);
+    json_t *ix = find_index(gsis, name, NULL);
     if (!ix)
         return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     if (up) {
@@ -190,12 +233,14 @@ int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *
         json_object_set(ix, "ProvisionedThroughput", pt);
         return 0;
     }
+    /* The entries go now; the definition stays a moment as DELETING (what
+     * DescribeTable shows), until backfill.c removes it. */
     const table_index_t *tix = table_index(t, str_from_cstr(name));
     int rc = index_drop(txn, t->id, tix->number);
     if (rc)
         return rc;
-    json_array_remove(gsis, at);
-    if (!json_array_size(gsis))
-        json_object_del(desc, "GlobalSecondaryIndexes");
+    json_object_set_new(ix, "ddbd_status", json_string("DELETING"));
+    prune_definitions(desc);
+    backfill_notify();
     return 0;
 }

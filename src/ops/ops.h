@@ -32,9 +32,8 @@ int op_transact_get_items(ddb_req_t *r);
 int op_transact_write_items(ddb_req_t *r);
 
 /* ops/index_updates.c: UpdateTable's GlobalSecondaryIndexUpdates applied
- * to desc (the table's new description) in txn; *created when an index
- * was added (the backfill must be told after the commit). */
-int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc, bool *created);
+ * to desc (the table's new description) in txn. */
+int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc);
 
 /* ops/control.c */
 int op_tag_resource(ddb_req_t *r);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "ddbd/backfill.h"
 #include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ops/ops.h"
@@ -81,9 +80,9 @@ static int write_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t
     json_array_foreach(list, i, ix)
     {
         const char *name = json_string_value(json_object_get(ix, "IndexName"));
-        const table_index_t *tix = table_index(t, str_from_cstr(name));
-        table_stats_t st;
-        int rc = index_stats_get(txn, t->id, tix->number, &st);
+        const table_index_t *tix = table_index(t, str_from_cstr(name)); /* NULL while DELETING */
+        table_stats_t st = {0};
+        int rc = tix ? index_stats_get(txn, t->id, tix->number, &st) : 0;
         if (rc)
             return rc;
         jw_open(b, '{');
@@ -93,8 +92,8 @@ static int write_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t
         write_json_member(b, "Projection", json_object_get(ix, "Projection"));
         if (global) {
             jw_key(b, "IndexStatus");
-            jw_cstr(b, tix->creating ? "CREATING" : "ACTIVE");
-            if (tix->creating) {
+            jw_cstr(b, !tix ? "DELETING" : tix->creating ? "CREATING" : "ACTIVE");
+            if (tix && tix->creating) {
                 jw_key(b, "Backfilling");
                 jw_bool(b, true);
             }
@@ -710,13 +709,10 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         json_object_set_new(desc, "BillingModeGiven", json_true());
     if (protect)
         json_object_set(desc, "DeletionProtectionEnabled", (json_t *)protect);
-    bool index_created = false;
-    if (gsi_updates && (rc = ops_index_updates(r, txn, t, desc, &index_created)) != 0) {
+    if (gsi_updates && (rc = ops_index_updates(r, txn, t, desc)) != 0) {
         json_decref(desc);
         return rc;
     }
-    if (index_created)
-        backfill_notify();
     table_t *nt = table_from_json(r->ns, desc);
     rc = catalog_put(txn, nt);
     if (!rc) {

@@ -554,8 +554,12 @@ def test_cli_adds_updates_and_deletes_a_provisioned_gsi(endpoint, ddb, make_tabl
                     '{"ReadCapacityUnits":4,"WriteCapacityUnits":6}}}]')
     pt = ddb.describe_table(TableName=t)["Table"]["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
     assert (pt["ReadCapacityUnits"], pt["WriteCapacityUnits"]) == (4, 6)
-    helpers.run_cli(endpoint, "dynamodb", "update-table", "--table-name", t, "--global-secondary-index-updates",
-                    '[{"Delete":{"IndexName":"byKind"}}]')
+    out = helpers.run_cli(endpoint, "dynamodb", "update-table", "--table-name", t,
+                          "--global-secondary-index-updates", '[{"Delete":{"IndexName":"byKind"}}]')
+    assert [(g["IndexName"], g["IndexStatus"]) for g in out["TableDescription"]["GlobalSecondaryIndexes"]] == \
+        [("byKind", "DELETING")]
+    # only the definitions some key uses remain
+    assert out["TableDescription"]["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
     deadline = time.time() + 60
     while time.time() < deadline and ddb.describe_table(TableName=t)["Table"].get("GlobalSecondaryIndexes"):
         time.sleep(0.5)
