@@ -68,14 +68,37 @@ static int merge_definitions(ddb_req_t *r, json_t *desc)
     return 0;
 }
 
+/* Required members, reported as DynamoDB's constraint errors. */
+static int require(ddb_req_t *r, json_t *o, const char *const *members, const char *const *fields, const char *kind)
+{
+    for (int i = 0; members[i]; i++)
+        if (!json_object_get(o, members[i]) || json_is_null(json_object_get(o, members[i])))
+            req_constraint(r, "null", arena_printf(&r->arena, "globalSecondaryIndexUpdates.1.member.%s.%s", kind, fields[i]),
+                           "Member must not be null");
+    return req_constraints_done(r);
+}
+
 static int check_create_shape(ddb_req_t *r, json_t *c, const char **name)
 {
+    static const char *const members[] = {"IndexName", "KeySchema", "Projection", NULL};
+    static const char *const fields[] = {"indexName", "keySchema", "projection"};
+    if (require(r, c, members, fields, "create"))
+        return -1;
     *name = json_string_value(json_object_get(c, "IndexName"));
     json_t *ks = json_object_get(c, "KeySchema"), *proj = json_object_get(c, "Projection");
     size_t len = *name ? strlen(*name) : 0;
-    if (!*name || len < 3 || len > 255 || !json_is_array(ks) || json_array_size(ks) < 1 || json_array_size(ks) > 2 ||
-        !json_is_object(proj))
-        return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "Invalid GlobalSecondaryIndexUpdates Create");
+    if (!*name || !json_is_array(ks) || !json_is_object(proj))
+        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    if (len < 3 || len > 255)
+        req_constraint(r, arena_printf(&r->arena, "'%s'", *name), "globalSecondaryIndexUpdates.1.member.create.indexName",
+                       len < 3 ? "Member must have length greater than or equal to 3"
+                               : "Member must have length less than or equal to 255");
+    if (json_array_size(ks) < 1 || json_array_size(ks) > 2)
+        req_constraint(r, "null", "globalSecondaryIndexUpdates.1.member.create.keySchema",
+                       json_array_size(ks) < 1 ? "Member must have length greater than or equal to 1"
+                                               : "Member must have length less than or equal to 2");
+    if (req_constraints_done(r))
+        return -1;
     size_t i;
     json_t *k;
     json_array_foreach(ks, i, k)
@@ -219,6 +242,11 @@ int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *
         backfill_notify(); /* its job runs after this transaction commits */
         return 0;
     }
+    static const char *const del_members[] = {"IndexName", NULL}, *const del_fields[] = {"indexName"};
+    static const char *const up_members[] = {"IndexName", "ProvisionedThroughput", NULL};
+    static const char *const up_fields[] = {"indexName", "provisionedThroughput"};
+    if (d ? require(r, d, del_members, del_fields, "delete") : require(r, up, up_members, up_fields, "update"))
+        return -1;
     const char *name = json_string_value(json_object_get(d ? d : up, "IndexName"));
     json_t *ix = find_index(gsis, name, NULL);
     if (!ix)

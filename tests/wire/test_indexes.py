@@ -573,3 +573,25 @@ def test_legacy_key_conditions_on_an_index(ddb, gtable):
         "g": {"ComparisonOperator": "EQ", "AttributeValueList": [S("x")]},
         "gs": {"ComparisonOperator": "GT", "AttributeValueList": [N(2)]}})
     assert [i["pk"]["S"] for i in r["Items"]] == ["a"]
+
+
+@pytest.mark.aws_differs("DynamoDB Local says 'Indexes must have a projection specified'; AWS checks the "
+                         "model's required members first, as for CreateTable's indexes")
+def test_index_create_needs_a_projection(raw_ddb, gtable):
+    defs = [{"AttributeName": "b", "AttributeType": "S"}]
+    with pytest.raises(ClientError) as e:
+        raw_ddb.update_table(TableName=gtable, AttributeDefinitions=defs, GlobalSecondaryIndexUpdates=[
+            {"Create": {"IndexName": "byB", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}]}}])
+    assert err(e) == ("ValidationException", "1 validation error detected: Value null at "
+                                             "'globalSecondaryIndexUpdates.1.member.create.projection' failed to "
+                                             "satisfy constraint: Member must not be null")
+
+
+@pytest.mark.aws_differs("DynamoDB Local says 'Invalid global secondary index name'; AWS checks the model's "
+                         "required members first")
+def test_index_delete_needs_a_name(raw_ddb, gtable):
+    with pytest.raises(ClientError) as e:
+        raw_ddb.update_table(TableName=gtable, GlobalSecondaryIndexUpdates=[{"Delete": {}}])
+    assert err(e) == ("ValidationException", "1 validation error detected: Value null at "
+                                             "'globalSecondaryIndexUpdates.1.member.delete.indexName' failed to "
+                                             "satisfy constraint: Member must not be null")
