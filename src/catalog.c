@@ -45,6 +45,72 @@ static double num_member(json_t *o, const char *name)
     return v ? json_number_value(v) : 0;
 }
 
+static void parse_key_schema(json_t *list, json_t *defs, key_schema_t *ks)
+{
+    size_t i;
+    json_t *k;
+    json_array_foreach(list, i, k)
+    {
+        const char *name = json_string_value(json_object_get(k, "AttributeName"));
+        key_attr_t *ka = strcmp(json_string_value(json_object_get(k, "KeyType")), "HASH") == 0 ? &ks->hash : &ks->range;
+        ka->name = str_from_cstr(name); /* points into desc, which the table owns */
+        ka->type = attr_type(defs, name);
+    }
+}
+
+/* An index as index.c needs it. Descriptions stored before indexes were
+ * numbered ("ddbd_number") get their position, which CreateTable used. */
+static void parse_index(json_t *ix, json_t *defs, bool local, size_t pos, table_index_t *out)
+{
+    out->name = json_string_value(json_object_get(ix, "IndexName"));
+    out->local = local;
+    parse_key_schema(json_object_get(ix, "KeySchema"), defs, &out->ks);
+    json_t *proj = json_object_get(ix, "Projection");
+    const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
+    out->projection = !type || strcmp(type, "KEYS_ONLY") == 0 ? PROJ_KEYS_ONLY
+                      : strcmp(type, "INCLUDE") == 0      ? PROJ_INCLUDE
+                                                          : PROJ_ALL;
+    json_t *nka = json_object_get(proj, "NonKeyAttributes");
+    out->n_include = json_array_size(nka);
+    out->include = out->n_include ? calloc(out->n_include, sizeof *out->include) : NULL;
+    for (size_t i = 0; i < out->n_include; i++)
+        out->include[i] = str_from_cstr(json_string_value(json_array_get(nka, i)));
+    json_t *num = json_object_get(ix, "ddbd_number");
+    out->number = (uint16_t)(num ? json_integer_value(num) : (json_int_t)pos + 1);
+    const char *status = json_string_value(json_object_get(ix, "ddbd_status"));
+    out->creating = status && strcmp(status, "CREATING") == 0;
+}
+
+static void parse_indexes(table_t *t, json_t *defs)
+{
+    json_t *lsis = json_object_get(t->desc, "LocalSecondaryIndexes");
+    json_t *gsis = json_object_get(t->desc, "GlobalSecondaryIndexes");
+    size_t n = json_array_size(lsis) + json_array_size(gsis);
+    if (!n)
+        return;
+    t->indexes = calloc(n, sizeof *t->indexes);
+    if (!t->indexes)
+        abort();
+    for (size_t i = 0; i < json_array_size(lsis); i++)
+        parse_index(json_array_get(lsis, i), defs, true, t->n_indexes, &t->indexes[t->n_indexes]), t->n_indexes++;
+    for (size_t i = 0; i < json_array_size(gsis); i++) {
+        json_t *g = json_array_get(gsis, i);
+        const char *status = json_string_value(json_object_get(g, "ddbd_status"));
+        if (status && strcmp(status, "DELETING") == 0)
+            continue; /* gone for reads and writes; only DescribeTable still shows it */
+        parse_index(g, defs, false, json_array_size(lsis) + i, &t->indexes[t->n_indexes]);
+        t->n_indexes++;
+    }
+}
+
+const table_index_t *table_index(const table_t *t, str_t name)
+{
+    for (size_t i = 0; i < t->n_indexes; i++)
+        if (str_eq_cstr(name, t->indexes[i].name))
+            return &t->indexes[i];
+    return NULL;
+}
+
 table_t *table_from_stored_json(const char *ns, const char *data, size_t len)
 {
     json_t *desc = json_loadb(data, len, 0, NULL);
@@ -69,17 +135,8 @@ table_t *table_from_json(const char *ns, json_t *desc)
     t->wcu = (int64_t)num_member(desc, "WriteCapacityUnits");
     t->billing_changed = num_member(desc, "LastUpdateToPayPerRequestDateTime");
     json_t *defs = json_object_get(desc, "AttributeDefinitions");
-    size_t i;
-    json_t *k;
-    json_array_foreach(json_object_get(desc, "KeySchema"), i, k)
-    {
-        const char *name = json_string_value(json_object_get(k, "AttributeName"));
-        key_attr_t *ka = strcmp(json_string_value(json_object_get(k, "KeyType")), "HASH") == 0
-                             ? &t->ks.hash
-                             : &t->ks.range;
-        ka->name = str_from_cstr(name); /* points into desc, which the table owns */
-        ka->type = attr_type(defs, name);
-    }
+    parse_key_schema(json_object_get(desc, "KeySchema"), defs, &t->ks);
+    parse_indexes(t, defs);
     return t;
 }
 
@@ -87,6 +144,9 @@ void table_free(table_t *t)
 {
     if (!t)
         return;
+    for (size_t i = 0; i < t->n_indexes; i++)
+        free(t->indexes[i].include);
+    free(t->indexes);
     json_decref(t->desc);
     free(t->ns);
     free(t->name);

@@ -3,6 +3,7 @@
 
 #include "ddbd/stream.h"
 #include "ddbd/ttl.h"
+#include "ddbd/index.h"
 
 static str_t key_str(const key_buf_t *k) { return (str_t){(const char *)k->b, k->len}; }
 
@@ -26,12 +27,13 @@ int itemstore_get(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_
 int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
                   const value_t *item, itemstore_effect_t *effect)
 {
-    (void)effect;
     buf_t enc = BUF_INIT;
     value_encode(&enc, item);
     int rc = store_put(txn, STORE_DB_ITEMS, key_str(key), (str_t){enc.data, enc.len});
     buf_free(&enc);
     if (rc)
+        return rc;
+    if ((rc = index_write(txn, t, key, old, item, effect)) != 0)
         return rc;
     int64_t dbytes = (int64_t)item_size(item) - (old ? (int64_t)item_size(old) : 0);
     rc = catalog_stats_add(txn, t->id, old ? 0 : 1, dbytes);
@@ -43,11 +45,12 @@ int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, cons
 int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
                      itemstore_effect_t *effect)
 {
-    (void)effect;
     int rc = store_del(txn, STORE_DB_ITEMS, key_str(key));
     if (rc == STORE_NOTFOUND)
         return 0;
     if (rc)
+        return rc;
+    if ((rc = index_write(txn, t, key, old, NULL, effect)) != 0)
         return rc;
     rc = catalog_stats_add(txn, t->id, -1, -(int64_t)item_size(old));
     if (!rc)
@@ -62,6 +65,8 @@ int itemstore_drop_table(store_txn_t *txn, const table_t *t)
     int rc = store_del_prefix(txn, STORE_DB_ITEMS, key_str(&prefix), NULL);
     if (!rc)
         rc = ttl_drop_table(txn, t->id);
+    if (!rc)
+        rc = index_drop_table(txn, t);
     if (rc)
         return rc;
     return catalog_stats_drop(txn, t->id);

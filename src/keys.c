@@ -138,17 +138,30 @@ void key_encode_partition(uint32_t table_id, const value_t *hash_value, key_buf_
  * than KEY_SORT_INLINE_MAX keeps that many leading bytes plus a hash of the
  * whole, so every long form is exactly KEY_SORT_INLINE_MAX + KEY_HASH_LEN
  * bytes and longer than any short form. */
+void key_sort_encoding(const value_t *v, buf_t *out)
+{
+    if (v->type != VT_N) {
+        buf_append(out, v->s.ptr, v->s.len);
+        return;
+    }
+    number_t x;
+    err_t e = {0};
+    if (number_parse(v->s, &x, &e) == 0)
+        number_key_encode(&x, out);
+}
+
+void key_append_bytes(key_buf_t *out, const void *p, size_t n) { key_put(out, p, n); }
+
+void key_append_hash(key_buf_t *out, const void *p, size_t n) { key_put_hash(out, XXH3_128bits(p, n)); }
+
 void key_append_sort(key_buf_t *out, const value_t *range_value)
 {
     const uint8_t *p = (const uint8_t *)range_value->s.ptr;
     size_t n = range_value->s.len;
     uint8_t num[64];
     if (range_value->type == VT_N) {
-        number_t x;
-        err_t e = {0};
         buf_t b = BUF_INIT;
-        if (number_parse(range_value->s, &x, &e) == 0)
-            number_key_encode(&x, &b);
+        key_sort_encoding(range_value, &b);
         n = b.len < sizeof num ? b.len : sizeof num;
         if (n)
             memcpy(num, b.data, n);

@@ -15,6 +15,7 @@
 
 #include "ddbd/admin.h"
 #include "ddbd/auth.h"
+#include "ddbd/backfill.h"
 #include "ddbd/dispatch.h"
 #include "ddbd/http.h"
 #include "ddbd/log.h"
@@ -478,7 +479,9 @@ static void on_signal(uv_signal_t *h, int signum)
     uv_close((uv_handle_t *)&srv.sigint, NULL);
     uv_close((uv_handle_t *)&srv.sigterm, NULL);
     admin_stop();
+    backfill_stop();
     writer_stop(srv.writer); /* applies and answers everything queued */
+    backfill_close();
     for (conn_t *c = srv.conns, *next; c; c = next) {
         next = c->next;
         conn_close(c);
@@ -522,6 +525,7 @@ int server_run(const server_opts_t *o)
     }
     srv.admin = (admin_env_t){o->store, srv.writer, &srv.env, srv.loop};
     admin_start(&srv.admin);
+    backfill_start(srv.loop, srv.writer); /* resumes index backfills a restart interrupted */
     uv_signal_init(srv.loop, &srv.sigint);
     uv_signal_init(srv.loop, &srv.sigterm);
     uv_signal_start(&srv.sigint, on_signal, SIGINT);

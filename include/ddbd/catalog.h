@@ -19,6 +19,21 @@
 
 typedef enum billing_mode { BILLING_PROVISIONED = 0, BILLING_PAY_PER_REQUEST } billing_mode_t;
 
+/* A secondary index, parsed from the table's description (index.c keeps
+ * its entries). Strings point into the table's desc. */
+typedef enum index_projection { PROJ_KEYS_ONLY, PROJ_INCLUDE, PROJ_ALL } index_projection_t;
+
+typedef struct table_index {
+    const char *name;
+    bool local;        /* an LSI */
+    key_schema_t ks;   /* the index key */
+    index_projection_t projection;
+    str_t *include;    /* NonKeyAttributes (PROJ_INCLUDE) */
+    size_t n_include;
+    uint16_t number;   /* stable within the table, never reused: prefixes its entries */
+    bool creating;     /* IndexStatus CREATING: being backfilled */
+} table_index_t;
+
 typedef struct table {
     char *ns;   /* namespace: "accesskey/region", or "" with --shared-db */
     char *name;
@@ -30,7 +45,12 @@ typedef struct table {
     int64_t rcu, wcu; /* ProvisionedThroughput (0 for PAY_PER_REQUEST) */
     double billing_changed; /* LastUpdateToPayPerRequestDateTime, 0 if never */
     json_t *desc; /* the stored JSON (attribute definitions, indexes, ...) */
+    table_index_t *indexes; /* LSIs then GSIs, as described */
+    size_t n_indexes;
 } table_t;
+
+/* The index named name, or NULL. */
+const table_index_t *table_index(const table_t *t, str_t name);
 
 /* Serializes / parses the stored form. */
 void table_to_stored_json(const table_t *t, buf_t *out);

@@ -96,6 +96,8 @@ const expr_projection_t *expr_update_paths(const expr_update_t *u);
 /* True when a path in the condition starts at the top-level attribute
  * name (Query rejects filters on key attributes). */
 bool expr_refers_to(const expr_node_t *cond, str_t name);
+/* Calls fn with the top-level attribute of every path in the expression. */
+void expr_each_attribute(const expr_node_t *cond, void (*fn)(void *ud, str_t name), void *ud);
 
 /* The item reduced to the given paths (nested maps/lists kept only along
  * them; list elements keep their order, compacted). */

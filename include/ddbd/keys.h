@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "ddbd/buf.h"
 #include "ddbd/err.h"
 #include "ddbd/str.h"
 #include "ddbd/value.h"
@@ -58,6 +59,12 @@ void key_encode(uint32_t table_id, const key_schema_t *ks, const value_t *item, 
 void key_encode_partition(uint32_t table_id, const value_t *hash_value, key_buf_t *out);
 /* Appends the encoded sort-key value to out (after a partition prefix). */
 void key_append_sort(key_buf_t *out, const value_t *range_value);
+/* The order-preserving encoding of a key value (S, B: their bytes; N:
+ * number_key_encode()), whole, for keys other than items' (index.h). */
+void key_sort_encoding(const value_t *v, buf_t *out);
+/* Appends bytes / the 16-byte XXH3-128 of bytes (big-endian) to out. */
+void key_append_bytes(key_buf_t *out, const void *p, size_t n);
+void key_append_hash(key_buf_t *out, const void *p, size_t n);
 /* The 4-byte prefix shared by every item of one table. */
 void key_encode_table(uint32_t table_id, key_buf_t *out);
 

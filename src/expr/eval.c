@@ -504,6 +504,19 @@ done:
     return rc;
 }
 
+void expr_each_attribute(const expr_node_t *n, void (*fn)(void *ud, str_t name), void *ud)
+{
+    if (!n)
+        return;
+    if (n->op == OP_PATH) {
+        if (n->path.n > 0 && !n->path.elems[0].is_index)
+            fn(ud, n->path.elems[0].name);
+        return;
+    }
+    for (uint32_t i = 0; i < n->nargs; i++)
+        expr_each_attribute(n->args[i], fn, ud); /* depth bounded by the parser's limits */
+}
+
 bool expr_refers_to(const expr_node_t *n, str_t name)
 {
     if (!n)

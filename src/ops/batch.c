@@ -8,6 +8,7 @@
  * empty: ddbd has no throughput to exceed. */
 #include <string.h>
 
+#include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ops/ops.h"
 
@@ -149,10 +150,10 @@ int op_batch_get_item(ddb_req_t *r)
     if (!rc && capacity) {
         buf_puts(&r->out, ",\"ConsumedCapacity\":[");
         for (size_t i = 0; i < ntables; i++) {
-            jw_comma(&r->out);
-            buf_printf(&r->out, "{\"TableName\":");
-            jw_cstr(&r->out, gets[i].name);
-            buf_printf(&r->out, ",\"CapacityUnits\":%g}", units[i]);
+            ops_capacity_t cap;
+            ops_capacity_init(&cap, gets[i].name);
+            cap.table_units = units[i];
+            ops_capacity_json(&r->out, capacity, &cap);
         }
         buf_putc(&r->out, ']');
     }
@@ -173,6 +174,8 @@ typedef struct write_op {
 typedef struct write_batch {
     write_op_t *ops;
     size_t n;
+    int capacity; /* ReturnConsumedCapacity */
+    int metrics;  /* ReturnItemCollectionMetrics */
 } write_batch_t;
 
 static int parse_write_request(ddb_req_t *r, const char *name, const json_t *wr, write_op_t *op)
@@ -214,24 +217,82 @@ static int check_batch(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, c
     return 0;
 }
 
+/* "ItemCollectionMetrics":{table:[one per item written]} for tables with
+ * LSIs, each collection's size after the whole batch. */
+static int batch_metrics(ddb_req_t *r, store_txn_t *txn, const write_batch_t *b, const table_t **tables)
+{
+    bool open_map = false;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!index_has_lsi(tables[i]))
+            continue;
+        bool first_of_table = true;
+        for (size_t j = 0; j < i; j++)
+            first_of_table = first_of_table && tables[j] != tables[i];
+        if (!first_of_table)
+            continue;
+        if (!open_map) {
+            jw_key(&r->out, "ItemCollectionMetrics");
+            jw_open(&r->out, '{');
+            open_map = true;
+        }
+        jw_key(&r->out, tables[i]->name);
+        jw_open(&r->out, '[');
+        for (size_t j = i; j < b->n; j++) {
+            if (tables[j] != tables[i])
+                continue;
+            int rc = ops_collection_metrics_json(&r->out, txn, tables[j], &b->ops[j].item);
+            if (rc)
+                return rc;
+        }
+        jw_close(&r->out, ']');
+    }
+    if (open_map)
+        jw_close(&r->out, '}');
+    return 0;
+}
+
 static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     write_batch_t *b = r->plan;
     const table_t **tables = arena_calloc(&r->arena, b->n, sizeof *tables);
     key_buf_t *keys = arena_alloc(&r->arena, b->n * sizeof *keys);
     int rc = check_batch(r, txn, cache, b, tables, keys);
+    value_t *olds = arena_calloc(&r->arena, b->n, sizeof *olds);
+    bool *found = arena_calloc(&r->arena, b->n, sizeof *found);
+    /* every check before the first write: index keys, item collections */
     for (size_t i = 0; i < b->n && !rc; i++) {
-        value_t old;
-        bool found;
-        rc = itemstore_get(txn, &r->arena, tables[i], &keys[i], &old, &found);
+        rc = itemstore_get(txn, &r->arena, tables[i], &keys[i], &olds[i], &found[i]);
         if (!rc && b->ops[i].is_put)
-            rc = itemstore_put(txn, tables[i], &keys[i], found ? &old : NULL, &b->ops[i].item, NULL);
-        else if (!rc && found)
-            rc = itemstore_delete(txn, tables[i], &keys[i], &old, NULL);
+            rc = index_check_write(txn, tables[i], found[i] ? &olds[i] : NULL, &b->ops[i].item, &r->err);
     }
-    if (!rc)
-        buf_puts(&r->out, "{\"UnprocessedItems\":{}}");
-    return rc;
+    ops_capacity_t *caps = arena_calloc(&r->arena, b->n, sizeof *caps);
+    size_t ncaps = 0;
+    for (size_t i = 0; i < b->n && !rc; i++) {
+        value_t old = olds[i];
+        itemstore_effect_t effect = {0};
+        if (b->ops[i].is_put)
+            rc = itemstore_put(txn, tables[i], &keys[i], found[i] ? &old : NULL, &b->ops[i].item, &effect);
+        else if (found[i])
+            rc = itemstore_delete(txn, tables[i], &keys[i], &old, &effect);
+        /* the larger of the old and the new item, in 1 KB steps */
+        size_t bytes = b->ops[i].is_put ? item_size(&b->ops[i].item) : 0, old_bytes = found[i] ? item_size(&old) : 0;
+        ops_capacity_t *cap = ops_capacity_of(caps, &ncaps, tables[i]->name);
+        cap->table_units += ops_write_units(bytes > old_bytes ? bytes : old_bytes);
+        ops_capacity_add_effect(cap, &effect, 1);
+    }
+    if (rc)
+        return rc;
+    buf_puts(&r->out, "{\"UnprocessedItems\":{}");
+    if (b->capacity) {
+        buf_puts(&r->out, ",\"ConsumedCapacity\":[");
+        for (size_t i = 0; i < ncaps; i++)
+            ops_capacity_json(&r->out, b->capacity, &caps[i]);
+        buf_putc(&r->out, ']');
+    }
+    if (b->metrics && (rc = batch_metrics(r, txn, b, tables)) != 0)
+        return rc;
+    buf_putc(&r->out, '}');
+    return 0;
 }
 
 /* BatchWriteItem(RequestItems: {table: [{PutRequest: {Item}} |
@@ -240,7 +301,9 @@ int op_batch_write_item(ddb_req_t *r)
 {
     const json_t *items;
     int capacity;
-    if (request_items(r, &items) || ops_return_capacity(r, &capacity) || req_constraints_done(r))
+    int metrics;
+    if (request_items(r, &items) || ops_return_capacity(r, &capacity) || ops_return_metrics(r, &metrics) ||
+        req_constraints_done(r))
         return -1;
     write_batch_t *b = arena_calloc(&r->arena, 1, sizeof *b);
     const char *name;
@@ -258,6 +321,8 @@ int op_batch_write_item(ddb_req_t *r)
     if (total > BATCH_WRITE_MAX)
         return err_set(&r->err, ERR_VALIDATION, "Too many items requested for the BatchWriteItem call");
     b->ops = arena_calloc(&r->arena, total, sizeof *b->ops);
+    b->capacity = capacity;
+    b->metrics = metrics;
     json_object_foreach((json_t *)items, name, list)
     {
         size_t i;

@@ -1,10 +1,12 @@
 /* ops/common.c - what several handlers share: expressions, keys, capacity. */
 #include "ops/ops.h"
 
+#include "ddbd/index.h"
 #include "ddbd/legacy.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static int parse_condition(ddb_req_t *r, ops_exprs_t *x, unsigned which, unsigned flag, const char *member,
                            expr_kind_t kind, expr_node_t **out)
@@ -69,21 +71,125 @@ int ops_return_capacity(ddb_req_t *r, int *out)
     return req_enum(r, "ReturnConsumedCapacity", capacity_modes, out, 0);
 }
 
-void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units)
+void ops_capacity_init(ops_capacity_t *c, const char *table)
+{
+    memset(c, 0, sizeof *c);
+    c->table = table;
+}
+
+void ops_capacity_add_index(ops_capacity_t *c, const char *name, bool local, double units)
+{
+    for (int i = 0; i < c->ix.n_index; i++)
+        if (strcmp(c->ix.index[i].name, name) == 0) {
+            c->ix.index[i].write_units += units;
+            return;
+        }
+    if (c->ix.n_index < ITEMSTORE_MAX_INDEXES)
+        c->ix.index[c->ix.n_index++] = (itemstore_index_units_t){name, local, units};
+}
+
+void ops_capacity_add_effect(ops_capacity_t *c, const itemstore_effect_t *e, double factor)
+{
+    for (int i = 0; i < e->n_index; i++)
+        ops_capacity_add_index(c, e->index[i].name, e->index[i].local, e->index[i].write_units * factor);
+}
+
+static void write_index_units(buf_t *out, const ops_capacity_t *c, bool local)
+{
+    bool any = false;
+    for (int i = 0; i < c->ix.n_index; i++) {
+        if (c->ix.index[i].local != local)
+            continue;
+        if (!any)
+            jw_key(out, local ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes"), jw_open(out, '{');
+        any = true;
+        jw_key(out, c->ix.index[i].name);
+        buf_printf(out, "{\"CapacityUnits\":%g}", c->ix.index[i].write_units);
+    }
+    if (any)
+        jw_close(out, '}');
+}
+
+/* DynamoDB's shape (as DynamoDB Local returns it): TableName and the total
+ * CapacityUnits; with INDEXES, Table and the index maps too. */
+void ops_capacity_json(buf_t *out, int mode, const ops_capacity_t *c)
+{
+    double total = c->table_units;
+    for (int i = 0; i < c->ix.n_index; i++)
+        total += c->ix.index[i].write_units;
+    jw_open(out, '{');
+    jw_key(out, "TableName");
+    jw_cstr(out, c->table);
+    jw_key(out, "CapacityUnits");
+    buf_printf(out, "%g", total);
+    if (mode == 2) {
+        jw_key(out, "Table");
+        buf_printf(out, "{\"CapacityUnits\":%g}", c->table_units);
+        write_index_units(out, c, true);
+        write_index_units(out, c, false);
+    }
+    jw_close(out, '}');
+}
+
+void ops_capacity_reply(ddb_req_t *r, int mode, const ops_capacity_t *c)
 {
     if (mode == 0)
         return;
     jw_key(&r->out, "ConsumedCapacity");
-    jw_open(&r->out, '{');
-    jw_key(&r->out, "TableName");
-    jw_cstr(&r->out, table);
-    jw_key(&r->out, "CapacityUnits");
-    buf_printf(&r->out, "%g", units);
-    if (mode == 2) {
-        jw_key(&r->out, "Table");
-        buf_printf(&r->out, "{\"CapacityUnits\":%g}", units);
-    }
-    jw_close(&r->out, '}');
+    ops_capacity_json(&r->out, mode, c);
+}
+
+ops_capacity_t *ops_capacity_of(ops_capacity_t *list, size_t *n, const char *table)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(list[i].table, table) == 0)
+            return &list[i];
+    ops_capacity_init(&list[*n], table);
+    return &list[(*n)++];
+}
+
+void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units)
+{
+    ops_capacity_t c;
+    ops_capacity_init(&c, table);
+    c.table_units = units;
+    ops_capacity_reply(r, mode, &c);
+}
+
+/* In the service model's order, which DynamoDB's enum message follows. */
+static const char *const metrics_modes[] = {"SIZE", "NONE", NULL};
+
+int ops_return_metrics(ddb_req_t *r, int *out)
+{
+    int mode;
+    if (req_enum(r, "ReturnItemCollectionMetrics", metrics_modes, &mode, 1))
+        return -1;
+    *out = mode == 0;
+    return 0;
+}
+
+/* AWS gives a range of whole gigabytes around the collection's size. */
+int ops_collection_metrics_json(buf_t *out, store_txn_t *txn, const table_t *t, const value_t *item)
+{
+    uint64_t bytes;
+    int rc = index_collection_size(txn, t, item, &bytes);
+    if (rc)
+        return rc;
+    double lo = floor((double)bytes / (1024.0 * 1024 * 1024));
+    jw_open(out, '{');
+    jw_key(out, "ItemCollectionKey");
+    value_t key = {.type = VT_M};
+    const value_t *h = item_get(item, t->ks.hash.name);
+    arena_t a;
+    arena_init(&a);
+    if (h)
+        key = item_with(&a, &key, t->ks.hash.name, h);
+    item_to_json(out, &key);
+    arena_free(&a);
+    jw_key(out, "SizeEstimateRangeGB");
+    buf_printf(out, "[%g,%g]", lo, lo + 1);
+    jw_close(out, '}');
+    return 0;
 }
 
 double ops_read_units(size_t bytes, bool consistent)

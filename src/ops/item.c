@@ -7,6 +7,7 @@
  * only then write through itemstore. */
 #include <string.h>
 
+#include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ddbd/legacy.h"
 #include "ops/ops.h"
@@ -21,6 +22,7 @@ typedef struct write_plan {
     int return_values; /* RV_* */
     bool old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
     int capacity;      /* ReturnConsumedCapacity */
+    int metrics;       /* ReturnItemCollectionMetrics */
 } write_plan_t;
 
 static int parse_write_common(ddb_req_t *r, write_plan_t *p, unsigned exprs)
@@ -28,7 +30,7 @@ static int parse_write_common(ddb_req_t *r, write_plan_t *p, unsigned exprs)
     int fail_rv;
     if (req_enum(r, "ReturnValues", return_values, &p->return_values, RV_NONE) ||
         req_enum(r, "ReturnValuesOnConditionCheckFailure", rv_on_failure, &fail_rv, 0) ||
-        ops_return_capacity(r, &p->capacity) || req_constraints_done(r))
+        ops_return_capacity(r, &p->capacity) || ops_return_metrics(r, &p->metrics) || req_constraints_done(r))
         return -1;
     p->old_on_failure = fail_rv == 1;
     return ops_parse_exprs(r, exprs, &p->x);
@@ -82,19 +84,37 @@ static int load_target(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, c
 
 static void write_return_values(ddb_req_t *r, const write_plan_t *p, const value_t *old, const value_t *new_item);
 
+/* ItemCollectionMetrics, for tables with LSIs when asked for. */
+static int write_metrics(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, const table_t *t, const value_t *item)
+{
+    if (!p->metrics || !index_has_lsi(t))
+        return 0;
+    jw_key(&r->out, "ItemCollectionMetrics");
+    return ops_collection_metrics_json(&r->out, txn, t, item);
+}
+
 /* Writes the new item and the reply common to PutItem and UpdateItem:
  * the Attributes the ReturnValues ask for, then the consumed capacity. */
 static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, const table_t *t,
                            const key_buf_t *kb, const value_t *old, const value_t *new_item, bool write)
 {
-    int rc = write ? itemstore_put(txn, t, kb, old, new_item, NULL) : 0;
+    itemstore_effect_t effect = {0};
+    int rc = write ? index_check_write(txn, t, old, new_item, &r->err) : 0;
     if (rc)
+        return rc;
+    if (write && (rc = itemstore_put(txn, t, kb, old, new_item, &effect)) != 0)
         return rc;
     buf_putc(&r->out, '{');
     if (write)
         write_return_values(r, p, old, new_item);
     size_t bytes = item_size(new_item), old_bytes = old ? item_size(old) : 0;
-    ops_write_capacity(r, p->capacity, t->name, ops_write_units(bytes > old_bytes ? bytes : old_bytes));
+    ops_capacity_t cap;
+    ops_capacity_init(&cap, t->name);
+    cap.table_units = ops_write_units(bytes > old_bytes ? bytes : old_bytes);
+    ops_capacity_add_effect(&cap, &effect, 1);
+    ops_capacity_reply(r, p->capacity, &cap);
+    if ((rc = write_metrics(r, p, txn, t, new_item)) != 0)
+        return rc;
     buf_putc(&r->out, '}');
     return 0;
 }
@@ -153,12 +173,19 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         return rc;
     if (check_condition(r, p, found ? &old : NULL))
         return -1;
-    if (found && (rc = itemstore_delete(txn, t, &kb, &old, NULL)) != 0)
+    itemstore_effect_t effect = {0};
+    if (found && (rc = itemstore_delete(txn, t, &kb, &old, &effect)) != 0)
         return rc;
     buf_putc(&r->out, '{');
     if (p->return_values == RV_ALL_OLD && found)
         write_attributes(r, &old);
-    ops_write_capacity(r, p->capacity, t->name, ops_write_units(found ? item_size(&old) : 0));
+    ops_capacity_t cap;
+    ops_capacity_init(&cap, t->name);
+    cap.table_units = ops_write_units(found ? item_size(&old) : 0);
+    ops_capacity_add_effect(&cap, &effect, 1);
+    ops_capacity_reply(r, p->capacity, &cap);
+    if ((rc = write_metrics(r, p, txn, t, &p->item)) != 0)
+        return rc;
     buf_putc(&r->out, '}');
     return 0;
 }

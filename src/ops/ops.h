@@ -3,6 +3,7 @@
 #define DDBD_OPS_H
 
 #include "ddbd/expr.h"
+#include "ddbd/itemstore.h"
 #include "ddbd/request.h"
 
 /* ops/table.c */
@@ -29,6 +30,10 @@ int op_batch_write_item(ddb_req_t *r);
 /* ops/transact.c */
 int op_transact_get_items(ddb_req_t *r);
 int op_transact_write_items(ddb_req_t *r);
+
+/* ops/index_updates.c: UpdateTable's GlobalSecondaryIndexUpdates applied
+ * to desc (the table's new description) in txn. */
+int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc);
 
 /* ops/control.c */
 int op_tag_resource(ddb_req_t *r);
@@ -82,6 +87,33 @@ int ops_key_param(ddb_req_t *r, const char *member, value_t *out);
 int ops_return_capacity(ddb_req_t *r, int *out);
 /* Appends "ConsumedCapacity":{...} when asked for. */
 void ops_write_capacity(ddb_req_t *r, int mode, const char *table, double units);
+
+/* The capacity one operation consumed on one table: the table's own units
+ * and each index's. INDEXES mode reports them apart, TOTAL their sum. */
+typedef struct ops_capacity {
+    const char *table; /* the table's name (owned by its table_t) */
+    double table_units;
+    itemstore_effect_t ix; /* per index (write_units holds read units for reads) */
+} ops_capacity_t;
+
+void ops_capacity_init(ops_capacity_t *c, const char *table);
+void ops_capacity_add_index(ops_capacity_t *c, const char *name, bool local, double units);
+/* Adds the index writes an itemstore call reported, times factor (2 in
+ * transactions). */
+void ops_capacity_add_effect(ops_capacity_t *c, const itemstore_effect_t *e, double factor);
+/* The ConsumedCapacity object for mode (TOTAL 1, INDEXES 2). */
+void ops_capacity_json(buf_t *out, int mode, const ops_capacity_t *c);
+/* Appends "ConsumedCapacity":{...} when mode asks for it. */
+void ops_capacity_reply(ddb_req_t *r, int mode, const ops_capacity_t *c);
+/* The entry for table in a per-table list (BatchGetItem, BatchWriteItem,
+ * transactions), added when missing; list has room for n_max. */
+ops_capacity_t *ops_capacity_of(ops_capacity_t *list, size_t *n, const char *table);
+
+/* ReturnItemCollectionMetrics: NONE (0) or SIZE (1). */
+int ops_return_metrics(ddb_req_t *r, int *out);
+/* {"ItemCollectionKey":{...},"SizeEstimateRangeGB":[lo,hi]} for item's
+ * collection (t has LSIs), as it stands in txn. */
+int ops_collection_metrics_json(buf_t *out, store_txn_t *txn, const table_t *t, const value_t *item);
 
 /* Capacity units DynamoDB charges for an item of `bytes`: reads in 4 KB
  * steps (halved when eventually consistent), writes in 1 KB steps. */

@@ -7,6 +7,7 @@
  * item evaluated whenever the walk stopped early. */
 #include <string.h>
 
+#include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ddbd/legacy.h"
 #include "ops/ops.h"
@@ -30,6 +31,13 @@ typedef struct page {
     bool stopped;      /* by Limit or size: LastEvaluatedKey follows */
     value_t last;      /* the last item evaluated */
     buf_t items;       /* the Items array's members */
+    bool is_query;
+    bool has_index;    /* IndexName was given */
+    const table_index_t *ix; /* its index */
+    const key_schema_t *ks;  /* the key schema walked: the index's or the table's */
+    bool fetch;        /* an LSI read that needs attributes from the table */
+    store_txn_t *txn;  /* for those reads */
+    double table_units; /* what those reads cost */
 } page_t;
 
 /* One evaluated item. Returns 1 when the page is full. */
@@ -39,13 +47,28 @@ static int page_add(page_t *pg, const value_t *item)
     pg->scanned++;
     pg->bytes += item_size(item);
     pg->last = *item;
+    const value_t *entry = item;
+    value_t base;
+    if (pg->fetch) { /* an LSI entry: the table's item, read in the same snapshot */
+        key_buf_t kb;
+        bool found;
+        key_encode(pg->t->id, &pg->t->ks, item, &kb);
+        int rc = itemstore_get(pg->txn, &r->arena, pg->t, &kb, &base, &found);
+        if (rc)
+            return rc;
+        if (found) {
+            pg->table_units += ops_read_units(item_size(&base), pg->consistent);
+            item = &base;
+        }
+    }
     bool keep = true;
     if (pg->x.filter && expr_eval(pg->x.filter, item, &keep, &r->err))
         return -1;
     if (keep) {
         pg->count++;
         if (pg->select != SEL_COUNT) /* item_to_json writes the separating comma */
-            ops_write_item(r, &pg->items, item, &pg->x.projection);
+            ops_write_item(r, &pg->items, pg->select == SEL_ALL_PROJECTED_ATTRIBUTES ? entry : item,
+                           &pg->x.projection);
     }
     if ((pg->limit && pg->scanned >= pg->limit) || pg->bytes >= PAGE_MAX_BYTES) {
         pg->stopped = true;
@@ -70,10 +93,24 @@ static void page_write(page_t *pg)
     jw_int(&r->out, pg->scanned);
     if (pg->stopped) {
         value_t k = key_of_item(&r->arena, &pg->t->ks, &pg->last);
+        if (pg->ix) { /* an index's LastEvaluatedKey: the table key and the index key */
+            value_t ik = key_of_item(&r->arena, &pg->ix->ks, &pg->last);
+            for (size_t i = 0; i < ik.m.n; i++)
+                k = item_with(&r->arena, &k, ik.m.m[i].name, &ik.m.m[i].v);
+        }
         jw_key(&r->out, "LastEvaluatedKey");
         item_to_json(&r->out, &k);
     }
-    ops_write_capacity(r, pg->capacity, pg->t->name, ops_read_units(pg->bytes, pg->consistent));
+    ops_capacity_t cap;
+    ops_capacity_init(&cap, pg->t->name);
+    double units = ops_read_units(pg->bytes, pg->consistent);
+    if (pg->ix) {
+        cap.table_units = pg->table_units;
+        ops_capacity_add_index(&cap, pg->ix->name, pg->ix->local, units);
+    } else {
+        cap.table_units = units;
+    }
+    ops_capacity_reply(r, pg->capacity, &cap);
     buf_putc(&r->out, '}');
 }
 
@@ -89,8 +126,11 @@ static int page_params(ddb_req_t *r, page_t *pg, unsigned exprs)
                        "Member must have value greater than or equal to 1");
     if (req_constraints_done(r) || ops_parse_exprs(r, exprs | OPS_FILTER | OPS_PROJECTION, &pg->x))
         return -1;
+    pg->has_index = req_member(r, "IndexName") != NULL;
     if (pg->select == -1)
-        pg->select = pg->x.projection.n ? SEL_SPECIFIC_ATTRIBUTES : SEL_ALL_ATTRIBUTES;
+        pg->select = pg->x.projection.n ? SEL_SPECIFIC_ATTRIBUTES
+                     : pg->has_index    ? SEL_ALL_PROJECTED_ATTRIBUTES
+                                        : SEL_ALL_ATTRIBUTES;
     if (pg->select == SEL_SPECIFIC_ATTRIBUTES && !pg->x.projection.n)
         return err_set(&r->err, ERR_VALIDATION,
                        "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
@@ -98,31 +138,87 @@ static int page_params(ddb_req_t *r, page_t *pg, unsigned exprs)
     if (pg->select != SEL_SPECIFIC_ATTRIBUTES && pg->x.projection.n)
         return err_set(&r->err, ERR_VALIDATION, "Cannot specify the ProjectionExpression when choosing to get %s",
                        pg->select == SEL_COUNT ? "only the Count" : selects[pg->select]);
-    if (pg->select == SEL_ALL_PROJECTED_ATTRIBUTES)
+    if (pg->select == SEL_ALL_PROJECTED_ATTRIBUTES && !pg->has_index)
         return err_set(&r->err, ERR_VALIDATION,
                        "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
     return 0;
 }
 
-static int check_index_name(ddb_req_t *r, const table_t *t)
+typedef struct unprojected {
+    const page_t *pg;
+    buf_t names; /* "a, b" */
+    str_t seen[32];
+    size_t n;
+} unprojected_t;
+
+static void note_unprojected(void *ud, str_t name)
+{
+    unprojected_t *u = ud;
+    if (index_projects(u->pg->t, u->pg->ix, name))
+        return;
+    for (size_t i = 0; i < u->n; i++)
+        if (str_eq(u->seen[i], name))
+            return;
+    if (u->n < sizeof u->seen / sizeof u->seen[0])
+        u->seen[u->n++] = name;
+    buf_printf(&u->names, "%s%.*s", u->names.len ? ", " : "", STR_FMT(name));
+}
+
+/* DynamoDB's rules for reading an index: what Select and
+ * ProjectionExpression may ask of it, and whether an LSI read must fetch
+ * the table's items for attributes the index does not hold. */
+static int index_read_rules(ddb_req_t *r, page_t *pg)
+{
+    const table_index_t *ix = pg->ix;
+    if (ix->creating)
+        return err_set(&r->err, ERR_VALIDATION, "Cannot read from backfilling global secondary index");
+    if (!ix->local && pg->consistent)
+        return err_set(&r->err, ERR_VALIDATION, "Consistent reads are not supported on global secondary indexes");
+    bool all = ix->projection == PROJ_ALL;
+    if (!ix->local && pg->select == SEL_ALL_ATTRIBUTES && !all)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for "
+                       "global secondary index %s because its projection type is not ALL",
+                       ix->name);
+    /* A Query's filter reads the index alone (DynamoDB Local rejects a
+     * filter on unprojected attributes of an LSI too; AWS's documentation
+     * is silent); a Scan's may name any attribute, which an LSI fetches. */
+    unprojected_t filter = {.pg = pg};
+    expr_each_attribute(pg->x.filter, note_unprojected, &filter);
+    unprojected_t wanted = {.pg = pg};
+    for (size_t i = 0; i < pg->x.projection.n; i++)
+        if (!pg->x.projection.paths[i].elems[0].is_index)
+            note_unprojected(&wanted, pg->x.projection.paths[i].elems[0].name);
+    int rc = 0;
+    if (wanted.names.len && !ix->local)
+        rc = err_set(&r->err, ERR_VALIDATION,
+                     "One or more parameter values were invalid: Global secondary index %s does not project [%.*s]",
+                     ix->name, (int)wanted.names.len, wanted.names.data);
+    else if (filter.names.len && pg->is_query)
+        rc = err_set(&r->err, ERR_VALIDATION,
+                     "One or more parameter values were invalid: Secondary index %s does not project one or more "
+                     "filter attributes: [%.*s]",
+                     ix->name, (int)filter.names.len, filter.names.data);
+    pg->fetch = ix->local && !all && (pg->select == SEL_ALL_ATTRIBUTES || wanted.names.len || filter.names.len);
+    buf_free(&filter.names);
+    buf_free(&wanted.names);
+    return rc;
+}
+
+static int check_index_name(ddb_req_t *r, page_t *pg)
 {
     str_t index;
+    pg->ks = &pg->t->ks;
     if (req_string(r, "IndexName", false, &index))
         return -1;
     if (!index.ptr)
         return 0;
-    static const char *const lists[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
-    for (int l = 0; l < 2; l++) {
-        size_t i;
-        json_t *ix;
-        json_array_foreach(json_object_get(t->desc, lists[l]), i, ix)
-        {
-            if (str_eq_cstr(index, json_string_value(json_object_get(ix, "IndexName"))))
-                return err_set(&r->err, ERR_VALIDATION,
-                               "ddbd does not query secondary indexes yet (index %.*s exists)", STR_FMT(index));
-        }
-    }
-    return err_set(&r->err, ERR_VALIDATION, "The table does not have the specified index: %.*s", STR_FMT(index));
+    pg->ix = table_index(pg->t, index);
+    if (!pg->ix)
+        return err_set(&r->err, ERR_VALIDATION, "The table does not have the specified index: %.*s",
+                       STR_FMT(index));
+    pg->ks = &pg->ix->ks;
+    return index_read_rules(r, pg);
 }
 
 /* Opens the read transaction and finds the table (and index) the page
@@ -134,14 +230,34 @@ static int page_open(ddb_req_t *r, page_t *pg, store_txn_t **txn)
         return rc;
     rc = req_table(r, *txn, r->env->loop_catalog, &pg->t);
     if (!rc)
-        rc = check_index_name(r, pg->t);
+        rc = check_index_name(r, pg);
+    pg->txn = *txn;
     if (rc)
         store_read_end(*txn);
     return rc;
 }
 
+/* An index's start key holds the table key and the index key, nothing else. */
+static bool index_start_key_ok(const page_t *pg, const value_t *esk)
+{
+    const key_attr_t *keys[] = {&pg->t->ks.hash, &pg->t->ks.range, &pg->ix->ks.hash, &pg->ix->ks.range};
+    size_t distinct = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!keys[i]->name.len)
+            continue;
+        bool dup = false;
+        for (int j = 0; j < i; j++)
+            dup = dup || str_eq(keys[j]->name, keys[i]->name);
+        distinct += !dup;
+        const value_t *v = item_get(esk, keys[i]->name);
+        if (!v || v->type != keys[i]->type)
+            return false;
+    }
+    return esk->m.n == distinct;
+}
+
 /* The decoded ExclusiveStartKey, checked against the schema; NULL if none. */
-static int start_key(ddb_req_t *r, const table_t *t, value_t *out, bool *present)
+static int start_key(ddb_req_t *r, const page_t *pg, value_t *out, bool *present)
 {
     const json_t *j;
     *present = false;
@@ -151,7 +267,12 @@ static int start_key(ddb_req_t *r, const table_t *t, value_t *out, bool *present
         return -1;
     err_t e;
     err_clear(&e);
-    if (key_check_key(&t->ks, out, &e))
+    value_t table_key = pg->ix ? key_of_item(&r->arena, &pg->t->ks, out) : *out;
+    if (pg->ix && !index_start_key_ok(pg, out))
+        err_set(&e, ERR_VALIDATION, "The provided key element does not match the schema");
+    else
+        key_check_key(&pg->t->ks, &table_key, &e);
+    if (e.code)
         return err_set(&r->err, ERR_VALIDATION, "The provided starting key is invalid: %s", e.msg);
     *present = true;
     return 0;
@@ -248,9 +369,9 @@ static int backward_start(store_cursor_t *cur, const table_t *t, const key_cond_
     return seek_last_within(cur, &kb, k, v);
 }
 
-static bool same_partition(const table_t *t, const value_t *item, const value_t *hash)
+static bool same_partition(const key_schema_t *ks, const value_t *item, const value_t *hash)
 {
-    const value_t *h = item_get(item, t->ks.hash.name);
+    const value_t *h = item_get(item, ks->hash.name);
     return h && value_equal(h, hash);
 }
 
@@ -268,7 +389,7 @@ typedef struct query_walk {
 static int query_visit(query_walk_t *w, const value_t *item)
 {
     const table_t *t = w->pg->t;
-    if (!same_partition(t, item, w->kc->hash))
+    if (!same_partition(&t->ks, item, w->kc->hash))
         return 0; /* a 128-bit hash collision: not ours */
     const value_t *sk = key_schema_has_range(&t->ks) ? item_get(item, t->ks.range.name) : NULL;
     if (w->esk) {
@@ -377,11 +498,188 @@ static int query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool f
     return stop < 0 ? -1 : 0;
 }
 
+/* ---- Query on an index ------------------------------------------------------
+ * The same walk over index entries (index.h). Entries of one partition
+ * sort by index sort key, then by the hash of the base key that ends each
+ * entry key; the exclusive start and the key condition are settled by
+ * that order, by value. Escaped sort keys longer than
+ * INDEX_SORT_INLINE_MAX keep that many bytes plus a hash, so entries that
+ * share those bytes (a group) are read whole and sorted before any is
+ * offered, as the table walk does. */
+
+#define IX_GROUP_LEN (INDEX_PREFIX_LEN + INDEX_SORT_INLINE_MAX)
+
+typedef struct ix_walk {
+    query_walk_t w;
+    const value_t *esk;      /* ExclusiveStartKey, or NULL */
+    const uint8_t *esk_hash; /* the hash ending its entry key */
+} ix_walk_t;
+
+typedef struct ix_entry {
+    value_t v;
+    uint8_t hash[INDEX_SUFFIX_LEN];
+} ix_entry_t;
+
+static int ix_order(const key_schema_t *ks, const value_t *a, const uint8_t *ah, const value_t *b, const uint8_t *bh)
+{
+    if (key_schema_has_range(ks)) {
+        int c = value_cmp(item_get(a, ks->range.name), item_get(b, ks->range.name));
+        if (c)
+            return c;
+    }
+    return memcmp(ah, bh, INDEX_SUFFIX_LEN);
+}
+
+static int index_visit(ix_walk_t *iw, const value_t *entry, const uint8_t *hash)
+{
+    page_t *pg = iw->w.pg;
+    if (!same_partition(pg->ks, entry, iw->w.kc->hash))
+        return 0;
+    if (iw->esk) {
+        int c = ix_order(pg->ks, entry, hash, iw->esk, iw->esk_hash);
+        if (iw->w.forward ? c <= 0 : c >= 0)
+            return 0;
+    }
+    const value_t *sk = key_schema_has_range(pg->ks) ? item_get(entry, pg->ks->range.name) : NULL;
+    int pos = sort_position(iw->w.kc, sk);
+    if (pos != 0)
+        return (iw->w.forward ? pos > 0 : pos < 0) ? 1 : 0;
+    return page_add(pg, entry);
+}
+
+typedef struct ix_group_ctx {
+    const key_schema_t *ks;
+    bool descending;
+} ix_group_ctx_t;
+
+static int ix_group_order(const void *a, const void *b, void *ctx)
+{
+    const ix_group_ctx_t *g = ctx;
+    const ix_entry_t *x = a, *y = b;
+    int c = ix_order(g->ks, &x->v, x->hash, &y->v, y->hash);
+    return g->descending ? -c : c;
+}
+
+/* Reads the group of long entry keys the cursor is on (advancing past
+ * it), sorts it, and offers it in order. */
+static int index_visit_group(ix_walk_t *iw, store_cursor_t *cur, str_t *k, str_t *v, int *rc)
+{
+    ddb_req_t *r = iw->w.pg->r;
+    char group_key[IX_GROUP_LEN];
+    memcpy(group_key, k->ptr, IX_GROUP_LEN);
+    ix_entry_t *items = NULL;
+    size_t n = 0, cap = 0;
+    while (*rc == 0 && k->len == KEY_LMDB_MAX && memcmp(k->ptr, group_key, IX_GROUP_LEN) == 0) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            items = arena_realloc(&r->arena, items, cap * sizeof *items, ncap * sizeof *items);
+            cap = ncap;
+        }
+        if (value_decode(&r->arena, (const uint8_t *)v->ptr, v->len, &items[n].v)) {
+            *rc = STORE_ERR_IO;
+            return -1;
+        }
+        memcpy(items[n++].hash, k->ptr + k->len - INDEX_SUFFIX_LEN, INDEX_SUFFIX_LEN);
+        *rc = iw->w.forward ? store_cursor_next(cur, k, v) : store_cursor_prev(cur, k, v);
+    }
+    ix_group_ctx_t ctx = {iw->w.pg->ks, !iw->w.forward};
+    qsort_r(items, n, sizeof *items, ix_group_order, &ctx);
+    for (size_t i = 0; i < n; i++) {
+        int s = index_visit(iw, &items[i].v, items[i].hash);
+        if (s)
+            return s;
+    }
+    return 0;
+}
+
+static bool bounds_below(key_op_t op)
+{
+    return op == KEY_OP_EQ || op == KEY_OP_GT || op == KEY_OP_GE || op == KEY_OP_BETWEEN || op == KEY_OP_BEGINS_WITH;
+}
+
+static bool bounds_above(key_op_t op)
+{
+    return op == KEY_OP_EQ || op == KEY_OP_LT || op == KEY_OP_LE || op == KEY_OP_BETWEEN || op == KEY_OP_BEGINS_WITH;
+}
+
+/* Going backward: the last entry before every key that starts with kb. */
+static int ix_seek_last_within(store_cursor_t *cur, key_buf_t *kb, str_t *k, str_t *v)
+{
+    if (!key_successor(kb))
+        return store_cursor_seek_before(cur, (str_t){"\xff\xff\xff\xff\xff", 5}, k, v);
+    return store_cursor_seek_before(cur, (str_t){(const char *)kb->b, kb->len}, k, v);
+}
+
+static int index_query_start(page_t *pg, store_cursor_t *cur, const key_cond_t *kc, bool forward,
+                             const key_buf_t *esk, str_t *k, str_t *v)
+{
+    key_buf_t kb;
+    if (esk) { /* a long start key: from the edge of its group */
+        kb = *esk;
+        bool group = kb.len == KEY_LMDB_MAX;
+        if (group)
+            kb.len = IX_GROUP_LEN;
+        if (forward)
+            return store_cursor_seek(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
+        if (group)
+            return ix_seek_last_within(cur, &kb, k, v);
+        return store_cursor_seek_before(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
+    }
+    index_key_partition(pg->t->id, pg->ix->number, kc->hash, &kb);
+    if (forward) {
+        if (bounds_below(kc->op))
+            index_key_append_sort_open(&kb, kc->lo);
+        return store_cursor_seek(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
+    }
+    if (bounds_above(kc->op))
+        index_key_append_sort_open(&kb, kc->op == KEY_OP_BETWEEN ? kc->hi : kc->lo);
+    return ix_seek_last_within(cur, &kb, k, v);
+}
+
+static int index_query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool forward, const value_t *esk)
+{
+    ddb_req_t *r = pg->r;
+    ix_walk_t iw = {{pg, kc, forward, NULL}, esk, NULL};
+    key_buf_t prefix, esk_key;
+    index_key_partition(pg->t->id, pg->ix->number, kc->hash, &prefix);
+    if (esk) {
+        index_key_entry(pg->t, pg->ix, esk, &esk_key);
+        iw.esk_hash = esk_key.b + esk_key.len - INDEX_SUFFIX_LEN;
+    }
+    store_cursor_t *cur;
+    int rc = store_cursor_open(txn, STORE_DB_INDEX, &cur);
+    if (rc)
+        return rc;
+    str_t k, v;
+    rc = index_query_start(pg, cur, kc, forward, esk ? &esk_key : NULL, &k, &v);
+    int stop = 0;
+    while (rc == 0 && !stop) {
+        if (k.len < prefix.len || memcmp(k.ptr, prefix.b, prefix.len) != 0)
+            break; /* left the partition */
+        if (k.len == KEY_LMDB_MAX) {
+            stop = index_visit_group(&iw, cur, &k, &v, &rc);
+            continue;
+        }
+        value_t entry;
+        if (value_decode(&r->arena, (const uint8_t *)v.ptr, v.len, &entry)) {
+            rc = STORE_ERR_IO;
+            break;
+        }
+        stop = index_visit(&iw, &entry, (const uint8_t *)k.ptr + k.len - INDEX_SUFFIX_LEN);
+        if (!stop)
+            rc = forward ? store_cursor_next(cur, &k, &v) : store_cursor_prev(cur, &k, &v);
+    }
+    store_cursor_close(cur);
+    if (rc < 0)
+        return rc;
+    return stop < 0 ? (r->err.code ? -1 : stop) : 0;
+}
+
 /* A Query's filter may not test key attributes: that is the key
  * condition's job. */
-static int check_filter_keys(ddb_req_t *r, const table_t *t, const expr_node_t *filter)
+static int check_filter_keys(ddb_req_t *r, const key_schema_t *ks, const expr_node_t *filter)
 {
-    const key_attr_t *keys[] = {&t->ks.hash, &t->ks.range};
+    const key_attr_t *keys[] = {&ks->hash, &ks->range};
     for (int i = 0; i < 2; i++)
         if (keys[i]->name.len && expr_refers_to(filter, keys[i]->name))
             return err_set(&r->err, ERR_VALIDATION,
@@ -397,7 +695,7 @@ static int check_filter_keys(ddb_req_t *r, const table_t *t, const expr_node_t *
  *       ReturnConsumedCapacity?) */
 int op_query(ddb_req_t *r)
 {
-    page_t pg = {.r = r};
+    page_t pg = {.r = r, .is_query = true};
     str_t name;
     bool forward = true;
     if (req_table_name(r, &name) || page_params(r, &pg, OPS_KEY_CONDITION))
@@ -414,16 +712,18 @@ int op_query(ddb_req_t *r)
     key_cond_t kc;
     value_t esk;
     bool has_esk;
-    rc = legacy_query_check(r, &pg.t->ks);
+    rc = legacy_query_check(r, pg.ks);
     if (!rc)
-        rc = expr_key_condition(pg.x.key_condition, &pg.t->ks, &kc, &r->err);
+        rc = expr_key_condition(pg.x.key_condition, pg.ks, &kc, &r->err);
     if (!rc)
-        rc = check_filter_keys(r, pg.t, pg.x.filter);
+        rc = check_filter_keys(r, pg.ks, pg.x.filter);
     if (!rc)
-        rc = start_key(r, pg.t, &esk, &has_esk);
-    if (!rc && has_esk && !same_partition(pg.t, &esk, kc.hash))
+        rc = start_key(r, &pg, &esk, &has_esk);
+    if (!rc && has_esk && !same_partition(pg.ks, &esk, kc.hash))
         rc = err_set(&r->err, ERR_VALIDATION, "The provided starting key is outside query boundaries based on provided conditions");
-    if (!rc)
+    if (!rc && pg.ix)
+        rc = index_query_walk(&pg, txn, &kc, forward, has_esk ? &esk : NULL);
+    else if (!rc)
         rc = query_walk(&pg, txn, &kc, forward, has_esk ? &esk : NULL);
     if (!rc)
         page_write(&pg);
@@ -436,9 +736,12 @@ int op_query(ddb_req_t *r)
 
 /* Segment s of n covers partition hashes whose first 8 bytes fall in
  * [s * 2^64 / n, (s+1) * 2^64 / n): a plain split of the hash order. */
-static void segment_bound(uint32_t table_id, uint64_t seg, uint64_t total, key_buf_t *kb)
+static void segment_bound(const page_t *pg, uint64_t seg, uint64_t total, key_buf_t *kb)
 {
-    key_encode_table(table_id, kb);
+    if (pg->ix)
+        index_key_table(pg->t->id, pg->ix->number, kb);
+    else
+        key_encode_table(pg->t->id, kb);
     unsigned __int128 start = ((unsigned __int128)seg << 64) / total;
     uint64_t s = (uint64_t)start;
     if (seg == total) {
@@ -454,12 +757,14 @@ static int scan_walk(page_t *pg, store_txn_t *txn, const value_t *esk, int64_t s
 {
     ddb_req_t *r = pg->r;
     key_buf_t lo, hi;
-    segment_bound(pg->t->id, (uint64_t)seg, (uint64_t)total, &lo);
-    segment_bound(pg->t->id, (uint64_t)seg + 1, (uint64_t)total, &hi);
-    if (esk)
+    segment_bound(pg, (uint64_t)seg, (uint64_t)total, &lo);
+    segment_bound(pg, (uint64_t)seg + 1, (uint64_t)total, &hi);
+    if (esk && pg->ix)
+        index_key_entry(pg->t, pg->ix, esk, &lo);
+    else if (esk)
         key_encode(pg->t->id, &pg->t->ks, esk, &lo);
     store_cursor_t *cur;
-    int rc = store_cursor_open(txn, STORE_DB_ITEMS, &cur);
+    int rc = store_cursor_open(txn, pg->ix ? STORE_DB_INDEX : STORE_DB_ITEMS, &cur);
     if (rc)
         return rc;
     str_t k, v, los = {(const char *)lo.b, lo.len}, his = {(const char *)hi.b, hi.len};
@@ -476,7 +781,7 @@ static int scan_walk(page_t *pg, store_txn_t *txn, const value_t *esk, int64_t s
         }
         int full = page_add(pg, &item);
         if (full < 0) {
-            rc = -1;
+            rc = r->err.code ? -1 : full;
             break;
         }
         if (full)
@@ -525,7 +830,7 @@ int op_scan(ddb_req_t *r)
         return rc;
     value_t esk;
     bool has_esk;
-    rc = start_key(r, pg.t, &esk, &has_esk);
+    rc = start_key(r, &pg, &esk, &has_esk);
     if (!rc)
         rc = scan_walk(&pg, txn, has_esk ? &esk : NULL, seg, total);
     if (!rc)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "ddbd/clock.h"
+#include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ddbd/stream.h"
 #include "ops/ops.h"
@@ -63,11 +64,12 @@ static void write_throughput(buf_t *b, json_t *src, int64_t rcu, int64_t wcu)
 }
 
 /* GlobalSecondaryIndexes / LocalSecondaryIndexes with their live fields. */
-static void write_indexes(ddb_req_t *r, buf_t *b, const table_t *t, const char *member, bool global)
+static int write_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *member,
+                         bool global)
 {
     json_t *list = json_object_get(t->desc, member);
     if (!json_array_size(list))
-        return;
+        return 0;
     jw_key(b, member);
     jw_open(b, '[');
     size_t i;
@@ -75,6 +77,11 @@ static void write_indexes(ddb_req_t *r, buf_t *b, const table_t *t, const char *
     json_array_foreach(list, i, ix)
     {
         const char *name = json_string_value(json_object_get(ix, "IndexName"));
+        const table_index_t *tix = table_index(t, str_from_cstr(name)); /* NULL while DELETING */
+        table_stats_t st = {0};
+        int rc = tix ? index_stats_get(txn, t->id, tix->number, &st) : 0;
+        if (rc)
+            return rc;
         jw_open(b, '{');
         jw_key(b, "IndexName");
         jw_cstr(b, name);
@@ -82,20 +89,25 @@ static void write_indexes(ddb_req_t *r, buf_t *b, const table_t *t, const char *
         write_json_member(b, "Projection", json_object_get(ix, "Projection"));
         if (global) {
             jw_key(b, "IndexStatus");
-            jw_cstr(b, "ACTIVE");
+            jw_cstr(b, !tix ? "DELETING" : tix->creating ? "CREATING" : "ACTIVE");
+            if (tix && tix->creating) {
+                jw_key(b, "Backfilling");
+                jw_bool(b, true);
+            }
             json_t *pt = json_object_get(ix, "ProvisionedThroughput");
             write_throughput(b, pt, (int64_t)json_integer_value(json_object_get(pt, "ReadCapacityUnits")),
                              (int64_t)json_integer_value(json_object_get(pt, "WriteCapacityUnits")));
         }
         jw_key(b, "IndexSizeBytes");
-        jw_int(b, 0);
+        jw_int(b, (int64_t)st.bytes);
         jw_key(b, "ItemCount");
-        jw_int(b, 0);
+        jw_int(b, (int64_t)st.items);
         jw_key(b, "IndexArn");
         jw_cstr(b, arena_printf(&r->arena, "%s/index/%s", req_table_arn(r, t->name), name));
         jw_close(b, '}');
     }
     jw_close(b, ']');
+    return 0;
 }
 
 /* TableClassSummary, shown once a table class was chosen (by CreateTable
@@ -155,8 +167,9 @@ static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, con
         }
         jw_close(b, '}');
     }
-    write_indexes(r, b, t, "LocalSecondaryIndexes", false);
-    write_indexes(r, b, t, "GlobalSecondaryIndexes", true);
+    if ((rc = write_indexes(r, b, txn, t, "LocalSecondaryIndexes", false)) != 0 ||
+        (rc = write_indexes(r, b, txn, t, "GlobalSecondaryIndexes", true)) != 0)
+        return rc;
     stream_describe_table(b, t->desc);
     jw_key(b, "DeletionProtectionEnabled");
     jw_bool(b, json_is_true(json_object_get(t->desc, "DeletionProtectionEnabled")));
@@ -298,6 +311,11 @@ static int check_indexes(ddb_req_t *r, json_t *list, const char *member, bool gl
         return 0;
     if (!json_is_array(list))
         return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    /* DynamoDB Local's words; AWS documents the limits, not the messages */
+    if (global && json_array_size(list) > 20)
+        return err_set(&r->err, ERR_VALIDATION, "GlobalSecondaryIndex count exceeds the per-table limit");
+    if (!global && json_array_size(list) > 5)
+        return err_set(&r->err, ERR_VALIDATION, "Cannot have more than 5 local secondary indexes per table");
     char path[64];
     snprintf(path, sizeof path, "%s", global ? "globalSecondaryIndexes" : "localSecondaryIndexes");
     size_t i;
@@ -537,6 +555,7 @@ static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     if ((rc = catalog_next_table_id(txn, &id)) != 0)
         goto out;
     json_object_set_new(p->desc, "ddbd_id", json_integer(id));
+    index_number_new(p->desc);
     rc = stream_apply_spec(txn, &r->err, r->ns, r->region, r->env->account_id, p->desc,
                            json_object_get(r->body, "StreamSpecification"), true);
     if (rc)
@@ -683,9 +702,10 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     req_object(r, "ProvisionedThroughput", false, &pt);
     const json_t *protect = req_member(r, "DeletionProtectionEnabled");
     const json_t *stream_spec = req_member(r, "StreamSpecification");
+    const json_t *gsi_updates = req_member(r, "GlobalSecondaryIndexUpdates");
     int table_class;
     req_enum(r, "TableClass", table_classes, &table_class, -1);
-    if (!req_member(r, "BillingMode") && !pt && !protect && !stream_spec && table_class < 0)
+    if (!req_member(r, "BillingMode") && !pt && !protect && !stream_spec && !gsi_updates && table_class < 0)
         return err_set(&r->err, ERR_VALIDATION,
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
@@ -731,6 +751,10 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
         json_object_set_new(desc, "TableClassUpdated", json_real(now));
     }
+    if (gsi_updates && (rc = ops_index_updates(r, txn, t, desc)) != 0) {
+        json_decref(desc);
+        return rc;
+    }
     rc = stream_apply_spec(txn, &r->err, r->ns, r->region, r->env->account_id, desc, stream_spec, false);
     if (rc) {
         json_decref(desc);
@@ -740,7 +764,8 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     rc = catalog_put(txn, nt);
     if (!rc) {
         buf_putc(&r->out, '{');
-        rc = write_table_description(r, &r->out, txn, nt, "TableDescription", pt || req_member(r, "BillingMode") ? "UPDATING" : "ACTIVE");
+        rc = write_table_description(r, &r->out, txn, nt, "TableDescription",
+                                     pt || req_member(r, "BillingMode") || gsi_updates ? "UPDATING" : "ACTIVE");
         buf_putc(&r->out, '}');
     }
     table_free(nt);

@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include "ddbd/clock.h"
+#include "ddbd/index.h"
 #include "ddbd/itemstore.h"
 #include "ops/ops.h"
 
@@ -77,7 +78,8 @@ int op_transact_get_items(ddb_req_t *r)
                 rc = err_set(&r->err, ERR_VALIDATION,
                              "Transaction request cannot include multiple operations on one item");
     }
-    double *units = arena_calloc(&r->arena, n, sizeof *units); /* by first Get of each table */
+    ops_capacity_t *caps = arena_calloc(&r->arena, n, sizeof *caps);
+    size_t ncaps = 0;
     if (!rc)
         buf_puts(&r->out, "{\"Responses\":[");
     for (size_t i = 0; i < n && !rc; i++) {
@@ -87,13 +89,8 @@ int op_transact_get_items(ddb_req_t *r)
         if (rc)
             break;
         /* transactional reads cost twice a consistent read */
-        size_t first = i;
-        for (size_t j = 0; j < i; j++)
-            if (gets[j].table == gets[i].table) {
-                first = j;
-                break;
-            }
-        units[first] += 2 * ops_read_units(found ? item_size(&item) : 0, true);
+        ops_capacity_of(caps, &ncaps, gets[i].table->name)->table_units +=
+            2 * ops_read_units(found ? item_size(&item) : 0, true);
         jw_open(&r->out, '{');
         if (found) {
             jw_key(&r->out, "Item");
@@ -105,13 +102,8 @@ int op_transact_get_items(ddb_req_t *r)
         buf_putc(&r->out, ']');
         if (capacity) {
             buf_puts(&r->out, ",\"ConsumedCapacity\":[");
-            for (size_t i = 0; i < n; i++)
-                if (units[i] > 0) {
-                    jw_comma(&r->out);
-                    buf_puts(&r->out, "{\"TableName\":");
-                    jw_cstr(&r->out, gets[i].table->name);
-                    buf_printf(&r->out, ",\"CapacityUnits\":%g,\"ReadCapacityUnits\":%g}", units[i], units[i]);
-                }
+            for (size_t i = 0; i < ncaps; i++)
+                ops_capacity_json(&r->out, capacity, &caps[i]);
             buf_putc(&r->out, ']');
         }
         buf_putc(&r->out, '}');
@@ -129,7 +121,7 @@ static const char *const tw_paths[TW_KINDS] = {"conditionCheck", "put", "update"
 static const char *const tw_rv_on_failure[] = {"NONE", "ALL_OLD", NULL};
 
 /* Why an action cancels the transaction (CancellationReasons[].Code). */
-enum { TW_OK, TW_CONDITION_FAILED, TW_VALIDATION };
+enum { TW_OK, TW_CONDITION_FAILED, TW_VALIDATION, TW_COLLECTION_FULL };
 
 typedef struct tw_action {
     int kind;            /* TW_* */
@@ -144,12 +136,14 @@ typedef struct tw_action {
     bool found, write;   /* write: new_item is to be stored */
     int outcome;         /* TW_OK, TW_CONDITION_FAILED, TW_VALIDATION */
     const char *message; /* TW_VALIDATION's text */
+    itemstore_effect_t effect; /* the index writes it caused */
 } tw_action_t;
 
 typedef struct tw_plan {
     size_t n;
     tw_action_t *actions;
     int capacity; /* ReturnConsumedCapacity */
+    int metrics;  /* ReturnItemCollectionMetrics */
     str_t token;  /* ClientRequestToken; ptr NULL when absent */
     uint8_t hash[16]; /* of the parameters a replay must repeat */
 } tw_plan_t;
@@ -291,6 +285,7 @@ static int tw_evaluate(ddb_req_t *r, store_txn_t *txn, tw_action_t *a)
     a->outcome = TW_OK;
     a->write = false;
     a->message = NULL;
+    a->effect.n_index = 0;
     int rc = itemstore_get(txn, &r->arena, a->table, &a->kb, &a->old, &a->found);
     if (rc)
         return rc;
@@ -312,6 +307,14 @@ static int tw_evaluate(ddb_req_t *r, store_txn_t *txn, tw_action_t *a)
         tw_validation_failed(r, a);
     else if (a->kind == TW_PUT)
         a->new_item = a->item, a->write = true;
+    if (a->outcome == TW_OK && a->write && (rc = index_check_write(txn, a->table, old, &a->new_item, &r->err)) != 0) {
+        if (rc < -1)
+            return rc;
+        bool full = r->err.code == ERR_ITEM_COLLECTION_SIZE;
+        tw_validation_failed(r, a);
+        if (full)
+            a->outcome = TW_COLLECTION_FULL;
+    }
     return 0;
 }
 
@@ -319,6 +322,7 @@ static const char *tw_code(int outcome)
 {
     return outcome == TW_CONDITION_FAILED ? "ConditionalCheckFailed"
            : outcome == TW_VALIDATION     ? "ValidationError"
+           : outcome == TW_COLLECTION_FULL ? "ItemCollectionSizeLimitExceeded"
                                           : "None";
 }
 
@@ -338,7 +342,7 @@ static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
                 buf_puts(&extra, ",\"Item\":");
                 item_to_json(&extra, &a->old);
             }
-        } else if (a->outcome == TW_VALIDATION) {
+        } else if (a->outcome == TW_VALIDATION || a->outcome == TW_COLLECTION_FULL) {
             buf_puts(&extra, ",\"Message\":");
             jw_cstr(&extra, a->message);
         }
@@ -357,34 +361,61 @@ static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
 
 /* {} or {"ConsumedCapacity":[...]}: two write units per KB of each item
  * (the larger of its old and new sizes), summed per table. */
-static void tw_reply(ddb_req_t *r, const tw_plan_t *p)
+/* "ItemCollectionMetrics":{table:[...]} for the items written to tables
+ * with LSIs. */
+static int tw_metrics(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
+{
+    bool open_map = false;
+    for (size_t i = 0; i < p->n; i++) {
+        const table_t *t = p->actions[i].table;
+        bool first_of_table = true;
+        for (size_t j = 0; j < i; j++)
+            first_of_table = first_of_table && p->actions[j].table != t;
+        if (!index_has_lsi(t) || !first_of_table)
+            continue;
+        if (!open_map) {
+            jw_key(&r->out, "ItemCollectionMetrics");
+            jw_open(&r->out, '{');
+            open_map = true;
+        }
+        jw_key(&r->out, t->name);
+        jw_open(&r->out, '[');
+        for (size_t j = i; j < p->n; j++) {
+            const tw_action_t *a = &p->actions[j];
+            if (a->table != t || a->kind == TW_CHECK)
+                continue;
+            int rc = ops_collection_metrics_json(&r->out, txn, t, &a->item);
+            if (rc)
+                return rc;
+        }
+        jw_close(&r->out, ']');
+    }
+    if (open_map)
+        jw_close(&r->out, '}');
+    return 0;
+}
+
+static int tw_reply(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
 {
     buf_putc(&r->out, '{');
     if (p->capacity) {
-        double *units = arena_calloc(&r->arena, p->n, sizeof *units); /* by first action of each table */
+        ops_capacity_t *caps = arena_calloc(&r->arena, p->n, sizeof *caps);
+        size_t ncaps = 0;
         for (size_t i = 0; i < p->n; i++) {
             const tw_action_t *a = &p->actions[i];
             size_t bytes = a->write ? item_size(&a->new_item) : 0, old_bytes = a->found ? item_size(&a->old) : 0;
-            size_t first = i;
-            for (size_t j = 0; j < i && first == i; j++)
-                if (p->actions[j].table == a->table)
-                    first = j;
-            units[first] += 2 * ops_write_units(bytes > old_bytes ? bytes : old_bytes);
+            ops_capacity_t *cap = ops_capacity_of(caps, &ncaps, a->table->name);
+            cap->table_units += 2 * ops_write_units(bytes > old_bytes ? bytes : old_bytes);
+            ops_capacity_add_effect(cap, &a->effect, 2);
         }
         buf_puts(&r->out, "\"ConsumedCapacity\":[");
-        for (size_t i = 0, k = 0; i < p->n; i++) {
-            if (units[i] == 0)
-                continue;
-            buf_puts(&r->out, k++ ? ",{\"TableName\":" : "{\"TableName\":");
-            jw_cstr(&r->out, p->actions[i].table->name);
-            buf_printf(&r->out, ",\"CapacityUnits\":%g,\"WriteCapacityUnits\":%g", units[i], units[i]);
-            if (p->capacity == 2)
-                buf_printf(&r->out, ",\"Table\":{\"CapacityUnits\":%g}", units[i]);
-            buf_putc(&r->out, '}');
-        }
+        for (size_t i = 0; i < ncaps; i++)
+            ops_capacity_json(&r->out, p->capacity, &caps[i]);
         buf_putc(&r->out, ']');
     }
+    int rc = p->metrics ? tw_metrics(r, txn, p) : 0;
     buf_putc(&r->out, '}');
+    return rc;
 }
 
 /* ---- ClientRequestToken ------------------------------------------------------ */
@@ -532,13 +563,14 @@ static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         tw_action_t *a = &p->actions[i];
         const value_t *old = a->found ? &a->old : NULL;
         if (a->write)
-            rc = itemstore_put(txn, a->table, &a->kb, old, &a->new_item, NULL);
+            rc = itemstore_put(txn, a->table, &a->kb, old, &a->new_item, &a->effect);
         else if (a->kind == TW_DELETE && a->found)
-            rc = itemstore_delete(txn, a->table, &a->kb, old, NULL);
+            rc = itemstore_delete(txn, a->table, &a->kb, old, &a->effect);
         if (rc)
             return rc; /* a store error: the writer aborts the whole batch */
     }
-    tw_reply(r, p);
+    if ((rc = tw_reply(r, txn, p)) != 0)
+        return rc;
     return key.ptr ? tw_token_store(r, txn, p, key) : 0;
 }
 
@@ -567,6 +599,7 @@ int op_transact_write_items(ddb_req_t *r)
     tw_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     const json_t *actions;
     if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &p->capacity) ||
+        ops_return_metrics(r, &p->metrics) ||
         tw_check_token(r, &p->token))
         return -1;
     p->n = actions ? json_array_size(actions) : 0;

@@ -1,0 +1,274 @@
+/* ops/index_updates.c - UpdateTable's GlobalSecondaryIndexUpdates.
+ *
+ * Create adds the index to the description in IndexStatus CREATING; from
+ * then on every write maintains it, and the backfill (backfill.c) adds
+ * the entries of the items already there, in chunks, then marks it
+ * ACTIVE. Delete drops the entries at once and marks the definition
+ * DELETING; backfill.c removes it right after.
+ * Update changes a provisioned index's throughput.
+ *
+ * Messages are DynamoDB Local's where AWS's documentation gives none
+ * (one index operation per call, an existing or missing index). */
+#include <string.h>
+
+#include "ddbd/backfill.h"
+#include "ddbd/index.h"
+#include "ops/ops.h"
+
+#define GSI_MAX 20
+#define MSG_INVALID "One or more parameter values were invalid: "
+
+static json_t *find_index(json_t *list, const char *name, size_t *at)
+{
+    size_t i;
+    json_t *ix;
+    json_array_foreach(list, i, ix)
+    {
+        const char *n = json_string_value(json_object_get(ix, "IndexName"));
+        if (n && name && strcmp(n, name) == 0) {
+            if (at)
+                *at = i;
+            return ix;
+        }
+    }
+    return NULL;
+}
+
+static bool defined(json_t *defs, const char *name)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(defs, i, d)
+    {
+        if (strcmp(json_string_value(json_object_get(d, "AttributeName")), name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The request's AttributeDefinitions added to the table's (a Create may
+ * name attributes the table did not define yet). */
+static int merge_definitions(ddb_req_t *r, json_t *desc)
+{
+    const json_t *given;
+    if (req_array(r, "AttributeDefinitions", false, &given))
+        return -1;
+    json_t *defs = json_object_get(desc, "AttributeDefinitions");
+    size_t i;
+    json_t *d;
+    json_array_foreach((json_t *)given, i, d)
+    {
+        json_t *n = json_object_get(d, "AttributeName"), *t = json_object_get(d, "AttributeType");
+        if (!json_is_string(n) || !json_is_string(t) || strlen(json_string_value(t)) != 1 ||
+            !strchr("SNB", json_string_value(t)[0]))
+            return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "Invalid AttributeDefinitions");
+        if (!defined(defs, json_string_value(n)))
+            json_array_append_new(defs, json_pack("{s:O,s:O}", "AttributeName", n, "AttributeType", t));
+    }
+    return 0;
+}
+
+/* Required members, reported as DynamoDB's constraint errors. */
+static int require(ddb_req_t *r, json_t *o, const char *const *members, const char *const *fields, const char *kind)
+{
+    for (int i = 0; members[i]; i++)
+        if (!json_object_get(o, members[i]) || json_is_null(json_object_get(o, members[i])))
+            req_constraint(r, "null", arena_printf(&r->arena, "globalSecondaryIndexUpdates.1.member.%s.%s", kind, fields[i]),
+                           "Member must not be null");
+    return req_constraints_done(r);
+}
+
+static int check_create_shape(ddb_req_t *r, json_t *c, const char **name)
+{
+    static const char *const members[] = {"IndexName", "KeySchema", "Projection", NULL};
+    static const char *const fields[] = {"indexName", "keySchema", "projection"};
+    if (require(r, c, members, fields, "create"))
+        return -1;
+    *name = json_string_value(json_object_get(c, "IndexName"));
+    json_t *ks = json_object_get(c, "KeySchema"), *proj = json_object_get(c, "Projection");
+    size_t len = *name ? strlen(*name) : 0;
+    if (!*name || !json_is_array(ks) || !json_is_object(proj))
+        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    if (len < 3 || len > 255)
+        req_constraint(r, arena_printf(&r->arena, "'%s'", *name), "globalSecondaryIndexUpdates.1.member.create.indexName",
+                       len < 3 ? "Member must have length greater than or equal to 3"
+                               : "Member must have length less than or equal to 255");
+    if (json_array_size(ks) < 1 || json_array_size(ks) > 2)
+        req_constraint(r, "null", "globalSecondaryIndexUpdates.1.member.create.keySchema",
+                       json_array_size(ks) < 1 ? "Member must have length greater than or equal to 1"
+                                               : "Member must have length less than or equal to 2");
+    if (req_constraints_done(r))
+        return -1;
+    size_t i;
+    json_t *k;
+    json_array_foreach(ks, i, k)
+    {
+        const char *type = json_string_value(json_object_get(k, "KeyType"));
+        if (!json_is_string(json_object_get(k, "AttributeName")) || !type ||
+            strcmp(type, i == 0 ? "HASH" : "RANGE") != 0)
+            return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    }
+    return 0;
+}
+
+static int check_create(ddb_req_t *r, const table_t *t, json_t *desc, json_t *c)
+{
+    const char *name;
+    if (check_create_shape(r, c, &name))
+        return -1;
+    json_t *gsis = json_object_get(desc, "GlobalSecondaryIndexes");
+    if (find_index(gsis, name, NULL) || find_index(json_object_get(desc, "LocalSecondaryIndexes"), name, NULL))
+        return err_set(&r->err, ERR_VALIDATION, "Attempting to create an index which already exists");
+    if (!req_member(r, "AttributeDefinitions"))
+        return err_set(&r->err, ERR_VALIDATION, "No Attribute Schema Defined");
+    size_t i;
+    json_t *k;
+    json_array_foreach(json_object_get(c, "KeySchema"), i, k)
+    {
+        const char *attr = json_string_value(json_object_get(k, "AttributeName"));
+        if (!defined(json_object_get(desc, "AttributeDefinitions"), attr))
+            return err_set(&r->err, ERR_VALIDATION,
+                           MSG_INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: "
+                                       "[%s]",
+                           attr);
+    }
+    if (json_array_size(gsis) >= GSI_MAX)
+        return err_set(&r->err, ERR_LIMIT_EXCEEDED, "Number of global secondary indexes exceeds per-table limit");
+    json_t *pt = json_object_get(c, "ProvisionedThroughput");
+    if (t->billing == BILLING_PROVISIONED && !pt)
+        return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "ProvisionedThroughput must be specified for index: %s",
+                       name);
+    if (t->billing == BILLING_PAY_PER_REQUEST && pt)
+        return err_set(&r->err, ERR_VALIDATION,
+                       MSG_INVALID "ProvisionedThroughput should not be specified for index: %s when BillingMode is "
+                                   "PAY_PER_REQUEST",
+                       name);
+    return 0;
+}
+
+/* The new index's stored form: what the user gave, a fresh number, and
+ * CREATING until backfill.c has read every item. */
+static void add_index(json_t *desc, json_t *c)
+{
+    json_t *ix = json_deep_copy(c);
+    json_int_t next = json_integer_value(json_object_get(desc, "ddbd_next_index"));
+    if (next < 1) /* a description from before numbering: after every position */
+        next = (json_int_t)(json_array_size(json_object_get(desc, "LocalSecondaryIndexes")) +
+                            json_array_size(json_object_get(desc, "GlobalSecondaryIndexes")) + 1);
+    json_object_set_new(ix, "ddbd_number", json_integer(next));
+    json_object_set_new(ix, "ddbd_status", json_string("CREATING"));
+    json_object_set_new(desc, "ddbd_next_index", json_integer(next + 1));
+    json_t *gsis = json_object_get(desc, "GlobalSecondaryIndexes");
+    if (!gsis) {
+        gsis = json_array();
+        json_object_set_new(desc, "GlobalSecondaryIndexes", gsis);
+    }
+    json_array_append_new(gsis, ix);
+}
+
+/* An index still being created or deleted: DynamoDB allows one at a time. */
+static bool any_in_flight(json_t *desc)
+{
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(desc, "GlobalSecondaryIndexes"), i, g)
+    {
+        if (json_object_get(g, "ddbd_status"))
+            return true;
+    }
+    return false;
+}
+
+static bool names_key(json_t *key_schema, const char *attr)
+{
+    size_t i;
+    json_t *k;
+    json_array_foreach(key_schema, i, k)
+    {
+        if (strcmp(json_string_value(json_object_get(k, "AttributeName")), attr) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool key_attribute(json_t *desc, const char *attr)
+{
+    if (names_key(json_object_get(desc, "KeySchema"), attr))
+        return true;
+    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+    for (int l = 0; l < 2; l++) {
+        size_t i;
+        json_t *ix;
+        json_array_foreach(json_object_get(desc, lists[l]), i, ix)
+        {
+            const char *status = json_string_value(json_object_get(ix, "ddbd_status"));
+            if ((!status || strcmp(status, "DELETING") != 0) && names_key(json_object_get(ix, "KeySchema"), attr))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* DynamoDB keeps only the definitions some key schema uses. */
+static void prune_definitions(json_t *desc)
+{
+    json_t *defs = json_object_get(desc, "AttributeDefinitions");
+    for (size_t i = json_array_size(defs); i-- > 0;)
+        if (!key_attribute(desc, json_string_value(json_object_get(json_array_get(defs, i), "AttributeName"))))
+            json_array_remove(defs, i);
+}
+
+int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc)
+{
+    const json_t *updates;
+    if (req_array(r, "GlobalSecondaryIndexUpdates", false, &updates) || !updates)
+        return r->err.code ? -1 : 0;
+    if (json_array_size(updates) > 1 || (json_array_size(updates) == 1 && any_in_flight(desc)))
+        return err_set(&r->err, ERR_LIMIT_EXCEEDED,
+                       "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously "
+                       "per table");
+    json_t *u = json_array_get(updates, 0);
+    json_t *c = json_object_get(u, "Create"), *d = json_object_get(u, "Delete"), *up = json_object_get(u, "Update");
+    if (!json_is_object(u) || (c != NULL) + (d != NULL) + (up != NULL) != 1)
+        return err_set(&r->err, ERR_VALIDATION,
+                       MSG_INVALID "One of GlobalSecondaryIndexUpdate.Create, Update or Delete must be specified");
+    if (merge_definitions(r, desc))
+        return -1;
+    json_t *gsis = json_object_get(desc, "GlobalSecondaryIndexes");
+    if (c) {
+        if (check_create(r, t, desc, c))
+            return -1;
+        add_index(desc, c);
+        backfill_notify(); /* its job runs after this transaction commits */
+        return 0;
+    }
+    static const char *const del_members[] = {"IndexName", NULL}, *const del_fields[] = {"indexName"};
+    static const char *const up_members[] = {"IndexName", "ProvisionedThroughput", NULL};
+    static const char *const up_fields[] = {"indexName", "provisionedThroughput"};
+    if (d ? require(r, d, del_members, del_fields, "delete") : require(r, up, up_members, up_fields, "update"))
+        return -1;
+    const char *name = json_string_value(json_object_get(d ? d : up, "IndexName"));
+    json_t *ix = find_index(gsis, name, NULL);
+    if (!ix)
+        return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+    if (up) {
+        json_t *pt = json_object_get(up, "ProvisionedThroughput");
+        if (!json_is_object(pt) || t->billing == BILLING_PAY_PER_REQUEST)
+            return err_set(&r->err, ERR_VALIDATION,
+                           MSG_INVALID "ProvisionedThroughput should not be specified for index: %s when "
+                                       "BillingMode is PAY_PER_REQUEST",
+                           name);
+        json_object_set(ix, "ProvisionedThroughput", pt);
+        return 0;
+    }
+    /* The entries go now; the definition stays a moment as DELETING (what
+     * DescribeTable shows), until backfill.c removes it. */
+    const table_index_t *tix = table_index(t, str_from_cstr(name));
+    int rc = index_drop(txn, t->id, tix->number);
+    if (rc)
+        return rc;
+    json_object_set_new(ix, "ddbd_status", json_string("DELETING"));
+    prune_definitions(desc);
+    backfill_notify();
+    return 0;
+}
