@@ -31,6 +31,8 @@
     X(ERR_TRANSACTION_CONFLICT, "TransactionConflictException", 400, ERR_NS_DYNAMODB)          \
     X(ERR_TRANSACTION_IN_PROGRESS, "TransactionInProgressException", 400, ERR_NS_DYNAMODB)     \
     X(ERR_IDEMPOTENT_MISMATCH, "IdempotentParameterMismatchException", 400, ERR_NS_DYNAMODB)   \
+    X(ERR_EXPIRED_ITERATOR, "ExpiredIteratorException", 400, ERR_NS_DYNAMODB)                 \
+    X(ERR_TRIMMED_DATA, "TrimmedDataAccessException", 400, ERR_NS_DYNAMODB)                    \
     X(ERR_REQUEST_TOO_LARGE, "RequestEntityTooLarge", 413, ERR_NS_CORAL)                       \
     X(ERR_INTERNAL, "InternalServerError", 500, ERR_NS_DYNAMODB)                               \
     X(ERR_SERVICE_UNAVAILABLE, "ServiceUnavailable", 503, ERR_NS_CORAL)
