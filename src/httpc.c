@@ -278,3 +278,5 @@ httpc_req_t *httpc_post(uv_loop_t *loop, const httpc_url_t *url, str_t body, uin
     }
     return r;
 }
+
+void httpc_abort(httpc_req_t *r) { finish(r, 0, "aborted"); }

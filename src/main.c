@@ -9,6 +9,7 @@
 #include "ddbd/log.h"
 #include "ddbd/server.h"
 #include "ddbd/store.h"
+#include "ddbd/trigger.h"
 
 static const char usage[] =
     "Usage: ddbd [options]\n"
@@ -22,6 +23,12 @@ static const char usage[] =
     "  --no-fsync        skip fsync at commit: survives a process crash, not a power cut\n"
     "  --map-size GB     address space reserved for the database (default 32)\n"
     "  --log-level L     debug (one line per request), info, warn (default), error\n"
+    "  --trigger TABLE=http://HOST:PORT/PATH[,key=value...]\n"
+    "                    deliver TABLE's stream records to a local function as Lambda does;\n"
+    "                    keys: batch (BatchSize), window, start (TRIM_HORIZON|LATEST), retries,\n"
+    "                    max-age, bisect, report-failures, on-failure (file or URL), timeout, id;\n"
+    "                    repeatable; kept in the database (see /_ddbd/triggers)\n"
+    "  --triggers-file F triggers from a JSON file ({\"Triggers\":[{...}]}, Lambda's setting names)\n"
     "  --help            this text\n"
     "  --version         the version\n";
 
@@ -31,7 +38,41 @@ typedef struct cli {
     const char *data_dir;
     bool in_memory, shared_db, no_sync;
     size_t map_size;
+    trigger_cfg_t *triggers;
+    size_t ntriggers;
 } cli_t;
+
+/* Appends n settings to the command line's triggers (moved). */
+static void add_triggers(cli_t *c, trigger_cfg_t *t, size_t n)
+{
+    c->triggers = realloc(c->triggers, (c->ntriggers + n) * sizeof *c->triggers);
+    if (!c->triggers)
+        abort();
+    memcpy(c->triggers + c->ntriggers, t, n * sizeof *t);
+    c->ntriggers += n;
+}
+
+static int parse_trigger_flag(cli_t *c, const char *spec)
+{
+    trigger_cfg_t t;
+    char why[512];
+    if (trigger_cfg_from_flag(spec, &t, why, sizeof why))
+        return fprintf(stderr, "ddbd: --trigger: %s\n", why), 2;
+    add_triggers(c, &t, 1);
+    return 0;
+}
+
+static int parse_triggers_file(cli_t *c, const char *path)
+{
+    trigger_cfg_t *t;
+    size_t n;
+    char why[600];
+    if (trigger_cfg_load_file(path, &t, &n, why, sizeof why))
+        return fprintf(stderr, "ddbd: --triggers-file: %s\n", why), 2;
+    add_triggers(c, t, n);
+    free(t);
+    return 0;
+}
 
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -46,13 +87,14 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 static int parse_cli(int argc, char **argv, cli_t *c)
 {
-    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION };
+    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_TRIGGER, O_TFILE };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},   {"host", required_argument, NULL, O_HOST},
         {"data-dir", required_argument, NULL, O_DATA}, {"in-memory", no_argument, NULL, O_MEM},
         {"shared-db", no_argument, NULL, O_SHARED},  {"no-fsync", no_argument, NULL, O_NOSYNC},
         {"map-size", required_argument, NULL, O_MAP}, {"log-level", required_argument, NULL, O_LOG},
         {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
+        {"trigger", required_argument, NULL, O_TRIGGER}, {"triggers-file", required_argument, NULL, O_TFILE},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -77,6 +119,14 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         case O_LOG:
             if (log_level_parse(optarg, &log_threshold))
                 return fprintf(stderr, "ddbd: --log-level wants debug, info, warn or error\n"), 2;
+            break;
+        case O_TRIGGER:
+            if (parse_trigger_flag(c, optarg))
+                return 2;
+            break;
+        case O_TFILE:
+            if (parse_triggers_file(c, optarg))
+                return 2;
             break;
         case O_HELP: fputs(usage, stdout); exit(0);
         case O_VERSION: printf("ddbd %s\n", DDBD_VERSION); exit(0);
@@ -137,8 +187,9 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    server_opts_t o = {c.host, c.port, c.shared_db, store};
+    server_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers};
     rc = server_run(&o);
+    free(c.triggers); /* their contents were taken over by the server */
     store_close(store);
     if (temp) {
         remove_temp_dir(temp);

@@ -19,6 +19,7 @@
 #include "ddbd/log.h"
 #include "ddbd/request.h"
 #include "ddbd/response.h"
+#include "ddbd/trigger.h"
 #include "ddbd/writer.h"
 
 #define MAX_INFLIGHT_PER_CONN 64 /* pipelined requests before we stop reading */
@@ -433,6 +434,16 @@ static void on_connection(uv_stream_t *listener, int status)
 
 /* ---- start and stop ------------------------------------------------------ */
 
+static void on_triggers_stopped(void *ud)
+{
+    (void)ud;
+    writer_stop(srv.writer); /* applies and answers everything queued */
+    for (conn_t *c = srv.conns, *next; c; c = next) {
+        next = c->next;
+        conn_close(c);
+    }
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
     (void)h;
@@ -443,11 +454,8 @@ static void on_signal(uv_signal_t *h, int signum)
     uv_close((uv_handle_t *)&srv.listener, NULL);
     uv_close((uv_handle_t *)&srv.sigint, NULL);
     uv_close((uv_handle_t *)&srv.sigterm, NULL);
-    writer_stop(srv.writer); /* applies and answers everything queued */
-    for (conn_t *c = srv.conns, *next; c; c = next) {
-        next = c->next;
-        conn_close(c);
-    }
+    /* triggers first: their batch in flight and its checkpoint need the writer */
+    trigger_shutdown(on_triggers_stopped, NULL);
 }
 
 int server_run(const server_opts_t *o)
@@ -483,6 +491,11 @@ int server_run(const server_opts_t *o)
 
     if (writer_start(&srv.writer, o->store, srv.loop, on_write_done) != 0) {
         log_error("cannot start the writer thread");
+        return 1;
+    }
+    trigger_env_t tenv = {srv.loop, o->store, srv.writer, srv.env.loop_catalog};
+    if ((rc = trigger_start(&tenv, o->triggers, o->ntriggers)) != 0) {
+        log_error("cannot load the stored triggers: %s", store_strerror(rc));
         return 1;
     }
     uv_signal_init(srv.loop, &srv.sigint);

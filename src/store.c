@@ -13,6 +13,7 @@ static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_ITEMS] = "items",
     [STORE_DB_STATS] = "stats",
     [STORE_DB_TOKENS] = "tokens",
+    [STORE_DB_TRIGGERS] = "triggers",
 };
 
 struct store_txn {

@@ -43,4 +43,8 @@ typedef struct httpc_req httpc_req_t;
 httpc_req_t *httpc_post(uv_loop_t *loop, const httpc_url_t *url, str_t body, uint64_t timeout_ms,
                         httpc_done_cb cb, void *ud);
 
+/* Ends a request now: cb runs (status 0, error "aborted") unless it
+ * already has; do not use r after its cb has run. */
+void httpc_abort(httpc_req_t *r);
+
 #endif
