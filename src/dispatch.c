@@ -33,15 +33,34 @@ static const op_def_t dynamodb_ops[] = {
     {"UpdateTimeToLive", op_update_time_to_live},
 };
 
-static const str_t dynamodb_prefix = STR_LIT("DynamoDB_20120810.");
+/* DynamoDB Streams shares the port and the signing name ("dynamodb"), as
+ * on AWS; only the target prefix tells its operations apart. */
+static const op_def_t streams_ops[] = {
+    {"DescribeStream", op_describe_stream},
+    {"GetRecords", op_get_records},
+    {"GetShardIterator", op_get_shard_iterator},
+    {"ListStreams", op_list_streams},
+};
+
+static const struct {
+    str_t prefix;
+    const op_def_t *ops;
+    size_t n;
+} services[] = {
+    {STR_LIT("DynamoDB_20120810."), dynamodb_ops, sizeof dynamodb_ops / sizeof *dynamodb_ops},
+    {STR_LIT("DynamoDBStreams_20120810."), streams_ops, sizeof streams_ops / sizeof *streams_ops},
+};
 
 const op_def_t *dispatch_find(str_t target)
 {
-    if (target.len <= dynamodb_prefix.len || memcmp(target.ptr, dynamodb_prefix.ptr, dynamodb_prefix.len) != 0)
-        return NULL;
-    str_t name = {target.ptr + dynamodb_prefix.len, target.len - dynamodb_prefix.len};
-    for (size_t i = 0; i < sizeof dynamodb_ops / sizeof *dynamodb_ops; i++)
-        if (str_eq_cstr(name, dynamodb_ops[i].name))
-            return &dynamodb_ops[i];
+    for (size_t s = 0; s < sizeof services / sizeof *services; s++) {
+        str_t p = services[s].prefix;
+        if (target.len <= p.len || memcmp(target.ptr, p.ptr, p.len) != 0)
+            continue;
+        str_t name = {target.ptr + p.len, target.len - p.len};
+        for (size_t i = 0; i < services[s].n; i++)
+            if (str_eq_cstr(name, services[s].ops[i].name))
+                return &services[s].ops[i];
+    }
     return NULL;
 }

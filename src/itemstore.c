@@ -1,6 +1,9 @@
 /* itemstore.c - the one write path for items (see itemstore.h). */
 #include "ddbd/itemstore.h"
 
+#include "ddbd/stream.h"
+#include "ddbd/ttl.h"
+
 static str_t key_str(const key_buf_t *k) { return (str_t){(const char *)k->b, k->len}; }
 
 int itemstore_get(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_t *key, value_t *out,
@@ -31,7 +34,10 @@ int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, cons
     if (rc)
         return rc;
     int64_t dbytes = (int64_t)item_size(item) - (old ? (int64_t)item_size(old) : 0);
-    return catalog_stats_add(txn, t->id, old ? 0 : 1, dbytes);
+    rc = catalog_stats_add(txn, t->id, old ? 0 : 1, dbytes);
+    if (!rc)
+        rc = ttl_on_write(txn, t, key, old, item);
+    return rc ? rc : stream_on_write(txn, t, old, item);
 }
 
 int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
@@ -43,7 +49,10 @@ int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, c
         return 0;
     if (rc)
         return rc;
-    return catalog_stats_add(txn, t->id, -1, -(int64_t)item_size(old));
+    rc = catalog_stats_add(txn, t->id, -1, -(int64_t)item_size(old));
+    if (!rc)
+        rc = ttl_on_write(txn, t, key, old, NULL);
+    return rc ? rc : stream_on_write(txn, t, old, NULL);
 }
 
 int itemstore_drop_table(store_txn_t *txn, const table_t *t)
@@ -51,6 +60,8 @@ int itemstore_drop_table(store_txn_t *txn, const table_t *t)
     key_buf_t prefix;
     key_encode_table(t->id, &prefix);
     int rc = store_del_prefix(txn, STORE_DB_ITEMS, key_str(&prefix), NULL);
+    if (!rc)
+        rc = ttl_drop_table(txn, t->id);
     if (rc)
         return rc;
     return catalog_stats_drop(txn, t->id);

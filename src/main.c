@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ddbd/clock.h"
 #include "ddbd/log.h"
 #include "ddbd/server.h"
 #include "ddbd/store.h"
@@ -22,6 +23,9 @@ static const char usage[] =
     "  --shared-db       one set of tables for every access key and region\n"
     "  --no-fsync        skip fsync at commit: survives a process crash, not a power cut\n"
     "  --map-size GB     address space reserved for the database (default 32)\n"
+    "  --clock TIME      start ddbd's clock at TIME (ISO-8601 UTC, e.g. 2030-01-01T00:00:00Z)\n"
+    "                    and let it run; --clock frozen:TIME holds it there until moved\n"
+    "                    (POST /_ddbd/clock); --clock frozen holds it at the current time\n"
     "  --log-level L     debug (one line per request), info, warn (default), error\n"
     "  --trigger TABLE=http://HOST:PORT/PATH[,key=value...]\n"
     "                    deliver TABLE's stream records to a local function as Lambda does;\n"
@@ -87,12 +91,14 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 static int parse_cli(int argc, char **argv, cli_t *c)
 {
-    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_TRIGGER, O_TFILE };
+    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_CLOCK, O_TRIGGER,
+           O_TFILE };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},   {"host", required_argument, NULL, O_HOST},
         {"data-dir", required_argument, NULL, O_DATA}, {"in-memory", no_argument, NULL, O_MEM},
         {"shared-db", no_argument, NULL, O_SHARED},  {"no-fsync", no_argument, NULL, O_NOSYNC},
         {"map-size", required_argument, NULL, O_MAP}, {"log-level", required_argument, NULL, O_LOG},
+        {"clock", required_argument, NULL, O_CLOCK},
         {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
         {"trigger", required_argument, NULL, O_TRIGGER}, {"triggers-file", required_argument, NULL, O_TFILE},
         {NULL, 0, NULL, 0},
@@ -120,6 +126,12 @@ static int parse_cli(int argc, char **argv, cli_t *c)
             if (log_level_parse(optarg, &log_threshold))
                 return fprintf(stderr, "ddbd: --log-level wants debug, info, warn or error\n"), 2;
             break;
+        case O_CLOCK: {
+            char why[256];
+            if (clock_apply_flag(optarg, why, sizeof why))
+                return fprintf(stderr, "ddbd: %s\n", why), 2;
+            break;
+        }
         case O_TRIGGER:
             if (parse_trigger_flag(c, optarg))
                 return 2;

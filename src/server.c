@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <uv.h>
 
+#include "ddbd/admin.h"
 #include "ddbd/auth.h"
 #include "ddbd/dispatch.h"
 #include "ddbd/http.h"
@@ -36,6 +37,7 @@ typedef struct slot {
     buf_t wire;
     uint64_t started;  /* uv_hrtime at arrival, for the log */
     const char *op;
+    bool in_admin;     /* inside admin_handle: its reply needs no flush */
 } slot_t;
 
 typedef struct write_req {
@@ -63,6 +65,7 @@ typedef struct server {
     uv_signal_t sigint, sigterm;
     writer_t *writer;
     server_env_t env;
+    admin_env_t admin;
     conn_t *conns;
     ddb_req_t *free_reqs; /* recycled requests, arenas kept warm */
     bool stopping;
@@ -316,12 +319,38 @@ static void handle_dynamodb(slot_t *s, http_request_t *hr)
     slot_answer(s);
 }
 
+/* An admin endpoint's reply, at once or later (then like a write's). */
+static void on_admin_done(void *ud, int status, str_t body)
+{
+    slot_t *s = ud;
+    http_header_t h[] = {{STR_LIT("Content-Type"), STR_LIT("application/json")}};
+    http_response_write(&s->wire, status, h, 1, body, s->keep_alive);
+    s->ready = true;
+    if (s->in_admin)
+        return;
+    s->conn->at_writer = false;
+    conn_process(s->conn);
+    conn_flush(s->conn);
+}
+
+static void handle_admin(slot_t *s, http_request_t *hr)
+{
+    s->op = "admin";
+    s->in_admin = true;
+    admin_handle(&srv.admin, hr->method, hr->path, hr->body, on_admin_done, s);
+    s->in_admin = false;
+}
+
 /* Answers one request, or hands it to the writer (then c->at_writer). */
 static void slot_process(slot_t *s)
 {
     http_request_t *hr = s->hr;
     s->hr = NULL;
-    if (str_eq_cstr(hr->method, "GET") || str_eq_cstr(hr->method, "HEAD")) {
+    if (admin_is_admin_path(hr->path)) {
+        handle_admin(s, hr);
+        if (!s->ready)
+            s->conn->at_writer = true;
+    } else if (str_eq_cstr(hr->method, "GET") || str_eq_cstr(hr->method, "HEAD")) {
         /* Health check (docker HEALTHCHECK, load balancers). */
         s->op = "health";
         http_header_t h[] = {{STR_LIT("Content-Type"), STR_LIT("text/plain")}};
@@ -454,6 +483,7 @@ static void on_signal(uv_signal_t *h, int signum)
     uv_close((uv_handle_t *)&srv.listener, NULL);
     uv_close((uv_handle_t *)&srv.sigint, NULL);
     uv_close((uv_handle_t *)&srv.sigterm, NULL);
+    admin_stop();
     /* triggers first: their batch in flight and its checkpoint need the writer */
     trigger_shutdown(on_triggers_stopped, NULL);
 }
@@ -493,6 +523,8 @@ int server_run(const server_opts_t *o)
         log_error("cannot start the writer thread");
         return 1;
     }
+    srv.admin = (admin_env_t){o->store, srv.writer, &srv.env, srv.loop};
+    admin_start(&srv.admin);
     trigger_env_t tenv = {srv.loop, o->store, srv.writer, srv.env.loop_catalog};
     if ((rc = trigger_start(&tenv, o->triggers, o->ntriggers)) != 0) {
         log_error("cannot load the stored triggers: %s", store_strerror(rc));

@@ -13,6 +13,9 @@ static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_ITEMS] = "items",
     [STORE_DB_STATS] = "stats",
     [STORE_DB_TOKENS] = "tokens",
+    [STORE_DB_STREAMS] = "streams",
+    [STORE_DB_STREAM_META] = "stream_meta",
+    [STORE_DB_TTL] = "ttl",
     [STORE_DB_TRIGGERS] = "triggers",
 };
 

@@ -367,12 +367,28 @@ static void on_destination_posted(void *ud, const httpc_result_t *res)
     free(url);
 }
 
-/* The shard holding seq (for DDBStreamBatchInfo.shardId). */
+/* The shard holding seq (for DDBStreamBatchInfo.shardId): the last shard
+ * that starts at or before it. Uses stream.h's internal description
+ * (shards [{id, start, end}], sequence numbers as decimal strings). */
 static void shard_of(const char *arn, uint64_t seq, char *out, size_t len)
 {
-    (void)arn;
-    (void)seq;
-    snprintf(out, len, "TODO");
+    store_txn_t *txn;
+    uint32_t id;
+    json_t *m = NULL;
+    out[0] = '\0';
+    if (store_read_begin(eng.env.store, &txn))
+        return;
+    if (stream__id_of_arn(txn, arn, &id) == 0 && stream__meta(txn, id, &m) == 0 && m) {
+        size_t i;
+        json_t *sh;
+        json_array_foreach(json_object_get(m, "shards"), i, sh) {
+            const char *start = json_string_value(json_object_get(sh, "start"));
+            if (start && strtoull(start, NULL, 10) <= seq)
+                snprintf(out, len, "%s", json_string_value(json_object_get(sh, "id")) ?: "");
+        }
+    }
+    json_decref(m);
+    store_read_end(txn);
 }
 
 /* Lambda's invocation record for a dropped stream batch. */

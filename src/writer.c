@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "ddbd/log.h"
+#include "ddbd/stream.h"
 
 typedef struct req_list {
     ddb_req_t *head, *tail;
@@ -171,6 +172,7 @@ static void on_async(uv_async_t *h)
         else
             w->done_cb(r);
     }
+    stream_after_commit(); /* stream consumers (triggers) learn of new records */
 }
 
 int writer_start(writer_t **out, store_t *store, uv_loop_t *loop, writer_done_cb done)

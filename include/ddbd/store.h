@@ -30,6 +30,9 @@ typedef enum store_db {
     STORE_DB_TOKENS,  /* namespace \0 ClientRequestToken -> completion time
                        * (u64 epoch ms, little-endian), 16-byte XXH3-128 of
                        * the request's parameters, response body */
+    STORE_DB_STREAMS,     /* stream records (stream.h) */
+    STORE_DB_STREAM_META, /* stream descriptions and ARNs (stream.h) */
+    STORE_DB_TTL,         /* TTL expiry index (ttl.h) */
     STORE_DB_TRIGGERS, /* trigger UUID -> {"Config":{...},"Origin","StreamArn","Checkpoint"} (trigger.c) */
     STORE_DB_COUNT_
 } store_db_t;

@@ -88,6 +88,13 @@ int stream_enable(store_txn_t *txn, const char *ns, const char *region, const ch
 /* Disables the table's enabled stream (desc keeps LatestStreamArn/Label),
  * closing its open shard. No-op when none is enabled. */
 int stream_disable(store_txn_t *txn, json_t *desc);
+/* Checks a StreamSpecification's shape (NULL is fine): StreamEnabled
+ * given, a known view type exactly when enabling. Loop thread, no store.
+ * Returns 0 or -1 with DynamoDB's message in e. */
+int stream_check_spec(err_t *e, const json_t *spec);
+/* DeleteTable: the table's stream becomes DISABLED (readable for its
+ * retention); t itself is not changed. */
+int stream_on_table_deleted(store_txn_t *txn, const table_t *t);
 /* CreateTable/UpdateTable's StreamSpecification: validates it (DynamoDB's
  * messages into e) and applies it to desc. region/account for the ARN.
  * Returns 0, -1 (e set) or a STORE_ERR_*. */
@@ -103,5 +110,27 @@ void stream_describe_table(buf_t *b, const json_t *desc);
  * has ended, at most max_records deletions; *deleted counts them.
  * *more true when work is left. */
 int stream_trim(store_txn_t *txn, int64_t now_ms, size_t max_records, uint64_t *deleted, bool *more);
+/* Whether stream_trim has anything to do (any thread, read txn). */
+bool stream_trim_due(store_txn_t *txn, int64_t now_ms);
+
+/* ---- internal: for ops/streams.c ---- */
+
+/* The stream id of an ARN: 0 or STREAM_NOT_FOUND. */
+int stream__id_of_arn(store_txn_t *txn, const char *arn, uint32_t *id);
+/* The stream's description JSON (new reference; NULL when absent): arn,
+ * label, ns, table, region, view, KeySchema, created (ms), status,
+ * disabled (ms), trim (records <= trim are gone), shards [{id, start, end
+ * (absent while open), parent, created}] with sequence numbers as decimal
+ * strings. */
+int stream__meta(store_txn_t *txn, uint32_t id, json_t **out);
+/* Calls fn for stream id's records with from <= seq <= to, in order, at
+ * most max. */
+int stream__read(store_txn_t *txn, uint32_t id, uint64_t from, uint64_t to, size_t max, stream_record_fn fn,
+                 void *ud);
+/* The highest sequence number stored for stream id (0 when none). */
+int stream__last_seq(store_txn_t *txn, uint32_t id, uint64_t *out);
+/* Calls fn for each stream (ids ascending, from first_id); fn returns
+ * non-zero to stop. m is borrowed for the call. */
+int stream__each(store_txn_t *txn, uint32_t first_id, int (*fn)(void *ud, uint32_t id, json_t *m), void *ud);
 
 #endif

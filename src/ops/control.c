@@ -9,6 +9,7 @@
  * (already validated) request body. */
 #include <string.h>
 
+#include "ddbd/ttl.h"
 #include "ops/ops.h"
 
 #define TAG_KEY_MAX 128
@@ -248,8 +249,9 @@ int op_list_tags_of_resource(ddb_req_t *r)
 
 /* ---- time to live ----------------------------------------------------------- */
 
-/* The table for the TTL operations, with their own not-found message
- * (checked against DynamoDB Local). */
+/* The table for the TTL operations. AWS answers a missing table with its
+ * usual "Requested resource not found: Table: <name> not found" (DynamoDB
+ * Local says "Cannot do operations on a non-existent table"). */
 static int ttl_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t **t)
 {
     str_t name;
@@ -259,7 +261,8 @@ static int ttl_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, con
     if (rc)
         return rc;
     if (!*t)
-        return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Cannot do operations on a non-existent table");
+        return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Table: %.*s not found",
+                       STR_FMT(name));
     return 0;
 }
 
@@ -286,6 +289,8 @@ static int ttl_update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cac
     else
         json_object_del(desc, "TimeToLiveAttribute");
     rc = put_desc(r, txn, desc);
+    if (!rc)
+        rc = ttl_set_attribute(txn, t, enable ? attr : NULL); /* the expiry index follows the setting */
     if (rc)
         return rc;
     buf_puts(&r->out, "{\"TimeToLiveSpecification\":{");

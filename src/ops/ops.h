@@ -39,6 +39,12 @@ int op_describe_time_to_live(ddb_req_t *r);
 int op_describe_limits(ddb_req_t *r);
 int op_describe_endpoints(ddb_req_t *r);
 
+/* ops/streams.c (DynamoDBStreams_20120810) */
+int op_list_streams(ddb_req_t *r);
+int op_describe_stream(ddb_req_t *r);
+int op_get_shard_iterator(ddb_req_t *r);
+int op_get_records(ddb_req_t *r);
+
 /* ---- shared by the handlers (ops/common.c) ---- */
 
 /* A request's expressions, parsed on the loop thread. */

@@ -11,16 +11,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "ddbd/clock.h"
 #include "ddbd/itemstore.h"
+#include "ddbd/stream.h"
 #include "ops/ops.h"
 
-static double now_epoch(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    /* DynamoDB reports milliseconds */
-    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
-}
+/* ddbd's clock (tests can move it), in DynamoDB's milliseconds */
+static double now_epoch(void) { return clock_now_epoch(); }
 
 static void uuid_v4(char out[37])
 {
@@ -141,6 +138,7 @@ static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, con
     }
     write_indexes(r, b, t, "LocalSecondaryIndexes", false);
     write_indexes(r, b, t, "GlobalSecondaryIndexes", true);
+    stream_describe_table(b, t->desc);
     jw_key(b, "DeletionProtectionEnabled");
     jw_bool(b, json_is_true(json_object_get(t->desc, "DeletionProtectionEnabled")));
     jw_close(b, '}');
@@ -456,7 +454,8 @@ int op_create_table(ddb_req_t *r)
         rc = check_indexes(r, (json_t *)lsis_c, "LocalSecondaryIndexes", false, used);
     if (rc || req_constraints_done(r) || check_key_schema(r, ks) ||
         validate_definitions(r, defs, ks, used, gsis_c || lsis_c) ||
-        validate_billing(r, billing, pt, (json_t *)gsis_c)) {
+        validate_billing(r, billing, pt, (json_t *)gsis_c) ||
+        stream_check_spec(&r->err, req_member(r, "StreamSpecification"))) {
         json_decref(used);
         return -1;
     }
@@ -508,6 +507,10 @@ static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     if ((rc = catalog_next_table_id(txn, &id)) != 0)
         goto out;
     json_object_set_new(p->desc, "ddbd_id", json_integer(id));
+    rc = stream_apply_spec(txn, &r->err, r->ns, r->region, r->env->account_id, p->desc,
+                           json_object_get(r->body, "StreamSpecification"), true);
+    if (rc)
+        goto out;
     table_t *t = table_from_json(r->ns, json_incref(p->desc));
     rc = catalog_put(txn, t);
     if (!rc) {
@@ -619,6 +622,8 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     rc = write_table_description(r, &r->out, txn, t, "TableDescription", "DELETING");
     buf_putc(&r->out, '}');
     if (!rc)
+        rc = stream_on_table_deleted(txn, t);
+    if (!rc)
         rc = itemstore_drop_table(txn, t);
     if (!rc)
         rc = catalog_delete(txn, r->ns, str_from_cstr(t->name));
@@ -647,7 +652,8 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     req_enum(r, "BillingMode", billing_modes, &billing, (int)t->billing);
     req_object(r, "ProvisionedThroughput", false, &pt);
     const json_t *protect = req_member(r, "DeletionProtectionEnabled");
-    if (!req_member(r, "BillingMode") && !pt && !protect)
+    const json_t *stream_spec = req_member(r, "StreamSpecification");
+    if (!req_member(r, "BillingMode") && !pt && !protect && !stream_spec)
         return err_set(&r->err, ERR_VALIDATION,
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
@@ -689,6 +695,11 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         json_object_set_new(desc, "BillingModeGiven", json_true());
     if (protect)
         json_object_set(desc, "DeletionProtectionEnabled", (json_t *)protect);
+    rc = stream_apply_spec(txn, &r->err, r->ns, r->region, r->env->account_id, desc, stream_spec, false);
+    if (rc) {
+        json_decref(desc);
+        return rc;
+    }
     table_t *nt = table_from_json(r->ns, desc);
     rc = catalog_put(txn, nt);
     if (!rc) {
@@ -711,7 +722,7 @@ int op_update_table(ddb_req_t *r)
         return -1;
     if (pt)
         check_throughput_shape(r, (json_t *)pt, "provisionedThroughput");
-    if (req_constraints_done(r))
+    if (req_constraints_done(r) || stream_check_spec(&r->err, req_member(r, "StreamSpecification")))
         return -1;
     r->apply = update_apply;
     return REQ_WRITE;

@@ -154,9 +154,13 @@ def test_ttl_parameter_errors(raw_ddb, hash_table):
     assert _ttl_error(raw_ddb, hash_table, {"Enabled": True, "AttributeName": "a" * 256}) == (v, long_msg)
 
 
+@pytest.mark.aws_differs(
+    "DynamoDB Local: 'Cannot do operations on a non-existent table'; AWS: "
+    "'Requested resource not found: Table: <name> not found'"
+)
 def test_ttl_missing_table(ddb):
     name = helpers.unique_name()
-    nf = ("ResourceNotFoundException", "Cannot do operations on a non-existent table")
+    nf = ("ResourceNotFoundException", f"Requested resource not found: Table: {name} not found")
     assert _ttl_error(ddb, name, {"Enabled": True, "AttributeName": "x"}) == nf
     with pytest.raises(ClientError) as e:
         ddb.describe_time_to_live(TableName=name)
