@@ -530,6 +530,16 @@ out:
     return rc;
 }
 
+/* "HTTP 500: <the start of the body>", printable ASCII only (it is shown as JSON). */
+static void error_with_body(trig_t *t, int status, str_t body)
+{
+    int n = snprintf(t->last_error, sizeof t->last_error, "HTTP %d%s", status, body.len ? ": " : "");
+    size_t i = (size_t)n, k = 0;
+    for (; k < body.len && k < 200 && i + 1 < sizeof t->last_error; k++)
+        t->last_error[i++] = body.ptr[k] >= 0x20 && body.ptr[k] < 0x7f ? body.ptr[k] : '?';
+    t->last_error[i] = '\0';
+}
+
 static void on_response(void *ud, const httpc_result_t *res)
 {
     trig_t *t = ud;
@@ -545,7 +555,7 @@ static void on_response(void *ud, const httpc_result_t *res)
     if (res->error)
         snprintf(t->last_error, sizeof t->last_error, "%s", res->error);
     else if (!ok)
-        snprintf(t->last_error, sizeof t->last_error, "HTTP %d: %.200s", res->status, res->body.ptr ? res->body.ptr : "");
+        error_with_body(t, res->status, res->body);
     else if (partial < 0)
         snprintf(t->last_error, sizeof t->last_error, "invalid batchItemFailures in the response");
     else if (partial > 0)

@@ -490,7 +490,7 @@ def test_flag_and_file_triggers_survive_a_restart_without_duplicates(tmp_path):
         ids = [r["eventID"] for r in rec.records("/all")]
         assert len(ids) == len(set(ids)) == 5  # nothing delivered twice
         assert [r["dynamodb"]["NewImage"]["sk"]["N"] for r in rec.records("/shipped")] == ["4", "5"]
-        assert [len(b) for b in rec.batches("/all")][:2] == [2, 2]
+        assert max(len(b) for b in rec.batches("/all")) == 2  # batch=2 from the flag
         assert p.terminate() == 0
     finally:
         rec.close()
