@@ -765,10 +765,14 @@ static trig_t *trig_upsert(trigger_cfg_t *cfg)
         t->checkpoint = cp;
         return t;
     }
-    if (old) /* busy: replaced when its batch ends */
-        old->deleted = true;
     trig_t *t = trig_new(cfg);
-    trig_position(t);
+    if (old) { /* busy: retired when its batch ends; the new one resumes at its checkpoint */
+        old->deleted = true;
+        t->arn = old->arn ? strdup(old->arn) : NULL;
+        t->checkpoint = old->checkpoint;
+    } else {
+        trig_position(t);
+    }
     return t;
 }
 

@@ -506,3 +506,77 @@ def test_bad_trigger_flags_are_refused(tmp_path):
         r = subprocess.run([helpers.ddbd_binary(), "--in-memory", "--port", "0", "--trigger", flag],
                            capture_output=True, text=True, timeout=10)
         assert r.returncode == 2 and msg in r.stderr
+
+
+def test_record_age_exceeded_drops_old_records(ddb, make_table, receiver, triggers, endpoint):
+    table = stream_table(make_table)
+    dest = Receiver()  # the on-failure destination is a URL this time
+    try:
+        receiver.answer = lambda path, body: (500, "", 0)
+        append(ddb, table, "s", 2)
+        t = triggers(TableName=table, Url=receiver.url(), MaximumRecordAgeInSeconds=60,
+                     DestinationConfig={"OnFailure": {"Destination": dest.url("/dlq")}})
+        wait_for(lambda: receiver.batches(), what="a failed attempt")
+        status, _ = admin(endpoint, "POST", "/_ddbd/clock", {"advance_ms": 120000})
+        assert status == 200
+        try:
+            got = wait_for(lambda: dest.posts, what="the on-failure record")
+            rec = got[0][1]
+            assert rec["requestContext"]["condition"] == "RecordAgeExceeded"
+            assert rec["DDBStreamBatchInfo"]["batchSize"] == 2
+            wait_for(lambda: trigger_state(endpoint, t["UUID"])["Lag"] == 0, what="moved past")
+        finally:
+            admin(endpoint, "POST", "/_ddbd/clock", {"advance_ms": -120000})
+    finally:
+        dest.close()
+
+
+def test_follows_the_new_stream_after_disable_and_enable(ddb, make_table, receiver, triggers, endpoint):
+    table = stream_table(make_table)
+    t = triggers(TableName=table, Url=receiver.url())
+    append(ddb, table, "s", 1)
+    wait_for(lambda: receiver.records(), what="the first record")
+    old_arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": False})
+    helpers.wait_active(ddb, table)
+    ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    helpers.wait_active(ddb, table)
+    new_arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    assert new_arn != old_arn
+    append(ddb, table, "s", 1, first=2)
+    recs = wait_for(lambda: len(receiver.records()) >= 2 and receiver.records(), what="a record of the new stream")
+    assert [r["eventSourceARN"] for r in recs] == [old_arn, new_arn]
+    assert trigger_state(endpoint, t["UUID"])["EventSourceArn"] == new_arn
+
+
+def test_clean_shutdown_waits_for_the_batch_in_flight(tmp_path):
+    data = tmp_path / "data"
+    rec = Receiver()
+    try:
+        rec.answer = lambda path, body: (200, "", 1.0)  # a slow function
+        table = helpers.unique_name()
+        flags = ["--trigger", f"{table}={rec.url()},timeout=5"]
+        p = start_ddbd(tmp_path, data, "1", flags)
+        ddb = helpers.make_client(p.endpoint)
+        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                               {"AttributeName": "sk", "AttributeType": "N"}],
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        append(ddb, table, "s", 2)
+        wait_for(lambda: rec.posts, what="a batch in flight")
+        assert p.terminate() == 0  # SIGTERM while the function is still working
+        log = (tmp_path / "ddbd-1.log").read_text()
+        assert "delivered" in log
+        rec.answer = lambda path, body: (200, "", 0)
+        p = start_ddbd(tmp_path, data, "2", flags)
+        ddb = helpers.make_client(p.endpoint)
+        append(ddb, table, "s", 1, first=3)
+        wait_for(lambda: len(rec.records()) >= 3, what="the record after the restart")
+        time.sleep(0.5)
+        ids = [r["eventID"] for r in rec.records()]
+        assert len(ids) == len(set(ids)) == 3
+        assert p.terminate() == 0
+    finally:
+        rec.close()
