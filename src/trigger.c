@@ -75,7 +75,7 @@ typedef struct trig {
 static struct engine {
     trigger_env_t env;
     trig_t *list;
-    bool started, stopping;
+    bool started, stopping, aborting;
     uv_timer_t stop_timer;
     void (*stop_done)(void *ud);
     void *stop_ud;
@@ -560,7 +560,7 @@ static void on_response(void *ud, const httpc_result_t *res)
         snprintf(t->last_error, sizeof t->last_error, "invalid batchItemFailures in the response");
     else if (partial > 0)
         snprintf(t->last_error, sizeof t->last_error, "batchItemFailures from %021llu", (unsigned long long)failed);
-    log_msg(ok && partial == 0 ? LOG_INFO : LOG_WARN, "trigger %s: delivered %zu records %s..%s to %s: %s%d in %llu ms",
+    log_msg(ok && partial == 0 ? LOG_INFO : LOG_WARN, "trigger %s: batch of %zu records %s..%s -> %s: %s%d in %llu ms",
             t->cfg.uuid, t->b.n, a, z, t->cfg.url, res->error ? res->error : "HTTP ", res->error ? 0 : res->status,
             (unsigned long long)res->duration_ms);
     if (t->deleted) {
@@ -808,7 +808,7 @@ static void stop_finish(void)
 
 static void check_shutdown(void)
 {
-    if (!eng.stopping || !eng.stop_done)
+    if (!eng.stopping || !eng.stop_done || eng.aborting)
         return;
     for (trig_t *t = eng.list; t; t = t->next)
         if (t->busy)
@@ -819,11 +819,14 @@ static void check_shutdown(void)
 static void on_stop_timeout(uv_timer_t *h)
 {
     (void)h;
+    eng.aborting = true; /* the callbacks below must not end the wait while we walk the list */
     for (trig_t *t = eng.list; t; t = t->next)
         if (t->http) {
             log_warn("trigger %s: abandoning the batch in flight at shutdown (it is delivered again)", t->cfg.uuid);
-            httpc_abort(t->http); /* its callback ends the wait */
+            httpc_abort(t->http);
         }
+    eng.aborting = false;
+    check_shutdown();
 }
 
 void trigger_shutdown(void (*done)(void *ud), void *ud)
