@@ -701,39 +701,39 @@ static int trim_stream(store_txn_t *txn, uint32_t id, int64_t now, size_t *budge
     return rc;
 }
 
+typedef struct id_list {
+    uint32_t *ids;
+    size_t n, cap;
+} id_list_t;
+
+static int collect_id(void *ud, uint32_t id, json_t *m)
+{
+    (void)m;
+    id_list_t *l = ud;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->ids = realloc(l->ids, l->cap * sizeof *l->ids);
+        if (!l->ids)
+            abort();
+    }
+    l->ids[l->n++] = id;
+    return 0;
+}
+
 int stream_trim(store_txn_t *txn, int64_t now_ms, size_t max_records, uint64_t *deleted, bool *more)
 {
     *deleted = 0;
     *more = false;
     /* Collect the ids first: trimming rewrites descriptions under the cursor. */
-    uint32_t ids[256];
-    size_t n = 0;
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, STORE_DB_STREAM_META, &c);
-    if (rc)
-        return rc;
-    str_t k, v;
-    for (rc = store_cursor_seek(c, STR_LIT("S"), &k, &v); rc == 0; rc = store_cursor_next(c, &k, &v)) {
-        if (k.len != 5 || k.ptr[0] != 'S')
-            break;
-        if (n == sizeof ids / sizeof *ids) {
-            *more = true;
-            break;
-        }
-        ids[n++] = get_be32((const uint8_t *)k.ptr + 1);
-    }
-    store_cursor_close(c);
-    if (rc && rc != STORE_NOTFOUND)
-        return rc;
+    id_list_t l = {NULL, 0, 0};
+    int rc = stream__each(txn, 0, collect_id, &l);
     size_t budget = max_records;
-    for (size_t i = 0; i < n; i++) {
-        rc = trim_stream(txn, ids[i], now_ms, &budget, deleted);
-        if (rc)
-            return rc;
-    }
-    if (budget == 0)
+    for (size_t i = 0; !rc && i < l.n && budget > 0; i++)
+        rc = trim_stream(txn, l.ids[i], now_ms, &budget, deleted);
+    free(l.ids);
+    if (!rc && budget == 0)
         *more = true;
-    return 0;
+    return rc;
 }
 
 typedef struct due_ctx {
@@ -742,12 +742,24 @@ typedef struct due_ctx {
     bool due;
 } due_ctx_t;
 
+int64_t stream__record_time_s(str_t rec)
+{
+    static const char key[] = "\"ApproximateCreationDateTime\":";
+    const char *t = memmem(rec.ptr, rec.len, key, sizeof key - 1);
+    if (!t)
+        return INT64_MAX;
+    const char *p = t + sizeof key - 1, *end = rec.ptr + rec.len;
+    int64_t v = 0;
+    for (; p < end && *p >= '0' && *p <= '9' && v < INT64_MAX / 10 - 10; p++)
+        v = v * 10 + (*p - '0');
+    return v;
+}
+
 static int first_time_cb(void *ud, uint64_t seq, str_t rec)
 {
     (void)seq;
-    const char *t = strstr(rec.ptr, "\"ApproximateCreationDateTime\":");
-    int64_t *out = ud;
-    *out = t && t < rec.ptr + rec.len ? strtoll(t + 30, NULL, 10) * 1000 : INT64_MAX;
+    int64_t s = stream__record_time_s(rec), *out = ud;
+    *out = s == INT64_MAX ? INT64_MAX : s * 1000;
     return 1;
 }
 

@@ -51,20 +51,21 @@ static int load_stream(ddb_req_t *r, store_txn_t *txn, str_t arn, uint32_t *id, 
     return 0;
 }
 
-/* Limit: optional, lo..hi, DynamoDB's constraint message. */
-static int read_limit(ddb_req_t *r, int64_t hi, int64_t *out)
+/* Limit: optional (default dflt), at least 1 (Coral's constraint
+ * message), at most hi (an operation-specific message, DynamoDB Local's
+ * wording; AWS's own is not documented). */
+static int read_limit(ddb_req_t *r, int64_t dflt, int64_t hi, const char *over_msg, int64_t *out)
 {
     bool present;
     if (req_int(r, "Limit", out, &present))
         return -1;
     if (!present)
-        *out = hi;
+        *out = dflt;
     else if (*out < 1)
         req_constraint(r, arena_printf(&r->arena, "'%" PRId64 "'", *out), "limit",
                        "Member must have value greater than or equal to 1");
     else if (*out > hi)
-        req_constraint(r, arena_printf(&r->arena, "'%" PRId64 "'", *out), "limit",
-                       arena_printf(&r->arena, "Member must have value less than or equal to %" PRId64, hi));
+        return err_set(&r->err, ERR_VALIDATION, "One or more parameter values were invalid: %s", over_msg);
     return 0;
 }
 
@@ -121,7 +122,7 @@ int op_list_streams(ddb_req_t *r)
 {
     list_ctx_t c = {.r = r};
     str_t start;
-    if (read_limit(r, 100, &c.limit) || arn_param(r, "ExclusiveStartStreamArn", "exclusiveStartStreamArn", false, &start))
+    if (read_limit(r, 100, 100, "Limit cannot be greater than the maximum allowed size: 100", &c.limit) || arn_param(r, "ExclusiveStartStreamArn", "exclusiveStartStreamArn", false, &start))
         return -1;
     if (req_member(r, "TableName") && req_table_name(r, &c.table))
         return -1;
@@ -223,7 +224,7 @@ int op_describe_stream(ddb_req_t *r)
 {
     str_t arn, start;
     int64_t limit;
-    if (arn_param(r, "StreamArn", "streamArn", true, &arn) || read_limit(r, 100, &limit) ||
+    if (arn_param(r, "StreamArn", "streamArn", true, &arn) || read_limit(r, 100, 100, "Limit cannot be greater than the maximum: 100", &limit) ||
         req_string(r, "ExclusiveStartShardId", false, &start))
         return -1;
     if (start.ptr && (start.len < 28 || start.len > 65))
@@ -417,8 +418,7 @@ static int add_record(void *ud, uint64_t seq, str_t rec)
     records_ctx_t *c = ud;
     if (c->n == 0) {
         /* the first record decides whether the position is still retained */
-        const char *t = strstr(rec.ptr, "\"ApproximateCreationDateTime\":");
-        if (t && t < rec.ptr + rec.len && strtoll(t + 30, NULL, 10) < c->horizon_s) {
+        if (stream__record_time_s(rec) < c->horizon_s) {
             c->too_old = true;
             return 1;
         }
@@ -440,7 +440,8 @@ int op_get_records(ddb_req_t *r)
 {
     str_t its;
     int64_t limit;
-    if (req_string(r, "ShardIterator", true, &its) || read_limit(r, 1000, &limit))
+    if (req_string(r, "ShardIterator", true, &its) ||
+        read_limit(r, 1000, 1000, "Limit should be less than or equal to 1000", &limit))
         return -1;
     if (its.ptr && (its.len < 1 || its.len > 2048))
         req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(its)), "shardIterator",

@@ -237,3 +237,44 @@ def wait_active(client, name, timeout=10.0):
         if time.monotonic() > deadline:
             raise AssertionError(f"table {name} not ACTIVE after {timeout}s: {t['TableStatus']}")
         time.sleep(0.05)
+
+
+def make_streams_client(endpoint, access_key=DEFAULT_ACCESS_KEY, region=DEFAULT_REGION, secret=DEFAULT_SECRET_KEY,
+                        validate=True):
+    """A boto3 DynamoDB Streams client (same endpoint, signed as "dynamodb" like AWS)."""
+    return boto3.client(
+        "dynamodbstreams",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30,
+                      parameter_validation=validate),
+    )
+
+
+def admin(endpoint, path, body=None, method=None):
+    """Calls a ddbd admin endpoint (/_ddbd/...); returns (status, parsed JSON body)."""
+    u = urlparse(endpoint)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    try:
+        data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
+        c.request(method or ("POST" if body is not None else "GET"), path, body=data,
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        raw = r.read()
+        return r.status, (json.loads(raw) if raw else None)
+    finally:
+        c.close()
+
+
+def advance_clock(endpoint, seconds):
+    status, doc = admin(endpoint, "/_ddbd/clock", {"advance_seconds": seconds})
+    assert status == 200, doc
+    return doc["now_ms"]
+
+
+def ttl_sweep(endpoint):
+    status, doc = admin(endpoint, "/_ddbd/ttl/sweep", {})
+    assert status == 200, doc
+    return doc

@@ -1,0 +1,171 @@
+"""Time to Live: the setting (UpdateTimeToLive / DescribeTimeToLive) and real expiry.
+
+Expiry tests run against their own ddbd whose clock they move (POST /_ddbd/clock) and sweep
+(POST /_ddbd/ttl/sweep); the shared server's clock stays real.
+"""
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+import helpers
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory):
+    p = helpers.DdbdProcess(["--in-memory"], log_path=tmp_path_factory.mktemp("ttl") / "ddbd.log")
+    p.wait_ready(5.0)
+    yield p.endpoint
+    assert p.terminate() == 0
+
+
+def now_s(endpoint):
+    return helpers.admin(endpoint, "/_ddbd/clock")[1]["now_ms"] // 1000
+
+
+def ttl_table(endpoint, attr="exp", stream=True, enable=True):
+    ddb = helpers.make_client(endpoint)
+    name = helpers.unique_name()
+    extra = {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}} if stream else {}
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST", **extra)
+    if enable:
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attr})
+    return ddb, name
+
+
+def keys(ddb, name):
+    return sorted(i["pk"]["S"] for i in ddb.scan(TableName=name, ConsistentRead=True)["Items"])
+
+
+def raw_stream_records(endpoint, arn):
+    """GetRecords over the raw wire (botocore's model spells userIdentity's members differently)."""
+    def call(op, body):
+        st, _, data = helpers.raw_request(endpoint, "DynamoDBStreams_20120810." + op, json.dumps(body))
+        assert st == 200, data
+        return json.loads(data)
+
+    shard = call("DescribeStream", {"StreamArn": arn})["StreamDescription"]["Shards"][0]["ShardId"]
+    it = call("GetShardIterator", {"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"})
+    return call("GetRecords", {"ShardIterator": it["ShardIterator"]})["Records"]
+
+
+def test_describe_ttl_follows_update(ddb, hash_table):
+    assert ddb.describe_time_to_live(TableName=hash_table)["TimeToLiveDescription"] == {"TimeToLiveStatus": "DISABLED"}
+    r = ddb.update_time_to_live(TableName=hash_table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    assert r["TimeToLiveSpecification"] == {"Enabled": True, "AttributeName": "exp"}
+    d = ddb.describe_time_to_live(TableName=hash_table)["TimeToLiveDescription"]
+    assert d == {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
+
+
+@pytest.mark.ddbd_only
+def test_due_items_expire_through_the_write_path(own):
+    ddb, name = ttl_table(own)
+    now = now_s(own)
+    items = {
+        "due-soon": {"N": str(now + 60)},
+        "past": {"N": str(now - 3600)},
+        "fraction": {"N": f"{now + 30}.75"},
+        "future": {"N": str(now + 10 * 86400)},
+        "as-string": {"S": str(now - 10)},            # not a Number: never expires
+        "ancient": {"N": str(now - 6 * 365 * 86400)},  # over five years in the past: ignored, as on AWS
+    }
+    for k, v in items.items():
+        ddb.put_item(TableName=name, Item={"pk": {"S": k}, "exp": v})
+    ddb.put_item(TableName=name, Item={"pk": {"S": "no-ttl"}})
+    helpers.advance_clock(own, 120)
+    swept = helpers.ttl_sweep(own)
+    assert swept["expired"] == 3
+    assert keys(ddb, name) == ["ancient", "as-string", "future", "no-ttl"]
+    assert ddb.describe_table(TableName=name)["Table"]["ItemCount"] == 4
+    assert helpers.ttl_sweep(own)["expired"] == 0  # nothing left due
+
+
+@pytest.mark.ddbd_only
+def test_expiry_is_a_remove_record_with_the_service_identity(own):
+    ddb, name = ttl_table(own)
+    arn = ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    item = {"pk": {"S": "session"}, "exp": {"N": str(now_s(own) + 5)}, "user": {"S": "u1"}}
+    ddb.put_item(TableName=name, Item=item)
+    ddb.delete_item(TableName=name, Key={"pk": {"S": "session-never"}})
+    helpers.advance_clock(own, 60)
+    assert helpers.ttl_sweep(own)["expired"] == 1
+    recs = raw_stream_records(own, arn)
+    assert [r["eventName"] for r in recs] == ["INSERT", "REMOVE"]
+    assert "userIdentity" not in recs[0]
+    assert recs[1]["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    assert recs[1]["dynamodb"]["OldImage"] == item
+    assert recs[1]["dynamodb"]["Keys"] == {"pk": {"S": "session"}}
+    assert "NewImage" not in recs[1]["dynamodb"]
+
+
+@pytest.mark.ddbd_only
+def test_enabling_ttl_indexes_existing_items(own):
+    ddb, name = ttl_table(own, enable=False)
+    now = now_s(own)
+    ddb.put_item(TableName=name, Item={"pk": {"S": "old-due"}, "ttl": {"N": str(now - 10)}})
+    ddb.put_item(TableName=name, Item={"pk": {"S": "old-later"}, "ttl": {"N": str(now + 86400)}})
+    assert helpers.ttl_sweep(own)["expired"] == 0  # TTL not enabled yet
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+    assert helpers.ttl_sweep(own)["expired"] == 1
+    assert keys(ddb, name) == ["old-later"]
+
+
+@pytest.mark.ddbd_only
+def test_updating_or_removing_the_attribute_moves_the_expiry(own):
+    ddb, name = ttl_table(own, stream=False)
+    now = now_s(own)
+    for k in ("extended", "cleared", "kept"):
+        ddb.put_item(TableName=name, Item={"pk": {"S": k}, "exp": {"N": str(now + 30)}})
+    ddb.update_item(TableName=name, Key={"pk": {"S": "extended"}}, UpdateExpression="SET exp = :e",
+                    ExpressionAttributeValues={":e": {"N": str(now + 86400)}})
+    ddb.update_item(TableName=name, Key={"pk": {"S": "cleared"}}, UpdateExpression="REMOVE exp")
+    helpers.advance_clock(own, 60)
+    assert helpers.ttl_sweep(own)["expired"] == 1
+    assert keys(ddb, name) == ["cleared", "extended"]
+
+
+@pytest.mark.ddbd_only
+def test_disabling_ttl_stops_expiry(own):
+    ddb, name = ttl_table(own, stream=False)
+    ddb.put_item(TableName=name, Item={"pk": {"S": "x"}, "exp": {"N": str(now_s(own) + 10)}})
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "exp"})
+    assert ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"] == {"TimeToLiveStatus": "DISABLED"}
+    helpers.advance_clock(own, 60)
+    assert helpers.ttl_sweep(own)["expired"] == 0
+    assert keys(ddb, name) == ["x"]
+
+
+@pytest.mark.ddbd_only
+def test_deleted_table_with_ttl_sweeps_cleanly(own):
+    ddb, name = ttl_table(own, stream=False)
+    ddb.put_item(TableName=name, Item={"pk": {"S": "x"}, "exp": {"N": str(now_s(own) + 10)}})
+    ddb.delete_table(TableName=name)
+    helpers.advance_clock(own, 60)
+    assert helpers.ttl_sweep(own)["expired"] == 0
+    ddb2, name2 = ttl_table(own, stream=False)  # a new table is unaffected
+    assert keys(ddb2, name2) == []
+
+
+@pytest.mark.ddbd_only
+def test_background_sweeper_expires_without_being_asked(own):
+    ddb, name = ttl_table(own, stream=False)
+    ddb.put_item(TableName=name, Item={"pk": {"S": "bg"}, "exp": {"N": str(now_s(own) - 1)}})
+    deadline = time.monotonic() + 12  # the sweeper looks every 5 seconds
+    while time.monotonic() < deadline and keys(ddb, name):
+        time.sleep(0.25)
+    assert keys(ddb, name) == []
+
+
+@pytest.mark.ddbd_only
+def test_many_due_items_expire_in_bounded_steps(own):
+    ddb, name = ttl_table(own, stream=False)
+    due = str(now_s(own) + 5)
+    with_batches = [{"PutRequest": {"Item": {"pk": {"S": f"k{i:04d}"}, "exp": {"N": due}}}} for i in range(1100)]
+    for i in range(0, len(with_batches), 25):
+        ddb.batch_write_item(RequestItems={name: with_batches[i:i + 25]})
+    helpers.advance_clock(own, 30)
+    assert helpers.ttl_sweep(own)["expired"] == 1100  # more than one writer job's worth
+    assert ddb.describe_table(TableName=name)["Table"]["ItemCount"] == 0
