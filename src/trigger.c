@@ -953,7 +953,7 @@ static json_t *trig_describe(const trig_t *t)
     json_object_set_new(j, "InFlight", json_boolean(t->http != NULL));
     json_object_set_new(j, "LastProcessingResult", json_string(t->last_result[0] ? t->last_result : "No records processed"));
     json_object_set_new(j, "LastError", t->last_error[0] ? json_string(t->last_error) : json_null());
-    json_object_set_new(j, "LastModified", t->last_delivery_ms ? json_real((double)t->last_delivery_ms / 1000.0) : json_null());
+    json_object_set_new(j, "LastDeliveryTime", t->last_delivery_ms ? json_real((double)t->last_delivery_ms / 1000.0) : json_null());
     json_object_set_new(j, "RecordsDelivered", json_integer((json_int_t)t->delivered));
     json_object_set_new(j, "RecordsDropped", json_integer((json_int_t)t->dropped));
     json_object_set_new(j, "Invocations", json_integer((json_int_t)t->invocations));
