@@ -112,7 +112,7 @@ static void test_invalid(void)
     CHECK(rejects("{\"eventName\":[{\"prefix\":\"a\",\"suffix\":\"b\"}]}"));
     CHECK(rejects("{\"$or\":[{\"a\":[1]}]}"));
     CHECK(rejects("{\"eventName\":[{\"anything-but\":[]}]}"));
-    char deep[200] = "";
+    char deep[400] = "";
     for (int i = 0; i < 40; i++)
         strcat(deep, "{\"a\":");
     strcat(deep, "[1]");
