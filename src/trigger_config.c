@@ -408,7 +408,10 @@ int trigger_cfg_load_file(const char *path, trigger_cfg_t **out, size_t *n, char
     *out = NULL;
     *n = 0;
     if (!root) {
-        snprintf(why, why_len, "%s:%d: %s", path, je.line, je.text);
+        if (je.line > 0)
+            snprintf(why, why_len, "%s:%d: %s", path, je.line, je.text);
+        else
+            snprintf(why, why_len, "%s", je.text);
         return -1;
     }
     json_t *list = json_is_object(root) ? json_object_get(root, "Triggers") : root;
