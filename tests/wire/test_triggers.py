@@ -581,3 +581,17 @@ def test_clean_shutdown_waits_for_the_batch_in_flight(tmp_path):
         assert p.terminate() == 0
     finally:
         rec.close()
+
+
+def test_readme_loop_with_the_cli(cli, make_table, receiver, triggers, endpoint):
+    """The README's worked example: the AWS CLI appends events, the handler gets them."""
+    table = make_table(hash=("streamId", "S"), range=("version", "N"),
+                       StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    triggers(TableName=table, Url=receiver.url())
+    for v, etype in [("1", "OrderPlaced"), ("2", "OrderShipped")]:
+        cli("dynamodb", "put-item", "--table-name", table,
+            "--item", json.dumps({"streamId": {"S": "order-1"}, "version": {"N": v}, "type": {"S": etype}}),
+            "--condition-expression", "attribute_not_exists(version)")
+    recs = wait_for(lambda: len(receiver.records()) >= 2 and receiver.records(), what="2 records")
+    assert [(r["eventName"], r["dynamodb"]["NewImage"]["type"]["S"]) for r in recs] == [
+        ("INSERT", "OrderPlaced"), ("INSERT", "OrderShipped")]
