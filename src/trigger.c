@@ -70,6 +70,7 @@ typedef struct trig {
     char last_result[64];
     int64_t last_delivery_ms;
     uint64_t delivered, invocations, dropped;
+    bool last_partial; /* the last failure was a valid batchItemFailures answer */
 } trig_t;
 
 static struct engine {
@@ -392,7 +393,7 @@ static void shard_of(const char *arn, uint64_t seq, char *out, size_t len)
 }
 
 /* Lambda's invocation record for a dropped stream batch. */
-static json_t *failure_record(trig_t *t, const char *condition, int status, const char *shard)
+static json_t *failure_record(trig_t *t, const char *condition, const char *shard)
 {
     char req_id[40], now[40], first[32], last[32], start[32], end[32];
     unsigned char r[16];
@@ -404,22 +405,27 @@ static json_t *failure_record(trig_t *t, const char *condition, int status, cons
     iso_seconds(t->b.last_ms, last);
     seq_format(t->b.seqs[0], start);
     seq_format(t->b.seqs[t->b.n - 1], end);
-    return json_pack("{s:{s:s,s:s,s:s,s:i},s:{s:i,s:s,s:s},s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:I,s:s}}",
-                     "requestContext", "requestId", req_id, "functionArn", t->cfg.url, "condition", condition,
-                     "approximateInvokeCount", t->attempts, "responseContext", "statusCode", status,
-                     "executedVersion", "$LATEST", "functionError", "Unhandled", "version", "1.0", "timestamp", now,
-                     "DDBStreamBatchInfo", "shardId", shard, "startSequenceNumber", start, "endSequenceNumber", end,
+    /* statusCode is Lambda's Invoke status, 200 even for a function error;
+     * functionError is left out when the function answered with a valid
+     * batchItemFailures list (a partial failure, not an error). */
+    json_t *rc = json_pack("{s:i,s:s}", "statusCode", 200, "executedVersion", "$LATEST");
+    if (!t->last_partial)
+        json_object_set_new(rc, "functionError", json_string("Unhandled"));
+    return json_pack("{s:{s:s,s:s,s:s,s:i},s:o,s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:I,s:s}}", "requestContext",
+                     "requestId", req_id, "functionArn", t->cfg.url, "condition", condition, "approximateInvokeCount",
+                     t->attempts, "responseContext", rc, "version", "1.0", "timestamp", now, "DDBStreamBatchInfo",
+                     "shardId", shard, "startSequenceNumber", start, "endSequenceNumber", end,
                      "approximateArrivalOfFirstRecord", first, "approximateArrivalOfLastRecord", last, "batchSize",
                      (json_int_t)t->b.n, "streamArn", t->arn);
 }
 
-static void send_to_destination(trig_t *t, const char *condition, int status)
+static void send_to_destination(trig_t *t, const char *condition)
 {
     if (!t->cfg.on_failure)
         return;
     char shard[80] = "";
     shard_of(t->arn, t->b.seqs[0], shard, sizeof shard);
-    json_t *rec = failure_record(t, condition, status, shard);
+    json_t *rec = failure_record(t, condition, shard);
     char *text = json_dumps(rec, JSON_COMPACT);
     json_decref(rec);
     if (!strncmp(t->cfg.on_failure, "http://", 7)) {
@@ -458,14 +464,14 @@ static void arm_timer(trig_t *t, uint64_t ms)
 }
 
 /* Moves past the batch: to the on-failure destination, then checkpoint. */
-static void trig_drop(trig_t *t, const char *condition, int status)
+static void trig_drop(trig_t *t, const char *condition)
 {
     char a[32], z[32];
     seq_format(t->b.seqs[0], a);
     seq_format(t->b.seqs[t->b.n - 1], z);
     log_warn("trigger %s: dropped %zu records %s..%s (%s)%s%s", t->cfg.uuid, t->b.n, a, z, condition,
              t->cfg.on_failure ? " to " : "", t->cfg.on_failure ? t->cfg.on_failure : "");
-    send_to_destination(t, condition, status);
+    send_to_destination(t, condition);
     t->dropped += t->b.n;
     t->checkpoint = t->b.end;
     t->attempts = 0;
@@ -473,7 +479,7 @@ static void trig_drop(trig_t *t, const char *condition, int status)
     trig_persist(t);
 }
 
-static void trig_failed(trig_t *t, int status)
+static void trig_failed(trig_t *t)
 {
     if (eng.stopping) { /* no retry now: the batch is delivered again after a restart */
         t->busy = false;
@@ -486,7 +492,7 @@ static void trig_failed(trig_t *t, int status)
     }
     t->attempts++;
     if (t->cfg.max_retries >= 0 && t->attempts > t->cfg.max_retries)
-        return trig_drop(t, "RetryAttemptsExhausted", status);
+        return trig_drop(t, "RetryAttemptsExhausted");
     uint64_t delay = BACKOFF_FIRST_MS;
     for (int i = 1; i < t->attempts && delay < BACKOFF_MAX_MS; i++)
         delay *= 2;
@@ -552,6 +558,7 @@ static void on_response(void *ud, const httpc_result_t *res)
     bool ok = res->status >= 200 && res->status <= 299;
     uint64_t failed = 0;
     int partial = ok && t->cfg.report_failures ? item_failures(t, res->body, &failed) : 0;
+    t->last_partial = partial > 0;
     if (res->error)
         snprintf(t->last_error, sizeof t->last_error, "%s", res->error);
     else if (!ok)
@@ -586,7 +593,7 @@ static void on_response(void *ud, const httpc_result_t *res)
         t->limit = (size_t)t->cfg.batch_size;
         return trig_persist(t);
     }
-    trig_failed(t, res->status);
+    trig_failed(t);
 }
 
 static void trig_post(trig_t *t)
@@ -652,7 +659,7 @@ static void trig_pump(trig_t *t)
     }
     if (t->b.expired) {
         t->attempts = 0;
-        return trig_drop(t, "RecordAgeExceeded", 0);
+        return trig_drop(t, "RecordAgeExceeded");
     }
     if (t->cfg.window_s > 0 && !t->b.stopped) { /* a partial batch waits out the window */
         uint64_t now = uv_now(eng.env.loop), until;
