@@ -596,3 +596,65 @@ def test_readme_loop_with_the_cli(cli, make_table, receiver, triggers, endpoint)
     recs = wait_for(lambda: len(receiver.records()) >= 2 and receiver.records(), what="2 records")
     assert [(r["eventName"], r["dynamodb"]["NewImage"]["type"]["S"]) for r in recs] == [
         ("INSERT", "OrderPlaced"), ("INSERT", "OrderShipped")]
+
+
+class RawServer:
+    """A TCP server answering each request with the bytes mode[0] says (a broken function host)."""
+
+    def __init__(self):
+        import socket
+        self.mode = ["garbage"]
+        self.hits = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.stop = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def url(self):
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/raw"
+
+    def serve(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                self.hits += 1
+                answers = {
+                    "garbage": b"this is not HTTP\r\n\r\n",
+                    "hangup": b"",
+                    "eof-body": b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{}",
+                }
+                conn.sendall(answers[self.mode[0]])
+
+    def close(self):
+        self.stop = True
+        self.sock.close()
+
+
+def test_broken_function_hosts_are_function_errors(ddb, make_table, triggers, endpoint):
+    table = stream_table(make_table)
+    raw = RawServer()
+    try:
+        append(ddb, table, "s", 1)
+        t = triggers(TableName=table, Url=raw.url())
+        st = wait_for(lambda: (s := trigger_state(endpoint, t["UUID"]))["LastError"] and s, what="an error")
+        assert st["LastError"] == "malformed HTTP response" and st["Lag"] == 1
+        raw.mode[0] = "hangup"
+        wait_for(lambda: trigger_state(endpoint, t["UUID"])["LastError"] ==
+                 "connection closed before a complete response", what="the hang-up")
+        raw.mode[0] = "eof-body"  # a body delimited by the close is a complete response
+        wait_for(lambda: trigger_state(endpoint, t["UUID"])["Lag"] == 0, what="success")
+        assert trigger_state(endpoint, t["UUID"])["LastProcessingResult"] == "OK"
+    finally:
+        raw.close()
