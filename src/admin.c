@@ -211,7 +211,7 @@ void admin_handle(const admin_env_t *env, str_t method, str_t target, str_t body
 
 void admin_start(const admin_env_t *env)
 {
-    ttl_sweeper_start(env->loop, env->store, env->writer, 5000);
+    ttl_sweeper_start(env->loop, env->store, env->writer);
 }
 
 void admin_stop(void) { ttl_sweeper_stop(); }

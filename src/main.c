@@ -11,6 +11,7 @@
 #include "ddbd/server.h"
 #include "ddbd/store.h"
 #include "ddbd/trigger.h"
+#include "ddbd/ttl.h"
 
 static const char usage[] =
     "Usage: ddbd [options]\n"
@@ -26,6 +27,8 @@ static const char usage[] =
     "  --clock TIME      start ddbd's clock at TIME (ISO-8601 UTC, e.g. 2030-01-01T00:00:00Z)\n"
     "                    and let it run; --clock frozen:TIME holds it there until moved\n"
     "                    (POST /_ddbd/clock); --clock frozen holds it at the current time\n"
+    "  --ttl-sweep-seconds N  how often expired TTL items are deleted and old stream\n"
+    "                    records trimmed (default 5; 0: only on POST /_ddbd/ttl/sweep)\n"
     "  --log-level L     debug (one line per request), info, warn (default), error\n"
     "  --trigger TABLE=http://HOST:PORT/PATH[,key=value...]\n"
     "                    deliver TABLE's stream records to a local function as Lambda does;\n"
@@ -91,14 +94,15 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 static int parse_cli(int argc, char **argv, cli_t *c)
 {
-    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_CLOCK, O_TRIGGER,
-           O_TFILE };
+    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_CLOCK, O_SWEEP,
+           O_TRIGGER, O_TFILE };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},   {"host", required_argument, NULL, O_HOST},
         {"data-dir", required_argument, NULL, O_DATA}, {"in-memory", no_argument, NULL, O_MEM},
         {"shared-db", no_argument, NULL, O_SHARED},  {"no-fsync", no_argument, NULL, O_NOSYNC},
         {"map-size", required_argument, NULL, O_MAP}, {"log-level", required_argument, NULL, O_LOG},
         {"clock", required_argument, NULL, O_CLOCK},
+        {"ttl-sweep-seconds", required_argument, NULL, O_SWEEP},
         {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
         {"trigger", required_argument, NULL, O_TRIGGER}, {"triggers-file", required_argument, NULL, O_TFILE},
         {NULL, 0, NULL, 0},
@@ -139,6 +143,11 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         case O_TFILE:
             if (parse_triggers_file(c, optarg))
                 return 2;
+            break;
+        case O_SWEEP:
+            if (parse_int(optarg, 0, 86400, &v))
+                return fprintf(stderr, "ddbd: --ttl-sweep-seconds wants 0..86400, got %s\n", optarg), 2;
+            ttl_sweeper_interval((uint64_t)v * 1000);
             break;
         case O_HELP: fputs(usage, stdout); exit(0);
         case O_VERSION: printf("ddbd %s\n", DDBD_VERSION); exit(0);

@@ -323,10 +323,11 @@ static void handle_dynamodb(slot_t *s, http_request_t *hr)
 static void on_admin_done(void *ud, int status, str_t body)
 {
     slot_t *s = ud;
+    bool later = !s->in_admin && !s->ready && s->conn->at_writer;
     http_header_t h[] = {{STR_LIT("Content-Type"), STR_LIT("application/json")}};
     http_response_write(&s->wire, status, h, 1, body, s->keep_alive);
     s->ready = true;
-    if (s->in_admin)
+    if (!later)
         return;
     s->conn->at_writer = false;
     conn_process(s->conn);
@@ -336,6 +337,10 @@ static void on_admin_done(void *ud, int status, str_t body)
 static void handle_admin(slot_t *s, http_request_t *hr)
 {
     s->op = "admin";
+    if (srv.stopping) { /* the writer is gone: admin writes could never finish */
+        on_admin_done(s, 503, STR_LIT("{\"error\":\"ddbd is shutting down\"}"));
+        return;
+    }
     s->in_admin = true;
     admin_handle(&srv.admin, hr->method, hr->path, hr->body, on_admin_done, s);
     s->in_admin = false;

@@ -211,6 +211,29 @@ static bool stream_enabled(const json_t *desc)
     return json_is_true(json_object_get(json_object_get(desc, "StreamSpecification"), "StreamEnabled"));
 }
 
+/* A stream ARN no other stream has: AWS's label is the creation time in
+ * ms, and a frozen clock (or another namespace: the ARN does not name the
+ * access key) could repeat it, so the label moves on by a millisecond
+ * until it is new. *arn is malloc'ed. */
+static int unique_arn(store_txn_t *txn, const char *region, const char *account, const char *table, int64_t now,
+                      char *label, size_t label_len, char **arn)
+{
+    for (int64_t t = now;; t++) {
+        clock_format_iso(t, label, label_len);
+        label[strlen(label) - 1] = '\0'; /* "2015-05-11T21:21:33.291": no zone, as AWS */
+        if (asprintf(arn, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", region, account, table, label) < 0)
+            abort();
+        uint32_t other;
+        int rc = stream__id_of_arn(txn, *arn, &other);
+        if (rc == STREAM_NOT_FOUND)
+            return 0;
+        free(*arn);
+        *arn = NULL;
+        if (rc)
+            return rc;
+    }
+}
+
 int stream_enable(store_txn_t *txn, const char *ns, const char *region, const char *account, json_t *desc,
                   const char *view_type)
 {
@@ -222,13 +245,12 @@ int stream_enable(store_txn_t *txn, const char *ns, const char *region, const ch
         return rc;
     uint32_t id = (uint32_t)id64;
     int64_t now = clock_now_ms();
-    char label[40];
-    clock_format_iso(now, label, sizeof label);
-    label[strlen(label) - 1] = '\0'; /* "2015-05-11T21:21:33.291": no zone, as AWS */
     const char *table = json_string_value(json_object_get(desc, "TableName"));
+    char label[40];
     char *arn;
-    if (asprintf(&arn, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", region, account, table, label) < 0)
-        abort();
+    rc = unique_arn(txn, region, account, table, now, label, sizeof label, &arn);
+    if (rc)
+        return rc;
 
     json_t *m = json_object();
     json_object_set_new(m, "arn", json_string(arn));
@@ -614,6 +636,42 @@ int stream__each(store_txn_t *txn, uint32_t first_id, int (*fn)(void *ud, uint32
         if (stop)
             break;
     }
+    store_cursor_close(c);
+    return rc == STORE_NOTFOUND ? 0 : rc < 0 ? rc : 0;
+}
+
+int stream__each_by_arn(store_txn_t *txn, str_t after_arn, int (*fn)(void *ud, uint32_t id, json_t *m), void *ud)
+{
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, STORE_DB_STREAM_META, &c);
+    if (rc)
+        return rc;
+    buf_t start = BUF_INIT;
+    buf_putc(&start, 'A');
+    buf_append(&start, after_arn.ptr, after_arn.len);
+    str_t k, v;
+    for (rc = store_cursor_seek(c, (str_t){start.data, start.len}, &k, &v); rc == 0; rc = store_cursor_next(c, &k, &v)) {
+        if (k.len == 0 || k.ptr[0] != 'A')
+            break;
+        if (after_arn.len && str_eq(k, (str_t){start.data, start.len}))
+            continue; /* exclusive */
+        if (v.len != 4) {
+            rc = STORE_ERR_IO;
+            break;
+        }
+        uint32_t id = get_be32((const uint8_t *)v.ptr);
+        json_t *m;
+        rc = meta_load(txn, id, &m);
+        if (rc)
+            break;
+        if (!m)
+            continue;
+        int stop = fn(ud, id, m);
+        json_decref(m);
+        if (stop)
+            break;
+    }
+    buf_free(&start);
     store_cursor_close(c);
     return rc == STORE_NOTFOUND ? 0 : rc < 0 ? rc : 0;
 }

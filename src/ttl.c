@@ -302,6 +302,8 @@ int ttl_sweep_step(store_txn_t *txn, catalog_cache_t *cache, int64_t now_ms, siz
 
 /* ---- running sweeps through the writer ------------------------------------- */
 
+static bool sweeps_stopping; /* shutdown: no new writer jobs (loop thread) */
+
 typedef struct sweep_run {
     writer_t *w;
     ttl_sweep_result_t step, total;
@@ -328,7 +330,7 @@ static void sweep_job_done(void *ud, int rc)
     if (rc == 0 || rc == -1) {
         s->total.expired += s->step.expired;
         s->total.trimmed += s->step.trimmed;
-        if (s->step.more && ++s->steps < SWEEP_MAX_STEPS) {
+        if (s->step.more && ++s->steps < SWEEP_MAX_STEPS && !sweeps_stopping) {
             writer_submit_job(s->w, sweep_job, sweep_job_done, s);
             return;
         }
@@ -403,8 +405,15 @@ static void on_tick(uv_timer_t *t)
     ttl_sweep_now(sweeper.writer, background_done, NULL);
 }
 
-void ttl_sweeper_start(uv_loop_t *loop, store_t *store, writer_t *w, uint64_t interval_ms)
+static uint64_t sweep_interval_ms = TTL_SWEEP_INTERVAL_DEFAULT_MS;
+
+void ttl_sweeper_interval(uint64_t interval_ms) { sweep_interval_ms = interval_ms; }
+
+void ttl_sweeper_start(uv_loop_t *loop, store_t *store, writer_t *w)
 {
+    uint64_t interval_ms = sweep_interval_ms;
+    if (interval_ms == 0)
+        return; /* sweeps only on demand (POST /_ddbd/ttl/sweep) */
     sweeper.store = store;
     sweeper.writer = w;
     uv_timer_init(loop, &sweeper.timer);
@@ -415,6 +424,7 @@ void ttl_sweeper_start(uv_loop_t *loop, store_t *store, writer_t *w, uint64_t in
 
 void ttl_sweeper_stop(void)
 {
+    sweeps_stopping = true;
     if (!sweeper.started)
         return;
     sweeper.started = false;

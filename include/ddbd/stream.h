@@ -132,6 +132,9 @@ int stream__last_seq(store_txn_t *txn, uint32_t id, uint64_t *out);
 /* A stored record's ApproximateCreationDateTime (epoch seconds; INT64_MAX
  * if unreadable). rec need not be NUL-terminated. */
 int64_t stream__record_time_s(str_t rec);
+/* Calls fn for each stream in ARN order, after after_arn (empty: from the
+ * first; the ARN need not exist). */
+int stream__each_by_arn(store_txn_t *txn, str_t after_arn, int (*fn)(void *ud, uint32_t id, json_t *m), void *ud);
 /* Calls fn for each stream (ids ascending, from first_id); fn returns
  * non-zero to stop. m is borrowed for the call. */
 int stream__each(store_txn_t *txn, uint32_t first_id, int (*fn)(void *ud, uint32_t id, json_t *m), void *ud);

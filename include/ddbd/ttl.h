@@ -55,10 +55,13 @@ int ttl_sweep_step(store_txn_t *txn, catalog_cache_t *cache, int64_t now_ms, siz
  * then calls done (rc 0 or a store error) with the totals. */
 typedef void (*ttl_sweep_done)(void *ud, int rc, const ttl_sweep_result_t *total);
 void ttl_sweep_now(writer_t *w, ttl_sweep_done done, void *ud);
-/* The background sweeper: every interval_ms, a sweep when something is
- * due (checked in a read transaction first, so an idle server writes
- * nothing). stop before the loop closes. */
-void ttl_sweeper_start(uv_loop_t *loop, store_t *store, writer_t *w, uint64_t interval_ms);
+/* The background sweeper: every interval (ttl_sweeper_interval; default
+ * 5 s, 0 turns it off), a sweep when something is due (checked in a read
+ * transaction first, so an idle server writes nothing). Stop it before the
+ * loop closes. */
+#define TTL_SWEEP_INTERVAL_DEFAULT_MS 5000
+void ttl_sweeper_interval(uint64_t interval_ms); /* before start (main.c's --ttl-sweep-seconds) */
+void ttl_sweeper_start(uv_loop_t *loop, store_t *store, writer_t *w);
 void ttl_sweeper_stop(void);
 
 #endif

@@ -132,16 +132,11 @@ int op_list_streams(ddb_req_t *r)
     int rc = store_read_begin(r->env->store, &txn);
     if (rc)
         return rc;
-    uint32_t first = 0;
-    if (start.ptr) {
-        json_t *m;
-        rc = load_stream(r, txn, start, &first, &m);
-        json_decref(m);
-        first++;
-    }
+    /* ARN order: paging resumes after ExclusiveStartStreamArn even when that
+     * stream has gone meanwhile (DynamoDB Local accepts unknown ARNs too). */
+    buf_puts(&r->out, "{\"Streams\":[");
+    rc = stream__each_by_arn(txn, start.ptr ? start : STR_LIT(""), list_one, &c);
     if (!rc) {
-        buf_puts(&r->out, "{\"Streams\":[");
-        rc = stream__each(txn, first, list_one, &c);
         buf_putc(&r->out, ']');
         if (c.more) {
             jw_key(&r->out, "LastEvaluatedStreamArn");
@@ -297,6 +292,20 @@ static uint64_t shard_horizon(const json_t *m, const json_t *s)
     return trim >= start ? trim + 1 : start;
 }
 
+typedef struct horizon_ctx {
+    int64_t min_s; /* records older than this (epoch seconds) are out of retention */
+    uint64_t pos;  /* the first position still retained */
+} horizon_ctx_t;
+
+static int skip_expired(void *ud, uint64_t seq, str_t rec)
+{
+    horizon_ctx_t *h = ud;
+    if (stream__record_time_s(rec) >= h->min_s)
+        return 1;
+    h->pos = seq + 1;
+    return 0;
+}
+
 /* The iterator's starting position, or -1 with r->err set. */
 static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const json_t *m, const json_t *s,
                              int type, str_t seq_text, uint64_t *pos)
@@ -305,8 +314,12 @@ static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const 
     bool closed = json_object_get(s, "end") != NULL;
     uint64_t end = closed ? jsu64(s, "end") : UINT64_MAX;
     if (type == IT_TRIM_HORIZON) {
-        *pos = shard_horizon(m, s);
-        return 0;
+        /* past records the sweeper has not trimmed yet but that are older
+         * than the retention: they count as trimmed already */
+        horizon_ctx_t h = {.min_s = (clock_now_ms() - STREAM_RETENTION_MS) / 1000, .pos = shard_horizon(m, s)};
+        int rc = stream__read(txn, id, h.pos, end, 10000, skip_expired, &h);
+        *pos = h.pos;
+        return rc;
     }
     if (type == IT_LATEST) {
         uint64_t last;

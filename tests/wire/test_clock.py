@@ -114,6 +114,12 @@ def test_clock_flag_frozen(run):
         2030, 1, 1, tzinfo=rec["dynamodb"]["ApproximateCreationDateTime"].tzinfo)
 
 
+def test_bad_ttl_sweep_flag():
+    p = subprocess.run([helpers.ddbd_binary(), "--in-memory", "--port", "0", "--ttl-sweep-seconds", "-1"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 2 and "--ttl-sweep-seconds" in p.stderr
+
+
 @pytest.mark.parametrize("arg", ["tomorrow", "frozen:never", "frozen-ish", ""])
 def test_bad_clock_flag(arg):
     p = subprocess.run([helpers.ddbd_binary(), "--in-memory", "--port", "0", "--clock", arg],
@@ -143,3 +149,27 @@ def test_transaction_token_window_follows_the_clock(run):
     helpers.advance_clock(ep, 11 * 60)  # past the window: a new request
     ddb.transact_write_items(**req)
     assert n() == "2"
+
+
+def test_stream_arns_stay_unique_under_a_frozen_clock(run):
+    ep = run("--clock", "frozen:2030-01-01T00:00:00Z")
+    spec = {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    a = helpers.make_client(ep, access_key="AKONE")
+    b = helpers.make_client(ep, access_key="AKTWO")
+    arns = []
+    for c in (a, b):  # same table name in two namespaces, same instant
+        c.create_table(TableName="same", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                       BillingMode="PAY_PER_REQUEST", StreamSpecification=spec)
+        arns.append(c.describe_table(TableName="same")["Table"]["LatestStreamArn"])
+    a.update_table(TableName="same", StreamSpecification={"StreamEnabled": False})
+    a.update_table(TableName="same", StreamSpecification=spec)
+    arns.append(a.describe_table(TableName="same")["Table"]["LatestStreamArn"])
+    assert len(set(arns)) == 3, arns
+    a.put_item(TableName="same", Item={"pk": {"S": "in-a"}})
+    b.put_item(TableName="same", Item={"pk": {"S": "in-b"}})
+    sb = helpers.make_streams_client(ep, access_key="AKTWO")
+    assert [s["StreamArn"] for s in sb.list_streams()["Streams"]] == [arns[1]]
+    shard = sb.describe_stream(StreamArn=arns[1])["StreamDescription"]["Shards"][0]["ShardId"]
+    it = sb.get_shard_iterator(StreamArn=arns[1], ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in sb.get_records(ShardIterator=it)["Records"]] == ["in-b"]

@@ -14,7 +14,9 @@ import helpers
 
 @pytest.fixture(scope="module")
 def own(tmp_path_factory):
-    p = helpers.DdbdProcess(["--in-memory"], log_path=tmp_path_factory.mktemp("ttl") / "ddbd.log")
+    # no background sweeper: each test sweeps when it means to, so counts are exact
+    p = helpers.DdbdProcess(["--in-memory", "--ttl-sweep-seconds", "0"],
+                            log_path=tmp_path_factory.mktemp("ttl") / "ddbd.log")
     p.wait_ready(5.0)
     yield p.endpoint
     assert p.terminate() == 0
@@ -150,10 +152,19 @@ def test_deleted_table_with_ttl_sweeps_cleanly(own):
 
 
 @pytest.mark.ddbd_only
-def test_background_sweeper_expires_without_being_asked(own):
+def test_background_sweeper_expires_without_being_asked(tmp_path):
+    p = helpers.DdbdProcess(["--in-memory", "--ttl-sweep-seconds", "1"], log_path=tmp_path / "ddbd.log")
+    p.wait_ready(5.0)
+    try:
+        background_expiry(p.endpoint)
+    finally:
+        assert p.terminate() == 0
+
+
+def background_expiry(own):
     ddb, name = ttl_table(own, stream=False)
     ddb.put_item(TableName=name, Item={"pk": {"S": "bg"}, "exp": {"N": str(now_s(own) - 1)}})
-    deadline = time.monotonic() + 12  # the sweeper looks every 5 seconds
+    deadline = time.monotonic() + 10  # the sweeper looks every second
     while time.monotonic() < deadline and keys(ddb, name):
         time.sleep(0.25)
     assert keys(ddb, name) == []
