@@ -625,6 +625,10 @@ static void trig_pump(trig_t *t)
 {
     if (t->busy || t->deleted || t->timer_armed || eng.stopping)
         return;
+    if (t->cfg.disabled) {
+        t->state = "Disabled";
+        return;
+    }
     store_txn_t *txn;
     if (store_read_begin(eng.env.store, &txn))
         return;
@@ -693,7 +697,7 @@ static trig_t *trig_new(trigger_cfg_t *cfg)
         log_error("trigger %s: %s", t->cfg.uuid, why); /* validated when created: not reached */
     httpc_url_parse(t->cfg.url, &t->target, why, sizeof why);
     t->limit = (size_t)t->cfg.batch_size;
-    t->state = "Waiting";
+    t->state = t->cfg.disabled ? "Disabled" : "Waiting";
     uv_timer_init(eng.env.loop, &t->timer);
     t->timer.data = t;
     t->next = eng.list;

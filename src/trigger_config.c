@@ -35,7 +35,7 @@ static const int_setting_t int_settings[] = {
 #define N_INT_SETTINGS (sizeof int_settings / sizeof *int_settings)
 
 static const char *const known_members[] = {
-    "UUID", "TableName", "Namespace", "Url", "StartingPosition", "BisectBatchOnFunctionError",
+    "UUID", "TableName", "Namespace", "Url", "Enabled", "StartingPosition", "BisectBatchOnFunctionError",
     "FunctionResponseTypes", "FilterCriteria", "DestinationConfig",
 };
 
@@ -259,11 +259,13 @@ int trigger_cfg_from_json(const json_t *j, trigger_cfg_t *out, char *why, size_t
     const char *ns = json_str_member(j, "Namespace", &bad_type);
     const char *start = json_str_member(j, "StartingPosition", &bad_type);
     json_t *bisect = json_object_get(j, "BisectBatchOnFunctionError");
-    if (bad_type || (bisect && !json_is_boolean(bisect))) {
+    json_t *enabled = json_object_get(j, "Enabled");
+    if (bad_type || (bisect && !json_is_boolean(bisect)) || (enabled && !json_is_boolean(enabled))) {
         snprintf(why, why_len, "TableName, Url, UUID, Namespace and StartingPosition are strings; "
-                 "BisectBatchOnFunctionError is true or false");
+                 "Enabled and BisectBatchOnFunctionError are true or false");
         goto bad;
     }
+    out->disabled = json_is_false(enabled);
     if (!table || !url) {
         snprintf(why, why_len, "a trigger needs TableName and Url");
         goto bad;
@@ -297,6 +299,7 @@ json_t *trigger_cfg_to_json(const trigger_cfg_t *c)
     if (c->ns)
         json_object_set_new(j, "Namespace", json_string(c->ns));
     json_object_set_new(j, "Url", json_string(c->url));
+    json_object_set_new(j, "Enabled", json_boolean(!c->disabled));
     for (size_t i = 0; i < N_INT_SETTINGS; i++)
         json_object_set_new(j, int_settings[i].name, json_integer(*int_field((trigger_cfg_t *)c, &int_settings[i])));
     json_object_set_new(j, "StartingPosition", json_string(c->latest ? "LATEST" : "TRIM_HORIZON"));
@@ -348,6 +351,11 @@ static int flag_option(trigger_cfg_t *c, const char *key, const char *val, char 
         if (parse_bool(val, &b))
             goto bad_bool;
         return c->report_failures = b, 0;
+    }
+    if (!strcasecmp(key, "Enabled")) {
+        if (parse_bool(val, &b))
+            goto bad_bool;
+        return c->disabled = !b, 0;
     }
     if (!strcasecmp(key, "OnFailure") || !strcasecmp(key, "on-failure"))
         return set_destination(c, val, why, why_len);

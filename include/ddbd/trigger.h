@@ -44,6 +44,7 @@ typedef struct trigger_cfg {
     json_t *filter;    /* FilterCriteria (validated), or NULL */
     char *on_failure;  /* DestinationConfig.OnFailure.Destination: a file path or http:// URL */
     int timeout_s;     /* Timeout 1..900 (3): the function's timeout, per request */
+    bool disabled;     /* Enabled false: paused, the checkpoint stays where it is */
 } trigger_cfg_t;
 
 /* From the admin endpoint's or the config file's JSON object. Unknown
@@ -53,7 +54,7 @@ int trigger_cfg_from_json(const json_t *j, trigger_cfg_t *out, char *why, size_t
 /* From --trigger: "TABLE=http://host:port/path[,key=value...]" where key is
  * a Lambda name (BatchSize, StartingPosition, ...) or its short form
  * (batch, window, start, retries, max-age, bisect, report-failures,
- * on-failure, timeout, id). The UUID is derived from table and URL unless
+ * on-failure, timeout, id, enabled). The UUID is derived from table and URL unless
  * id= gives one, so the same flag names the same trigger on every run. */
 int trigger_cfg_from_flag(const char *spec, trigger_cfg_t *out, char *why, size_t why_len);
 /* The settings as a JSON object with Lambda's names (new reference). */

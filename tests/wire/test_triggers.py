@@ -658,3 +658,18 @@ def test_broken_function_hosts_are_function_errors(ddb, make_table, triggers, en
         assert trigger_state(endpoint, t["UUID"])["LastProcessingResult"] == "OK"
     finally:
         raw.close()
+
+
+def test_disabled_trigger_pauses_and_redefining_it_resumes(ddb, make_table, receiver, triggers, endpoint):
+    table = stream_table(make_table)
+    t = triggers(TableName=table, Url=receiver.url(), Enabled=False, BatchSize=10)
+    assert t["Enabled"] is False and t["State"] == "Disabled"
+    append(ddb, table, "s", 2)
+    wait_for(lambda: trigger_state(endpoint, t["UUID"])["Lag"] == 2, what="lag 2")
+    assert receiver.posts == [] and trigger_state(endpoint, t["UUID"])["State"] == "Disabled"
+    # POST with the same UUID redefines it (like UpdateEventSourceMapping); the checkpoint stays
+    again = create_trigger(endpoint, UUID=t["UUID"], TableName=table, Url=receiver.url(), Enabled=True, BatchSize=10)
+    assert again["Enabled"] is True
+    recs = wait_for(lambda: len(receiver.records()) >= 2 and receiver.records(), what="2 records")
+    assert [r["dynamodb"]["NewImage"]["sk"]["N"] for r in recs] == ["1", "2"]
+    assert trigger_state(endpoint, t["UUID"])["State"] == "Enabled"
