@@ -57,6 +57,7 @@ typedef struct trig {
     uint64_t checkpoint;  /* every record <= this is done */
     uv_timer_t timer;     /* backoff and batching window */
     bool timer_armed;
+    bool window_timer;    /* the timer waits out a batching window (new records may fill the batch first) */
     bool busy;            /* a POST or a checkpoint write is in flight */
     bool deleted;         /* freed when the work in flight ends */
     httpc_req_t *http;    /* the POST in flight */
@@ -453,13 +454,14 @@ static void send_to_destination(trig_t *t, const char *condition)
 static void on_timer(uv_timer_t *h)
 {
     trig_t *t = h->data;
-    t->timer_armed = false;
+    t->timer_armed = t->window_timer = false;
     trig_pump(t);
 }
 
 static void arm_timer(trig_t *t, uint64_t ms)
 {
     t->timer_armed = true;
+    t->window_timer = false;
     uv_timer_start(&t->timer, on_timer, ms, 0);
 }
 
@@ -623,7 +625,7 @@ static bool trig_follow(trig_t *t, const char *latest, bool old_done)
 
 static void trig_pump(trig_t *t)
 {
-    if (t->busy || t->deleted || t->timer_armed || eng.stopping)
+    if (t->busy || t->deleted || (t->timer_armed && !t->window_timer) || eng.stopping)
         return;
     if (t->cfg.disabled) {
         t->state = "Disabled";
@@ -670,8 +672,16 @@ static void trig_pump(trig_t *t)
         if (!t->window_started)
             t->window_started = now;
         until = t->window_started + (uint64_t)t->cfg.window_s * 1000;
-        if (now < until)
-            return arm_timer(t, until - now);
+        if (now < until) {
+            if (!t->timer_armed)
+                arm_timer(t, until - now);
+            t->window_timer = true;
+            return;
+        }
+    }
+    if (t->timer_armed) { /* the batch filled up before its window ended */
+        uv_timer_stop(&t->timer);
+        t->timer_armed = t->window_timer = false;
     }
     trig_post(t);
 }
@@ -852,7 +862,7 @@ void trigger_shutdown(void (*done)(void *ud), void *ud)
     for (trig_t *t = eng.list; t; t = t->next)
         if (t->timer_armed) {
             uv_timer_stop(&t->timer);
-            t->timer_armed = false;
+            t->timer_armed = t->window_timer = false;
         }
     uv_timer_init(eng.env.loop, &eng.stop_timer);
     uv_timer_start(&eng.stop_timer, on_stop_timeout, SHUTDOWN_WAIT_MS, 0);

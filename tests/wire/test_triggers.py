@@ -298,6 +298,17 @@ def test_batching_window_gathers_records(ddb, make_table, receiver, triggers, en
     assert [len(b) for b in receiver.batches()] == [3]
 
 
+def test_a_full_batch_does_not_wait_for_its_window(ddb, make_table, receiver, triggers, endpoint):
+    table = stream_table(make_table)
+    triggers(TableName=table, Url=receiver.url(), MaximumBatchingWindowInSeconds=30, BatchSize=3)
+    started = time.monotonic()
+    append(ddb, table, "s", 3)  # one write at a time: the window is open when the batch fills up
+    wait_for(lambda: len(receiver.records()) >= 3, what="the full batch")
+    append(ddb, table, "s", 1, first=4)
+    assert time.monotonic() - started < 10
+    assert [len(b) for b in receiver.batches()] == [3]  # the 4th waits for its window
+
+
 def test_retry_attempts_exhausted_drops_to_the_on_failure_file(ddb, make_table, receiver, triggers, endpoint,
                                                                tmp_path):
     table = stream_table(make_table)
