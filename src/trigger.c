@@ -667,7 +667,8 @@ static void trig_pump(trig_t *t)
         t->attempts = 0;
         return trig_drop(t, "RecordAgeExceeded");
     }
-    if (t->cfg.window_s > 0 && !t->b.stopped) { /* a partial batch waits out the window */
+    bool full = t->b.stopped || t->b.n >= t->limit;
+    if (t->cfg.window_s > 0 && !full) { /* a partial batch waits out the window */
         uint64_t now = uv_now(eng.env.loop), until;
         if (!t->window_started)
             t->window_started = now;
