@@ -54,6 +54,7 @@ typedef struct trig {
     tfilter_t *filter;
     httpc_url_t target;
     char *arn;            /* the stream followed; NULL until the table has one */
+    char *found_ns;       /* without cfg.ns: the namespace where the table was found */
     uint64_t checkpoint;  /* every record <= this is done */
     uv_timer_t timer;     /* backoff and batching window */
     bool timer_armed;
@@ -121,6 +122,7 @@ static void on_timer_closed(uv_handle_t *h)
     trigger_cfg_free(&t->cfg);
     tfilter_free(t->filter);
     free(t->arn);
+    free(t->found_ns);
     buf_free(&t->b.body);
     free(t->b.seqs);
     free(t);
@@ -226,30 +228,35 @@ typedef struct ns_scan {
 /* The latest stream ARN of the trigger's table (NULL: no table or no
  * enabled stream). Without a Namespace, the first namespace (in catalog
  * order) holding a table of that name with a stream. Valid while txn. */
-static const char *table_stream_arn(trig_t *t, store_txn_t *txn)
+static const char *ns_stream_arn(const char *ns, const char *table, store_txn_t *txn)
 {
     const table_t *tab = NULL;
-    if (t->cfg.ns) {
-        if (catalog_lookup(eng.env.catalog, txn, t->cfg.ns, str_from_cstr(t->cfg.table), &tab) || !tab)
-            return NULL;
-        return stream_latest_arn(tab);
-    }
+    if (catalog_lookup(eng.env.catalog, txn, ns, str_from_cstr(table), &tab) || !tab)
+        return NULL;
+    return stream_latest_arn(tab);
+}
+
+static const char *table_stream_arn(trig_t *t, store_txn_t *txn)
+{
+    if (t->cfg.ns)
+        return ns_stream_arn(t->cfg.ns, t->cfg.table, txn);
+    const char *arn = t->found_ns ? ns_stream_arn(t->found_ns, t->cfg.table, txn) : NULL;
+    if (arn) /* the namespace found before: no catalog scan on every commit */
+        return arn;
     store_cursor_t *c;
     if (store_cursor_open(txn, STORE_DB_CATALOG, &c))
         return NULL;
     str_t k, v;
-    const char *arn = NULL;
     for (int rc = store_cursor_seek(c, STR_NULL, &k, &v); rc == 0 && !arn; rc = store_cursor_next(c, &k, &v)) {
         const char *nul = memchr(k.ptr, '\0', k.len);
-        if (!nul)
-            continue;
-        str_t name = {nul + 1, k.len - (size_t)(nul + 1 - k.ptr)};
-        if (!str_eq_cstr(name, t->cfg.table))
+        if (!nul || !str_eq_cstr((str_t){nul + 1, k.len - (size_t)(nul + 1 - k.ptr)}, t->cfg.table))
             continue;
         char ns[512];
         snprintf(ns, sizeof ns, "%.*s", (int)(nul - k.ptr), k.ptr);
-        if (catalog_lookup(eng.env.catalog, txn, ns, name, &tab) == 0 && tab)
-            arn = stream_latest_arn(tab);
+        if ((arn = ns_stream_arn(ns, t->cfg.table, txn)) != NULL) {
+            free(t->found_ns);
+            t->found_ns = strdup(ns);
+        }
     }
     store_cursor_close(c);
     return arn;

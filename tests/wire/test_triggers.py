@@ -684,3 +684,24 @@ def test_disabled_trigger_pauses_and_redefining_it_resumes(ddb, make_table, rece
     recs = wait_for(lambda: len(receiver.records()) >= 2 and receiver.records(), what="2 records")
     assert [r["dynamodb"]["NewImage"]["sk"]["N"] for r in recs] == ["1", "2"]
     assert trigger_state(endpoint, t["UUID"])["State"] == "Enabled"
+
+
+def test_namespace_picks_the_callers_table(client_factory, receiver, triggers, endpoint):
+    key = helpers.fresh_access_key()
+    other = client_factory(access_key=key)
+    name = helpers.unique_name()
+    other.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                             {"AttributeName": "sk", "AttributeType": "N"}],
+                       StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    try:
+        mine = triggers(TableName=name, Url=receiver.url("/mine"), Namespace=f"{key}/{helpers.DEFAULT_REGION}")
+        wrong = triggers(TableName=name, Url=receiver.url("/wrong"), Namespace=f"{key}/eu-west-1")
+        append(other, name, "s", 1)
+        wait_for(lambda: receiver.records("/mine"), what="the record")
+        assert trigger_state(endpoint, mine["UUID"])["Namespace"] == f"{key}/{helpers.DEFAULT_REGION}"
+        st = trigger_state(endpoint, wrong["UUID"])
+        assert st["State"] == "Waiting" and st["EventSourceArn"] is None and receiver.records("/wrong") == []
+    finally:
+        other.delete_table(TableName=name)
