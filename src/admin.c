@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ddbd/clock.h"
+#include "ddbd/trigger_admin.h"
 #include "ddbd/ttl.h"
 
 struct admin_call {
@@ -157,6 +158,8 @@ static const struct route {
 } routes[] = {
     {"GET POST", "/_ddbd/clock", admin_clock},
     {"POST", "/_ddbd/ttl/sweep", admin_ttl_sweep},
+    {"GET POST", "/_ddbd/triggers", trigger_admin_handle},
+    {"GET DELETE", "/_ddbd/triggers/", trigger_admin_handle},
 };
 
 static const str_t admin_prefix = STR_LIT("/_ddbd/");

@@ -10,6 +10,7 @@
 #include "ddbd/log.h"
 #include "ddbd/server.h"
 #include "ddbd/store.h"
+#include "ddbd/trigger.h"
 #include "ddbd/ttl.h"
 
 static const char usage[] =
@@ -29,6 +30,13 @@ static const char usage[] =
     "  --ttl-sweep-seconds N  how often expired TTL items are deleted and old stream\n"
     "                    records trimmed (default 5; 0: only on POST /_ddbd/ttl/sweep)\n"
     "  --log-level L     debug (one line per request), info, warn (default), error\n"
+    "  --trigger TABLE=http://HOST:PORT/PATH[,key=value...]\n"
+    "                    deliver TABLE's stream records to a local function as Lambda does;\n"
+    "                    keys: batch (BatchSize), window, start (TRIM_HORIZON|LATEST), retries,\n"
+    "                    max-age, bisect, report-failures, on-failure (file or URL), timeout, id,\n"
+    "                    enabled;\n"
+    "                    repeatable; kept in the database (see /_ddbd/triggers)\n"
+    "  --triggers-file F triggers from a JSON file ({\"Triggers\":[{...}]}, Lambda's setting names)\n"
     "  --help            this text\n"
     "  --version         the version\n";
 
@@ -38,7 +46,41 @@ typedef struct cli {
     const char *data_dir;
     bool in_memory, shared_db, no_sync;
     size_t map_size;
+    trigger_cfg_t *triggers;
+    size_t ntriggers;
 } cli_t;
+
+/* Appends n settings to the command line's triggers (moved). */
+static void add_triggers(cli_t *c, trigger_cfg_t *t, size_t n)
+{
+    c->triggers = realloc(c->triggers, (c->ntriggers + n) * sizeof *c->triggers);
+    if (!c->triggers)
+        abort();
+    memcpy(c->triggers + c->ntriggers, t, n * sizeof *t);
+    c->ntriggers += n;
+}
+
+static int parse_trigger_flag(cli_t *c, const char *spec)
+{
+    trigger_cfg_t t;
+    char why[512];
+    if (trigger_cfg_from_flag(spec, &t, why, sizeof why))
+        return fprintf(stderr, "ddbd: --trigger: %s\n", why), 2;
+    add_triggers(c, &t, 1);
+    return 0;
+}
+
+static int parse_triggers_file(cli_t *c, const char *path)
+{
+    trigger_cfg_t *t;
+    size_t n;
+    char why[600];
+    if (trigger_cfg_load_file(path, &t, &n, why, sizeof why))
+        return fprintf(stderr, "ddbd: --triggers-file: %s\n", why), 2;
+    add_triggers(c, t, n);
+    free(t);
+    return 0;
+}
 
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -53,7 +95,8 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 static int parse_cli(int argc, char **argv, cli_t *c)
 {
-    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_CLOCK, O_SWEEP };
+    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_CLOCK, O_SWEEP,
+           O_TRIGGER, O_TFILE };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},   {"host", required_argument, NULL, O_HOST},
         {"data-dir", required_argument, NULL, O_DATA}, {"in-memory", no_argument, NULL, O_MEM},
@@ -62,6 +105,7 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         {"clock", required_argument, NULL, O_CLOCK},
         {"ttl-sweep-seconds", required_argument, NULL, O_SWEEP},
         {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
+        {"trigger", required_argument, NULL, O_TRIGGER}, {"triggers-file", required_argument, NULL, O_TFILE},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -93,6 +137,14 @@ static int parse_cli(int argc, char **argv, cli_t *c)
                 return fprintf(stderr, "ddbd: %s\n", why), 2;
             break;
         }
+        case O_TRIGGER:
+            if (parse_trigger_flag(c, optarg))
+                return 2;
+            break;
+        case O_TFILE:
+            if (parse_triggers_file(c, optarg))
+                return 2;
+            break;
         case O_SWEEP:
             if (parse_int(optarg, 0, 86400, &v))
                 return fprintf(stderr, "ddbd: --ttl-sweep-seconds wants 0..86400, got %s\n", optarg), 2;
@@ -157,8 +209,9 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    server_opts_t o = {c.host, c.port, c.shared_db, store};
+    server_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers};
     rc = server_run(&o);
+    free(c.triggers); /* their contents were taken over by the server */
     store_close(store);
     if (temp) {
         remove_temp_dir(temp);

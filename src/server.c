@@ -21,6 +21,7 @@
 #include "ddbd/log.h"
 #include "ddbd/request.h"
 #include "ddbd/response.h"
+#include "ddbd/trigger.h"
 #include "ddbd/writer.h"
 
 #define MAX_INFLIGHT_PER_CONN 64 /* pipelined requests before we stop reading */
@@ -468,6 +469,17 @@ static void on_connection(uv_stream_t *listener, int status)
 
 /* ---- start and stop ------------------------------------------------------ */
 
+static void on_triggers_stopped(void *ud)
+{
+    (void)ud;
+    writer_stop(srv.writer); /* applies and answers everything queued */
+    backfill_close();
+    for (conn_t *c = srv.conns, *next; c; c = next) {
+        next = c->next;
+        conn_close(c);
+    }
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
     (void)h;
@@ -480,12 +492,8 @@ static void on_signal(uv_signal_t *h, int signum)
     uv_close((uv_handle_t *)&srv.sigterm, NULL);
     admin_stop();
     backfill_stop();
-    writer_stop(srv.writer); /* applies and answers everything queued */
-    backfill_close();
-    for (conn_t *c = srv.conns, *next; c; c = next) {
-        next = c->next;
-        conn_close(c);
-    }
+    /* triggers first: their batch in flight and its checkpoint need the writer */
+    trigger_shutdown(on_triggers_stopped, NULL);
 }
 
 int server_run(const server_opts_t *o)
@@ -526,6 +534,11 @@ int server_run(const server_opts_t *o)
     srv.admin = (admin_env_t){o->store, srv.writer, &srv.env, srv.loop};
     admin_start(&srv.admin);
     backfill_start(srv.loop, srv.writer); /* resumes index backfills a restart interrupted */
+    trigger_env_t tenv = {srv.loop, o->store, srv.writer, srv.env.loop_catalog};
+    if ((rc = trigger_start(&tenv, o->triggers, o->ntriggers)) != 0) {
+        log_error("cannot load the stored triggers: %s", store_strerror(rc));
+        return 1;
+    }
     uv_signal_init(srv.loop, &srv.sigint);
     uv_signal_init(srv.loop, &srv.sigterm);
     uv_signal_start(&srv.sigint, on_signal, SIGINT);

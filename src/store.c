@@ -17,6 +17,7 @@ static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_STREAM_META] = "stream_meta",
     [STORE_DB_TTL] = "ttl",
     [STORE_DB_INDEX] = "index",
+    [STORE_DB_TRIGGERS] = "triggers",
 };
 
 struct store_txn {

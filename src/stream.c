@@ -540,11 +540,18 @@ void stream_subscribe(void (*fn)(void *ud), void *ud)
     }
 }
 
+/* `appended` counts records when they are written, before their batch
+ * commits: the count read here may include the next batch, still in
+ * flight. That batch commits before the next call, so one more round of
+ * notifications after any change covers it (without it, a trigger could
+ * miss a record until the next write). */
 void stream_after_commit(void)
 {
+    static bool changed_last;
     uint64_t now = atomic_load_explicit(&appended, memory_order_relaxed);
-    if (now == notified)
+    if (now == notified && !changed_last)
         return;
+    changed_last = now != notified;
     notified = now;
     for (int i = 0; i < n_subscribers; i++)
         subscribers[i].fn(subscribers[i].ud);

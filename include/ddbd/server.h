@@ -8,12 +8,15 @@
 #include <stddef.h>
 
 #include "ddbd/store.h"
+#include "ddbd/trigger.h"
 
 typedef struct server_opts {
     const char *host; /* "127.0.0.1" */
     int port;         /* 0: any free port (printed at start) */
     bool shared_db;
     store_t *store;
+    trigger_cfg_t *triggers; /* from --trigger and --triggers-file (taken over) */
+    size_t ntriggers;
 } server_opts_t;
 
 /* Runs until SIGINT or SIGTERM; then finishes in-flight writes, answers

@@ -34,6 +34,7 @@ typedef enum store_db {
     STORE_DB_STREAM_META, /* stream descriptions and ARNs (stream.h) */
     STORE_DB_TTL,         /* TTL expiry index (ttl.h) */
     STORE_DB_INDEX,   /* index.h encoding -> projected item (value.h encoding) */
+    STORE_DB_TRIGGERS, /* trigger UUID -> {"Config":{...},"Origin","StreamArn","Checkpoint"} (trigger.c) */
     STORE_DB_COUNT_
 } store_db_t;
 
