@@ -458,11 +458,8 @@ static void build_record(buf_t *b, const json_t *m, const table_t *t, const valu
     jw_cstr(b, view);
     jw_close(b, '}');
     if (ttl_identity) {
-        /* The Streams API's member names, as every SDK parses them (the
-         * Identity shape: PrincipalId, Type); Lambda's event spells them
-         * principalId and type, and trigger delivery converts. */
         jw_key(b, "userIdentity");
-        buf_puts(b, "{\"PrincipalId\":\"dynamodb.amazonaws.com\",\"Type\":\"Service\"}");
+        buf_puts(b, STREAM_TTL_IDENTITY);
     }
     jw_close(b, '}');
 }

@@ -267,7 +267,22 @@ static const char *table_stream_arn(trig_t *t, store_txn_t *txn)
 typedef struct reader {
     trig_t *t;
     int64_t now_ms;
+    buf_t lambda_rec; /* a record being converted to Lambda's form */
 } reader_t;
+
+/* rec with the TTL identity spelled as Lambda spells it (in lambda_rec's
+ * bytes when it has one). */
+static str_t lambda_form(str_t rec, buf_t *lambda_rec)
+{
+    static const str_t api = STR_LIT(STREAM_TTL_IDENTITY);
+    const char *at = memmem(rec.ptr, rec.len, api.ptr, api.len);
+    if (!at)
+        return rec;
+    buf_reset(lambda_rec);
+    buf_append(lambda_rec, rec.ptr, rec.len);
+    memcpy(lambda_rec->data + (at - rec.ptr), STREAM_TTL_IDENTITY_LAMBDA, api.len);
+    return (str_t){lambda_rec->data, lambda_rec->len};
+}
 
 /* Appends the record as Lambda delivers it: the stream record plus
  * eventSourceARN as its last member. */
@@ -283,9 +298,10 @@ static void batch_append(batch_t *b, str_t rec, const char *arn)
     buf_putc(&b->body, '}');
 }
 
-static int on_record(void *ud, uint64_t seq, str_t rec)
+static int on_record(void *ud, uint64_t seq, str_t api_rec)
 {
     reader_t *r = ud;
+    str_t rec = lambda_form(api_rec, &r->lambda_rec);
     trig_t *t = r->t;
     batch_t *b = &t->b;
     if (b->n >= t->limit || (b->n && b->body.len + rec.len + 512 > MAX_PAYLOAD)) {
@@ -651,8 +667,9 @@ static void trig_pump(trig_t *t)
         return;
     }
     batch_reset(&t->b);
-    reader_t r = {t, clock_now_ms()};
+    reader_t r = {t, clock_now_ms(), BUF_INIT};
     int rc = stream_read_after(txn, t->arn, t->checkpoint, READ_MAX, on_record, &r);
+    buf_free(&r.lambda_rec);
     bool at_end = rc == STREAM_NOT_FOUND || (rc == 0 && t->b.end == 0);
     if (at_end && trig_follow(t, latest, true)) {
         store_read_end(txn);

@@ -43,6 +43,12 @@
 /* SequenceNumber strings are the decimal of a uint64_t, zero-padded to 21
  * digits, increasing in commit order within a stream (across its shards),
  * so strtoull() gives the number back. */
+/* The TTL service's identity on a REMOVE record: as the Streams API spells
+ * it (the model's Identity members, which SDKs parse) and as Lambda's event
+ * does. Equal lengths, so a record converts in place. */
+#define STREAM_TTL_IDENTITY "{\"PrincipalId\":\"dynamodb.amazonaws.com\",\"Type\":\"Service\"}"
+#define STREAM_TTL_IDENTITY_LAMBDA "{\"principalId\":\"dynamodb.amazonaws.com\",\"type\":\"Service\"}"
+
 typedef int (*stream_record_fn)(void *ud, uint64_t seq, str_t record_json);
 /* Calls fn with each record of the stream `stream_arn` whose sequence
  * number is > after (after 0: from the oldest untrimmed record), across its

@@ -705,3 +705,39 @@ def test_namespace_picks_the_callers_table(client_factory, receiver, triggers, e
         assert st["State"] == "Waiting" and st["EventSourceArn"] is None and receiver.records("/wrong") == []
     finally:
         other.delete_table(TableName=name)
+
+
+@pytest.mark.ddbd_only
+def test_ttl_deletions_reach_the_function_with_lambdas_identity(receiver, tmp_path):
+    """Lambda spells the TTL identity {"type", "principalId"} (the Streams API says "Type",
+    "PrincipalId"); a filter on userIdentity.type is how functions skip TTL deletions."""
+    own = helpers.DdbdProcess(["--in-memory", "--ttl-sweep-seconds", "0"], log_path=tmp_path / "ddbd.log")
+    own.wait_ready(5.0)
+    try:
+        ddb = helpers.make_client(own.endpoint)
+        table = helpers.unique_name()
+        ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST",
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "OLD_IMAGE"})
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+        ttl_only = {"userIdentity": {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]}}
+        create_trigger(own.endpoint, TableName=table, Url=receiver.url("/all"))
+        create_trigger(own.endpoint, TableName=table, Url=receiver.url("/ttl"),
+                       FilterCriteria={"Filters": [{"Pattern": json.dumps(ttl_only)}]})
+        now = helpers.admin(own.endpoint, "/_ddbd/clock")[1]["now_ms"] // 1000
+        ddb.put_item(TableName=table, Item={"pk": {"S": "session"}, "exp": {"N": str(now + 60)}})
+        ddb.put_item(TableName=table, Item={"pk": {"S": "manual"}})
+        ddb.delete_item(TableName=table, Key={"pk": {"S": "manual"}})
+        helpers.advance_clock(own.endpoint, 120)
+        assert helpers.ttl_sweep(own.endpoint)["expired"] == 1
+        wait_for(lambda: len(receiver.records("/all")) >= 4 and receiver.records("/ttl"), what="deliveries")
+        everything = receiver.records("/all")
+        assert [r["eventName"] for r in everything] == ["INSERT", "INSERT", "REMOVE", "REMOVE"]
+        assert "userIdentity" not in everything[2]  # a user's delete
+        assert everything[3]["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+        [ttl] = receiver.records("/ttl")
+        assert ttl["dynamodb"]["Keys"] == {"pk": {"S": "session"}}
+        assert ttl["eventSourceARN"] == ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    finally:
+        assert own.terminate() == 0
