@@ -150,6 +150,26 @@ void req_constraint(ddb_req_t *r, const char *value_repr, const char *field, con
     buf_printf(&r->checks, "Value %s at '%s' failed to satisfy constraint: %s", value_repr, field, constraint);
 }
 
+void req_check_length(ddb_req_t *r, str_t value, const char *field, size_t min, size_t max)
+{
+    if (value.len >= min && value.len <= max)
+        return;
+    req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(value)), field,
+                   value.len < min
+                       ? arena_printf(&r->arena, "Member must have length greater than or equal to %zu", min)
+                       : arena_printf(&r->arena, "Member must have length less than or equal to %zu", max));
+}
+
+void req_check_range(ddb_req_t *r, int64_t value, const char *field, int64_t min, int64_t max)
+{
+    if (value >= min && value <= max)
+        return;
+    req_constraint(r, arena_printf(&r->arena, "'%lld'", (long long)value), field,
+                   value < min
+                       ? arena_printf(&r->arena, "Member must have value greater than or equal to %lld", (long long)min)
+                       : arena_printf(&r->arena, "Member must have value less than or equal to %lld", (long long)max));
+}
+
 int req_constraints_done(ddb_req_t *r)
 {
     if (r->err.code)

@@ -82,6 +82,10 @@ int req_enum(ddb_req_t *r, const char *name, const char *const *allowed, int *ou
  * "null"); req_constraints_done() turns them into the error, if any. */
 void req_constraint(ddb_req_t *r, const char *value_repr, const char *field, const char *constraint);
 int req_constraints_done(ddb_req_t *r);
+/* The two most common constraints, with Coral's wording: a string's length
+ * (value quoted as given) and an integer's range. Nothing when within. */
+void req_check_length(ddb_req_t *r, str_t value, const char *field, size_t min, size_t max);
+void req_check_range(ddb_req_t *r, int64_t value, const char *field, int64_t min, int64_t max);
 
 /* The table named by r's TableName, seen in txn: ResourceNotFoundException
  * when absent. Validates the name first (length and characters). */

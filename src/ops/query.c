@@ -803,14 +803,10 @@ int op_scan(ddb_req_t *r)
     if (req_table_name(r, &name) || req_int(r, "Segment", &seg, &has_seg) ||
         req_int(r, "TotalSegments", &total, &has_total))
         return -1;
-    if (has_total && (total < 1 || total > 1000000))
-        req_constraint(r, arena_printf(&r->arena, "'%lld'", (long long)total), "totalSegments",
-                       total < 1 ? "Member must have value greater than or equal to 1"
-                                 : "Member must have value less than or equal to 1000000");
-    if (has_seg && (seg < 0 || seg > 999999))
-        req_constraint(r, arena_printf(&r->arena, "'%lld'", (long long)seg), "segment",
-                       seg < 0 ? "Member must have value greater than or equal to 0"
-                               : "Member must have value less than or equal to 999999");
+    if (has_total)
+        req_check_range(r, total, "totalSegments", 1, 1000000);
+    if (has_seg)
+        req_check_range(r, seg, "segment", 0, 999999);
     if (page_params(r, &pg, 0))
         return -1;
     if (has_seg != has_total)

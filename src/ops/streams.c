@@ -73,10 +73,8 @@ static int arn_param(ddb_req_t *r, const char *name, const char *field, bool req
 {
     if (req_string(r, name, required, out))
         return -1;
-    if (out->ptr && (out->len < 37 || out->len > 1024))
-        req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(*out)), field,
-                       out->len < 37 ? "Member must have length greater than or equal to 37"
-                                     : "Member must have length less than or equal to 1024");
+    if (out->ptr)
+        req_check_length(r, *out, field, 37, 1024);
     return 0;
 }
 
@@ -222,10 +220,8 @@ int op_describe_stream(ddb_req_t *r)
     if (arn_param(r, "StreamArn", "streamArn", true, &arn) || read_limit(r, 100, 100, "Limit cannot be greater than the maximum: 100", &limit) ||
         req_string(r, "ExclusiveStartShardId", false, &start))
         return -1;
-    if (start.ptr && (start.len < 28 || start.len > 65))
-        req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(start)), "exclusiveStartShardId",
-                       start.len < 28 ? "Member must have length greater than or equal to 28"
-                                      : "Member must have length less than or equal to 65");
+    if (start.ptr)
+        req_check_length(r, start, "exclusiveStartShardId", 28, 65);
     if (req_constraints_done(r))
         return -1;
     store_txn_t *txn;
@@ -347,10 +343,8 @@ int op_get_shard_iterator(ddb_req_t *r)
     if (arn_param(r, "StreamArn", "streamArn", true, &arn) || req_string(r, "ShardId", true, &shard_id) ||
         req_enum(r, "ShardIteratorType", iterator_types, &type, -1) || req_string(r, "SequenceNumber", false, &seq))
         return -1;
-    if (shard_id.ptr && (shard_id.len < 28 || shard_id.len > 65))
-        req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(shard_id)), "shardId",
-                       shard_id.len < 28 ? "Member must have length greater than or equal to 28"
-                                         : "Member must have length less than or equal to 65");
+    if (shard_id.ptr)
+        req_check_length(r, shard_id, "shardId", 28, 65);
     if (type < 0)
         req_constraint(r, "null", "shardIteratorType", "Member must not be null");
     if (req_constraints_done(r))
@@ -456,10 +450,8 @@ int op_get_records(ddb_req_t *r)
     if (req_string(r, "ShardIterator", true, &its) ||
         read_limit(r, 1000, 1000, "Limit should be less than or equal to 1000", &limit))
         return -1;
-    if (its.ptr && (its.len < 1 || its.len > 2048))
-        req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(its)), "shardIterator",
-                       its.len < 1 ? "Member must have length greater than or equal to 1"
-                                   : "Member must have length less than or equal to 2048");
+    if (its.ptr)
+        req_check_length(r, its, "shardIterator", 1, 2048);
     if (req_constraints_done(r))
         return -1;
     iterator_t it;

@@ -629,14 +629,9 @@ int op_list_tables(ddb_req_t *r)
         return -1;
     if (!has_limit)
         limit = 100;
-    else if (limit < 1 || limit > 100)
-        req_constraint(r, arena_printf(&r->arena, "'%lld'", (long long)limit), "limit",
-                       limit < 1 ? "Member must have value greater than or equal to 1"
-                                 : "Member must have value less than or equal to 100");
-    if (start.ptr && (start.len < 3 || start.len > 255))
-        req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(start)), "exclusiveStartTableName",
-                       start.len < 3 ? "Member must have length greater than or equal to 3"
-                                     : "Member must have length less than or equal to 255");
+    req_check_range(r, limit, "limit", 1, 100);
+    if (start.ptr)
+        req_check_length(r, start, "exclusiveStartTableName", 3, 255);
     if (req_constraints_done(r))
         return -1;
     store_txn_t *txn;

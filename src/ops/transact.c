@@ -581,10 +581,8 @@ static int tw_check_token(ddb_req_t *r, str_t *token_out)
     if (req_string(r, "ClientRequestToken", false, &token))
         return -1;
     *token_out = token;
-    if (token.ptr && (token.len < 1 || token.len > 36))
-        req_constraint(r, arena_printf(&r->arena, "'%.*s'", STR_FMT(token)), "clientRequestToken",
-                       token.len < 1 ? "Member must have length greater than or equal to 1"
-                                     : "Member must have length less than or equal to 36");
+    if (token.ptr)
+        req_check_length(r, token, "clientRequestToken", 1, 36);
     return 0;
 }
 
