@@ -9,12 +9,17 @@
  * (already validated) request body. */
 #include <string.h>
 
+#include "ddbd/clock.h"
 #include "ddbd/ttl.h"
 #include "ops/ops.h"
 
 #define TAG_KEY_MAX 128
 #define TAG_VALUE_MAX 256
 #define TAGS_MAX 50 /* per resource */
+/* How long DescribeTimeToLive says ENABLING / DISABLING after a change (of
+ * ddbd's clock). AWS takes up to an hour; ddbd's expiry index is ready at
+ * once, but applications must meet the in-between state, so they do here. */
+#define TTL_TRANSITION_MS 1000
 
 /* ---- shared --------------------------------------------------------------- */
 
@@ -295,6 +300,8 @@ static int ttl_update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cac
         json_object_set_new(desc, "TimeToLiveAttribute", json_string(attr));
     else
         json_object_del(desc, "TimeToLiveAttribute");
+    json_object_set_new(desc, "TimeToLiveChanged", json_pack("{s:I,s:s}", "ms", (json_int_t)clock_now_ms(),
+                                                             "attribute", attr));
     rc = put_desc(r, txn, desc);
     if (!rc)
         rc = ttl_set_attribute(txn, t, enable ? attr : NULL); /* the expiry index follows the setting */
@@ -345,9 +352,14 @@ int op_describe_time_to_live(ddb_req_t *r)
     rc = ttl_table(r, txn, r->env->loop_catalog, &t);
     if (!rc) {
         const char *attr = json_string_value(json_object_get(t->desc, "TimeToLiveAttribute"));
+        const json_t *changed = json_object_get(t->desc, "TimeToLiveChanged");
+        bool moving = changed && clock_now_ms() < json_integer_value(json_object_get(changed, "ms")) + TTL_TRANSITION_MS;
+        if (moving && !attr) /* DISABLING still names the attribute */
+            attr = json_string_value(json_object_get(changed, "attribute"));
+        bool on = json_object_get(t->desc, "TimeToLiveAttribute") != NULL;
         buf_puts(&r->out, "{\"TimeToLiveDescription\":{");
         jw_key(&r->out, "TimeToLiveStatus");
-        jw_cstr(&r->out, attr ? "ENABLED" : "DISABLED");
+        jw_cstr(&r->out, on ? (moving ? "ENABLING" : "ENABLED") : (moving ? "DISABLING" : "DISABLED"));
         if (attr) {
             jw_key(&r->out, "AttributeName");
             jw_cstr(&r->out, attr);

@@ -10,6 +10,7 @@ so those tests are aws_differs. Their messages come from AWS itself as quoted by
 - "Invalid TableArn" with no ResourceArn: dynalite's validation suite.
 """
 import json
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -107,19 +108,29 @@ def test_tag_errors(ddb, raw_ddb, hash_table):
 # ---- time to live -------------------------------------------------------------------
 
 
+def _ttl_settles(ddb, table, moving, final):
+    """Polls DescribeTimeToLive through the in-between state (AWS's ENABLING/DISABLING, which
+    ddbd shows for a second and DynamoDB Local skips) to the final one."""
+    deadline = time.monotonic() + 10
+    while True:
+        d = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+        if d["TimeToLiveStatus"] == final or time.monotonic() > deadline:
+            return d
+        assert d["TimeToLiveStatus"] == moving, d
+        time.sleep(0.1)
+
+
 def test_ttl_enable_describe_disable(ddb, hash_table):
     d = ddb.describe_time_to_live(TableName=hash_table)["TimeToLiveDescription"]
     assert d == {"TimeToLiveStatus": "DISABLED"}
     r = ddb.update_time_to_live(TableName=hash_table,
                                 TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
     assert r["TimeToLiveSpecification"] == {"Enabled": True, "AttributeName": "exp"}
-    d = ddb.describe_time_to_live(TableName=hash_table)["TimeToLiveDescription"]
-    assert d == {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
+    assert _ttl_settles(ddb, hash_table, "ENABLING", "ENABLED") == {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
     r = ddb.update_time_to_live(TableName=hash_table,
                                 TimeToLiveSpecification={"Enabled": False, "AttributeName": "exp"})
     assert r["TimeToLiveSpecification"] == {"Enabled": False, "AttributeName": "exp"}
-    d = ddb.describe_time_to_live(TableName=hash_table)["TimeToLiveDescription"]
-    assert d == {"TimeToLiveStatus": "DISABLED"}
+    assert _ttl_settles(ddb, hash_table, "DISABLING", "DISABLED") == {"TimeToLiveStatus": "DISABLED"}
 
 
 def _ttl_error(client, table, spec=None, **kw):

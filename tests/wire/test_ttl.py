@@ -54,12 +54,22 @@ def raw_stream_records(endpoint, arn):
     return call("GetRecords", {"ShardIterator": it["ShardIterator"]})["Records"]
 
 
-def test_describe_ttl_follows_update(ddb, hash_table):
-    assert ddb.describe_time_to_live(TableName=hash_table)["TimeToLiveDescription"] == {"TimeToLiveStatus": "DISABLED"}
-    r = ddb.update_time_to_live(TableName=hash_table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+@pytest.mark.ddbd_only
+def test_describe_ttl_passes_through_enabling_and_disabling(own):
+    ddb, name = ttl_table(own, stream=False, enable=False)
+    assert ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"] == {"TimeToLiveStatus": "DISABLED"}
+    r = ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
     assert r["TimeToLiveSpecification"] == {"Enabled": True, "AttributeName": "exp"}
-    d = ddb.describe_time_to_live(TableName=hash_table)["TimeToLiveDescription"]
+    d = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert d == {"TimeToLiveStatus": "ENABLING", "AttributeName": "exp"}
+    helpers.advance_clock(own, 2)
+    d = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
     assert d == {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "exp"})
+    d = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert d == {"TimeToLiveStatus": "DISABLING", "AttributeName": "exp"}
+    helpers.advance_clock(own, 2)
+    assert ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"] == {"TimeToLiveStatus": "DISABLED"}
 
 
 @pytest.mark.ddbd_only
@@ -141,8 +151,8 @@ def test_disabling_ttl_stops_expiry(own):
     ddb, name = ttl_table(own, stream=False)
     ddb.put_item(TableName=name, Item={"pk": {"S": "x"}, "exp": {"N": str(now_s(own) + 10)}})
     ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "exp"})
-    assert ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"] == {"TimeToLiveStatus": "DISABLED"}
     helpers.advance_clock(own, 60)
+    assert ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"] == {"TimeToLiveStatus": "DISABLED"}
     assert helpers.ttl_sweep(own)["expired"] == 0
     assert keys(ddb, name) == ["x"]
 
