@@ -378,13 +378,13 @@ int trigger_cfg_from_flag(const char *spec, trigger_cfg_t *out, char *why, size_
     set_defaults(out);
     char *copy = strdup(spec), *save = NULL;
     char *eq = strchr(copy, '=');
-    if (!eq) {
+    char *url = eq ? strtok_r(eq + 1, ",", &save) : NULL;
+    if (!url) { /* no '=', or nothing after it */
         snprintf(why, why_len, "--trigger wants TABLE=http://host:port/path[,key=value...], got '%s'", spec);
         goto bad;
     }
     *eq = '\0';
-    char *url = strtok_r(eq + 1, ",", &save);
-    if (set_table(out, copy, why, why_len) || !url || set_url(&out->url, "--trigger", url, why, why_len))
+    if (set_table(out, copy, why, why_len) || set_url(&out->url, "--trigger", url, why, why_len))
         goto bad;
     for (char *opt; (opt = strtok_r(NULL, ",", &save));) {
         char *oeq = strchr(opt, '=');
