@@ -390,6 +390,7 @@ def test_concurrent_transfers_keep_the_total(ddb, make_table, client_factory):
     for t in threads:
         t.join(TX_SECONDS + 60)
     assert not any(t.is_alive() for t in threads)
+    print(f"{TX_SECONDS:g} s: {done[0]} transfers committed, {done[1]} cancelled, {done[2]} snapshot reads")
     assert problems == []
     assert _total(ddb, table) == total
     assert done[0] > 0 and done[2] > 0
