@@ -741,3 +741,45 @@ def test_ttl_deletions_reach_the_function_with_lambdas_identity(receiver, tmp_pa
         assert ttl["eventSourceARN"] == ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
     finally:
         assert own.terminate() == 0
+
+
+def test_a_batch_in_flight_at_kill_9_is_delivered_again(tmp_path):
+    """At-least-once: ddbd killed while the function holds a batch has no checkpoint past it,
+    so the restarted ddbd delivers those records again; once answered, they are not repeated."""
+    data = tmp_path / "data"
+    rec = Receiver()
+    held = threading.Event()
+    rec.answer = lambda path, body: (200, "", 0) if held.is_set() else (held.set(), (200, "", 30))[1]
+    try:
+        table = helpers.unique_name()
+        flags = ["--trigger", f"{table}={rec.url('/fn')},timeout=60"]
+        p = start_ddbd(tmp_path, data, "1", flags)
+        ddb = helpers.make_client(p.endpoint)
+        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                               {"AttributeName": "sk", "AttributeType": "N"}],
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        append(ddb, table, "s", 3)
+        wait_for(lambda: held.is_set(), what="the first batch to reach the function")
+        p.kill()  # SIGKILL while the function still holds the batch
+
+        p = start_ddbd(tmp_path, data, "2", flags)
+        held_batch = rec.batches()[0]
+        wait_for(lambda: sum(len(b) for b in rec.batches()[1:]) >= 3, what="redelivery after the restart")
+        after = [r for b in rec.batches()[1:] for r in b]
+        assert [r["eventID"] for r in after[:len(held_batch)]] == [r["eventID"] for r in held_batch]
+        assert [r["dynamodb"]["NewImage"]["sk"]["N"] for r in after] == ["1", "2", "3"]
+        wait_for(lambda: admin(p.endpoint, "GET", "/_ddbd/triggers")[1]["Triggers"][0]["Lag"] == 0, what="checkpoint")
+        assert p.terminate() == 0
+
+        delivered = len(rec.records())
+        p = start_ddbd(tmp_path, data, "3", flags)  # a clean restart repeats nothing
+        append(helpers.make_client(p.endpoint), table, "s", 1, first=4)
+        wait_for(lambda: len(rec.records()) > delivered, what="the next record")
+        time.sleep(0.5)
+        assert [r["dynamodb"]["NewImage"]["sk"]["N"] for r in rec.records()[delivered:]] == ["4"]
+        assert p.terminate() == 0
+    finally:
+        rec.close()
