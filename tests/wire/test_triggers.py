@@ -290,6 +290,19 @@ def test_batch_size_is_honoured(ddb, make_table, receiver, triggers, endpoint):
     assert trigger_state(endpoint, t["UUID"])["BatchSize"] == 2
 
 
+def test_batches_stay_under_lambdas_6_mb_payload(ddb, make_table, receiver, triggers, endpoint):
+    table = stream_table(make_table)
+    big = "x" * (350 * 1024)
+    for i in range(20):  # 7 MB of NEW_IMAGE records: more than one invocation can carry
+        ddb.put_item(TableName=table, Item={"pk": {"S": "s"}, "sk": {"N": str(i)}, "blob": {"S": big}})
+    sizes = []
+    receiver.answer = lambda path, body: (sizes.append(len(json.dumps(body))), (200, "", 0))[1]
+    triggers(TableName=table, Url=receiver.url(), BatchSize=100)
+    wait_for(lambda: len(receiver.records()) >= 20, what="20 records")
+    assert len(sizes) >= 2 and max(sizes) <= 6 * 1024 * 1024
+    assert [int(r["dynamodb"]["NewImage"]["sk"]["N"]) for r in receiver.records()] == list(range(20))
+
+
 def test_batching_window_gathers_records(ddb, make_table, receiver, triggers, endpoint):
     table = stream_table(make_table)
     triggers(TableName=table, Url=receiver.url(), MaximumBatchingWindowInSeconds=1)
