@@ -200,6 +200,16 @@ static void collection_key(const table_t *t, const value_t *item, key_buf_t *out
     index_key_partition(t->id, COLLECTION_MARK, item_get(item, t->ks.hash.name), out);
 }
 
+/* An LSI entry weighs 100 bytes more than its attributes, in write units
+ * and in its item collection, as DynamoDB counts it (DynamoDB Local's
+ * figures agree); GSI entries carry no such overhead. */
+#define LSI_ENTRY_OVERHEAD 100
+
+static size_t entry_bytes(const table_index_t *ix, const value_t *entry)
+{
+    return item_size(entry) + (ix->local ? LSI_ENTRY_OVERHEAD : 0);
+}
+
 /* What an item adds to its collection: itself and its LSI entries. */
 static int64_t collection_bytes(arena_t *a, const table_t *t, const value_t *item)
 {
@@ -210,7 +220,7 @@ static int64_t collection_bytes(arena_t *a, const table_t *t, const value_t *ite
         const table_index_t *ix = &t->indexes[i];
         if (ix->local && index_has_item(ix, item)) {
             value_t e = index_project(a, t, ix, item);
-            n += (int64_t)item_size(&e);
+            n += (int64_t)entry_bytes(ix, &e);
         }
     }
     return n;
@@ -348,17 +358,17 @@ static int index_write_one(store_txn_t *txn, arena_t *a, const table_t *t, const
     if (in_old && in_new && ko.len == kn.len && memcmp(ko.b, kn.b, ko.len) == 0) {
         if (value_equal(&old_e, &new_e))
             return 0;
-        size_t big = item_size(&old_e) > item_size(&new_e) ? item_size(&old_e) : item_size(&new_e);
+        size_t big = entry_bytes(ix, &old_e) > entry_bytes(ix, &new_e) ? entry_bytes(ix, &old_e) : entry_bytes(ix, &new_e);
         effect_add(effect, ix, index_write_units(big));
         return entry_put(txn, a, t, ix, &kn, &new_e, &old_e);
     }
     if (in_old) {
         rc = entry_del(txn, t, ix, &ko, &old_e);
-        effect_add(effect, ix, index_write_units(item_size(&old_e)));
+        effect_add(effect, ix, index_write_units(entry_bytes(ix, &old_e)));
     }
     if (!rc && in_new) {
         rc = entry_put(txn, a, t, ix, &kn, &new_e, NULL);
-        effect_add(effect, ix, index_write_units(item_size(&new_e)));
+        effect_add(effect, ix, index_write_units(entry_bytes(ix, &new_e)));
     }
     return rc;
 }

@@ -278,7 +278,7 @@ static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *ca
         size_t bytes = b->ops[i].is_put ? item_size(&b->ops[i].item) : 0, old_bytes = found[i] ? item_size(&old) : 0;
         ops_capacity_t *cap = ops_capacity_of(caps, &ncaps, tables[i]->name);
         cap->table_units += ops_write_units(bytes > old_bytes ? bytes : old_bytes);
-        ops_capacity_add_effect(cap, &effect, 1);
+        ops_capacity_add_effect(cap, &effect, false);
     }
     if (rc)
         return rc;

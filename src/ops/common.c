@@ -88,10 +88,13 @@ void ops_capacity_add_index(ops_capacity_t *c, const char *name, bool local, dou
         c->ix.index[c->ix.n_index++] = (itemstore_index_units_t){name, local, units};
 }
 
-void ops_capacity_add_effect(ops_capacity_t *c, const itemstore_effect_t *e, double factor)
+void ops_capacity_add_effect(ops_capacity_t *c, const itemstore_effect_t *e, bool transactional)
 {
+    /* a transaction's index writes cost double, like its items (DynamoDB
+     * Local's figures, for GSIs and LSIs alike) */
     for (int i = 0; i < e->n_index; i++)
-        ops_capacity_add_index(c, e->index[i].name, e->index[i].local, e->index[i].write_units * factor);
+        ops_capacity_add_index(c, e->index[i].name, e->index[i].local,
+                               e->index[i].write_units * (transactional ? 2 : 1));
 }
 
 static void write_index_units(buf_t *out, const ops_capacity_t *c, bool local)

@@ -78,6 +78,80 @@ static int require(ddb_req_t *r, json_t *o, const char *const *members, const ch
     return req_constraints_done(r);
 }
 
+/* ---- an index definition's rules (CreateTable's indexes and Create here) ---- */
+
+static bool str_member_is(const json_t *o, const char *member, const char *want)
+{
+    const char *v = json_string_value(json_object_get(o, member));
+    return v && strcmp(v, want) == 0;
+}
+
+static int check_projection(ddb_req_t *r, const json_t *proj)
+{
+    const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
+    const json_t *nonkey = json_object_get(proj, "NonKeyAttributes");
+    if (!type)
+        return err_set(&r->err, ERR_VALIDATION, "Indexes must have a projection specified");
+    if (strcmp(type, "ALL") != 0 && strcmp(type, "KEYS_ONLY") != 0 && strcmp(type, "INCLUDE") != 0)
+        return err_set(&r->err, ERR_VALIDATION, "Projection type must be INCLUDE, ALL, or KEYS_ONLY");
+    if (strcmp(type, "INCLUDE") != 0) {
+        if (nonkey)
+            return err_set(&r->err, ERR_VALIDATION,
+                           "No attributes should be specified to be projected unless projection type is INCLUDE");
+        return 0;
+    }
+    if (!json_array_size(nonkey))
+        return err_set(&r->err, ERR_VALIDATION,
+                       "If Projection type INCLUDE is specified, some non-key attributes to include in the "
+                       "projection must be specified as well");
+    for (size_t i = 0; i < json_array_size(nonkey); i++) {
+        const char *a = json_string_value(json_array_get(nonkey, i));
+        if (!a)
+            return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(a, json_string_value(json_array_get(nonkey, j))) == 0)
+                return err_set(&r->err, ERR_VALIDATION, "Cannot have two attributes with the same name");
+    }
+    return 0;
+}
+
+int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const json_t *table_ks)
+{
+    str_t name;
+    const char *bad = req_table_ref(str_from_cstr(json_string_value(json_object_get(ix, "IndexName"))), false, &name);
+    if (bad)
+        return err_set(&r->err, ERR_VALIDATION, "%s", bad);
+    const json_t *ks = json_object_get(ix, "KeySchema");
+    const json_t *hash = json_array_get(ks, 0), *range = json_array_get(ks, 1);
+    const char *hash_name = json_string_value(json_object_get(hash, "AttributeName"));
+    if (range && hash_name && str_member_is(range, "AttributeName", hash_name))
+        return err_set(&r->err, ERR_VALIDATION, "Two keys can not have the same name");
+    if (local && !str_member_is(json_array_get(table_ks, 0), "AttributeName", hash_name ? hash_name : ""))
+        return err_set(&r->err, ERR_VALIDATION, "Local Secondary indices must have the same hash key as the main table");
+    if (local && !range)
+        return err_set(&r->err, ERR_VALIDATION, "Local secondary indices must have a range key");
+    return check_projection(r, json_object_get(ix, "Projection"));
+}
+
+/* Two indexes of one kind with one name, or a GSI and an LSI sharing one. */
+int ops_check_index_names(ddb_req_t *r, const json_t *gsis, const json_t *lsis)
+{
+    const json_t *lists[2] = {gsis, lsis};
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; i < json_array_size(lists[l]); i++) {
+            const char *name = json_string_value(json_object_get(json_array_get(lists[l], i), "IndexName"));
+            for (size_t j = 0; j < i; j++)
+                if (str_member_is(json_array_get(lists[l], j), "IndexName", name))
+                    return err_set(&r->err, ERR_VALIDATION, l == 0 ? "Two global secondary indices have the same name"
+                                                                   : "Two local secondary indices have the same name");
+        }
+    for (size_t i = 0; i < json_array_size(gsis); i++)
+        if (find_index((json_t *)lsis, json_string_value(json_object_get(json_array_get(gsis, i), "IndexName")), NULL))
+            return err_set(&r->err, ERR_VALIDATION,
+                           "Local Secondary Indices AND Global Secondary Indices must have different names");
+    return 0;
+}
+
 static int check_create_shape(ddb_req_t *r, json_t *c, const char **name)
 {
     static const char *const members[] = {"IndexName", "KeySchema", "Projection", NULL};
@@ -86,13 +160,9 @@ static int check_create_shape(ddb_req_t *r, json_t *c, const char **name)
         return -1;
     *name = json_string_value(json_object_get(c, "IndexName"));
     json_t *ks = json_object_get(c, "KeySchema"), *proj = json_object_get(c, "Projection");
-    size_t len = *name ? strlen(*name) : 0;
     if (!*name || !json_is_array(ks) || !json_is_object(proj))
         return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
-    if (len < 3 || len > 255)
-        req_constraint(r, arena_printf(&r->arena, "'%s'", *name), "globalSecondaryIndexUpdates.1.member.create.indexName",
-                       len < 3 ? "Member must have length greater than or equal to 3"
-                               : "Member must have length less than or equal to 255");
+    /* the name's rules are ops_check_index_definition's, as in CreateTable */
     if (json_array_size(ks) < 1 || json_array_size(ks) > 2)
         req_constraint(r, "null", "globalSecondaryIndexUpdates.1.member.create.keySchema",
                        json_array_size(ks) < 1 ? "Member must have length greater than or equal to 1"
@@ -114,7 +184,7 @@ static int check_create_shape(ddb_req_t *r, json_t *c, const char **name)
 static int check_create(ddb_req_t *r, const table_t *t, json_t *desc, json_t *c)
 {
     const char *name;
-    if (check_create_shape(r, c, &name))
+    if (check_create_shape(r, c, &name) || ops_check_index_definition(r, c, false, json_object_get(desc, "KeySchema")))
         return -1;
     json_t *gsis = json_object_get(desc, "GlobalSecondaryIndexes");
     if (find_index(gsis, name, NULL) || find_index(json_object_get(desc, "LocalSecondaryIndexes"), name, NULL))

@@ -111,7 +111,7 @@ static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn
     ops_capacity_t cap;
     ops_capacity_init(&cap, t->name);
     cap.table_units = ops_write_units(bytes > old_bytes ? bytes : old_bytes);
-    ops_capacity_add_effect(&cap, &effect, 1);
+    ops_capacity_add_effect(&cap, &effect, false);
     ops_capacity_reply(r, p->capacity, &cap);
     if ((rc = write_metrics(r, p, txn, t, new_item)) != 0)
         return rc;
@@ -182,7 +182,7 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     ops_capacity_t cap;
     ops_capacity_init(&cap, t->name);
     cap.table_units = ops_write_units(found ? item_size(&old) : 0);
-    ops_capacity_add_effect(&cap, &effect, 1);
+    ops_capacity_add_effect(&cap, &effect, false);
     ops_capacity_reply(r, p->capacity, &cap);
     if ((rc = write_metrics(r, p, txn, t, &p->item)) != 0)
         return rc;

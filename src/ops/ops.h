@@ -34,6 +34,11 @@ int op_transact_write_items(ddb_req_t *r);
 /* ops/index_updates.c: UpdateTable's GlobalSecondaryIndexUpdates applied
  * to desc (the table's new description) in txn. */
 int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc);
+/* The rules of one index definition (name, key schema, an LSI's keys,
+ * projection) and of a table's index names, with DynamoDB's messages:
+ * shared by CreateTable and GlobalSecondaryIndexUpdates' Create. */
+int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const json_t *table_ks);
+int ops_check_index_names(ddb_req_t *r, const json_t *gsis, const json_t *lsis);
 
 /* ops/control.c */
 int op_tag_resource(ddb_req_t *r);
@@ -98,9 +103,9 @@ typedef struct ops_capacity {
 
 void ops_capacity_init(ops_capacity_t *c, const char *table);
 void ops_capacity_add_index(ops_capacity_t *c, const char *name, bool local, double units);
-/* Adds the index writes an itemstore call reported, times factor (2 in
- * transactions). */
-void ops_capacity_add_effect(ops_capacity_t *c, const itemstore_effect_t *e, double factor);
+/* Adds the index writes an itemstore call reported (double in a
+ * transaction). */
+void ops_capacity_add_effect(ops_capacity_t *c, const itemstore_effect_t *e, bool transactional);
 /* The ConsumedCapacity object for mode (TOTAL 1, INDEXES 2). */
 void ops_capacity_json(buf_t *out, int mode, const ops_capacity_t *c);
 /* Appends "ConsumedCapacity":{...} when mode asks for it. */

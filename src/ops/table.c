@@ -341,6 +341,18 @@ static int check_indexes(ddb_req_t *r, json_t *list, const char *member, bool gl
     return 0;
 }
 
+/* Each index's rules, then their names across both lists. */
+static int check_index_definitions(ddb_req_t *r, const json_t *gsis, const json_t *lsis, const json_t *ks)
+{
+    for (size_t i = 0; i < json_array_size(lsis); i++)
+        if (ops_check_index_definition(r, json_array_get(lsis, i), true, ks))
+            return -1;
+    for (size_t i = 0; i < json_array_size(gsis); i++)
+        if (ops_check_index_definition(r, json_array_get(gsis, i), false, ks))
+            return -1;
+    return ops_check_index_names(r, gsis, lsis);
+}
+
 typedef struct create_plan {
     json_t *desc; /* the catalog JSON, without ddbd_id */
     str_t name;
@@ -494,7 +506,7 @@ int op_create_table(ddb_req_t *r)
     int rc = check_indexes(r, (json_t *)gsis_c, "GlobalSecondaryIndexes", true, used);
     if (!rc)
         rc = check_indexes(r, (json_t *)lsis_c, "LocalSecondaryIndexes", false, used);
-    if (rc || req_constraints_done(r) || check_key_schema(r, ks) ||
+    if (rc || req_constraints_done(r) || check_key_schema(r, ks) || check_index_definitions(r, gsis_c, lsis_c, ks) ||
         validate_definitions(r, defs, ks, used, gsis_c || lsis_c) ||
         validate_billing(r, billing, pt, (json_t *)gsis_c) ||
         stream_check_spec(&r->err, req_member(r, "StreamSpecification"))) {

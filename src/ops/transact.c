@@ -406,7 +406,7 @@ static int tw_reply(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
             size_t bytes = a->write ? item_size(&a->new_item) : 0, old_bytes = a->found ? item_size(&a->old) : 0;
             ops_capacity_t *cap = ops_capacity_of(caps, &ncaps, a->table->name);
             cap->table_units += 2 * ops_write_units(bytes > old_bytes ? bytes : old_bytes);
-            ops_capacity_add_effect(cap, &a->effect, 2);
+            ops_capacity_add_effect(cap, &a->effect, true);
         }
         buf_puts(&r->out, "\"ConsumedCapacity\":[");
         for (size_t i = 0; i < ncaps; i++)

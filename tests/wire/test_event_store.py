@@ -101,7 +101,7 @@ def test_event_store_loop(own):
         ("INSERT", "order-2", "2", "OrderPaid"),
     ]
 
-    # capacity of the committed transaction: two items, doubled, plus the one index write
+    # capacity of a committed transaction: the item and its GSI entry, each doubled
     out = ddb.transact_write_items(TransactItems=[append("order-4", 1, "2026-01-05", "OrderPlaced", table)],
                                    ReturnConsumedCapacity="INDEXES")
     cap = out["ConsumedCapacity"][0]

@@ -595,3 +595,63 @@ def test_index_delete_needs_a_name(raw_ddb, gtable):
     assert err(e) == ("ValidationException", "1 validation error detected: Value null at "
                                              "'globalSecondaryIndexUpdates.1.member.delete.indexName' failed to "
                                              "satisfy constraint: Member must not be null")
+
+
+# ---- the rules of an index definition (messages recorded from DynamoDB Local) -------------
+
+_AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
+       {"AttributeName": "l", "AttributeType": "S"}]
+_KS = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+
+
+def _ix(name="gix", keys=(("l", "HASH"),), projection=None):
+    return {"IndexName": name, "KeySchema": [{"AttributeName": a, "KeyType": k} for a, k in keys],
+            "Projection": projection if projection is not None else {"ProjectionType": "ALL"}}
+
+
+_LSI_KEYS = (("pk", "HASH"), ("l", "RANGE"))
+BAD_DEFINITIONS = [
+    ({"LocalSecondaryIndexes": [_ix("lix", (("l", "HASH"), ("sk", "RANGE")))]},
+     "Local Secondary indices must have the same hash key as the main table"),
+    ({"LocalSecondaryIndexes": [_ix("lix", (("pk", "HASH"),))]}, "Local secondary indices must have a range key"),
+    ({"GlobalSecondaryIndexes": [_ix(), _ix()]}, "Two global secondary indices have the same name"),
+    ({"LocalSecondaryIndexes": [_ix("lix", _LSI_KEYS), _ix("lix", _LSI_KEYS)]},
+     "Two local secondary indices have the same name"),
+    ({"GlobalSecondaryIndexes": [_ix("xxx")], "LocalSecondaryIndexes": [_ix("xxx", _LSI_KEYS)]},
+     "Local Secondary Indices AND Global Secondary Indices must have different names"),
+    ({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "FOO"})]},
+     "Projection type must be INCLUDE, ALL, or KEYS_ONLY"),
+    ({"GlobalSecondaryIndexes": [_ix(projection={})]}, "Indexes must have a projection specified"),
+    ({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "KEYS_ONLY", "NonKeyAttributes": ["a"]})]},
+     "No attributes should be specified to be projected unless projection type is INCLUDE"),
+    ({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "INCLUDE"})]},
+     "If Projection type INCLUDE is specified, some non-key attributes to include in the projection must be "
+     "specified as well"),
+    ({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a", "a"]})]},
+     "Cannot have two attributes with the same name"),
+    ({"GlobalSecondaryIndexes": [_ix(keys=(("l", "HASH"), ("l", "RANGE")))]}, "Two keys can not have the same name"),
+    ({"GlobalSecondaryIndexes": [_ix("g")]},
+     "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain "
+     "only the characters a-z, A-Z, 0-9, '_', '-', and '.'"),
+]
+
+
+@pytest.mark.parametrize("indexes,message", BAD_DEFINITIONS)
+def test_create_table_refuses_bad_index_definitions(raw_ddb, ddb, table_name, indexes, message):
+    with pytest.raises(ClientError) as e:
+        raw_ddb.create_table(TableName=table_name, AttributeDefinitions=_AD, KeySchema=_KS,
+                             BillingMode="PAY_PER_REQUEST", **indexes)
+    assert err(e) == ("ValidationException", message)
+    assert table_name not in ddb.list_tables()["TableNames"]
+
+
+@pytest.mark.parametrize("indexes,message", [(i, m) for i, m in BAD_DEFINITIONS
+                                             if "GlobalSecondaryIndexes" in i and len(i["GlobalSecondaryIndexes"]) == 1
+                                             and "LocalSecondaryIndexes" not in i])
+def test_update_table_refuses_bad_index_definitions(raw_ddb, make_table, indexes, message):
+    table = make_table(range=("sk", "S"))
+    with pytest.raises(ClientError) as e:
+        raw_ddb.update_table(TableName=table, AttributeDefinitions=[{"AttributeName": "l", "AttributeType": "S"}],
+                             GlobalSecondaryIndexUpdates=[{"Create": indexes["GlobalSecondaryIndexes"][0]}])
+    assert err(e) == ("ValidationException", message)
+    assert "GlobalSecondaryIndexes" not in raw_ddb.describe_table(TableName=table)["Table"]
