@@ -61,6 +61,10 @@ typedef struct trig {
     bool window_timer;    /* the timer waits out a batching window (new records may fill the batch first) */
     bool busy;            /* a POST or a checkpoint write is in flight */
     bool deleted;         /* freed when the work in flight ends */
+    /* A redefinition of a trigger with a batch in flight waits for that
+     * batch (one in flight per trigger, as Lambda has), then goes on from
+     * where it got: successor / predecessor link the two meanwhile. */
+    struct trig *successor, *predecessor;
     httpc_req_t *http;    /* the POST in flight */
     int attempts;         /* failed invocations of the batch at the checkpoint */
     size_t limit;         /* batch size now (bisecting halves it) */
@@ -130,6 +134,10 @@ static void on_timer_closed(uv_handle_t *h)
 
 static void trig_unlink_free(trig_t *t)
 {
+    if (t->predecessor)
+        t->predecessor->successor = NULL;
+    if (t->successor)
+        t->successor->predecessor = NULL;
     for (trig_t **p = &eng.list; *p; p = &(*p)->next)
         if (*p == t) {
             *p = t->next;
@@ -196,6 +204,25 @@ static void store_submit(const char *uuid, json_t *doc, void (*done)(void *ud, i
     writer_submit_job(eng.env.writer, put_job_apply, put_job_done, j);
 }
 
+static void trig_persist(trig_t *t);
+
+/* A deleted or redefined trigger whose work in flight has ended; a
+ * redefinition waiting for it takes over, past done_upto when its last
+ * batch succeeded. */
+static void trig_retire(trig_t *t, uint64_t done_upto)
+{
+    trig_t *s = t->successor;
+    trig_unlink_free(t);
+    if (!s)
+        return;
+    if (done_upto > s->checkpoint) {
+        s->checkpoint = done_upto;
+        trig_persist(s); /* pumps when stored */
+    } else {
+        trig_pump(s);
+    }
+}
+
 static void on_checkpoint_stored(void *ud, int rc)
 {
     trig_t *t = ud;
@@ -203,7 +230,7 @@ static void on_checkpoint_stored(void *ud, int rc)
     if (rc < -1)
         snprintf(t->last_error, sizeof t->last_error, "storing the checkpoint failed: %s", store_strerror(rc));
     if (t->deleted)
-        trig_unlink_free(t);
+        trig_retire(t, t->checkpoint);
     else
         trig_pump(t);
     check_shutdown();
@@ -597,7 +624,7 @@ static void on_response(void *ud, const httpc_result_t *res)
             (unsigned long long)res->duration_ms);
     if (t->deleted) {
         t->busy = false;
-        trig_unlink_free(t);
+        trig_retire(t, ok && partial == 0 ? t->b.end : 0);
         return check_shutdown();
     }
     if (ok && partial == 0) {
@@ -648,7 +675,7 @@ static bool trig_follow(trig_t *t, const char *latest, bool old_done)
 
 static void trig_pump(trig_t *t)
 {
-    if (t->busy || t->deleted || (t->timer_armed && !t->window_timer) || eng.stopping)
+    if (t->busy || t->deleted || t->predecessor || (t->timer_armed && !t->window_timer) || eng.stopping)
         return;
     if (t->cfg.disabled) {
         t->state = "Disabled";
@@ -666,9 +693,13 @@ static void trig_pump(trig_t *t)
         store_read_end(txn);
         return;
     }
-    batch_reset(&t->b);
+    /* Waiting out a batching window, read on after the batch's last record:
+     * each record is read once, however many commits arrive meanwhile. */
+    bool extend = t->timer_armed && t->window_timer && t->b.n > 0;
+    if (!extend)
+        batch_reset(&t->b);
     reader_t r = {t, clock_now_ms(), BUF_INIT};
-    int rc = stream_read_after(txn, t->arn, t->checkpoint, READ_MAX, on_record, &r);
+    int rc = stream_read_after(txn, t->arn, extend ? t->b.end : t->checkpoint, READ_MAX, on_record, &r);
     buf_free(&r.lambda_rec);
     bool at_end = rc == STREAM_NOT_FOUND || (rc == 0 && t->b.end == 0);
     if (at_end && trig_follow(t, latest, true)) {
@@ -804,16 +835,23 @@ static trig_t *trig_upsert(trigger_cfg_t *cfg)
         old->filter = NULL;
         char *arn = old->arn;
         uint64_t cp = old->checkpoint;
+        trig_t *waits_for = old->predecessor; /* redefined again while waiting */
         old->arn = NULL;
         trig_unlink_free(old);
         trig_t *t = trig_new(cfg);
         t->arn = arn;
         t->checkpoint = cp;
+        if (waits_for) {
+            t->predecessor = waits_for;
+            waits_for->successor = t;
+        }
         return t;
     }
     trig_t *t = trig_new(cfg);
-    if (old) { /* busy: retired when its batch ends; the new one resumes at its checkpoint */
+    if (old) { /* busy: retired when its batch ends, then the new one goes on */
         old->deleted = true;
+        old->successor = t;
+        t->predecessor = old;
         t->arn = old->arn ? strdup(old->arn) : NULL;
         t->checkpoint = old->checkpoint;
     } else {

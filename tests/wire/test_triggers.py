@@ -796,3 +796,50 @@ def test_a_batch_in_flight_at_kill_9_is_delivered_again(tmp_path):
         assert p.terminate() == 0
     finally:
         rec.close()
+
+
+def test_a_window_gathers_records_written_one_by_one_each_once(ddb, make_table, receiver, triggers):
+    """While a batch waits out its window, new commits extend it: every record once, in order."""
+    table = stream_table(make_table)
+    triggers(TableName=table, Url=receiver.url(), BatchSize=100, MaximumBatchingWindowInSeconds=1)
+    append(ddb, table, "s", 30)
+    wait_for(lambda: len(receiver.records()) >= 30, what="30 records")
+    time.sleep(0.3)
+    records = receiver.records()
+    assert [r["dynamodb"]["NewImage"]["sk"]["N"] for r in records] == [str(i) for i in range(1, 31)]
+    assert len(receiver.batches()) <= 2  # gathered, not one invocation per write
+
+
+def test_redefining_a_trigger_with_a_batch_in_flight_delivers_it_once(ddb, make_table, receiver, endpoint):
+    """One batch in flight per trigger: the redefinition waits for it and goes on after it."""
+    table = stream_table(make_table)
+    lock, state = threading.Lock(), {"now": 0, "most": 0, "calls": 0}
+
+    def answer(path, body):
+        with lock:
+            state["calls"] += 1
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+            slow = state["calls"] == 1
+        time.sleep(1.0 if slow else 0)
+        with lock:
+            state["now"] -= 1
+        return 200, "", 0
+
+    receiver.answer = answer
+    cfg = {"TableName": table, "Url": receiver.url(), "UUID": "11111111-2222-3333-4444-555555555555"}
+    create_trigger(endpoint, **cfg)
+    try:
+        append(ddb, table, "s", 1)
+        wait_for(lambda: state["calls"] >= 1, what="the first batch in flight")
+        status, body = admin(endpoint, "POST", "/_ddbd/triggers", dict(cfg, BatchSize=50))
+        assert status in (200, 201), body
+        append(ddb, table, "s", 2, first=2)
+        wait_for(lambda: len(receiver.records()) >= 3, what="3 records")
+        wait_for(lambda: trigger_state(endpoint, cfg["UUID"])["Lag"] == 0, what="lag 0")
+        time.sleep(0.3)
+        assert [r["dynamodb"]["NewImage"]["sk"]["N"] for r in receiver.records()] == ["1", "2", "3"]
+        assert state["most"] == 1  # never two POSTs at once
+        assert trigger_state(endpoint, cfg["UUID"])["BatchSize"] == 50
+    finally:
+        admin(endpoint, "DELETE", f"/_ddbd/triggers/{cfg['UUID']}")
