@@ -393,8 +393,8 @@ static int parse_iterator(str_t it, iterator_t *out)
             break;
         p = bar + 1;
     }
-    if (n != 4 || memchr(part[3].ptr, '|', part[3].len) || part[0].len == 0 || part[1].len == 0)
-        return -1;
+    if (n != 4 || part[3].ptr + part[3].len != end || part[0].len == 0 || part[1].len == 0)
+        return -1; /* four fields, the last running to the end */
     uint64_t v[2];
     for (int i = 0; i < 2; i++) {
         str_t s = part[2 + i];
@@ -407,6 +407,8 @@ static int parse_iterator(str_t it, iterator_t *out)
             v[i] = v[i] * 10 + (uint64_t)(s.ptr[j] - '0');
         }
     }
+    if (v[1] > INT64_MAX)
+        return -1; /* an issue time no clock reaches */
     *out = (iterator_t){part[0], part[1], v[0], (int64_t)v[1]};
     return 0;
 }

@@ -496,6 +496,19 @@ def test_invalid_iterator(streams):
     assert err(e) == ("ValidationException", "Invalid ShardIterator")
 
 
+@pytest.mark.ddbd_only  # the iterator's form is ddbd's own
+def test_tampered_iterators_are_invalid(ddb, streams, make_table):
+    arn = latest_arn(ddb, stream_table(make_table))
+    shard = shards_of(streams, arn)[0]["ShardId"]
+    good = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert "Records" in streams.get_records(ShardIterator=good)
+    fields = good.split("|")
+    for bad in [good + "|junk", "|".join(fields[:3] + ["9999999999999999999"]), "|".join(fields[:3])]:
+        with pytest.raises(ClientError) as e:
+            streams.get_records(ShardIterator=bad)
+        assert err(e) == ("ValidationException", "Invalid ShardIterator"), bad
+
+
 def test_unknown_shard(ddb, streams, make_table):
     arn = latest_arn(ddb, stream_table(make_table))
     with pytest.raises(ClientError) as e:
