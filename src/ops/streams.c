@@ -311,9 +311,10 @@ static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const 
     uint64_t end = closed ? jsu64(s, "end") : UINT64_MAX;
     if (type == IT_TRIM_HORIZON) {
         /* past records the sweeper has not trimmed yet but that are older
-         * than the retention: they count as trimmed already */
+         * than the retention: they count as trimmed already (however many:
+         * with --ttl-sweep-seconds 0 nothing trims until asked) */
         horizon_ctx_t h = {.min_s = (clock_now_ms() - STREAM_RETENTION_MS) / 1000, .pos = shard_horizon(m, s)};
-        int rc = stream__read(txn, id, h.pos, end, 10000, skip_expired, &h);
+        int rc = stream__read(txn, id, h.pos, end, SIZE_MAX, skip_expired, &h);
         *pos = h.pos;
         return rc;
     }
