@@ -237,3 +237,16 @@ void ops_write_item(ddb_req_t *r, buf_t *out, const value_t *item, const expr_pr
         item_to_json(out, item);
     }
 }
+
+json_t *ops_find_by(const json_t *list, const char *member, const char *value)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *v = json_string_value(json_object_get(e, member));
+        if (v && value && strcmp(v, value) == 0)
+            return e;
+    }
+    return NULL;
+}

@@ -18,34 +18,6 @@
 #define GSI_MAX 20
 #define MSG_INVALID "One or more parameter values were invalid: "
 
-static json_t *find_index(json_t *list, const char *name, size_t *at)
-{
-    size_t i;
-    json_t *ix;
-    json_array_foreach(list, i, ix)
-    {
-        const char *n = json_string_value(json_object_get(ix, "IndexName"));
-        if (n && name && strcmp(n, name) == 0) {
-            if (at)
-                *at = i;
-            return ix;
-        }
-    }
-    return NULL;
-}
-
-static bool defined(json_t *defs, const char *name)
-{
-    size_t i;
-    json_t *d;
-    json_array_foreach(defs, i, d)
-    {
-        if (strcmp(json_string_value(json_object_get(d, "AttributeName")), name) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* The request's AttributeDefinitions added to the table's (a Create may
  * name attributes the table did not define yet). */
 static int merge_definitions(ddb_req_t *r, json_t *desc)
@@ -62,7 +34,7 @@ static int merge_definitions(ddb_req_t *r, json_t *desc)
         if (!json_is_string(n) || !json_is_string(t) || strlen(json_string_value(t)) != 1 ||
             !strchr("SNB", json_string_value(t)[0]))
             return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "Invalid AttributeDefinitions");
-        if (!defined(defs, json_string_value(n)))
+        if (!ops_find_by(defs, "AttributeName", json_string_value(n)))
             json_array_append_new(defs, json_pack("{s:O,s:O}", "AttributeName", n, "AttributeType", t));
     }
     return 0;
@@ -146,7 +118,7 @@ int ops_check_index_names(ddb_req_t *r, const json_t *gsis, const json_t *lsis)
                                                                    : "Two local secondary indices have the same name");
         }
     for (size_t i = 0; i < json_array_size(gsis); i++)
-        if (find_index((json_t *)lsis, json_string_value(json_object_get(json_array_get(gsis, i), "IndexName")), NULL))
+        if (ops_find_by(lsis, "IndexName", json_string_value(json_object_get(json_array_get(gsis, i), "IndexName"))))
             return err_set(&r->err, ERR_VALIDATION,
                            "Local Secondary Indices AND Global Secondary Indices must have different names");
     return 0;
@@ -187,7 +159,7 @@ static int check_create(ddb_req_t *r, const table_t *t, json_t *desc, json_t *c)
     if (check_create_shape(r, c, &name) || ops_check_index_definition(r, c, false, json_object_get(desc, "KeySchema")))
         return -1;
     json_t *gsis = json_object_get(desc, "GlobalSecondaryIndexes");
-    if (find_index(gsis, name, NULL) || find_index(json_object_get(desc, "LocalSecondaryIndexes"), name, NULL))
+    if (ops_find_by(gsis, "IndexName", name) || ops_find_by(json_object_get(desc, "LocalSecondaryIndexes"), "IndexName", name))
         return err_set(&r->err, ERR_VALIDATION, "Attempting to create an index which already exists");
     if (!req_member(r, "AttributeDefinitions"))
         return err_set(&r->err, ERR_VALIDATION, "No Attribute Schema Defined");
@@ -196,7 +168,7 @@ static int check_create(ddb_req_t *r, const table_t *t, json_t *desc, json_t *c)
     json_array_foreach(json_object_get(c, "KeySchema"), i, k)
     {
         const char *attr = json_string_value(json_object_get(k, "AttributeName"));
-        if (!defined(json_object_get(desc, "AttributeDefinitions"), attr))
+        if (!ops_find_by(json_object_get(desc, "AttributeDefinitions"), "AttributeName", attr))
             return err_set(&r->err, ERR_VALIDATION,
                            MSG_INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: "
                                        "[%s]",
@@ -249,21 +221,9 @@ static bool any_in_flight(json_t *desc)
     return false;
 }
 
-static bool names_key(json_t *key_schema, const char *attr)
-{
-    size_t i;
-    json_t *k;
-    json_array_foreach(key_schema, i, k)
-    {
-        if (strcmp(json_string_value(json_object_get(k, "AttributeName")), attr) == 0)
-            return true;
-    }
-    return false;
-}
-
 static bool key_attribute(json_t *desc, const char *attr)
 {
-    if (names_key(json_object_get(desc, "KeySchema"), attr))
+    if (ops_find_by(json_object_get(desc, "KeySchema"), "AttributeName", attr))
         return true;
     static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
     for (int l = 0; l < 2; l++) {
@@ -272,7 +232,7 @@ static bool key_attribute(json_t *desc, const char *attr)
         json_array_foreach(json_object_get(desc, lists[l]), i, ix)
         {
             const char *status = json_string_value(json_object_get(ix, "ddbd_status"));
-            if ((!status || strcmp(status, "DELETING") != 0) && names_key(json_object_get(ix, "KeySchema"), attr))
+            if ((!status || strcmp(status, "DELETING") != 0) && ops_find_by(json_object_get(ix, "KeySchema"), "AttributeName", attr))
                 return true;
         }
     }
@@ -318,7 +278,7 @@ int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *
     if (d ? require(r, d, del_members, del_fields, "delete") : require(r, up, up_members, up_fields, "update"))
         return -1;
     const char *name = json_string_value(json_object_get(d ? d : up, "IndexName"));
-    json_t *ix = find_index(gsis, name, NULL);
+    json_t *ix = ops_find_by(gsis, "IndexName", name);
     if (!ix)
         return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     if (up) {

@@ -132,6 +132,11 @@ int ops_parse_exprs_of(ddb_req_t *r, const json_t *obj, unsigned which, ops_expr
 /* Item (or Key) under obj[member] as a value map. */
 int ops_item_of(ddb_req_t *r, const json_t *obj, const char *member, value_t *out);
 
+/* The element of a JSON list of objects whose string member equals value
+ * (an index by IndexName, an attribute definition by AttributeName), or
+ * NULL. */
+json_t *ops_find_by(const json_t *list, const char *member, const char *value);
+
 /* Writes the item, reduced to the projection when there is one. */
 void ops_write_item(ddb_req_t *r, buf_t *out, const value_t *item, const expr_projection_t *projection);
 

@@ -259,18 +259,6 @@ static int check_key_schema(ddb_req_t *r, json_t *ks)
     return 0;
 }
 
-static json_t *find_def(json_t *defs, const char *name)
-{
-    size_t i;
-    json_t *d;
-    json_array_foreach(defs, i, d)
-    {
-        if (strcmp(json_string_value(json_object_get(d, "AttributeName")), name) == 0)
-            return d;
-    }
-    return NULL;
-}
-
 static void names_list(json_t *arr, const char *member, buf_t *out)
 {
     size_t i;
@@ -371,7 +359,7 @@ static int validate_definitions(ddb_req_t *r, json_t *defs, json_t *ks, json_t *
     }
     json_array_foreach(ks, i, d)
     {
-        if (find_def(defs, json_string_value(json_object_get(d, "AttributeName"))))
+        if (ops_find_by(defs, "AttributeName", json_string_value(json_object_get(d, "AttributeName"))))
             continue;
         if (json_array_size(defs) < json_array_size(ks))
             return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: Some index key attribute have no definition");
@@ -388,7 +376,7 @@ static int validate_definitions(ddb_req_t *r, json_t *defs, json_t *ks, json_t *
     }
     json_array_foreach(used, i, d)
     {
-        if (!find_def(defs, json_string_value(d))) {
+        if (!ops_find_by(defs, "AttributeName", json_string_value(d))) {
             buf_t keys = BUF_INIT, ad = BUF_INIT;
             names_list(ks, "AttributeName", &keys);
             names_list(defs, "AttributeName", &ad);

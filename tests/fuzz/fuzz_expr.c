@@ -14,13 +14,7 @@
 
 #include "ddbd/expr.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_ASSERT(c)                                                                                                 \
-    do {                                                                                                               \
-        if (!(c))                                                                                                      \
-            abort();                                                                                                   \
-    } while (0)
+#include "fuzz.h"
 
 static const char names_json[] = "{\"#a\":\"a\",\"#b\":\"b.c\",\"#k\":\"pk\",\"#r\":\"sk\",\"#l\":\"l\",\"#m\":\"m\"}";
 static const char values_json[] =

@@ -11,7 +11,8 @@
 
 #include "ddbd/http.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+#include "fuzz.h"
+
 
 /* Serializes what the parser hands over, so two runs can be compared. */
 static void fuzz_on_request(void *ud, http_request_t *req)

@@ -15,13 +15,7 @@
 #include "ddbd/clock.h"
 #include "ddbd/trigger.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_ASSERT(c)                                                                                                 \
-    do {                                                                                                               \
-        if (!(c))                                                                                                      \
-            abort();                                                                                                   \
-    } while (0)
+#include "fuzz.h"
 
 static void try_flag(const char *s)
 {

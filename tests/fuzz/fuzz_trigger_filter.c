@@ -10,13 +10,7 @@
 
 #include "ddbd/trigger_filter.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_ASSERT(c)                                                                                                 \
-    do {                                                                                                               \
-        if (!(c))                                                                                                      \
-            abort();                                                                                                   \
-    } while (0)
+#include "fuzz.h"
 
 static const char record[] =
     "{\"eventName\":\"INSERT\",\"dynamodb\":{\"SizeBytes\":26,\"Keys\":{\"pk\":{\"S\":\"k\"}},"

@@ -12,13 +12,7 @@
 #include "ddbd/keys.h"
 #include "ddbd/value.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_ASSERT(c)     \
-    do {                   \
-        if (!(c))          \
-            abort();       \
-    } while (0)
+#include "fuzz.h"
 
 static void check_storage_round_trip(arena_t *a, const value_t *v)
 {
