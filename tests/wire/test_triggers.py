@@ -763,10 +763,12 @@ def test_a_batch_in_flight_at_kill_9_is_delivered_again(tmp_path):
     rec = Receiver()
     held = threading.Event()
     rec.answer = lambda path, body: (200, "", 0) if held.is_set() else (held.set(), (200, "", 30))[1]
+    started = []  # every ddbd of the test, stopped even when an assertion fails
     try:
         table = helpers.unique_name()
         flags = ["--trigger", f"{table}={rec.url('/fn')},timeout=60"]
         p = start_ddbd(tmp_path, data, "1", flags)
+        started.append(p)
         ddb = helpers.make_client(p.endpoint)
         ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
@@ -779,6 +781,7 @@ def test_a_batch_in_flight_at_kill_9_is_delivered_again(tmp_path):
         p.kill()  # SIGKILL while the function still holds the batch
 
         p = start_ddbd(tmp_path, data, "2", flags)
+        started.append(p)
         held_batch = rec.batches()[0]
         wait_for(lambda: sum(len(b) for b in rec.batches()[1:]) >= 3, what="redelivery after the restart")
         after = [r for b in rec.batches()[1:] for r in b]
@@ -789,12 +792,15 @@ def test_a_batch_in_flight_at_kill_9_is_delivered_again(tmp_path):
 
         delivered = len(rec.records())
         p = start_ddbd(tmp_path, data, "3", flags)  # a clean restart repeats nothing
+        started.append(p)
         append(helpers.make_client(p.endpoint), table, "s", 1, first=4)
         wait_for(lambda: len(rec.records()) > delivered, what="the next record")
         time.sleep(0.5)
         assert [r["dynamodb"]["NewImage"]["sk"]["N"] for r in rec.records()[delivered:]] == ["4"]
         assert p.terminate() == 0
     finally:
+        for q in started:
+            q.kill()
         rec.close()
 
 
