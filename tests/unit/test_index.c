@@ -7,19 +7,11 @@
 #include "check.h"
 #include "ddbd/index.h"
 
+#include "test_items.h"
+
 static arena_t arena;
 
-static value_t item(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
-    value_t v = {.type = VT_M};
-    err_t e = {0};
-    if (!j || item_from_json(&arena, j, &v, &e) < 0)
-        fprintf(stderr, "bad test item %s: %s %s\n", text, je.text, e.msg);
-    json_decref(j);
-    return v;
-}
+static value_t item(const char *text) { return test_item(&arena, text); }
 
 static int key_cmp(const key_buf_t *a, const key_buf_t *b)
 {

@@ -468,6 +468,16 @@ def test_admin_errors_and_delete(endpoint, receiver):
 
 # ---- own ddbd processes: flags, the config file, restarts -------------------------------------
 
+def create_stream_table(ddb, table):
+    """stream_table's shape, for tests that run their own ddbd."""
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                           {"AttributeName": "sk", "AttributeType": "N"}],
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+
+
 def start_ddbd(tmp_path, data_dir, tag, extra):
     p = helpers.DdbdProcess([helpers.DATA_DIR_FLAG, str(data_dir), "--log-level", "info"] + extra,
                             log_path=tmp_path / f"ddbd-{tag}.log")
@@ -488,12 +498,7 @@ def test_flag_and_file_triggers_survive_a_restart_without_duplicates(tmp_path):
         p = start_ddbd(tmp_path, data, "1", flags)
         ddb = helpers.make_client(p.endpoint)
         # the fixture creates its table after ddbd is up: the triggers wait for it
-        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "sk", "AttributeType": "N"}],
-                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        create_stream_table(ddb, table)
         append(ddb, table, "s", 3)
         append(ddb, table, "s", 1, first=4, etype="OrderShipped")
         wait_for(lambda: len(rec.records("/all")) >= 4 and rec.records("/shipped"),
@@ -584,12 +589,7 @@ def test_clean_shutdown_waits_for_the_batch_in_flight(tmp_path):
         flags = ["--trigger", f"{table}={rec.url()},timeout=5"]
         p = start_ddbd(tmp_path, data, "1", flags)
         ddb = helpers.make_client(p.endpoint)
-        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "sk", "AttributeType": "N"}],
-                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        create_stream_table(ddb, table)
         append(ddb, table, "s", 2)
         wait_for(lambda: rec.posts, what="a batch in flight")
         assert p.terminate() == 0  # SIGTERM while the function is still working
@@ -770,12 +770,7 @@ def test_a_batch_in_flight_at_kill_9_is_delivered_again(tmp_path):
         p = start_ddbd(tmp_path, data, "1", flags)
         started.append(p)
         ddb = helpers.make_client(p.endpoint)
-        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "sk", "AttributeType": "N"}],
-                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        create_stream_table(ddb, table)
         append(ddb, table, "s", 3)
         wait_for(lambda: held.is_set(), what="the first batch to reach the function")
         p.kill()  # SIGKILL while the function still holds the batch
