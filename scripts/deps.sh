@@ -3,6 +3,8 @@
 
 ddbd_build_packages="gcc libc6-dev meson ninja-build pkg-config libuv1-dev liblmdb-dev node-llhttp libjansson-dev libssl-dev zlib1g-dev libxxhash-dev"
 ddbd_test_packages="python3-boto3 python3-pytest awscli"
+# tests/image: podman builds and runs the image; debootstrap makes its base.
+ddbd_image_test_packages="podman runc debootstrap awscli"
 
 ddbd_install() {
     missing=""

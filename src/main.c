@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/dynamodb_local.h"
+#include "app/health.h"
 #include "ddbd/clock.h"
 #include "ddbd/log.h"
 #include "ddbd/server.h"
@@ -38,7 +40,11 @@ static const char usage[] =
     "                    repeatable; kept in the database (see /_ddbd/triggers)\n"
     "  --triggers-file F triggers from a JSON file ({\"Triggers\":[{...}]}, Lambda's setting names)\n"
     "  --help            this text\n"
-    "  --version         the version\n";
+    "  --version         the version\n"
+    "\n"
+    "DynamoDB Local's command line works too (-port N -inMemory -dbPath DIR -sharedDb ...,\n"
+    "with or without \"java -jar DynamoDBLocal.jar\"): see ddbd -help.\n"
+    "ddbd health [--timeout SECONDS] [URL] exits 0 when a ddbd answers GET / with 200.\n";
 
 typedef struct cli {
     const char *host;
@@ -48,6 +54,7 @@ typedef struct cli {
     size_t map_size;
     trigger_cfg_t *triggers;
     size_t ntriggers;
+    const char *cors; /* DynamoDB Local's -cors value, kept for CORS support to come */
 } cli_t;
 
 /* Appends n settings to the command line's triggers (moved). */
@@ -93,6 +100,24 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* DynamoDB Local's command line (app/dynamodb_local.h) becomes ddbd's own;
+ * the rewritten argv lives until exit, as getopt's optarg points into it. */
+static int rewrite_dynamodb_local(int *argc, char ***argv, const struct option *opts, cli_t *c)
+{
+    static dl_args_t dl;
+    char why[512];
+    if (dl_args_rewrite(*argc, *argv, opts, &dl, why, sizeof why))
+        return fprintf(stderr, "ddbd: %s\n", why), -1;
+    if (dl.help) {
+        fputs(dl_help_text, stdout);
+        exit(0);
+    }
+    c->cors = dl.cors;
+    *argc = dl.argc;
+    *argv = dl.argv;
+    return 0;
+}
+
 static int parse_cli(int argc, char **argv, cli_t *c)
 {
     enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_CLOCK, O_SWEEP,
@@ -110,6 +135,8 @@ static int parse_cli(int argc, char **argv, cli_t *c)
     };
     int opt;
     long v;
+    if (rewrite_dynamodb_local(&argc, &argv, opts, c))
+        return 2;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (opt) {
         case O_PORT:
@@ -188,10 +215,14 @@ static void remove_temp_dir(const char *dir)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "health") == 0)
+        return health_main(argc - 1, argv + 1);
     cli_t c = {.host = "127.0.0.1", .port = 8000, .data_dir = "./data", .map_size = (size_t)32 << 30};
     int rc = parse_cli(argc, argv, &c);
     if (rc)
         return rc;
+    if (c.cors)
+        fprintf(stderr, "ddbd: -cors %s: noted; ddbd does not answer CORS requests yet\n", c.cors);
     char *temp = NULL;
     if (c.in_memory) {
         temp = make_temp_dir();
