@@ -253,7 +253,8 @@ static int check_combination(dl_rewrite_t *r)
 static void default_store(dl_rewrite_t *r)
 {
     dl_args_t *o = r->out;
-    if (!o->local_style || r->seen[DL_DB_PATH] || r->seen[DL_IN_MEMORY] || r->native_store)
+    if (!o->local_style || r->seen[DL_DB_PATH] || r->seen[DL_IN_MEMORY] || r->native_store || r->seen[DL_VERSION] ||
+        r->seen[DL_HELP])
         return;
     memmove(o->argv + 3, o->argv + 1, (size_t)(o->argc - 1) * sizeof *o->argv);
     o->argv[1] = "--data-dir";

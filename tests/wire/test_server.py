@@ -143,15 +143,15 @@ def test_sigterm_while_connections_open_exits_cleanly(tmp_path):
 
 
 def test_docker_entrypoint_command(tmp_path):
-    """The exact command docker/Dockerfile runs (on a free port, data in a
-    directory standing in for the /data volume): it binds all interfaces,
-    answers the HEALTHCHECK's GET / and keeps data across a restart."""
-    data = tmp_path / "data"
-    data.mkdir()
+    """docker/Dockerfile's command with no arguments, `ddbd --host ADDR` in
+    the image's working directory: the data goes to ./data (the image's
+    volume), answers the HEALTHCHECK's GET / and survives a restart. (On
+    the loopback here; tests/image runs the image itself, on 0.0.0.0 inside
+    its container.)"""
     port = helpers.free_port()
-    args = ["--host", "0.0.0.0", "--data-dir", str(data)]  # DdbdProcess adds --port
+    args = ["--host", "127.0.0.1"]  # DdbdProcess adds --port
     for round_ in range(2):
-        p = helpers.DdbdProcess(args, port=port)
+        p = helpers.DdbdProcess(args, port=port, cwd=tmp_path)
         try:
             p.wait_ready(5.0)
             ddb = helpers.make_client(p.endpoint)
@@ -162,5 +162,6 @@ def test_docker_entrypoint_command(tmp_path):
                 ddb.put_item(TableName="docker", Item={"pk": {"S": "kept"}})
             else:
                 assert ddb.get_item(TableName="docker", Key={"pk": {"S": "kept"}})["Item"] == {"pk": {"S": "kept"}}
+                assert (tmp_path / "data" / "data.mdb").exists()
         finally:
             assert p.terminate() == 0
