@@ -9,7 +9,8 @@
 #
 # Needs root (debootstrap, podman). No registry is needed: the base image,
 # debian:bookworm-slim, is made with debootstrap from the apt mirror this
-# machine uses, once, and kept for later runs.
+# machine uses, once, and kept for later runs, as is an image of it with
+# the build tools installed.
 #
 #   sh tests/image/test_image.sh
 set -eu
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/../.."
 . scripts/deps.sh
 ddbd_install $ddbd_image_test_packages
 
+T_START=$(date +%s)
 RUN_ID="ddbd-imgtest-$$"
 IMAGE="localhost/$RUN_ID:latest"
 BASE="docker.io/library/debian:bookworm-slim"
@@ -107,6 +109,24 @@ else
     echo "made with debootstrap from $mirror in $(($(now_ms) - t0)) ms"
 fi
 
+# The build tools, installed once into an image of their own and kept for
+# later runs (keyed by scripts/deps.sh and the base): the image build below
+# then starts from it and its apt step finds nothing missing.
+step "build tools image"
+deps_key=$( (cat scripts/deps.sh; pm image inspect "$BASE" --format '{{.Id}}') | sha256sum | cut -c1-16)
+DEPS="localhost/ddbd-imgtest-deps:$deps_key"
+if pm image exists "$DEPS"; then
+    echo "present (kept from an earlier run)"
+else
+    t0=$(now_ms)
+    pm build --pull=never --network host --layers=false --target deps -f docker/Dockerfile -t "$DEPS" \
+        --build-arg BASE="$BASE" . > "$TMP/deps.log" 2>&1 || { tail -40 "$TMP/deps.log"; exit 1; }
+    for old in $(pm image ls --format '{{.Repository}}:{{.Tag}}' localhost/ddbd-imgtest-deps); do
+        [ "$old" = "$DEPS" ] || pm rmi "$old" > /dev/null 2>&1 || true # a stale key: deps.sh changed
+    done
+    echo "installed in $(($(now_ms) - t0)) ms"
+fi
+
 step "build $IMAGE from the checkout"
 version=$(sed -n "s/^ *version: *'\([^']*\)'.*/\1/p" meson.build | head -n 1)
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -114,8 +134,8 @@ t0=$(now_ms)
 # --layers=false: no intermediate images are left behind; --format docker
 # keeps the HEALTHCHECK (OCI images have no such field).
 pm build --pull=never --network host --format docker --layers=false -f docker/Dockerfile -t "$IMAGE" \
-    --build-arg VERSION="$version" --build-arg REVISION="$revision" . > "$TMP/build.log" 2>&1 ||
-    { tail -40 "$TMP/build.log"; exit 1; }
+    --build-arg BASE="$DEPS" --build-arg VERSION="$version" --build-arg REVISION="$revision" . \
+    > "$TMP/build.log" 2>&1 || { tail -40 "$TMP/build.log"; exit 1; }
 echo "built in $(($(now_ms) - t0)) ms"
 pm image ls "$IMAGE"
 size=$(pm image inspect "$IMAGE" --format '{{.Size}}')
@@ -265,5 +285,6 @@ check "an unknown option exits 2 (got $rc)" test "$rc" -eq 2
 check "and names the option" contains "$out" "unknown option -bogus"
 
 echo
+echo "the image step took $(($(date +%s) - T_START)) s"
 echo "image: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
