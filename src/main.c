@@ -6,12 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/log.h"
-#include "ddbd/server.h"
-#include "ddbd/store.h"
-#include "ddbd/trigger.h"
-#include "ddbd/ttl.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "net/server.h"
+#include "storage/store.h"
+#include "streams/trigger.h"
+#include "storage/ttl.h"
 
 static const char usage[] =
     "Usage: ddbd [options]\n"

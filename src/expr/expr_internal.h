@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "ddbd/expr.h"
+#include "expr/expr.h"
 
 /* DynamoDB's limits (verified against DynamoDB Local). */
 #define EXPR_MAX_CHARS 4096    /* UTF-16 code units, as Java counts */

@@ -25,7 +25,7 @@
 
 #include <stdlib.h>
 
-#include "ddbd/number.h"
+#include "model/number.h"
 
 #define MSG_REFERS "The provided expression refers to an attribute that does not exist in the item"
 #define MSG_BAD_TYPE "An operand in the update expression has an incorrect data type"

@@ -8,8 +8,8 @@
  * empty: ddbd has no throughput to exceed. */
 #include <string.h>
 
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
 #include "ops/ops.h"
 
 #define BATCH_GET_MAX_KEYS 100

@@ -1,8 +1,8 @@
 /* ops/common.c - what several handlers share: expressions, keys, capacity. */
 #include "ops/ops.h"
 
-#include "ddbd/index.h"
-#include "ddbd/legacy.h"
+#include "storage/index.h"
+#include "ops/legacy.h"
 
 #include <math.h>
 #include <stdio.h>

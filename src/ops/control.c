@@ -9,8 +9,8 @@
  * (already validated) request body. */
 #include <string.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/ttl.h"
+#include "base/clock.h"
+#include "storage/ttl.h"
 #include "ops/ops.h"
 
 #define TAG_KEY_MAX 128

@@ -11,8 +11,8 @@
  * (one index operation per call, an existing or missing index). */
 #include <string.h>
 
-#include "ddbd/backfill.h"
-#include "ddbd/index.h"
+#include "jobs/backfill.h"
+#include "storage/index.h"
 #include "ops/ops.h"
 
 #define GSI_MAX 20

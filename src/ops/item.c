@@ -7,9 +7,9 @@
  * only then write through itemstore. */
 #include <string.h>
 
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
-#include "ddbd/legacy.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
+#include "ops/legacy.h"
 #include "ops/ops.h"
 
 enum { RV_NONE, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW };

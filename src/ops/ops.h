@@ -2,9 +2,9 @@
 #ifndef DDBD_OPS_H
 #define DDBD_OPS_H
 
-#include "ddbd/expr.h"
-#include "ddbd/itemstore.h"
-#include "ddbd/request.h"
+#include "expr/expr.h"
+#include "storage/itemstore.h"
+#include "ops/request.h"
 
 /* ops/table.c */
 int op_create_table(ddb_req_t *r);

@@ -7,9 +7,9 @@
  * item evaluated whenever the walk stopped early. */
 #include <string.h>
 
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
-#include "ddbd/legacy.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
+#include "ops/legacy.h"
 #include "ops/ops.h"
 
 #define PAGE_MAX_BYTES (1024 * 1024)

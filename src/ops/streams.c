@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/stream.h"
+#include "base/clock.h"
+#include "streams/stream.h"
 #include "ops/ops.h"
 
 #define GET_RECORDS_MAX_BYTES (1024 * 1024)

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
-#include "ddbd/stream.h"
+#include "base/clock.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
+#include "streams/stream.h"
 #include "ops/ops.h"
 
 /* ddbd's clock (tests can move it), in DynamoDB's milliseconds */

@@ -7,9 +7,9 @@
 #include <time.h>
 #include <xxhash.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
+#include "base/clock.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
 #include "ops/ops.h"
 
 #define TRANSACT_MAX_ITEMS 100

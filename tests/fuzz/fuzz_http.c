@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddbd/http.h"
+#include "net/http.h"
 
 #include "fuzz.h"
 

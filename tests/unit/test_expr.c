@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/expr.h"
+#include "expr/expr.h"
 
 static arena_t A;
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/http.h"
+#include "net/http.h"
 
 #define MAX_BODY 1024
 #define MAX_REQS 16

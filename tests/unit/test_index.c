@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/index.h"
+#include "storage/index.h"
 
 #include "test_items.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/keys.h"
+#include "model/keys.h"
 
 #include "test_items.h"
 

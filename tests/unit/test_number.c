@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/number.h"
+#include "model/number.h"
 
 #define MSG_NAN "The parameter cannot be converted to a numeric value"
 #define MSG_OVERFLOW "Number overflow. Attempting to store a number with magnitude larger than supported range"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "ddbd/trigger.h"
+#include "streams/trigger.h"
 
 static void test_flag_defaults(void)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "ddbd/trigger_filter.h"
+#include "streams/trigger_filter.h"
 
 static const char record[] =
     "{\"eventID\":\"e1\",\"eventName\":\"INSERT\",\"eventSource\":\"aws:dynamodb\","

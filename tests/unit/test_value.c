@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/value.h"
+#include "model/value.h"
 
 static arena_t arena;
 
