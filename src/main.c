@@ -95,17 +95,37 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 static int parse_cli(int argc, char **argv, cli_t *c)
 {
-    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_CLOCK, O_SWEEP,
-           O_TRIGGER, O_TFILE };
+    enum {
+        O_PORT = 1,
+        O_HOST,
+        O_DATA,
+        O_MEM,
+        O_SHARED,
+        O_NOSYNC,
+        O_MAP,
+        O_LOG,
+        O_HELP,
+        O_VERSION,
+        O_CLOCK,
+        O_SWEEP,
+        O_TRIGGER,
+        O_TFILE
+    };
     static const struct option opts[] = {
-        {"port", required_argument, NULL, O_PORT},   {"host", required_argument, NULL, O_HOST},
-        {"data-dir", required_argument, NULL, O_DATA}, {"in-memory", no_argument, NULL, O_MEM},
-        {"shared-db", no_argument, NULL, O_SHARED},  {"no-fsync", no_argument, NULL, O_NOSYNC},
-        {"map-size", required_argument, NULL, O_MAP}, {"log-level", required_argument, NULL, O_LOG},
+        {"port", required_argument, NULL, O_PORT},
+        {"host", required_argument, NULL, O_HOST},
+        {"data-dir", required_argument, NULL, O_DATA},
+        {"in-memory", no_argument, NULL, O_MEM},
+        {"shared-db", no_argument, NULL, O_SHARED},
+        {"no-fsync", no_argument, NULL, O_NOSYNC},
+        {"map-size", required_argument, NULL, O_MAP},
+        {"log-level", required_argument, NULL, O_LOG},
         {"clock", required_argument, NULL, O_CLOCK},
         {"ttl-sweep-seconds", required_argument, NULL, O_SWEEP},
-        {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
-        {"trigger", required_argument, NULL, O_TRIGGER}, {"triggers-file", required_argument, NULL, O_TFILE},
+        {"help", no_argument, NULL, O_HELP},
+        {"version", no_argument, NULL, O_VERSION},
+        {"trigger", required_argument, NULL, O_TRIGGER},
+        {"triggers-file", required_argument, NULL, O_TFILE},
         {NULL, 0, NULL, 0},
     };
     int opt;

@@ -84,7 +84,8 @@ static int clock_move(json_t *o, const char **why)
         return *why = "give set_ms, set (ISO-8601 time), advance_seconds or advance_ms, and/or frozen", -1;
     if ((set_ms && !json_is_integer(set_ms)) || (adv_ms && !json_is_integer(adv_ms)) ||
         (adv_s && !json_is_number(adv_s)) || (set && !json_is_string(set)) || (frozen && !json_is_boolean(frozen)))
-        return *why = "set_ms and advance_ms take integers, advance_seconds a number, set a string, frozen a boolean", -1;
+        return *why = "set_ms and advance_ms take integers, advance_seconds a number, set a string, frozen a boolean",
+               -1;
     int64_t target = 0;
     if (set && clock_parse_iso(str_from_cstr(json_string_value(set)), &target))
         return *why = "set wants an ISO-8601 UTC time such as 2030-01-01T00:00:00Z", -1;
@@ -153,7 +154,7 @@ static void admin_ttl_sweep(admin_call_t *call, const char *method, str_t path, 
 
 static const struct route {
     const char *methods; /* "GET POST": allowed methods, space-separated */
-    const char *path;    /* exact, or a prefix when it ends in '/' */
+    const char *path; /* exact, or a prefix when it ends in '/' */
     admin_handler_fn handler;
 } routes[] = {
     {"GET POST", "/_ddbd/clock", admin_clock},
@@ -209,9 +210,6 @@ void admin_handle(const admin_env_t *env, str_t method, str_t target, str_t body
     admin_reply_error(call, 404, "no such ddbd endpoint");
 }
 
-void admin_start(const admin_env_t *env)
-{
-    ttl_sweeper_start(env->loop, env->store, env->writer);
-}
+void admin_start(const admin_env_t *env) { ttl_sweeper_start(env->loop, env->store, env->writer); }
 
 void admin_stop(void) { ttl_sweeper_stop(); }

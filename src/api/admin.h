@@ -22,10 +22,10 @@
 
 /* What handlers can reach: fixed after start-up. */
 typedef struct admin_env {
-    store_t *store;           /* store_read_begin for reads */
-    writer_t *writer;         /* writer_submit_job for writes */
+    store_t *store; /* store_read_begin for reads */
+    writer_t *writer; /* writer_submit_job for writes */
     const server_env_t *server; /* loop_catalog, account_id, shared_db */
-    uv_loop_t *loop;          /* for timers */
+    uv_loop_t *loop; /* for timers */
 } admin_env_t;
 
 typedef struct admin_call admin_call_t; /* one request; complete it exactly once */

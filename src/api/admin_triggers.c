@@ -13,8 +13,8 @@
 
 typedef struct pending {
     admin_call_t *call;
-    int status;       /* on success */
-    json_t *answer;   /* on success */
+    int status; /* on success */
+    json_t *answer; /* on success */
 } pending_t;
 
 static void reply_json(admin_call_t *call, int status, json_t *j)

@@ -52,8 +52,8 @@ int auth_parse(str_t header, auth_info_t *out, err_t *e)
             break;
         p = slash + 1;
     }
-    if (!cred.ptr || n != 5 || part[0].len == 0 || part[2].len == 0 ||
-        !auth_param(params, "Signature").ptr || !auth_param(params, "SignedHeaders").ptr)
+    if (!cred.ptr || n != 5 || part[0].len == 0 || part[2].len == 0 || !auth_param(params, "Signature").ptr ||
+        !auth_param(params, "SignedHeaders").ptr)
         return err_set(e, ERR_INCOMPLETE_SIGNATURE,
                        "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' "
                        "parameters. Authorization=%.*s",

@@ -15,7 +15,7 @@ typedef struct arena_block arena_block_t;
 
 typedef struct arena {
     arena_block_t *head; /* newest block; older ones chained behind it */
-    size_t total;        /* bytes handed out since the last clear */
+    size_t total; /* bytes handed out since the last clear */
 } arena_t;
 
 void arena_init(arena_t *a);

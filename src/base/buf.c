@@ -141,8 +141,7 @@ void jw_cstr(buf_t *b, const char *s) { jw_str(b, s, strlen(s)); }
 
 void jw_comma(buf_t *b)
 {
-    if (b->len && b->data[b->len - 1] != '{' && b->data[b->len - 1] != '[' &&
-        b->data[b->len - 1] != ':')
+    if (b->len && b->data[b->len - 1] != '{' && b->data[b->len - 1] != '[' && b->data[b->len - 1] != ':')
         buf_putc(b, ',');
 }
 
@@ -192,11 +191,16 @@ void base64_encode(buf_t *b, const uint8_t *p, size_t n)
 
 static int b64_val(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
     return -1;
 }
 

@@ -17,7 +17,10 @@ typedef struct buf {
     size_t cap;
 } buf_t;
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                                       \
+    {                                                                                                                  \
+        NULL, 0, 0                                                                                                     \
+    }
 
 void buf_free(buf_t *b);
 void buf_reset(buf_t *b); /* len = 0, keeps the memory */
@@ -44,7 +47,7 @@ void jw_comma(buf_t *b);
 void jw_int(buf_t *b, int64_t v);
 void jw_double(buf_t *b, double v); /* for epoch-seconds dates: 1700000000.123 */
 void jw_bool(buf_t *b, int v);
-void jw_open(buf_t *b, char c);  /* comma if needed, then '{' or '[' */
+void jw_open(buf_t *b, char c); /* comma if needed, then '{' or '[' */
 void jw_close(buf_t *b, char c); /* '}' or ']' */
 
 /* Base64 (standard alphabet, padded). decode returns -1 on malformed input. */

@@ -83,8 +83,8 @@ int clock_parse_iso(str_t s, int64_t *out_ms)
 {
     const char *p = s.ptr, *end = s.ptr + s.len;
     int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
-    if (digits(&p, end, 4, &y) || p >= end || *p++ != '-' || digits(&p, end, 2, &mo) || p >= end ||
-        *p++ != '-' || digits(&p, end, 2, &d))
+    if (digits(&p, end, 4, &y) || p >= end || *p++ != '-' || digits(&p, end, 2, &mo) || p >= end || *p++ != '-' ||
+        digits(&p, end, 2, &d))
         return -1;
     if (p < end && (*p == 'T' || *p == ' ')) {
         p++;

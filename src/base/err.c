@@ -7,10 +7,9 @@ static const struct {
     const char *name;
     int status;
     const char *ns;
-} err_table[] = {
-    [ERR_NONE] = {"", 200, ""},
+} err_table[] = {[ERR_NONE] = {"", 200, ""},
 #define X(e, name, status, ns) [e] = {name, status, ns},
-    ERR_LIST(X)
+                 ERR_LIST(X)
 #undef X
 };
 

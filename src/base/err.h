@@ -15,26 +15,26 @@
 #define ERR_NS_CORAL_VALIDATE "com.amazon.coral.validate#"
 
 /*        enum                       __type                                   status namespace */
-#define ERR_LIST(X)                                                                              \
-    X(ERR_VALIDATION, "ValidationException", 400, ERR_NS_DYNAMODB)                             \
-    X(ERR_SERIALIZATION, "SerializationException", 400, ERR_NS_CORAL)                          \
-    X(ERR_UNKNOWN_OPERATION, "UnknownOperationException", 400, ERR_NS_CORAL)                   \
-    X(ERR_MISSING_AUTH_TOKEN, "MissingAuthenticationTokenException", 400, ERR_NS_CORAL)        \
-    X(ERR_INCOMPLETE_SIGNATURE, "IncompleteSignatureException", 400, ERR_NS_CORAL)             \
-    X(ERR_UNRECOGNIZED_CLIENT, "UnrecognizedClientException", 400, ERR_NS_CORAL)            \
-    X(ERR_RESOURCE_NOT_FOUND, "ResourceNotFoundException", 400, ERR_NS_DYNAMODB)               \
-    X(ERR_RESOURCE_IN_USE, "ResourceInUseException", 400, ERR_NS_DYNAMODB)                     \
-    X(ERR_CONDITIONAL_CHECK_FAILED, "ConditionalCheckFailedException", 400, ERR_NS_DYNAMODB)   \
-    X(ERR_LIMIT_EXCEEDED, "LimitExceededException", 400, ERR_NS_DYNAMODB)                      \
-    X(ERR_ITEM_COLLECTION_SIZE, "ItemCollectionSizeLimitExceededException", 400, ERR_NS_DYNAMODB) \
-    X(ERR_TRANSACTION_CANCELED, "TransactionCanceledException", 400, ERR_NS_DYNAMODB)          \
-    X(ERR_TRANSACTION_CONFLICT, "TransactionConflictException", 400, ERR_NS_DYNAMODB)          \
-    X(ERR_TRANSACTION_IN_PROGRESS, "TransactionInProgressException", 400, ERR_NS_DYNAMODB)     \
-    X(ERR_IDEMPOTENT_MISMATCH, "IdempotentParameterMismatchException", 400, ERR_NS_DYNAMODB)   \
-    X(ERR_EXPIRED_ITERATOR, "ExpiredIteratorException", 400, ERR_NS_DYNAMODB)                 \
-    X(ERR_TRIMMED_DATA, "TrimmedDataAccessException", 400, ERR_NS_DYNAMODB)                    \
-    X(ERR_REQUEST_TOO_LARGE, "RequestEntityTooLarge", 413, ERR_NS_CORAL)                       \
-    X(ERR_INTERNAL, "InternalServerError", 500, ERR_NS_DYNAMODB)                               \
+#define ERR_LIST(X)                                                                                                    \
+    X(ERR_VALIDATION, "ValidationException", 400, ERR_NS_DYNAMODB)                                                     \
+    X(ERR_SERIALIZATION, "SerializationException", 400, ERR_NS_CORAL)                                                  \
+    X(ERR_UNKNOWN_OPERATION, "UnknownOperationException", 400, ERR_NS_CORAL)                                           \
+    X(ERR_MISSING_AUTH_TOKEN, "MissingAuthenticationTokenException", 400, ERR_NS_CORAL)                                \
+    X(ERR_INCOMPLETE_SIGNATURE, "IncompleteSignatureException", 400, ERR_NS_CORAL)                                     \
+    X(ERR_UNRECOGNIZED_CLIENT, "UnrecognizedClientException", 400, ERR_NS_CORAL)                                       \
+    X(ERR_RESOURCE_NOT_FOUND, "ResourceNotFoundException", 400, ERR_NS_DYNAMODB)                                       \
+    X(ERR_RESOURCE_IN_USE, "ResourceInUseException", 400, ERR_NS_DYNAMODB)                                             \
+    X(ERR_CONDITIONAL_CHECK_FAILED, "ConditionalCheckFailedException", 400, ERR_NS_DYNAMODB)                           \
+    X(ERR_LIMIT_EXCEEDED, "LimitExceededException", 400, ERR_NS_DYNAMODB)                                              \
+    X(ERR_ITEM_COLLECTION_SIZE, "ItemCollectionSizeLimitExceededException", 400, ERR_NS_DYNAMODB)                      \
+    X(ERR_TRANSACTION_CANCELED, "TransactionCanceledException", 400, ERR_NS_DYNAMODB)                                  \
+    X(ERR_TRANSACTION_CONFLICT, "TransactionConflictException", 400, ERR_NS_DYNAMODB)                                  \
+    X(ERR_TRANSACTION_IN_PROGRESS, "TransactionInProgressException", 400, ERR_NS_DYNAMODB)                             \
+    X(ERR_IDEMPOTENT_MISMATCH, "IdempotentParameterMismatchException", 400, ERR_NS_DYNAMODB)                           \
+    X(ERR_EXPIRED_ITERATOR, "ExpiredIteratorException", 400, ERR_NS_DYNAMODB)                                          \
+    X(ERR_TRIMMED_DATA, "TrimmedDataAccessException", 400, ERR_NS_DYNAMODB)                                            \
+    X(ERR_REQUEST_TOO_LARGE, "RequestEntityTooLarge", 413, ERR_NS_CORAL)                                               \
+    X(ERR_INTERNAL, "InternalServerError", 500, ERR_NS_DYNAMODB)                                                       \
     X(ERR_SERVICE_UNAVAILABLE, "ServiceUnavailable", 503, ERR_NS_CORAL)
 
 typedef enum err_code {

@@ -24,11 +24,11 @@
 #define EXPR_MAX_PATH_DEPTH 32
 
 typedef enum expr_kind {
-    EXPR_CONDITION,     /* "ConditionExpression" */
-    EXPR_FILTER,        /* "FilterExpression" */
+    EXPR_CONDITION, /* "ConditionExpression" */
+    EXPR_FILTER, /* "FilterExpression" */
     EXPR_KEY_CONDITION, /* "KeyConditionExpression" */
-    EXPR_UPDATE,        /* "UpdateExpression" */
-    EXPR_PROJECTION,    /* "ProjectionExpression" */
+    EXPR_UPDATE, /* "UpdateExpression" */
+    EXPR_PROJECTION, /* "ProjectionExpression" */
 } expr_kind_t;
 
 const char *expr_kind_name(expr_kind_t k);
@@ -36,7 +36,7 @@ const char *expr_kind_name(expr_kind_t k);
 /* A document path: a.b[3].c  -> {a}, {b}, [3], {c}. Names are resolved
  * (a #placeholder is replaced by its name). */
 typedef struct expr_path_elem {
-    str_t name;    /* when !is_index */
+    str_t name; /* when !is_index */
     uint32_t index; /* when is_index */
     bool is_index;
 } expr_path_elem_t;
@@ -46,8 +46,8 @@ typedef struct expr_path {
     size_t n;
 } expr_path_t;
 
-typedef struct expr_node expr_node_t;       /* a condition or operand; private */
-typedef struct expr_update expr_update_t;   /* private */
+typedef struct expr_node expr_node_t; /* a condition or operand; private */
+typedef struct expr_update expr_update_t; /* private */
 
 typedef struct expr_projection {
     expr_path_t *paths;

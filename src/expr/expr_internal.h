@@ -11,7 +11,7 @@
 #include "expr/expr.h"
 
 /* DynamoDB's limits (verified against DynamoDB Local). */
-#define EXPR_MAX_CHARS 4096    /* UTF-16 code units, as Java counts */
+#define EXPR_MAX_CHARS 4096 /* UTF-16 code units, as Java counts */
 #define EXPR_MAX_OPERATORS 300 /* conditions only */
 #define EXPR_MAX_IN_OPERANDS 100
 #define EXPR_MAX_NAME_BYTES 65535 /* an ExpressionAttributeNames value */
@@ -24,10 +24,10 @@
 /* ---- tokens (lexer.c) --------------------------------------------------- */
 typedef enum expr_tok_kind {
     TK_EOF,
-    TK_NAME,     /* [A-Za-z][A-Za-z0-9_]* that is not a keyword */
-    TK_NAME_PH,  /* #[A-Za-z0-9_]+ */
+    TK_NAME, /* [A-Za-z][A-Za-z0-9_]* that is not a keyword */
+    TK_NAME_PH, /* #[A-Za-z0-9_]+ */
     TK_VALUE_PH, /* :[A-Za-z0-9_]+ */
-    TK_NUMBER,   /* 0 | [1-9][0-9]* (list indexes) */
+    TK_NUMBER, /* 0 | [1-9][0-9]* (list indexes) */
     TK_LPAREN,
     TK_RPAREN,
     TK_LBRACKET,
@@ -88,7 +88,7 @@ typedef enum expr_op {
     OP_BETWEEN,
     OP_IN,
     OP_FUNC,
-    OP_PLUS,  /* update SET values only */
+    OP_PLUS, /* update SET values only */
     OP_MINUS, /* update SET values only */
     OP_PATH,
     OP_VALUE,
@@ -116,7 +116,7 @@ typedef struct expr_elem_src {
 
 struct expr_node {
     expr_op_t op;
-    uint32_t parens;    /* grouping parentheses written around this node */
+    uint32_t parens; /* grouping parentheses written around this node */
     expr_node_t **args; /* operands, sub-conditions or function arguments */
     uint32_t nargs;
     /* OP_FUNC */
@@ -127,9 +127,9 @@ struct expr_node {
     expr_path_t path;
     bool resolved;
     /* OP_VALUE */
-    str_t ph;             /* ":v" */
+    str_t ph; /* ":v" */
     const value_t *value; /* NULL until resolved */
-    str_t raw;            /* the value's text as sent, for N in messages */
+    str_t raw; /* the value's text as sent, for N in messages */
 };
 
 static inline bool expr__is_cond_op(expr_op_t op) { return op <= OP_IN; }
@@ -141,7 +141,7 @@ typedef enum expr_act_kind { ACT_SET, ACT_REMOVE, ACT_ADD, ACT_DELETE } expr_act
 typedef struct expr_action {
     expr_act_kind_t kind;
     expr_node_t *target; /* OP_PATH */
-    expr_node_t *value;  /* SET: the value; ADD/DELETE: OP_VALUE; REMOVE: NULL */
+    expr_node_t *value; /* SET: the value; ADD/DELETE: OP_VALUE; REMOVE: NULL */
 } expr_action_t;
 
 struct expr_update {
@@ -171,7 +171,7 @@ typedef struct expr_overlap {
     const expr_path_t **paths;
     size_t n, cap;
     size_t one, two; /* the last clash: earlier path, later path */
-    bool conflict;   /* map member vs list index, rather than a prefix */
+    bool conflict; /* map member vs list index, rather than a prefix */
 } expr_overlap_t;
 void expr__overlap_init(expr_overlap_t *o, arena_t *a, size_t cap);
 /* Adds p; true when it clashes with an earlier path. */

@@ -34,7 +34,7 @@
 /* ==== checks =================================================================== */
 
 typedef enum upd_pos {
-    POS_TOP,     /* a whole SET value */
+    POS_TOP, /* a whole SET value */
     POS_OPERAND, /* anywhere else */
 } upd_pos_t;
 

@@ -22,8 +22,8 @@ static struct {
     uv_timer_t timer;
     bool started, stopping;
     bool running; /* a job is queued or running */
-    bool again;   /* notified while running */
-    bool more;    /* set by the job: work remains */
+    bool again; /* notified while running */
+    bool more; /* set by the job: work remains */
 } bf;
 
 /* ---- the job (writer thread) ---------------------------------------------- */
@@ -138,8 +138,7 @@ static int finish_deletes(store_txn_t *txn, const table_t *t)
 }
 
 /* The index's stored description with the new position, or ACTIVE. */
-static int store_progress(store_txn_t *txn, const table_t *t, const table_index_t *ix, const key_buf_t *pos,
-                          bool done)
+static int store_progress(store_txn_t *txn, const table_t *t, const table_index_t *ix, const key_buf_t *pos, bool done)
 {
     json_t *desc = json_deep_copy(t->desc);
     size_t i;

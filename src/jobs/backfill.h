@@ -17,8 +17,8 @@
 
 #include "storage/writer.h"
 
-#define BACKFILL_CHUNK 256   /* items per write transaction */
-#define BACKFILL_PAUSE_MS 2  /* between chunks */
+#define BACKFILL_CHUNK 256 /* items per write transaction */
+#define BACKFILL_PAUSE_MS 2 /* between chunks */
 
 /* Loop thread; the writer must be running. Looks for unfinished work. */
 void backfill_start(uv_loop_t *loop, writer_t *w);

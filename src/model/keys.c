@@ -20,11 +20,10 @@
 #define MSG_INVALID "One or more parameter values were invalid: "
 #define MSG_KEY_SCHEMA "The provided key element does not match the schema"
 #define MSG_HASH_SIZE MSG_INVALID "Size of hashkey has exceeded the maximum size limit of2048 bytes"
-#define MSG_RANGE_SIZE                                                                          \
-    MSG_INVALID "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+#define MSG_RANGE_SIZE MSG_INVALID "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
 /* This one is "are not valid." in both AWS and DynamoDB Local. */
-#define MSG_EMPTY_KEY                                                                           \
-    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot " \
+#define MSG_EMPTY_KEY                                                                                                  \
+    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "                       \
     "contain an empty %s value. Key: %.*s"
 
 /* Non-empty and within the size limit; the type was checked already. Key
@@ -32,8 +31,7 @@
 static int key_check_value(const key_attr_t *ka, const value_t *v, bool is_hash, err_t *e)
 {
     if (ka->type != VT_N && v->s.len == 0)
-        return err_set(e, ERR_VALIDATION, MSG_EMPTY_KEY, ka->type == VT_S ? "string" : "binary",
-                       STR_FMT(ka->name));
+        return err_set(e, ERR_VALIDATION, MSG_EMPTY_KEY, ka->type == VT_S ? "string" : "binary", STR_FMT(ka->name));
     if (is_hash && v->s.len > KEY_PARTITION_MAX_BYTES)
         return err_set(e, ERR_VALIDATION, MSG_HASH_SIZE);
     if (!is_hash && v->s.len > KEY_SORT_MAX_BYTES)
@@ -45,8 +43,7 @@ static int key_check_item_attr(const key_attr_t *ka, const value_t *item, bool i
 {
     const value_t *v = item_get(item, ka->name);
     if (!v)
-        return err_set(e, ERR_VALIDATION, MSG_INVALID "Missing the key %.*s in the item",
-                       STR_FMT(ka->name));
+        return err_set(e, ERR_VALIDATION, MSG_INVALID "Missing the key %.*s in the item", STR_FMT(ka->name));
     if (v->type != ka->type)
         return err_set(e, ERR_VALIDATION, MSG_INVALID "Type mismatch for key %.*s expected: %s actual: %s",
                        STR_FMT(ka->name), vtype_name(ka->type), vtype_name(v->type));
@@ -114,8 +111,7 @@ static void key_put_hash(key_buf_t *out, XXH128_hash_t h)
 
 void key_encode_table(uint32_t table_id, key_buf_t *out)
 {
-    uint8_t id[4] = {(uint8_t)(table_id >> 24), (uint8_t)(table_id >> 16), (uint8_t)(table_id >> 8),
-                     (uint8_t)table_id};
+    uint8_t id[4] = {(uint8_t)(table_id >> 24), (uint8_t)(table_id >> 16), (uint8_t)(table_id >> 8), (uint8_t)table_id};
     out->len = 0;
     key_put(out, id, sizeof id);
 }

@@ -28,7 +28,7 @@
 #define KEY_SORT_MAX_BYTES 1024
 
 typedef struct key_attr {
-    str_t name;   /* len 0: absent (no sort key) */
+    str_t name; /* len 0: absent (no sort key) */
     vtype_t type; /* VT_S, VT_N or VT_B */
 } key_attr_t;
 

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NUM_EXP_MAX 125  /* exponent of the leading digit, at most */
+#define NUM_EXP_MAX 125 /* exponent of the leading digit, at most */
 #define NUM_EXP_MIN -130 /* exponent of the leading digit, at least */
 
 #define MSG_NAN "The parameter cannot be converted to a numeric value"
@@ -314,8 +314,7 @@ static int digits_store(const digits_t *x, int64_t base, bool neg, number_t *out
     return 0;
 }
 
-static int number_add_signed(const number_t *a, const number_t *b, bool b_neg, number_t *out,
-                             err_t *e)
+static int number_add_signed(const number_t *a, const number_t *b, bool b_neg, number_t *out, err_t *e)
 {
     if (b->coef == 0) {
         *out = *a;

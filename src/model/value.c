@@ -39,8 +39,8 @@
 
 /* Validation messages: DynamoDB Local's text, the same as AWS's unless noted. */
 #define MSG_AV_EMPTY "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-#define MSG_AV_MULTI                                                                             \
-    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the " \
+#define MSG_AV_MULTI                                                                                                   \
+    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "                        \
     "supported datatypes"
 #define MSG_INVALID "One or more parameter values were invalid: "
 #define MSG_NULL_FALSE MSG_INVALID "Null attribute value types must have the value of true"
@@ -58,8 +58,8 @@
 #define MSG_NS_DUP "Input collection contains duplicates"
 #define MSG_NULL_AV "The supplied Item contains a null AttributeValue"
 #define MSG_EMPTY_NAME "Empty attribute name"
-#define MSG_NESTING                                                                              \
-    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels " \
+#define MSG_NESTING                                                                                                    \
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "                        \
     "beyond supported limit"
 
 /* SerializationException messages of the service framework's JSON reader.
@@ -70,8 +70,8 @@
 #define MSG_START_LIST "Start of list found where not expected"
 
 static const char *const vtype_names[] = {
-    [VT_NONE] = "", [VT_S] = "S",   [VT_N] = "N",   [VT_B] = "B",   [VT_BOOL] = "BOOL", [VT_NULL] = "NULL",
-    [VT_M] = "M",   [VT_L] = "L",   [VT_SS] = "SS", [VT_NS] = "NS", [VT_BS] = "BS",
+    [VT_NONE] = "", [VT_S] = "S", [VT_N] = "N",   [VT_B] = "B",   [VT_BOOL] = "BOOL", [VT_NULL] = "NULL",
+    [VT_M] = "M",   [VT_L] = "L", [VT_SS] = "SS", [VT_NS] = "NS", [VT_BS] = "BS",
 };
 
 const char *vtype_name(vtype_t t)
@@ -84,10 +84,8 @@ const char *vtype_name(vtype_t t)
 const char *vtype_long_name(vtype_t t)
 {
     static const char *const long_names[] = {
-        [VT_S] = "STRING",      [VT_N] = "NUMBER",          [VT_B] = "BINARY",
-        [VT_BOOL] = "BOOLEAN",  [VT_NULL] = "NULL",         [VT_M] = "MAP",
-        [VT_L] = "LIST",        [VT_SS] = "STRING_SET",     [VT_NS] = "NUMBER_SET",
-        [VT_BS] = "BINARY_SET",
+        [VT_S] = "STRING", [VT_N] = "NUMBER", [VT_B] = "BINARY",      [VT_BOOL] = "BOOLEAN",  [VT_NULL] = "NULL",
+        [VT_M] = "MAP",    [VT_L] = "LIST",   [VT_SS] = "STRING_SET", [VT_NS] = "NUMBER_SET", [VT_BS] = "BINARY_SET",
     };
     if ((unsigned)t >= sizeof long_names / sizeof long_names[0] || !long_names[t])
         return "";
@@ -138,8 +136,8 @@ static int shape_scalar(const json_t *j, json_type want, const char *what, err_t
 
 static bool b64_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/' || c == '=';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+           c == '=';
 }
 
 /* A Blob: a string of canonical base64 (the framework's checks and
@@ -160,8 +158,7 @@ static int shape_blob(const json_t *j, err_t *e)
         bool pad_inside = c == '=' && i + 1 < s.len && s.ptr[i + 1] != '=';
         if (!b64_char(c) || pad_inside)
             return err_set(e, ERR_SERIALIZATION,
-                           "'%.*s' can not be converted to a Blob: Invalid Base64 character: '%c'", q,
-                           s.ptr, c);
+                           "'%.*s' can not be converted to a Blob: Invalid Base64 character: '%c'", q, s.ptr, c);
     }
     uint8_t *tmp = malloc(s.len / 4 * 3 + 3);
     size_t n = 0;
@@ -315,10 +312,7 @@ static str_t build_blob(arena_t *a, const json_t *j)
     return (str_t){(const char *)p, n};
 }
 
-static int str_ptr_cmp(const void *x, const void *y)
-{
-    return str_cmp(*(const str_t *)x, *(const str_t *)y);
-}
+static int str_ptr_cmp(const void *x, const void *y) { return str_cmp(*(const str_t *)x, *(const str_t *)y); }
 
 /* Whether the n strings in tmp (scratch, reordered) hold a duplicate:
  * sorting finds them in n log n; sets can hold tens of thousands of members. */
@@ -387,8 +381,7 @@ static int set_dup_error(const json_t *arr, vtype_t t, err_t *e)
     buf_putc(&b, ']');
     int q = b.len > ERR_MSG_MAX ? ERR_MSG_MAX : (int)b.len;
     if (t == VT_BS)
-        err_set(e, ERR_VALIDATION, MSG_INVALID "Input collection %.*sof type BS contains duplicates.", q,
-                b.data);
+        err_set(e, ERR_VALIDATION, MSG_INVALID "Input collection %.*sof type BS contains duplicates.", q, b.data);
     else
         err_set(e, ERR_VALIDATION, MSG_INVALID "Input collection %.*s contains duplicates.", q, b.data);
     buf_free(&b);
@@ -856,8 +849,7 @@ static value_t copy_at(arena_t *a, const value_t *v, int depth)
         out.m.m = v->m.n ? arena_alloc(a, v->m.n * sizeof *out.m.m) : NULL;
         for (size_t i = 0; i < v->m.n; i++) {
             out.m.m[i].name = copy_str(a, v->m.m[i].name);
-            out.m.m[i].v = depth < VALUE_WALK_MAX ? copy_at(a, &v->m.m[i].v, depth + 1)
-                                                  : (value_t){.type = VT_NULL};
+            out.m.m[i].v = depth < VALUE_WALK_MAX ? copy_at(a, &v->m.m[i].v, depth + 1) : (value_t){.type = VT_NULL};
         }
         break;
     case VT_L:
@@ -866,8 +858,7 @@ static value_t copy_at(arena_t *a, const value_t *v, int depth)
     case VT_BS:
         out.l.v = v->l.n ? arena_alloc(a, v->l.n * sizeof *out.l.v) : NULL;
         for (size_t i = 0; i < v->l.n; i++)
-            out.l.v[i] = depth < VALUE_WALK_MAX ? copy_at(a, &v->l.v[i], depth + 1)
-                                                : (value_t){.type = VT_NULL};
+            out.l.v[i] = depth < VALUE_WALK_MAX ? copy_at(a, &v->l.v[i], depth + 1) : (value_t){.type = VT_NULL};
         break;
     default: break;
     }

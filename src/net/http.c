@@ -46,7 +46,7 @@ struct http_parser {
     llhttp_t ll;
     http_parser_cb_t cb;
     size_t max_body;
-    int status;  /* sticky: once a feed failed, every later one fails alike */
+    int status; /* sticky: once a feed failed, every later one fails alike */
     bool closed; /* a request without keep-alive was delivered: ignore the rest */
 
     /* The header section of the request being parsed. */
@@ -55,14 +55,14 @@ struct http_parser {
     size_t head_bytes; /* URL, field and value bytes seen, trailers included */
     http_span_t spans[HTTP_MAX_HEADERS];
     size_t nheaders;
-    bool in_value;    /* the last header data seen was a value */
+    bool in_value; /* the last header data seen was a value */
     size_t field_len; /* bytes of the header name being read */
 
     /* The request block, from headers-complete to message-complete. */
     char *block;
     size_t method_len;
     size_t declared_len; /* Content-Length (llhttp counts its copy down) */
-    size_t body_off;     /* where the body starts in block */
+    size_t body_off; /* where the body starts in block */
     size_t body_len;
     size_t body_cap;
     bool keep_alive;
@@ -124,10 +124,7 @@ static int http_on_message_begin(llhttp_t *ll)
     return 0;
 }
 
-static int http_on_url(llhttp_t *ll, const char *at, size_t len)
-{
-    return http_head_add(http_from_ll(ll), at, len);
-}
+static int http_on_url(llhttp_t *ll, const char *at, size_t len) { return http_head_add(http_from_ll(ll), at, len); }
 
 static int http_on_url_complete(llhttp_t *ll)
 {
@@ -161,11 +158,22 @@ static bool http_is_tchar(unsigned char c)
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return true;
-    default:
-        return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
     }
 }
 
@@ -477,8 +485,8 @@ const char *http_status_text(int status)
     }
 }
 
-void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders,
-                         str_t body, bool keep_alive)
+void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders, str_t body,
+                         bool keep_alive)
 {
     buf_printf(out, "HTTP/1.1 %d %s\r\n", status, http_status_text(status));
     for (size_t i = 0; i < nheaders; i++) {

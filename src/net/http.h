@@ -25,7 +25,7 @@ typedef struct http_header {
  * counted in len); free with http_request_free(). */
 typedef struct http_request {
     str_t method; /* "POST" */
-    str_t path;   /* "/" (the request target, query string included) */
+    str_t path; /* "/" (the request target, query string included) */
     http_header_t *headers;
     size_t nheaders;
     str_t body;
@@ -64,8 +64,8 @@ int http_parser_feed(http_parser_t *p, const char *data, size_t len);
 
 /* Appends a full response: status line, the given headers, Content-Length,
  * "Connection: close" when !keep_alive, a blank line, the body. */
-void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders,
-                         str_t body, bool keep_alive);
+void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders, str_t body,
+                         bool keep_alive);
 const char *http_status_text(int status); /* "OK", "Bad Request", ... */
 
 #endif

@@ -30,10 +30,10 @@ struct httpc_req {
     buf_t request;
     buf_t body;
     uint64_t started;
-    int refs;        /* libuv handles and requests still to call back */
-    bool tcp_open;   /* tcp initialised (needs a close) */
-    bool complete;   /* the response message is complete */
-    bool reported;   /* cb has run */
+    int refs; /* libuv handles and requests still to call back */
+    bool tcp_open; /* tcp initialised (needs a close) */
+    bool complete; /* the response message is complete */
+    bool reported; /* cb has run */
     char deferred[160]; /* an error found inside httpc_post, reported from the timer */
 };
 
@@ -87,8 +87,7 @@ static void finish(httpc_req_t *r, int status, const char *error)
     if (r->reported)
         return;
     r->reported = true;
-    httpc_result_t res = {status, error, {r->body.data, r->body.len},
-                          (uv_now(r->loop) - r->started)};
+    httpc_result_t res = {status, error, {r->body.data, r->body.len}, (uv_now(r->loop) - r->started)};
     r->cb(r->ud, &res);
     uv_timer_stop(&r->timer);
     uv_close((uv_handle_t *)&r->timer, on_close);
@@ -237,8 +236,8 @@ static void build_request(httpc_req_t *r, str_t body)
     buf_append(&r->request, body.ptr, body.len);
 }
 
-httpc_req_t *httpc_post(uv_loop_t *loop, const httpc_url_t *url, str_t body, uint64_t timeout_ms,
-                        httpc_done_cb cb, void *ud)
+httpc_req_t *httpc_post(uv_loop_t *loop, const httpc_url_t *url, str_t body, uint64_t timeout_ms, httpc_done_cb cb,
+                        void *ud)
 {
     httpc_req_t *r = calloc(1, sizeof *r);
     if (!r)

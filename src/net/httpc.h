@@ -18,7 +18,7 @@
 /* A parsed http:// URL. */
 typedef struct httpc_url {
     char host[256];
-    int port;       /* 80 when absent */
+    int port; /* 80 when absent */
     char path[2048]; /* "/" when absent; includes the query */
 } httpc_url_t;
 
@@ -40,8 +40,8 @@ typedef struct httpc_req httpc_req_t;
 
 /* Starts a POST (Content-Type: application/json) of body (copied); cb runs
  * exactly once, on the loop thread, never before this returns. */
-httpc_req_t *httpc_post(uv_loop_t *loop, const httpc_url_t *url, str_t body, uint64_t timeout_ms,
-                        httpc_done_cb cb, void *ud);
+httpc_req_t *httpc_post(uv_loop_t *loop, const httpc_url_t *url, str_t body, uint64_t timeout_ms, httpc_done_cb cb,
+                        void *ud);
 
 /* Ends a request now: cb runs (status 0, error "aborted") unless it
  * already has; do not use r after its cb has run. */

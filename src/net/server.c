@@ -32,13 +32,13 @@ typedef struct slot {
     struct slot *next;
     conn_t *conn;
     http_request_t *hr; /* not yet processed (waits behind a write) */
-    ddb_req_t *req;    /* NULL when the reply did not need one */
-    bool ready;        /* wire holds the reply */
+    ddb_req_t *req; /* NULL when the reply did not need one */
+    bool ready; /* wire holds the reply */
     bool keep_alive;
     buf_t wire;
-    uint64_t started;  /* uv_hrtime at arrival, for the log */
+    uint64_t started; /* uv_hrtime at arrival, for the log */
     const char *op;
-    bool in_admin;     /* inside admin_handle: its reply needs no flush */
+    bool in_admin; /* inside admin_handle: its reply needs no flush */
 } slot_t;
 
 typedef struct write_req {
@@ -50,13 +50,13 @@ struct conn {
     uv_tcp_t tcp;
     http_parser_t *parser;
     slot_t *head, *tail;
-    size_t inflight;  /* slots not yet written */
-    bool at_writer;   /* a slot's write is at the writer: later ones wait */
-    size_t writes;    /* uv_write calls not yet completed */
-    bool closing;     /* no more reads; close when writes drain */
-    bool closed;      /* uv_close called */
+    size_t inflight; /* slots not yet written */
+    bool at_writer; /* a slot's write is at the writer: later ones wait */
+    size_t writes; /* uv_write calls not yet completed */
+    bool closing; /* no more reads; close when writes drain */
+    bool closed; /* uv_close called */
     bool reading;
-    bool broken;      /* the byte stream failed to parse: read no more */
+    bool broken; /* the byte stream failed to parse: read no more */
     struct conn *prev, *next; /* the server's list, for shutdown */
 };
 

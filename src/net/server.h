@@ -12,7 +12,7 @@
 
 typedef struct server_opts {
     const char *host; /* "127.0.0.1" */
-    int port;         /* 0: any free port (printed at start) */
+    int port; /* 0: any free port (printed at start) */
     bool shared_db;
     store_t *store;
     trigger_cfg_t *triggers; /* from --trigger and --triggers-file (taken over) */

@@ -47,8 +47,8 @@ typedef struct get_table {
     bool consistent;
 } get_table_t;
 
-static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, const json_t *entry,
-                           get_table_t *g, key_buf_t *all, size_t *nall)
+static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, const json_t *entry, get_table_t *g,
+                           key_buf_t *all, size_t *nall)
 {
     str_t bare;
     const char *bad = req_table_ref(str_from_cstr(name), true, &bare);
@@ -84,8 +84,7 @@ static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, con
     {
         if (!json_is_object(k))
             return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
-        if (item_from_json(&r->arena, k, &g->keys[i], &r->err) ||
-            key_check_key(&g->table->ks, &g->keys[i], &r->err))
+        if (item_from_json(&r->arena, k, &g->keys[i], &r->err) || key_check_key(&g->table->ks, &g->keys[i], &r->err))
             return -1;
         key_buf_t *kb = &all[*nall];
         key_encode(g->table->id, &g->table->ks, &g->keys[i], kb);
@@ -96,8 +95,7 @@ static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, con
     return 0;
 }
 
-static int write_get_table(ddb_req_t *r, store_txn_t *txn, const get_table_t *g, const key_buf_t *keys,
-                           double *units)
+static int write_get_table(ddb_req_t *r, store_txn_t *txn, const get_table_t *g, const key_buf_t *keys, double *units)
 {
     jw_key(&r->out, g->name);
     jw_open(&r->out, '[');
@@ -175,7 +173,7 @@ typedef struct write_batch {
     write_op_t *ops;
     size_t n;
     int capacity; /* ReturnConsumedCapacity */
-    int metrics;  /* ReturnItemCollectionMetrics */
+    int metrics; /* ReturnItemCollectionMetrics */
 } write_batch_t;
 
 static int parse_write_request(ddb_req_t *r, const char *name, const json_t *wr, write_op_t *op)

@@ -148,8 +148,8 @@ int ops_add_tags(ddb_req_t *r, json_t *desc, const json_t *tags)
     /* a key already present gets the new value: keys are unique */
     json_array_foreach(tags, i, tag)
     {
-        json_t *entry = json_pack("{s:O,s:O}", "Key", json_object_get(tag, "Key"), "Value",
-                                  json_object_get(tag, "Value"));
+        json_t *entry =
+            json_pack("{s:O,s:O}", "Key", json_object_get(tag, "Key"), "Value", json_object_get(tag, "Value"));
         int at = find_tag(list, json_string_value(json_object_get(tag, "Key")));
         if (at >= 0)
             json_array_set_new(list, (size_t)at, entry);
@@ -300,8 +300,8 @@ static int ttl_update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cac
         json_object_set_new(desc, "TimeToLiveAttribute", json_string(attr));
     else
         json_object_del(desc, "TimeToLiveAttribute");
-    json_object_set_new(desc, "TimeToLiveChanged", json_pack("{s:I,s:s}", "ms", (json_int_t)clock_now_ms(),
-                                                             "attribute", attr));
+    json_object_set_new(desc, "TimeToLiveChanged",
+                        json_pack("{s:I,s:s}", "ms", (json_int_t)clock_now_ms(), "attribute", attr));
     rc = put_desc(r, txn, desc);
     if (!rc)
         rc = ttl_set_attribute(txn, t, enable ? attr : NULL); /* the expiry index follows the setting */
@@ -320,8 +320,7 @@ int op_update_time_to_live(ddb_req_t *r)
 {
     str_t name;
     const json_t *spec;
-    if (req_table_name(r, &name) || req_object(r, "TimeToLiveSpecification", false, &spec) ||
-        req_constraints_done(r))
+    if (req_table_name(r, &name) || req_object(r, "TimeToLiveSpecification", false, &spec) || req_constraints_done(r))
         return -1;
     /* DynamoDB Local's wording for these, not Coral's constraint list */
     if (!spec)
@@ -353,7 +352,8 @@ int op_describe_time_to_live(ddb_req_t *r)
     if (!rc) {
         const char *attr = json_string_value(json_object_get(t->desc, "TimeToLiveAttribute"));
         const json_t *changed = json_object_get(t->desc, "TimeToLiveChanged");
-        bool moving = changed && clock_now_ms() < json_integer_value(json_object_get(changed, "ms")) + TTL_TRANSITION_MS;
+        bool moving =
+            changed && clock_now_ms() < json_integer_value(json_object_get(changed, "ms")) + TTL_TRANSITION_MS;
         if (moving && !attr) /* DISABLING still names the attribute */
             attr = json_string_value(json_object_get(changed, "attribute"));
         bool on = json_object_get(t->desc, "TimeToLiveAttribute") != NULL;

@@ -18,11 +18,11 @@ static const char *const rv_on_failure[] = {"NONE", "ALL_OLD", NULL};
 
 typedef struct write_plan {
     ops_exprs_t x;
-    value_t item;      /* PutItem: the item; others: the Key */
+    value_t item; /* PutItem: the item; others: the Key */
     int return_values; /* RV_* */
     bool old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
-    int capacity;      /* ReturnConsumedCapacity */
-    int metrics;       /* ReturnItemCollectionMetrics */
+    int capacity; /* ReturnConsumedCapacity */
+    int metrics; /* ReturnItemCollectionMetrics */
 } write_plan_t;
 
 static int parse_write_common(ddb_req_t *r, write_plan_t *p, unsigned exprs)
@@ -95,8 +95,8 @@ static int write_metrics(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, 
 
 /* Writes the new item and the reply common to PutItem and UpdateItem:
  * the Attributes the ReturnValues ask for, then the consumed capacity. */
-static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, const table_t *t,
-                           const key_buf_t *kb, const value_t *old, const value_t *new_item, bool write)
+static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, const table_t *t, const key_buf_t *kb,
+                           const value_t *old, const value_t *new_item, bool write)
 {
     itemstore_effect_t effect = {0};
     int rc = write ? index_check_write(txn, t, old, new_item, &r->err) : 0;

@@ -113,9 +113,9 @@ static int lop_find(const json_t *s)
  * Exists/Value forms become NULL (Exists false) and EQ (a Value). */
 typedef struct cond {
     str_t name;
-    int op;              /* LOP_* */
+    int op; /* LOP_* */
     const json_t **args; /* the AttributeValues as sent (they go to ExpressionAttributeValues) */
-    value_t *vals;       /* and parsed */
+    value_t *vals; /* and parsed */
     size_t nargs;
 } cond_t;
 
@@ -129,8 +129,8 @@ typedef struct legacy {
     unsigned which;
     json_t *body;
     json_t *expected, *updates, *key_conds, *filter, *atg; /* NULL: absent */
-    const char *filter_member;                             /* "QueryFilter" or "ScanFilter" */
-    const json_t *cond_op;                                 /* ConditionalOperator */
+    const char *filter_member; /* "QueryFilter" or "ScanFilter" */
+    const json_t *cond_op; /* ConditionalOperator */
     cond_list_t expected_list, key_list, filter_list;
     json_t *names, *values; /* ExpressionAttributeNames/Values being filled */
     unsigned next_name, next_value;
@@ -347,10 +347,10 @@ static const param_t legacy_params[] = {
 };
 static const param_t expr_params[] = {
     {"ProjectionExpression", LEGACY_ATTRIBUTES_TO_GET}, /* first: it takes no values */
-    {"UpdateExpression", LEGACY_ATTRIBUTE_UPDATES},     /* replaces AttributeUpdates */
-    {"ConditionExpression", LEGACY_EXPECTED},           /* replaces Expected */
-    {"FilterExpression", LEGACY_FILTERS},               /* replaces QueryFilter, ScanFilter */
-    {"KeyConditionExpression", LEGACY_KEY_CONDITIONS},  /* replaces KeyConditions */
+    {"UpdateExpression", LEGACY_ATTRIBUTE_UPDATES}, /* replaces AttributeUpdates */
+    {"ConditionExpression", LEGACY_EXPECTED}, /* replaces Expected */
+    {"FilterExpression", LEGACY_FILTERS}, /* replaces QueryFilter, ScanFilter */
+    {"KeyConditionExpression", LEGACY_KEY_CONDITIONS}, /* replaces KeyConditions */
 };
 #define NPARAMS(a) (sizeof(a) / sizeof(a)[0])
 

@@ -24,11 +24,11 @@
 
 /* The legacy parameters an operation accepts. */
 enum {
-    LEGACY_EXPECTED = 1,          /* Expected (+ ConditionalOperator) -> ConditionExpression */
+    LEGACY_EXPECTED = 1, /* Expected (+ ConditionalOperator) -> ConditionExpression */
     LEGACY_ATTRIBUTE_UPDATES = 2, /* AttributeUpdates -> UpdateExpression */
-    LEGACY_KEY_CONDITIONS = 4,    /* KeyConditions -> KeyConditionExpression */
-    LEGACY_QUERY_FILTER = 8,      /* QueryFilter (+ ConditionalOperator) -> FilterExpression */
-    LEGACY_SCAN_FILTER = 16,      /* ScanFilter (+ ConditionalOperator) -> FilterExpression */
+    LEGACY_KEY_CONDITIONS = 4, /* KeyConditions -> KeyConditionExpression */
+    LEGACY_QUERY_FILTER = 8, /* QueryFilter (+ ConditionalOperator) -> FilterExpression */
+    LEGACY_SCAN_FILTER = 16, /* ScanFilter (+ ConditionalOperator) -> FilterExpression */
     LEGACY_ATTRIBUTES_TO_GET = 32 /* AttributesToGet -> ProjectionExpression */
 };
 

@@ -65,10 +65,10 @@ int op_get_records(ddb_req_t *r);
 /* A request's expressions, parsed on the loop thread. */
 typedef struct ops_exprs {
     expr_ctx_t ctx;
-    expr_node_t *condition;     /* ConditionExpression (or NULL) */
-    expr_node_t *filter;        /* FilterExpression */
+    expr_node_t *condition; /* ConditionExpression (or NULL) */
+    expr_node_t *filter; /* FilterExpression */
     expr_node_t *key_condition; /* KeyConditionExpression */
-    expr_update_t *update;      /* UpdateExpression */
+    expr_update_t *update; /* UpdateExpression */
     expr_projection_t projection; /* ProjectionExpression (n == 0: none) */
 } ops_exprs_t;
 

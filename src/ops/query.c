@@ -28,15 +28,15 @@ typedef struct page {
     bool consistent;
     int64_t count, scanned;
     size_t bytes;
-    bool stopped;      /* by Limit or size: LastEvaluatedKey follows */
-    value_t last;      /* the last item evaluated */
-    buf_t items;       /* the Items array's members */
+    bool stopped; /* by Limit or size: LastEvaluatedKey follows */
+    value_t last; /* the last item evaluated */
+    buf_t items; /* the Items array's members */
     bool is_query;
-    bool has_index;    /* IndexName was given */
+    bool has_index; /* IndexName was given */
     const table_index_t *ix; /* its index */
-    const key_schema_t *ks;  /* the key schema walked: the index's or the table's */
-    bool fetch;        /* an LSI read that needs attributes from the table */
-    store_txn_t *txn;  /* for those reads */
+    const key_schema_t *ks; /* the key schema walked: the index's or the table's */
+    bool fetch; /* an LSI read that needs attributes from the table */
+    store_txn_t *txn; /* for those reads */
     double table_units; /* what those reads cost */
 } page_t;
 
@@ -67,8 +67,7 @@ static int page_add(page_t *pg, const value_t *item)
     if (keep) {
         pg->count++;
         if (pg->select != SEL_COUNT) /* item_to_json writes the separating comma */
-            ops_write_item(r, &pg->items, pg->select == SEL_ALL_PROJECTED_ATTRIBUTES ? entry : item,
-                           &pg->x.projection);
+            ops_write_item(r, &pg->items, pg->select == SEL_ALL_PROJECTED_ATTRIBUTES ? entry : item, &pg->x.projection);
     }
     if ((pg->limit && pg->scanned >= pg->limit) || pg->bytes >= PAGE_MAX_BYTES) {
         pg->stopped = true;
@@ -215,8 +214,7 @@ static int check_index_name(ddb_req_t *r, page_t *pg)
         return 0;
     pg->ix = table_index(pg->t, index);
     if (!pg->ix)
-        return err_set(&r->err, ERR_VALIDATION, "The table does not have the specified index: %.*s",
-                       STR_FMT(index));
+        return err_set(&r->err, ERR_VALIDATION, "The table does not have the specified index: %.*s", STR_FMT(index));
     pg->ks = &pg->ix->ks;
     return index_read_rules(r, pg);
 }
@@ -511,7 +509,7 @@ static int query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool f
 
 typedef struct ix_walk {
     query_walk_t w;
-    const value_t *esk;      /* ExclusiveStartKey, or NULL */
+    const value_t *esk; /* ExclusiveStartKey, or NULL */
     const uint8_t *esk_hash; /* the hash ending its entry key */
 } ix_walk_t;
 
@@ -610,8 +608,8 @@ static int ix_seek_last_within(store_cursor_t *cur, key_buf_t *kb, str_t *k, str
     return store_cursor_seek_before(cur, (str_t){(const char *)kb->b, kb->len}, k, v);
 }
 
-static int index_query_start(page_t *pg, store_cursor_t *cur, const key_cond_t *kc, bool forward,
-                             const key_buf_t *esk, str_t *k, str_t *v)
+static int index_query_start(page_t *pg, store_cursor_t *cur, const key_cond_t *kc, bool forward, const key_buf_t *esk,
+                             str_t *k, str_t *v)
 {
     key_buf_t kb;
     if (esk) { /* a long start key: from the edge of its group */
@@ -704,7 +702,9 @@ int op_query(ddb_req_t *r)
     if (sif && req_bool(r, "ScanIndexForward", &forward))
         return -1;
     if (!pg.x.key_condition)
-        return err_set(&r->err, ERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+        return err_set(
+            &r->err, ERR_VALIDATION,
+            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     store_txn_t *txn;
     int rc = page_open(r, &pg, &txn);
     if (rc)
@@ -720,7 +720,8 @@ int op_query(ddb_req_t *r)
     if (!rc)
         rc = start_key(r, &pg, &esk, &has_esk);
     if (!rc && has_esk && !same_partition(pg.ks, &esk, kc.hash))
-        rc = err_set(&r->err, ERR_VALIDATION, "The provided starting key is outside query boundaries based on provided conditions");
+        rc = err_set(&r->err, ERR_VALIDATION,
+                     "The provided starting key is outside query boundaries based on provided conditions");
     if (!rc && pg.ix)
         rc = index_query_walk(&pg, txn, &kc, forward, has_esk ? &esk : NULL);
     else if (!rc)
@@ -811,8 +812,10 @@ int op_scan(ddb_req_t *r)
         return -1;
     if (has_seg != has_total)
         return err_set(&r->err, ERR_VALIDATION,
-                       has_seg ? "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"
-                               : "The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+                       has_seg ? "The TotalSegments parameter is required but was not present in the request when "
+                                 "Segment parameter is present"
+                               : "The Segment parameter is required but was not present in the request when parameter "
+                                 "TotalSegments is present");
     if (has_seg && seg >= total)
         return err_set(&r->err, ERR_VALIDATION,
                        "The Segment parameter is zero-based and must be less than parameter TotalSegments: "

@@ -182,8 +182,8 @@ int req_constraints_done(ddb_req_t *r)
 
 static bool table_name_char_ok(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
 }
 
 static const char invalid_name_msg[] =
@@ -220,8 +220,7 @@ static str_t table_name_in_arn(str_t given)
     }
     static const str_t table_prefix = STR_LIT("table/");
     if (!str_eq_cstr(field[2], "dynamodb") || memchr(p, ':', (size_t)(end - p)) ||
-        (size_t)(end - p) < table_prefix.len ||
-        memcmp(p, table_prefix.ptr, table_prefix.len) != 0)
+        (size_t)(end - p) < table_prefix.len || memcmp(p, table_prefix.ptr, table_prefix.len) != 0)
         return (str_t){NULL, 0};
     return (str_t){p + table_prefix.len, (size_t)(end - p) - table_prefix.len};
 }
@@ -277,6 +276,5 @@ int req_table_not_found(ddb_req_t *r, str_t name)
 
 char *req_table_arn(ddb_req_t *r, const char *table_name)
 {
-    return arena_printf(&r->arena, "arn:aws:dynamodb:%s:%s:table/%s", r->region, r->env->account_id,
-                        table_name);
+    return arena_printf(&r->arena, "arn:aws:dynamodb:%s:%s:table/%s", r->region, r->env->account_id, table_name);
 }

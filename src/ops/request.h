@@ -30,7 +30,7 @@
 typedef struct server_env {
     store_t *store;
     catalog_cache_t *loop_catalog; /* the loop thread's cache */
-    const char *account_id;        /* in ARNs: "000000000000" */
+    const char *account_id; /* in ARNs: "000000000000" */
     bool shared_db;
 } server_env_t;
 
@@ -46,19 +46,19 @@ typedef int (*req_apply_fn)(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cat
 struct ddb_req {
     arena_t arena;
     const server_env_t *env;
-    json_t *body;        /* the request JSON object */
-    const char *op;      /* "PutItem" */
-    const char *ns;      /* namespace of the caller's tables */
-    const char *region;  /* from the credential scope, for ARNs */
+    json_t *body; /* the request JSON object */
+    const char *op; /* "PutItem" */
+    const char *ns; /* namespace of the caller's tables */
+    const char *region; /* from the credential scope, for ARNs */
     err_t err;
-    buf_t out;           /* success body (JSON) */
-    req_apply_fn apply;  /* set with REQ_WRITE */
-    void *plan;          /* the handler's state for apply */
-    int apply_rc;        /* what apply returned (writer.c) */
+    buf_t out; /* success body (JSON) */
+    req_apply_fn apply; /* set with REQ_WRITE */
+    void *plan; /* the handler's state for apply */
+    int apply_rc; /* what apply returned (writer.c) */
     ddb_req_t *next_write; /* writer queue link */
-    void *owner;         /* the connection slot awaiting this reply */
-    int nchecks;         /* constraint failures collected (req_constraint) */
-    buf_t checks;        /* their text, "; "-separated */
+    void *owner; /* the connection slot awaiting this reply */
+    int nchecks; /* constraint failures collected (req_constraint) */
+    buf_t checks; /* their text, "; "-separated */
     const char *table_ref_problem; /* a bad TableName, reported after the constraints */
 };
 

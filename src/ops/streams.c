@@ -120,7 +120,8 @@ int op_list_streams(ddb_req_t *r)
 {
     list_ctx_t c = {.r = r};
     str_t start;
-    if (read_limit(r, 100, 100, "Limit cannot be greater than the maximum allowed size: 100", &c.limit) || arn_param(r, "ExclusiveStartStreamArn", "exclusiveStartStreamArn", false, &start))
+    if (read_limit(r, 100, 100, "Limit cannot be greater than the maximum allowed size: 100", &c.limit) ||
+        arn_param(r, "ExclusiveStartStreamArn", "exclusiveStartStreamArn", false, &start))
         return -1;
     if (req_member(r, "TableName") && req_table_name(r, &c.table))
         return -1;
@@ -174,8 +175,8 @@ static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_
 {
     buf_t *b = &r->out;
     buf_puts(b, "{\"StreamDescription\":{");
-    static const char *const copy[][2] = {{"StreamArn", "arn"},       {"StreamLabel", "label"},
-                                          {"StreamStatus", "status"}, {"StreamViewType", "view"}};
+    static const char *const copy[][2] = {
+        {"StreamArn", "arn"}, {"StreamLabel", "label"}, {"StreamStatus", "status"}, {"StreamViewType", "view"}};
     for (size_t i = 0; i < sizeof copy / sizeof *copy; i++) {
         jw_key(b, copy[i][0]);
         jw_cstr(b, json_string_value(json_object_get(m, copy[i][1])));
@@ -217,7 +218,8 @@ int op_describe_stream(ddb_req_t *r)
 {
     str_t arn, start;
     int64_t limit;
-    if (arn_param(r, "StreamArn", "streamArn", true, &arn) || read_limit(r, 100, 100, "Limit cannot be greater than the maximum: 100", &limit) ||
+    if (arn_param(r, "StreamArn", "streamArn", true, &arn) ||
+        read_limit(r, 100, 100, "Limit cannot be greater than the maximum: 100", &limit) ||
         req_string(r, "ExclusiveStartShardId", false, &start))
         return -1;
     if (start.ptr)
@@ -265,8 +267,8 @@ static bool parse_seq(str_t s, uint64_t *out)
     return true;
 }
 
-static const char *const iterator_types[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER",
-                                             "AFTER_SEQUENCE_NUMBER", NULL};
+static const char *const iterator_types[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER",
+                                             NULL};
 enum { IT_TRIM_HORIZON, IT_LATEST, IT_AT, IT_AFTER };
 
 static void write_iterator(buf_t *b, const char *arn, const char *shard, uint64_t pos)
@@ -290,7 +292,7 @@ static uint64_t shard_horizon(const json_t *m, const json_t *s)
 
 typedef struct horizon_ctx {
     int64_t min_s; /* records older than this (epoch seconds) are out of retention */
-    uint64_t pos;  /* the first position still retained */
+    uint64_t pos; /* the first position still retained */
 } horizon_ctx_t;
 
 static int skip_expired(void *ud, uint64_t seq, str_t rec)
@@ -303,8 +305,8 @@ static int skip_expired(void *ud, uint64_t seq, str_t rec)
 }
 
 /* The iterator's starting position, or -1 with r->err set. */
-static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const json_t *m, const json_t *s,
-                             int type, str_t seq_text, uint64_t *pos)
+static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const json_t *m, const json_t *s, int type,
+                             str_t seq_text, uint64_t *pos)
 {
     uint64_t start = jsu64(s, "start");
     bool closed = json_object_get(s, "end") != NULL;
@@ -365,7 +367,8 @@ int op_get_shard_iterator(ddb_req_t *r)
         rc = iterator_position(r, txn, id, m, s, type, seq, &pos);
     if (!rc) {
         buf_puts(&r->out, "{\"ShardIterator\":");
-        write_iterator(&r->out, json_string_value(json_object_get(m, "arn")), json_string_value(json_object_get(s, "id")), pos);
+        write_iterator(&r->out, json_string_value(json_object_get(m, "arn")),
+                       json_string_value(json_object_get(s, "id")), pos);
         buf_putc(&r->out, '}');
     }
     json_decref(m);

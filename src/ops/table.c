@@ -28,8 +28,8 @@ static void uuid_v4(char out[37])
             b[i] = (unsigned char)rand();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+             b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 /* ---- DescribeTable's shape ------------------------------------------------ */
@@ -64,8 +64,7 @@ static void write_throughput(buf_t *b, json_t *src, int64_t rcu, int64_t wcu)
 }
 
 /* GlobalSecondaryIndexes / LocalSecondaryIndexes with their live fields. */
-static int write_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *member,
-                         bool global)
+static int write_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *member, bool global)
 {
     json_t *list = json_object_get(t->desc, member);
     if (!json_array_size(list))
@@ -130,8 +129,8 @@ static void write_table_class(buf_t *b, const json_t *desc)
 }
 
 /* Writes "<wrapper>":{...TableDescription...}. */
-static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t,
-                                   const char *wrapper, const char *status)
+static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *wrapper,
+                                   const char *status)
 {
     table_stats_t st;
     int rc = catalog_stats_get(txn, t->id, &st);
@@ -186,8 +185,7 @@ static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NU
 static const char *const table_classes[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};
 
 /* A JSON string member or NULL, with constraint checks on length and enum. */
-static const char *member_str(ddb_req_t *r, json_t *o, const char *key, const char *path,
-                              const char *const *allowed)
+static const char *member_str(ddb_req_t *r, json_t *o, const char *key, const char *path, const char *const *allowed)
 {
     json_t *v = json_object_get(o, key);
     if (v && !json_is_string(v)) {
@@ -238,8 +236,7 @@ static void check_key_schema_shape(ddb_req_t *r, json_t *ks, const char *path)
     json_t *k;
     json_array_foreach(ks, i, k)
     {
-        member_str(r, k, "AttributeName", arena_printf(&r->arena, "%s.%zu.member.attributeName", path, i + 1),
-                   NULL);
+        member_str(r, k, "AttributeName", arena_printf(&r->arena, "%s.%zu.member.attributeName", path, i + 1), NULL);
         member_str(r, k, "KeyType", arena_printf(&r->arena, "%s.%zu.member.keyType", path, i + 1), key_types);
     }
 }
@@ -251,7 +248,8 @@ static int check_key_schema(ddb_req_t *r, json_t *ks)
     if (strcmp(json_string_value(json_object_get(first, "KeyType")), "HASH") != 0)
         return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
     if (second && strcmp(json_string_value(json_object_get(second, "KeyType")), "RANGE") != 0)
-        return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
     if (second && strcmp(json_string_value(json_object_get(first, "AttributeName")),
                          json_string_value(json_object_get(second, "AttributeName"))) == 0)
         return err_set(&r->err, ERR_VALIDATION,
@@ -480,10 +478,10 @@ int op_create_table(ddb_req_t *r)
     json_t *d;
     json_array_foreach(defs, i, d)
     {
-        member_str(r, d, "AttributeName", arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeName", i + 1),
-                   NULL);
-        member_str(r, d, "AttributeType", arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeType", i + 1),
-                   attr_types);
+        member_str(r, d, "AttributeName",
+                   arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeName", i + 1), NULL);
+        member_str(r, d, "AttributeType",
+                   arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeType", i + 1), attr_types);
     }
     if (ks)
         check_key_schema_shape(r, ks, "keySchema");

@@ -57,8 +57,7 @@ int op_transact_get_items(ddb_req_t *r)
 {
     const json_t *actions;
     int capacity;
-    if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &capacity) ||
-        req_constraints_done(r))
+    if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &capacity) || req_constraints_done(r))
         return -1;
     size_t n = json_array_size(actions);
     if (n < 1 || n > TRANSACT_MAX_ITEMS)
@@ -124,17 +123,17 @@ static const char *const tw_rv_on_failure[] = {"NONE", "ALL_OLD", NULL};
 enum { TW_OK, TW_CONDITION_FAILED, TW_VALIDATION, TW_COLLECTION_FULL };
 
 typedef struct tw_action {
-    int kind;            /* TW_* */
+    int kind; /* TW_* */
     str_t table_name;
-    value_t item;        /* Put: the item; the others: the Key */
+    value_t item; /* Put: the item; the others: the Key */
     ops_exprs_t x;
     bool old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
     /* filled on the writer thread */
     const table_t *table;
     key_buf_t kb;
     value_t old, new_item;
-    bool found, write;   /* write: new_item is to be stored */
-    int outcome;         /* TW_OK, TW_CONDITION_FAILED, TW_VALIDATION */
+    bool found, write; /* write: new_item is to be stored */
+    int outcome; /* TW_OK, TW_CONDITION_FAILED, TW_VALIDATION */
     const char *message; /* TW_VALIDATION's text */
     itemstore_effect_t effect; /* the index writes it caused */
 } tw_action_t;
@@ -143,8 +142,8 @@ typedef struct tw_plan {
     size_t n;
     tw_action_t *actions;
     int capacity; /* ReturnConsumedCapacity */
-    int metrics;  /* ReturnItemCollectionMetrics */
-    str_t token;  /* ClientRequestToken; ptr NULL when absent */
+    int metrics; /* ReturnItemCollectionMetrics */
+    str_t token; /* ClientRequestToken; ptr NULL when absent */
     uint8_t hash[16]; /* of the parameters a replay must repeat */
 } tw_plan_t;
 
@@ -320,10 +319,10 @@ static int tw_evaluate(ddb_req_t *r, store_txn_t *txn, tw_action_t *a)
 
 static const char *tw_code(int outcome)
 {
-    return outcome == TW_CONDITION_FAILED ? "ConditionalCheckFailed"
-           : outcome == TW_VALIDATION     ? "ValidationError"
+    return outcome == TW_CONDITION_FAILED  ? "ConditionalCheckFailed"
+           : outcome == TW_VALIDATION      ? "ValidationError"
            : outcome == TW_COLLECTION_FULL ? "ItemCollectionSizeLimitExceeded"
-                                          : "None";
+                                           : "None";
 }
 
 /* TransactionCanceledException with one CancellationReasons entry per
@@ -421,8 +420,8 @@ static int tw_reply(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
 /* ---- ClientRequestToken ------------------------------------------------------ */
 
 #define TW_TOKEN_TTL_MS (10u * 60 * 1000) /* remembered 10 minutes after completion */
-#define TW_TOKEN_HEAD 24                  /* completion time (8) + parameter hash (16) */
-#define TW_TOKEN_SWEEP 8                  /* entries checked for expiry per stored token */
+#define TW_TOKEN_HEAD 24 /* completion time (8) + parameter hash (16) */
+#define TW_TOKEN_SWEEP 8 /* entries checked for expiry per stored token */
 
 /* The clock tokens expire by: ddbd's clock, which tests can move. */
 static uint64_t tw_now_ms(void) { return (uint64_t)clock_now_ms(); }
@@ -597,8 +596,7 @@ int op_transact_write_items(ddb_req_t *r)
     tw_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     const json_t *actions;
     if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &p->capacity) ||
-        ops_return_metrics(r, &p->metrics) ||
-        tw_check_token(r, &p->token))
+        ops_return_metrics(r, &p->metrics) || tw_check_token(r, &p->token))
         return -1;
     p->n = actions ? json_array_size(actions) : 0;
     if (actions && p->n < 1)

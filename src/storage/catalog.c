@@ -68,8 +68,8 @@ static void parse_index(json_t *ix, json_t *defs, bool local, size_t pos, table_
     json_t *proj = json_object_get(ix, "Projection");
     const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
     out->projection = !type || strcmp(type, "KEYS_ONLY") == 0 ? PROJ_KEYS_ONLY
-                      : strcmp(type, "INCLUDE") == 0      ? PROJ_INCLUDE
-                                                          : PROJ_ALL;
+                      : strcmp(type, "INCLUDE") == 0          ? PROJ_INCLUDE
+                                                              : PROJ_ALL;
     json_t *nka = json_object_get(proj, "NonKeyAttributes");
     out->n_include = json_array_size(nka);
     out->include = out->n_include ? calloc(out->n_include, sizeof *out->include) : NULL;

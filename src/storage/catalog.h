@@ -25,21 +25,21 @@ typedef enum index_projection { PROJ_KEYS_ONLY, PROJ_INCLUDE, PROJ_ALL } index_p
 
 typedef struct table_index {
     const char *name;
-    bool local;        /* an LSI */
-    key_schema_t ks;   /* the index key */
+    bool local; /* an LSI */
+    key_schema_t ks; /* the index key */
     index_projection_t projection;
-    str_t *include;    /* NonKeyAttributes (PROJ_INCLUDE) */
+    str_t *include; /* NonKeyAttributes (PROJ_INCLUDE) */
     size_t n_include;
-    uint16_t number;   /* stable within the table, never reused: prefixes its entries */
-    bool creating;     /* IndexStatus CREATING: being backfilled */
+    uint16_t number; /* stable within the table, never reused: prefixes its entries */
+    bool creating; /* IndexStatus CREATING: being backfilled */
 } table_index_t;
 
 typedef struct table {
-    char *ns;   /* namespace: "accesskey/region", or "" with --shared-db */
+    char *ns; /* namespace: "accesskey/region", or "" with --shared-db */
     char *name;
     uint32_t id; /* unique in the environment; prefixes the table's items */
     char table_uuid[37]; /* TableId as DescribeTable shows it */
-    double created;      /* epoch seconds */
+    double created; /* epoch seconds */
     key_schema_t ks;
     billing_mode_t billing;
     int64_t rcu, wcu; /* ProvisionedThroughput (0 for PAY_PER_REQUEST) */

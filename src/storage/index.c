@@ -338,8 +338,8 @@ static int entry_del(store_txn_t *txn, const table_t *t, const table_index_t *ix
  * put or deleted costs its size in 1 KB steps; a change of the index key
  * costs a delete plus a put; a write that leaves the entry unchanged
  * costs nothing. */
-static int index_write_one(store_txn_t *txn, arena_t *a, const table_t *t, const table_index_t *ix,
-                           const value_t *old, const value_t *new_item, itemstore_effect_t *effect)
+static int index_write_one(store_txn_t *txn, arena_t *a, const table_t *t, const table_index_t *ix, const value_t *old,
+                           const value_t *new_item, itemstore_effect_t *effect)
 {
     bool in_old = old && index_has_item(ix, old), in_new = new_item && index_has_item(ix, new_item);
     if (!in_old && !in_new)
@@ -358,7 +358,8 @@ static int index_write_one(store_txn_t *txn, arena_t *a, const table_t *t, const
     if (in_old && in_new && ko.len == kn.len && memcmp(ko.b, kn.b, ko.len) == 0) {
         if (value_equal(&old_e, &new_e))
             return 0;
-        size_t big = entry_bytes(ix, &old_e) > entry_bytes(ix, &new_e) ? entry_bytes(ix, &old_e) : entry_bytes(ix, &new_e);
+        size_t big =
+            entry_bytes(ix, &old_e) > entry_bytes(ix, &new_e) ? entry_bytes(ix, &old_e) : entry_bytes(ix, &new_e);
         effect_add(effect, ix, index_write_units(big));
         return entry_put(txn, a, t, ix, &kn, &new_e, &old_e);
     }
@@ -446,7 +447,8 @@ void index_number_new(json_t *desc)
     for (int l = 0; l < 2; l++) {
         size_t i;
         json_t *ix;
-        json_array_foreach(json_object_get(desc, lists[l]), i, ix) json_object_set_new(ix, "ddbd_number", json_integer(n++));
+        json_array_foreach(json_object_get(desc, lists[l]), i, ix)
+            json_object_set_new(ix, "ddbd_number", json_integer(n++));
     }
     json_object_set_new(desc, "ddbd_next_index", json_integer(n));
 }

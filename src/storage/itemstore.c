@@ -7,8 +7,7 @@
 
 static str_t key_str(const key_buf_t *k) { return (str_t){(const char *)k->b, k->len}; }
 
-int itemstore_get(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_t *key, value_t *out,
-                  bool *found)
+int itemstore_get(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_t *key, value_t *out, bool *found)
 {
     (void)t;
     str_t v;
@@ -24,8 +23,8 @@ int itemstore_get(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_
     return 0;
 }
 
-int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
-                  const value_t *item, itemstore_effect_t *effect)
+int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old, const value_t *item,
+                  itemstore_effect_t *effect)
 {
     buf_t enc = BUF_INIT;
     value_encode(&enc, item);

@@ -18,7 +18,7 @@
 #define ITEMSTORE_MAX_INDEXES 25 /* 20 GSIs + 5 LSIs */
 typedef struct itemstore_index_units {
     const char *name; /* the index's name (owned by the table_t) */
-    bool local;       /* an LSI */
+    bool local; /* an LSI */
     double write_units;
 } itemstore_index_units_t;
 
@@ -28,13 +28,12 @@ typedef struct itemstore_effect {
 } itemstore_effect_t;
 
 /* The stored item at key, decoded into a, or *found false. */
-int itemstore_get(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_t *key, value_t *out,
-                  bool *found);
+int itemstore_get(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_t *key, value_t *out, bool *found);
 /* Writes item (whose key attributes are checked) replacing old (NULL when
  * there was none); old is what itemstore_get returned in this txn. effect
  * (may be NULL) gathers the index writes this caused. */
-int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
-                  const value_t *item, itemstore_effect_t *effect);
+int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old, const value_t *item,
+                  itemstore_effect_t *effect);
 int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
                      itemstore_effect_t *effect);
 /* Drops every item of the table (DeleteTable). */

@@ -28,8 +28,8 @@ struct store_txn {
 struct store {
     MDB_env *env;
     MDB_dbi dbi[STORE_DB_COUNT_];
-    store_txn_t read;  /* the loop thread's recycled read transaction */
-    bool read_live;    /* read.txn exists (reset or active) */
+    store_txn_t read; /* the loop thread's recycled read transaction */
+    bool read_live; /* read.txn exists (reset or active) */
     store_txn_t write;
 };
 
@@ -138,8 +138,7 @@ void store_close(store_t *s)
 
 int store_read_begin(store_t *s, store_txn_t **out)
 {
-    int rc = s->read_live ? mdb_txn_renew(s->read.txn)
-                          : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->read.txn);
+    int rc = s->read_live ? mdb_txn_renew(s->read.txn) : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->read.txn);
     if (rc)
         return map_rc(rc);
     s->read_live = true;

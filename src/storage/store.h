@@ -19,21 +19,21 @@
 
 #define STORE_NOTFOUND 1
 #define STORE_ERR_MAP_FULL (-2)
-#define STORE_ERR_KEY (-3)  /* key too long or empty */
-#define STORE_ERR_IO (-4)   /* anything else LMDB reports */
+#define STORE_ERR_KEY (-3) /* key too long or empty */
+#define STORE_ERR_IO (-4) /* anything else LMDB reports */
 
 typedef enum store_db {
-    STORE_DB_META,    /* "meta": counters (next table id), format version */
+    STORE_DB_META, /* "meta": counters (next table id), format version */
     STORE_DB_CATALOG, /* namespace \0 table name -> table description (JSON) */
-    STORE_DB_ITEMS,   /* keys.h encoding -> value.h encoding of the item */
-    STORE_DB_STATS,   /* table id -> item count and bytes */
-    STORE_DB_TOKENS,  /* namespace \0 ClientRequestToken -> completion time
+    STORE_DB_ITEMS, /* keys.h encoding -> value.h encoding of the item */
+    STORE_DB_STATS, /* table id -> item count and bytes */
+    STORE_DB_TOKENS, /* namespace \0 ClientRequestToken -> completion time
                        * (u64 epoch ms, little-endian), 16-byte XXH3-128 of
                        * the request's parameters, response body */
-    STORE_DB_STREAMS,     /* stream records (stream.h) */
+    STORE_DB_STREAMS, /* stream records (stream.h) */
     STORE_DB_STREAM_META, /* stream descriptions and ARNs (stream.h) */
-    STORE_DB_TTL,         /* TTL expiry index (ttl.h) */
-    STORE_DB_INDEX,   /* index.h encoding -> projected item (value.h encoding) */
+    STORE_DB_TTL, /* TTL expiry index (ttl.h) */
+    STORE_DB_INDEX, /* index.h encoding -> projected item (value.h encoding) */
     STORE_DB_TRIGGERS, /* trigger UUID -> {"Config":{...},"Origin","StreamArn","Checkpoint"} (trigger.c) */
     STORE_DB_COUNT_
 } store_db_t;
@@ -43,9 +43,9 @@ typedef struct store_txn store_txn_t;
 typedef struct store_cursor store_cursor_t;
 
 typedef struct store_opts {
-    const char *dir;   /* created if missing */
-    size_t map_size;   /* bytes of address space to reserve (sparse) */
-    bool no_sync;      /* skip fsync at commit: process-crash safe only */
+    const char *dir; /* created if missing */
+    size_t map_size; /* bytes of address space to reserve (sparse) */
+    bool no_sync; /* skip fsync at commit: process-crash safe only */
 } store_opts_t;
 
 /* On failure returns a negative error and writes a reason to why. */

@@ -253,8 +253,8 @@ static int expire_one(store_txn_t *txn, const table_t *t, const entry_key_t *e, 
     return rc;
 }
 
-static int sweep_table(store_txn_t *txn, catalog_cache_t *cache, const table_ref_t *ref, int64_t now_s,
-                       size_t *budget, ttl_sweep_result_t *out)
+static int sweep_table(store_txn_t *txn, catalog_cache_t *cache, const table_ref_t *ref, int64_t now_s, size_t *budget,
+                       ttl_sweep_result_t *out)
 {
     const table_t *t;
     int rc = catalog_lookup(cache, txn, ref->ns, str_from_cstr(ref->name), &t);

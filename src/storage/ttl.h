@@ -44,7 +44,7 @@ int ttl_drop_table(store_txn_t *txn, uint32_t table_id);
 typedef struct ttl_sweep_result {
     uint64_t expired; /* items deleted */
     uint64_t trimmed; /* stream records trimmed */
-    bool more;        /* stopped at the per-step bound: run another step */
+    bool more; /* stopped at the per-step bound: run another step */
 } ttl_sweep_result_t;
 
 /* One bounded sweep step (writer thread, in a job's txn): deletes items

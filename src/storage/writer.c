@@ -23,7 +23,7 @@ struct writer {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     req_list_t queue; /* waiting for the writer */
-    req_list_t done;  /* applied and committed, waiting for the loop */
+    req_list_t done; /* applied and committed, waiting for the loop */
     bool stopping;
     size_t pending; /* loop thread's count of submitted, not yet done */
     uv_async_t async;

@@ -36,7 +36,10 @@ static uint64_t get_be64(const uint8_t *p)
     return v;
 }
 
-static uint32_t get_be32(const uint8_t *p) { return (uint32_t)get_be64((const uint8_t[8]){0, 0, 0, 0, p[0], p[1], p[2], p[3]}); }
+static uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)get_be64((const uint8_t[8]){0, 0, 0, 0, p[0], p[1], p[2], p[3]});
+}
 
 typedef struct rec_key {
     uint8_t b[12];
@@ -318,9 +321,10 @@ int stream_check_spec(err_t *e, const json_t *spec)
     const json_t *en = json_object_get(spec, "StreamEnabled");
     const json_t *vt = json_object_get(spec, "StreamViewType");
     if (!json_is_object(spec) || !json_is_boolean(en))
-        return err_set(e, ERR_VALIDATION, "1 validation error detected: Value null at "
-                                          "'streamSpecification.streamEnabled' failed to satisfy constraint: "
-                                          "Member must not be null");
+        return err_set(e, ERR_VALIDATION,
+                       "1 validation error detected: Value null at "
+                       "'streamSpecification.streamEnabled' failed to satisfy constraint: "
+                       "Member must not be null");
     if (vt && !json_is_null(vt)) {
         bool known = false;
         for (int i = 0; json_is_string(vt) && view_types[i]; i++)
@@ -343,8 +347,8 @@ int stream_check_spec(err_t *e, const json_t *spec)
     return 0;
 }
 
-int stream_apply_spec(store_txn_t *txn, err_t *e, const char *ns, const char *region, const char *account,
-                      json_t *desc, const json_t *spec, bool creating)
+int stream_apply_spec(store_txn_t *txn, err_t *e, const char *ns, const char *region, const char *account, json_t *desc,
+                      const json_t *spec, bool creating)
 {
     if (!spec)
         return 0;
@@ -414,8 +418,8 @@ static void write_image(buf_t *b, const char *name, const value_t *item)
 }
 
 /* The record as GetRecords shows it, minus nothing: built once, stored. */
-static void build_record(buf_t *b, const json_t *m, const table_t *t, const value_t *old_item,
-                         const value_t *new_item, uint64_t seq, int64_t now, arena_t *a)
+static void build_record(buf_t *b, const json_t *m, const table_t *t, const value_t *old_item, const value_t *new_item,
+                         uint64_t seq, int64_t now, arena_t *a)
 {
     const char *view = json_string_value(json_object_get(m, "view"));
     const char *event = !old_item ? "INSERT" : !new_item ? "REMOVE" : "MODIFY";
@@ -479,8 +483,8 @@ static int maybe_roll_over(store_txn_t *txn, uint32_t id, json_t *m, uint64_t se
         return rc;
     set_u64(shard, "end", last);
     json_t *shards = json_object_get(m, "shards");
-    json_array_append_new(shards, new_shard(id, json_array_size(shards), seq,
-                                            json_string_value(json_object_get(shard, "id")), now));
+    json_array_append_new(
+        shards, new_shard(id, json_array_size(shards), seq, json_string_value(json_object_get(shard, "id")), now));
     return meta_store(txn, id, m);
 }
 
@@ -557,8 +561,7 @@ void stream_after_commit(void)
 /* ---- reading ------------------------------------------------------------------------ */
 
 /* Records of stream id with from <= seq <= to, in order. */
-int stream__read(store_txn_t *txn, uint32_t id, uint64_t from, uint64_t to, size_t max, stream_record_fn fn,
-                 void *ud)
+int stream__read(store_txn_t *txn, uint32_t id, uint64_t from, uint64_t to, size_t max, stream_record_fn fn, void *ud)
 {
     store_cursor_t *c;
     int rc = store_cursor_open(txn, STORE_DB_STREAMS, &c);
@@ -581,8 +584,8 @@ int stream__read(store_txn_t *txn, uint32_t id, uint64_t from, uint64_t to, size
     return rc == STORE_NOTFOUND ? 0 : rc < 0 ? rc : 0;
 }
 
-int stream_read_after(store_txn_t *txn, const char *stream_arn, uint64_t after, size_t max,
-                      stream_record_fn fn, void *ud)
+int stream_read_after(store_txn_t *txn, const char *stream_arn, uint64_t after, size_t max, stream_record_fn fn,
+                      void *ud)
 {
     uint32_t id;
     int rc = stream__id_of_arn(txn, stream_arn, &id);
@@ -650,7 +653,8 @@ int stream__each_by_arn(store_txn_t *txn, str_t after_arn, int (*fn)(void *ud, u
     buf_putc(&start, 'A');
     buf_append(&start, after_arn.ptr, after_arn.len);
     str_t k, v;
-    for (rc = store_cursor_seek(c, (str_t){start.data, start.len}, &k, &v); rc == 0; rc = store_cursor_next(c, &k, &v)) {
+    for (rc = store_cursor_seek(c, (str_t){start.data, start.len}, &k, &v); rc == 0;
+         rc = store_cursor_next(c, &k, &v)) {
         if (k.len == 0 || k.ptr[0] != 'A')
             break;
         if (after_arn.len && str_eq(k, (str_t){start.data, start.len}))
@@ -828,8 +832,7 @@ static int due_one(void *ud, uint32_t id, json_t *m)
     if (disabled && c->now - disabled >= STREAM_RETENTION_MS)
         return c->due = true;
     int64_t first = INT64_MAX;
-    if (stream__read(c->txn, id, 0, UINT64_MAX, 1, first_time_cb, &first) == 0 &&
-        first < c->now - STREAM_RETENTION_MS)
+    if (stream__read(c->txn, id, 0, UINT64_MAX, 1, first_time_cb, &first) == 0 && first < c->now - STREAM_RETENTION_MS)
         return c->due = true;
     return 0;
 }

@@ -58,8 +58,8 @@ typedef int (*stream_record_fn)(void *ud, uint64_t seq, str_t record_json);
  * eventSourceARN, and valid only during the call. fn returns non-zero to
  * stop early. Returns 0, STREAM_NOT_FOUND, or a STORE_ERR_*. Any thread,
  * in any txn. */
-int stream_read_after(store_txn_t *txn, const char *stream_arn, uint64_t after, size_t max,
-                      stream_record_fn fn, void *ud);
+int stream_read_after(store_txn_t *txn, const char *stream_arn, uint64_t after, size_t max, stream_record_fn fn,
+                      void *ud);
 /* The highest sequence number committed in the stream (0 when none). */
 int stream_last_seq(store_txn_t *txn, const char *stream_arn, uint64_t *out);
 /* The oldest untrimmed sequence number (0 when none). */
@@ -104,8 +104,8 @@ int stream_on_table_deleted(store_txn_t *txn, const table_t *t);
 /* CreateTable/UpdateTable's StreamSpecification: validates it (DynamoDB's
  * messages into e) and applies it to desc. region/account for the ARN.
  * Returns 0, -1 (e set) or a STORE_ERR_*. */
-int stream_apply_spec(store_txn_t *txn, err_t *e, const char *ns, const char *region, const char *account,
-                      json_t *desc, const json_t *spec, bool creating);
+int stream_apply_spec(store_txn_t *txn, err_t *e, const char *ns, const char *region, const char *account, json_t *desc,
+                      const json_t *spec, bool creating);
 /* Writes DescribeTable's stream members ("StreamSpecification",
  * "LatestStreamArn", "LatestStreamLabel") when the table has them. */
 void stream_describe_table(buf_t *b, const json_t *desc);
@@ -131,8 +131,7 @@ int stream__id_of_arn(store_txn_t *txn, const char *arn, uint32_t *id);
 int stream__meta(store_txn_t *txn, uint32_t id, json_t **out);
 /* Calls fn for stream id's records with from <= seq <= to, in order, at
  * most max. */
-int stream__read(store_txn_t *txn, uint32_t id, uint64_t from, uint64_t to, size_t max, stream_record_fn fn,
-                 void *ud);
+int stream__read(store_txn_t *txn, uint32_t id, uint64_t from, uint64_t to, size_t max, stream_record_fn fn, void *ud);
 /* The highest sequence number stored for stream id (0 when none). */
 int stream__last_seq(store_txn_t *txn, uint32_t id, uint64_t *out);
 /* A stored record's ApproximateCreationDateTime (epoch seconds; INT64_MAX

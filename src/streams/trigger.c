@@ -32,20 +32,20 @@
 #include "streams/trigger_filter.h"
 
 #define MAX_PAYLOAD (6u * 1024 * 1024) /* Lambda's synchronous invocation payload limit */
-#define READ_MAX 10000                 /* records looked at per pump (filtered ones included) */
+#define READ_MAX 10000 /* records looked at per pump (filtered ones included) */
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 10000
 #define SHUTDOWN_WAIT_MS 10000
 #define LAG_COUNT_MAX 1000000
 
 typedef struct batch {
-    buf_t body;         /* {"Records":[...]} */
-    uint64_t *seqs;     /* the delivered records' sequence numbers, in order */
+    buf_t body; /* {"Records":[...]} */
+    uint64_t *seqs; /* the delivered records' sequence numbers, in order */
     size_t n, cap;
-    uint64_t end;       /* last sequence number read, filtered-out ones included */
+    uint64_t end; /* last sequence number read, filtered-out ones included */
     int64_t first_ms, last_ms; /* ApproximateCreationDateTime of the first/last delivered */
-    bool expired;       /* all older than MaximumRecordAgeInSeconds */
-    bool stopped;       /* reading stopped at a limit, not at the stream's end */
+    bool expired; /* all older than MaximumRecordAgeInSeconds */
+    bool stopped; /* reading stopped at a limit, not at the stream's end */
 } batch_t;
 
 typedef struct trig {
@@ -53,21 +53,21 @@ typedef struct trig {
     trigger_cfg_t cfg;
     tfilter_t *filter;
     httpc_url_t target;
-    char *arn;            /* the stream followed; NULL until the table has one */
-    char *found_ns;       /* without cfg.ns: the namespace where the table was found */
-    uint64_t checkpoint;  /* every record <= this is done */
-    uv_timer_t timer;     /* backoff and batching window */
+    char *arn; /* the stream followed; NULL until the table has one */
+    char *found_ns; /* without cfg.ns: the namespace where the table was found */
+    uint64_t checkpoint; /* every record <= this is done */
+    uv_timer_t timer; /* backoff and batching window */
     bool timer_armed;
-    bool window_timer;    /* the timer waits out a batching window (new records may fill the batch first) */
-    bool busy;            /* a POST or a checkpoint write is in flight */
-    bool deleted;         /* freed when the work in flight ends */
+    bool window_timer; /* the timer waits out a batching window (new records may fill the batch first) */
+    bool busy; /* a POST or a checkpoint write is in flight */
+    bool deleted; /* freed when the work in flight ends */
     /* A redefinition of a trigger with a batch in flight waits for that
      * batch (one in flight per trigger, as Lambda has), then goes on from
      * where it got: successor / predecessor link the two meanwhile. */
     struct trig *successor, *predecessor;
-    httpc_req_t *http;    /* the POST in flight */
-    int attempts;         /* failed invocations of the batch at the checkpoint */
-    size_t limit;         /* batch size now (bisecting halves it) */
+    httpc_req_t *http; /* the POST in flight */
+    int attempts; /* failed invocations of the batch at the checkpoint */
+    size_t limit; /* batch size now (bisecting halves it) */
     uint64_t window_started; /* uv_now() when records started waiting for a window */
     batch_t b;
     /* what GET /_ddbd/triggers shows */
@@ -433,7 +433,8 @@ static void shard_of(const char *arn, uint64_t seq, char *out, size_t len)
     if (stream__id_of_arn(txn, arn, &id) == 0 && stream__meta(txn, id, &m) == 0 && m) {
         size_t i;
         json_t *sh;
-        json_array_foreach(json_object_get(m, "shards"), i, sh) {
+        json_array_foreach(json_object_get(m, "shards"), i, sh)
+        {
             const char *start = json_string_value(json_object_get(sh, "start"));
             if (start && strtoull(start, NULL, 10) <= seq)
                 snprintf(out, len, "%s", json_string_value(json_object_get(sh, "id")) ?: "");
@@ -462,12 +463,11 @@ static json_t *failure_record(trig_t *t, const char *condition, const char *shar
     json_t *rc = json_pack("{s:i,s:s}", "statusCode", 200, "executedVersion", "$LATEST");
     if (!t->last_partial)
         json_object_set_new(rc, "functionError", json_string("Unhandled"));
-    return json_pack("{s:{s:s,s:s,s:s,s:i},s:o,s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:I,s:s}}", "requestContext",
-                     "requestId", req_id, "functionArn", t->cfg.url, "condition", condition, "approximateInvokeCount",
-                     t->attempts, "responseContext", rc, "version", "1.0", "timestamp", now, "DDBStreamBatchInfo",
-                     "shardId", shard, "startSequenceNumber", start, "endSequenceNumber", end,
-                     "approximateArrivalOfFirstRecord", first, "approximateArrivalOfLastRecord", last, "batchSize",
-                     (json_int_t)t->b.n, "streamArn", t->arn);
+    return json_pack("{s:{s:s,s:s,s:s,s:i},s:o,s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:I,s:s}}", "requestContext", "requestId",
+                     req_id, "functionArn", t->cfg.url, "condition", condition, "approximateInvokeCount", t->attempts,
+                     "responseContext", rc, "version", "1.0", "timestamp", now, "DDBStreamBatchInfo", "shardId", shard,
+                     "startSequenceNumber", start, "endSequenceNumber", end, "approximateArrivalOfFirstRecord", first,
+                     "approximateArrivalOfLastRecord", last, "batchSize", (json_int_t)t->b.n, "streamArn", t->arn);
 }
 
 static void send_to_destination(trig_t *t, const char *condition)
@@ -569,7 +569,8 @@ static int item_failures(const trig_t *t, str_t body, uint64_t *failed)
         rc = -1;
         goto out;
     }
-    json_array_foreach(list, i, e) {
+    json_array_foreach(list, i, e)
+    {
         const char *id = json_string_value(json_object_get(e, "itemIdentifier"));
         uint64_t s = id && *id ? strtoull(id, NULL, 10) : 0;
         bool in_batch = false;
@@ -1035,9 +1036,11 @@ static json_t *trig_describe(const trig_t *t)
     json_object_set_new(j, "Checkpoint", t->arn ? json_string(seq) : json_null());
     json_object_set_new(j, "Lag", json_integer((json_int_t)count_lag(t)));
     json_object_set_new(j, "InFlight", json_boolean(t->http != NULL));
-    json_object_set_new(j, "LastProcessingResult", json_string(t->last_result[0] ? t->last_result : "No records processed"));
+    json_object_set_new(j, "LastProcessingResult",
+                        json_string(t->last_result[0] ? t->last_result : "No records processed"));
     json_object_set_new(j, "LastError", t->last_error[0] ? json_string(t->last_error) : json_null());
-    json_object_set_new(j, "LastDeliveryTime", t->last_delivery_ms ? json_real((double)t->last_delivery_ms / 1000.0) : json_null());
+    json_object_set_new(j, "LastDeliveryTime",
+                        t->last_delivery_ms ? json_real((double)t->last_delivery_ms / 1000.0) : json_null());
     json_object_set_new(j, "RecordsDelivered", json_integer((json_int_t)t->delivered));
     json_object_set_new(j, "RecordsDropped", json_integer((json_int_t)t->dropped));
     json_object_set_new(j, "Invocations", json_integer((json_int_t)t->invocations));

@@ -30,21 +30,21 @@
 
 typedef struct trigger_cfg {
     char uuid[TRIGGER_UUID_LEN + 1];
-    char origin[8];    /* "flag", "file" or "admin": where it was defined */
-    char *table;       /* TableName */
-    char *ns;          /* Namespace ("ACCESSKEY/region"), NULL: any namespace */
-    char *url;         /* Url: http://host:port/path of the function */
-    int batch_size;    /* BatchSize 1..10000 (100) */
-    int window_s;      /* MaximumBatchingWindowInSeconds 0..300 (0) */
-    bool latest;       /* StartingPosition LATEST (else TRIM_HORIZON) */
-    int max_retries;   /* MaximumRetryAttempts -1..10000 (-1: until the record expires) */
-    int max_age_s;     /* MaximumRecordAgeInSeconds -1 or 60..604800 (-1: no limit) */
-    bool bisect;       /* BisectBatchOnFunctionError */
+    char origin[8]; /* "flag", "file" or "admin": where it was defined */
+    char *table; /* TableName */
+    char *ns; /* Namespace ("ACCESSKEY/region"), NULL: any namespace */
+    char *url; /* Url: http://host:port/path of the function */
+    int batch_size; /* BatchSize 1..10000 (100) */
+    int window_s; /* MaximumBatchingWindowInSeconds 0..300 (0) */
+    bool latest; /* StartingPosition LATEST (else TRIM_HORIZON) */
+    int max_retries; /* MaximumRetryAttempts -1..10000 (-1: until the record expires) */
+    int max_age_s; /* MaximumRecordAgeInSeconds -1 or 60..604800 (-1: no limit) */
+    bool bisect; /* BisectBatchOnFunctionError */
     bool report_failures; /* FunctionResponseTypes ["ReportBatchItemFailures"] */
-    json_t *filter;    /* FilterCriteria (validated), or NULL */
-    char *on_failure;  /* DestinationConfig.OnFailure.Destination: a file path or http:// URL */
-    int timeout_s;     /* Timeout 1..900 (3): the function's timeout, per request */
-    bool disabled;     /* Enabled false: paused, the checkpoint stays where it is */
+    json_t *filter; /* FilterCriteria (validated), or NULL */
+    char *on_failure; /* DestinationConfig.OnFailure.Destination: a file path or http:// URL */
+    int timeout_s; /* Timeout 1..900 (3): the function's timeout, per request */
+    bool disabled; /* Enabled false: paused, the checkpoint stays where it is */
 } trigger_cfg_t;
 
 /* From the admin endpoint's or the config file's JSON object. Unknown

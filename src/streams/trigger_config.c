@@ -35,8 +35,16 @@ static const int_setting_t int_settings[] = {
 #define N_INT_SETTINGS (sizeof int_settings / sizeof *int_settings)
 
 static const char *const known_members[] = {
-    "UUID", "TableName", "Namespace", "Url", "Enabled", "StartingPosition", "BisectBatchOnFunctionError",
-    "FunctionResponseTypes", "FilterCriteria", "DestinationConfig",
+    "UUID",
+    "TableName",
+    "Namespace",
+    "Url",
+    "Enabled",
+    "StartingPosition",
+    "BisectBatchOnFunctionError",
+    "FunctionResponseTypes",
+    "FilterCriteria",
+    "DestinationConfig",
 };
 
 static int *int_field(trigger_cfg_t *c, const int_setting_t *s) { return (int *)((char *)c + s->off); }
@@ -61,9 +69,10 @@ void trigger_cfg_free(trigger_cfg_t *c)
 static int set_int(trigger_cfg_t *c, const int_setting_t *s, long long v, char *why, size_t why_len)
 {
     if (v < s->lo || v > s->hi) {
-        snprintf(why, why_len, "1 validation error detected: Value '%lld' at '%s' failed to satisfy constraint: "
-                 "Member must have value %s than or equal to %lld", v, s->field, v < s->lo ? "greater" : "less",
-                 v < s->lo ? s->lo : s->hi);
+        snprintf(why, why_len,
+                 "1 validation error detected: Value '%lld' at '%s' failed to satisfy constraint: "
+                 "Member must have value %s than or equal to %lld",
+                 v, s->field, v < s->lo ? "greater" : "less", v < s->lo ? s->lo : s->hi);
         return -1;
     }
     if (s->off == offsetof(trigger_cfg_t, max_age_s) && v != -1 && v < 60) {
@@ -99,7 +108,8 @@ static void derived_uuid(const char *table, const char *url, char out[TRIGGER_UU
 static int set_uuid(trigger_cfg_t *c, const char *s, char *why, size_t why_len)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > TRIGGER_UUID_LEN || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n) {
+    if (n == 0 || n > TRIGGER_UUID_LEN ||
+        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n) {
         snprintf(why, why_len, "UUID must be 1 to 36 letters, digits, '-' or '_'");
         return -1;
     }
@@ -126,8 +136,10 @@ static int set_start(trigger_cfg_t *c, const char *v, char *why, size_t why_len)
         c->latest = !strcmp(v, "LATEST");
         return 0;
     }
-    snprintf(why, why_len, "1 validation error detected: Value '%s' at 'startingPosition' failed to satisfy "
-             "constraint: Member must satisfy enum value set: [TRIM_HORIZON, LATEST]", v);
+    snprintf(why, why_len,
+             "1 validation error detected: Value '%s' at 'startingPosition' failed to satisfy "
+             "constraint: Member must satisfy enum value set: [TRIM_HORIZON, LATEST]",
+             v);
     return -1;
 }
 
@@ -138,8 +150,10 @@ static int set_destination(trigger_cfg_t *c, const char *v, char *why, size_t wh
         return set_url(&c->on_failure, "DestinationConfig.OnFailure.Destination", v, why, why_len);
     const char *path = !strncmp(v, "file://", 7) ? v + 7 : v;
     if (path[0] != '/') {
-        snprintf(why, why_len, "DestinationConfig.OnFailure.Destination must be an absolute file path, "
-                 "file:///path or http://host:port/path, got '%s'", v);
+        snprintf(why, why_len,
+                 "DestinationConfig.OnFailure.Destination must be an absolute file path, "
+                 "file:///path or http://host:port/path, got '%s'",
+                 v);
         return -1;
     }
     free(c->on_failure);
@@ -162,7 +176,8 @@ static int set_table(trigger_cfg_t *c, const char *name, char *why, size_t why_l
 {
     size_t n = strlen(name);
     if (n < 3 || n > 255 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n) {
-        snprintf(why, why_len, "TableName must be 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.', got '%s'", name);
+        snprintf(why, why_len, "TableName must be 3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.', got '%s'",
+                 name);
         return -1;
     }
     free(c->table);
@@ -197,7 +212,8 @@ static int response_types(trigger_cfg_t *c, const json_t *v, char *why, size_t w
     json_t *e;
     if (!json_is_array(v) || json_array_size(v) > 1)
         goto bad;
-    json_array_foreach(v, i, e) {
+    json_array_foreach(v, i, e)
+    {
         if (!json_is_string(e) || strcmp(json_string_value(e), "ReportBatchItemFailures"))
             goto bad;
         c->report_failures = true;
@@ -246,7 +262,8 @@ int trigger_cfg_from_json(const json_t *j, trigger_cfg_t *out, char *why, size_t
     }
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)j, k, v) {
+    json_object_foreach((json_t *)j, k, v)
+    {
         if (!known_member(k)) {
             snprintf(why, why_len, "unknown setting '%s'", k);
             goto bad;
@@ -261,7 +278,8 @@ int trigger_cfg_from_json(const json_t *j, trigger_cfg_t *out, char *why, size_t
     json_t *bisect = json_object_get(j, "BisectBatchOnFunctionError");
     json_t *enabled = json_object_get(j, "Enabled");
     if (bad_type || (bisect && !json_is_boolean(bisect)) || (enabled && !json_is_boolean(enabled))) {
-        snprintf(why, why_len, "TableName, Url, UUID, Namespace and StartingPosition are strings; "
+        snprintf(why, why_len,
+                 "TableName, Url, UUID, Namespace and StartingPosition are strings; "
                  "Enabled and BisectBatchOnFunctionError are true or false");
         goto bad;
     }
@@ -431,7 +449,8 @@ int trigger_cfg_load_file(const char *path, trigger_cfg_t **out, size_t *n, char
     trigger_cfg_t *cfgs = calloc(json_array_size(list) + 1, sizeof *cfgs);
     size_t i;
     json_t *e;
-    json_array_foreach(list, i, e) {
+    json_array_foreach(list, i, e)
+    {
         char one[400];
         bool had_uuid = json_is_object(e) && json_object_get(e, "UUID");
         if (trigger_cfg_from_json(e, &cfgs[i], one, sizeof one)) {

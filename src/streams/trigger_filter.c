@@ -50,7 +50,8 @@ static int check_anything_but(const json_t *v, char *why, size_t why_len)
         json_t *e;
         if (json_array_size(v) == 0)
             return fail(why, why_len, "anything-but needs at least one value");
-        json_array_foreach(v, i, e) if (!is_scalar(e)) return fail(why, why_len, "anything-but lists strings or numbers");
+        json_array_foreach(v, i, e) if (!is_scalar(e)) return fail(why, why_len,
+                                                                   "anything-but lists strings or numbers");
         return 0;
     }
     if (json_is_object(v) && json_object_size(v) == 1) {
@@ -59,7 +60,8 @@ static int check_anything_but(const json_t *v, char *why, size_t why_len)
         if ((!strcmp(k, "prefix") || !strcmp(k, "suffix") || !strcmp(k, "equals-ignore-case")) && json_is_string(op))
             return 0;
     }
-    return fail(why, why_len, "anything-but takes a value, a list of values, or one of prefix, suffix, equals-ignore-case");
+    return fail(why, why_len,
+                "anything-but takes a value, a list of values, or one of prefix, suffix, equals-ignore-case");
 }
 
 static bool numeric_op(const json_t *v)
@@ -128,7 +130,8 @@ static int check_object(const json_t *p, int depth, char *why, size_t why_len)
         return fail(why, why_len, "a pattern is a non-empty JSON object");
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)p, k, v) {
+    json_object_foreach((json_t *)p, k, v)
+    {
         if (!strcmp(k, "$or")) {
             if (check_or(v, depth, why, why_len))
                 return -1;
@@ -166,7 +169,8 @@ int tfilter_compile(const json_t *criteria, tfilter_t **out, char *why, size_t w
         abort();
     size_t i;
     json_t *e;
-    json_array_foreach(filters, i, e) {
+    json_array_foreach(filters, i, e)
+    {
         json_t *pat = json_is_object(e) ? json_object_get(e, "Pattern") : NULL;
         if (!json_is_string(pat)) {
             snprintf(why, why_len, "each filter must be an object with a Pattern string");
@@ -253,7 +257,8 @@ static bool match_anything_but(const json_t *op, const json_t *v)
             return !match_affix(t, v, false);
         if (!strcmp(k, "suffix"))
             return !match_affix(t, v, true);
-        return !(json_string_length(v) == json_string_length(t) && strcasecmp(json_string_value(v), json_string_value(t)) == 0);
+        return !(json_string_length(v) == json_string_length(t) &&
+                 strcasecmp(json_string_value(v), json_string_value(t)) == 0);
     }
     return !same_scalar(op, v);
 }
@@ -313,7 +318,8 @@ static bool match_leaf(const json_t *conds, const json_t *v)
 {
     size_t i, j;
     json_t *c, *e;
-    json_array_foreach(conds, i, c) {
+    json_array_foreach(conds, i, c)
+    {
         /* an array value matches when any element does; "exists" is about the field itself */
         if (json_is_array(v) && !(json_is_object(c) && json_object_get(c, "exists"))) {
             json_array_foreach(v, j, e) if (match_condition(c, e)) return true;
@@ -329,7 +335,8 @@ static bool match_object(const json_t *pattern, const json_t *obj)
 {
     const char *k;
     json_t *pv;
-    json_object_foreach((json_t *)pattern, k, pv) {
+    json_object_foreach((json_t *)pattern, k, pv)
+    {
         bool ok;
         if (!strcmp(k, "$or")) {
             ok = false;

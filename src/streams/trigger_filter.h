@@ -23,9 +23,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TFILTER_MAX_FILTERS 5       /* Lambda's default quota per mapping */
+#define TFILTER_MAX_FILTERS 5 /* Lambda's default quota per mapping */
 #define TFILTER_MAX_PATTERN_LEN 4096 /* Lambda's limit on one Pattern string */
-#define TFILTER_MAX_DEPTH 32        /* nesting of a pattern (objects and $or) */
+#define TFILTER_MAX_DEPTH 32 /* nesting of a pattern (objects and $or) */
 
 typedef struct tfilter tfilter_t;
 

@@ -13,7 +13,6 @@
 
 #include "fuzz.h"
 
-
 /* Serializes what the parser hands over, so two runs can be compared. */
 static void fuzz_on_request(void *ud, http_request_t *req)
 {
