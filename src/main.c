@@ -8,10 +8,10 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "net/server.h"
+#include "app/daemon.h"
 #include "storage/store.h"
 #include "streams/trigger.h"
-#include "storage/ttl.h"
+#include "jobs/ttl_sweeper.h"
 
 static const char usage[] =
     "Usage: ddbd [options]\n"
@@ -229,8 +229,8 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    server_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers};
-    rc = server_run(&o);
+    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers};
+    rc = daemon_run(&o);
     free(c.triggers); /* their contents were taken over by the server */
     store_close(store);
     if (temp) {

@@ -18,7 +18,7 @@
 
 #include "base/clock.h"
 #include "api/admin_triggers.h"
-#include "storage/ttl.h"
+#include "jobs/ttl_sweeper.h"
 
 struct admin_call {
     const admin_env_t *env;

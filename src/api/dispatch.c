@@ -1,7 +1,6 @@
 /* dispatch.c - the operation table: one row per operation.
  *
- * Adding an operation is one row here and one handler in ops/. Whether an
- * operation writes is the handler's business (it returns REQ_WRITE). */
+ * Adding an operation is one row here and one handler in ops/. */
 #include "api/dispatch.h"
 
 #include <string.h>
@@ -9,37 +8,37 @@
 #include "ops/ops.h"
 
 static const op_def_t dynamodb_ops[] = {
-    {"BatchGetItem", op_batch_get_item},
-    {"BatchWriteItem", op_batch_write_item},
-    {"CreateTable", op_create_table},
-    {"DeleteItem", op_delete_item},
-    {"DeleteTable", op_delete_table},
-    {"DescribeEndpoints", op_describe_endpoints},
-    {"DescribeLimits", op_describe_limits},
-    {"DescribeTable", op_describe_table},
-    {"DescribeTimeToLive", op_describe_time_to_live},
-    {"GetItem", op_get_item},
-    {"ListTables", op_list_tables},
-    {"ListTagsOfResource", op_list_tags_of_resource},
-    {"PutItem", op_put_item},
-    {"Query", op_query},
-    {"Scan", op_scan},
-    {"TagResource", op_tag_resource},
-    {"TransactGetItems", op_transact_get_items},
-    {"TransactWriteItems", op_transact_write_items},
-    {"UntagResource", op_untag_resource},
-    {"UpdateItem", op_update_item},
-    {"UpdateTable", op_update_table},
-    {"UpdateTimeToLive", op_update_time_to_live},
+    {"BatchGetItem", op_batch_get_item, OP_READ},
+    {"BatchWriteItem", op_batch_write_item, OP_WRITE},
+    {"CreateTable", op_create_table, OP_WRITE},
+    {"DeleteItem", op_delete_item, OP_WRITE},
+    {"DeleteTable", op_delete_table, OP_WRITE},
+    {"DescribeEndpoints", op_describe_endpoints, 0},
+    {"DescribeLimits", op_describe_limits, 0},
+    {"DescribeTable", op_describe_table, OP_READ},
+    {"DescribeTimeToLive", op_describe_time_to_live, OP_READ},
+    {"GetItem", op_get_item, OP_READ},
+    {"ListTables", op_list_tables, OP_READ},
+    {"ListTagsOfResource", op_list_tags_of_resource, OP_READ},
+    {"PutItem", op_put_item, OP_WRITE},
+    {"Query", op_query, OP_READ},
+    {"Scan", op_scan, OP_READ},
+    {"TagResource", op_tag_resource, OP_WRITE},
+    {"TransactGetItems", op_transact_get_items, OP_READ},
+    {"TransactWriteItems", op_transact_write_items, OP_WRITE},
+    {"UntagResource", op_untag_resource, OP_WRITE},
+    {"UpdateItem", op_update_item, OP_WRITE},
+    {"UpdateTable", op_update_table, OP_WRITE},
+    {"UpdateTimeToLive", op_update_time_to_live, OP_WRITE},
 };
 
 /* DynamoDB Streams shares the port and the signing name ("dynamodb"), as
  * on AWS; only the target prefix tells its operations apart. */
 static const op_def_t streams_ops[] = {
-    {"DescribeStream", op_describe_stream},
-    {"GetRecords", op_get_records},
-    {"GetShardIterator", op_get_shard_iterator},
-    {"ListStreams", op_list_streams},
+    {"DescribeStream", op_describe_stream, OP_READ},
+    {"GetRecords", op_get_records, OP_READ},
+    {"GetShardIterator", op_get_shard_iterator, OP_READ},
+    {"ListStreams", op_list_streams, OP_READ},
 };
 
 static const struct {

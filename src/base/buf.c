@@ -1,6 +1,8 @@
 /* buf.c - growable buffers, varints, a JSON writer, base64. */
 #include "base/buf.h"
 
+#include "base/endian.h"
+
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -79,7 +81,8 @@ void buf_put_varint(buf_t *b, uint64_t v)
 
 void buf_put_u32be(buf_t *b, uint32_t v)
 {
-    uint8_t x[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    uint8_t x[4];
+    be32_put(x, v);
     buf_append(b, x, 4);
 }
 

@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "base/buf.h"
+#include "base/endian.h"
 #include "model/number.h"
 
 #define MSG_INVALID "One or more parameter values were invalid: "
@@ -111,7 +112,8 @@ static void key_put_hash(key_buf_t *out, XXH128_hash_t h)
 
 void key_encode_table(uint32_t table_id, key_buf_t *out)
 {
-    uint8_t id[4] = {(uint8_t)(table_id >> 24), (uint8_t)(table_id >> 16), (uint8_t)(table_id >> 8), (uint8_t)table_id};
+    uint8_t id[4];
+    be32_put(id, table_id);
     out->len = 0;
     key_put(out, id, sizeof id);
 }

@@ -118,19 +118,17 @@ static int write_get_table(ddb_req_t *r, store_txn_t *txn, const get_table_t *g,
 /* BatchGetItem(RequestItems: {table: {Keys, ProjectionExpression?,
  *              ExpressionAttributeNames?, ConsistentRead?}},
  *              ReturnConsumedCapacity?) */
-int op_batch_get_item(ddb_req_t *r)
+req_result_t op_batch_get_item(ddb_req_t *r)
 {
     const json_t *items;
     int capacity;
     if (request_items(r, &items) || ops_return_capacity(r, &capacity) || req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     size_t ntables = json_object_size(items), t = 0, nall = 0;
     get_table_t *gets = arena_calloc(&r->arena, ntables, sizeof *gets);
     key_buf_t *keys = arena_alloc(&r->arena, BATCH_GET_MAX_KEYS * sizeof *keys);
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     const char *name;
     const json_t *entry;
     json_object_foreach((json_t *)items, name, entry)
@@ -157,8 +155,7 @@ int op_batch_get_item(ddb_req_t *r)
     }
     if (!rc)
         buf_putc(&r->out, '}');
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- BatchWriteItem ---------------------------------------------------------- */
@@ -295,14 +292,14 @@ static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *ca
 
 /* BatchWriteItem(RequestItems: {table: [{PutRequest: {Item}} |
  *                {DeleteRequest: {Key}}]}, ReturnConsumedCapacity?) */
-int op_batch_write_item(ddb_req_t *r)
+req_result_t op_batch_write_item(ddb_req_t *r)
 {
     const json_t *items;
     int capacity;
     int metrics;
     if (request_items(r, &items) || ops_return_capacity(r, &capacity) || ops_return_metrics(r, &metrics) ||
         req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     write_batch_t *b = arena_calloc(&r->arena, 1, sizeof *b);
     const char *name;
     const json_t *list;
@@ -310,14 +307,14 @@ int op_batch_write_item(ddb_req_t *r)
     json_object_foreach((json_t *)items, name, list)
     {
         if (!json_is_array(list) || json_array_size(list) == 0)
-            return err_set(&r->err, ERR_VALIDATION,
-                           "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: "
-                           "Map value must satisfy constraint: [Member must have length less than or equal to "
-                           "25, Member must have length greater than or equal to 1]");
+            return req_fail(r, ERR_VALIDATION,
+                            "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: "
+                            "Map value must satisfy constraint: [Member must have length less than or equal to "
+                            "25, Member must have length greater than or equal to 1]");
         total += json_array_size(list);
     }
     if (total > BATCH_WRITE_MAX)
-        return err_set(&r->err, ERR_VALIDATION, "Too many items requested for the BatchWriteItem call");
+        return req_fail(r, ERR_VALIDATION, "Too many items requested for the BatchWriteItem call");
     b->ops = arena_calloc(&r->arena, total, sizeof *b->ops);
     b->capacity = capacity;
     b->metrics = metrics;
@@ -328,10 +325,8 @@ int op_batch_write_item(ddb_req_t *r)
         json_array_foreach(list, i, wr)
         {
             if (parse_write_request(r, arena_cstr(&r->arena, str_from_cstr(name)), wr, &b->ops[b->n++]))
-                return -1;
+                return REQ_FAILED;
         }
     }
-    r->plan = b;
-    r->apply = batch_write_apply;
-    return REQ_WRITE;
+    return req_queue(r, batch_write_apply, b);
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "storage/ttl.h"
+#include "storage/ttl_index.h"
 #include "ops/ops.h"
 
 #define TAG_KEY_MAX 128
@@ -178,18 +178,17 @@ static int tag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     return put_desc_reply_empty(r, txn, desc);
 }
 
-int op_tag_resource(ddb_req_t *r)
+req_result_t op_tag_resource(ddb_req_t *r)
 {
     str_t name;
     const json_t *tags;
     if (req_array(r, "Tags", false, &tags) || arn_table_name(r, &name))
-        return -1;
+        return REQ_FAILED;
     if (!json_array_size(tags))
-        return err_set(&r->err, ERR_VALIDATION, "Atleast one Tag needs to be provided as Input.");
+        return req_fail(r, ERR_VALIDATION, "Atleast one Tag needs to be provided as Input.");
     if (ops_check_tags(r, tags) || req_constraints_done(r))
-        return -1;
-    r->apply = tag_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, tag_apply, NULL);
 }
 
 /* UntagResource(ResourceArn, TagKeys) */
@@ -213,40 +212,36 @@ static int untag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     return put_desc_reply_empty(r, txn, desc);
 }
 
-int op_untag_resource(ddb_req_t *r)
+req_result_t op_untag_resource(ddb_req_t *r)
 {
     str_t name;
     const json_t *keys;
     if (req_array(r, "TagKeys", false, &keys) || arn_table_name(r, &name))
-        return -1;
+        return REQ_FAILED;
     if (!json_array_size(keys))
-        return err_set(&r->err, ERR_VALIDATION, "Atleast one Tag Key needs to be provided as Input.");
+        return req_fail(r, ERR_VALIDATION, "Atleast one Tag Key needs to be provided as Input.");
     size_t i;
     const json_t *key;
     json_array_foreach(keys, i, key)
     {
         if (!json_is_string(key))
-            return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+            return req_fail(r, ERR_SERIALIZATION, "Unexpected value type in payload");
         check_len(r, json_string_value(key), arena_printf(&r->arena, "tagKeys.%zu.member", i + 1), 1, TAG_KEY_MAX);
     }
     if (req_constraints_done(r))
-        return -1;
-    r->apply = untag_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, untag_apply, NULL);
 }
 
 /* ListTagsOfResource(ResourceArn, NextToken?): at most 50 tags, one page. */
-int op_list_tags_of_resource(ddb_req_t *r)
+req_result_t op_list_tags_of_resource(ddb_req_t *r)
 {
     str_t token;
     if (req_string(r, "NextToken", false, &token))
-        return -1;
-    store_txn_t *txn;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
     const table_t *t;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
-    rc = arn_table(r, txn, r->env->loop_catalog, &t);
+    int rc = arn_table(r, txn, r->env->loop_catalog, &t);
     if (!rc) {
         buf_puts(&r->out, "{\"Tags\":");
         json_t *tags = json_object_get(t->desc, "Tags");
@@ -255,8 +250,7 @@ int op_list_tags_of_resource(ddb_req_t *r)
         free(s);
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- time to live ----------------------------------------------------------- */
@@ -316,39 +310,35 @@ static int ttl_update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cac
     return 0;
 }
 
-int op_update_time_to_live(ddb_req_t *r)
+req_result_t op_update_time_to_live(ddb_req_t *r)
 {
     str_t name;
     const json_t *spec;
     if (req_table_name(r, &name) || req_object(r, "TimeToLiveSpecification", false, &spec) || req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     /* DynamoDB Local's wording for these, not Coral's constraint list */
     if (!spec)
-        return err_set(&r->err, ERR_VALIDATION, "TimeToLiveSpecification cannot be null");
+        return req_fail(r, ERR_VALIDATION, "TimeToLiveSpecification cannot be null");
     const json_t *enabled = json_object_get(spec, "Enabled");
     const json_t *attr = json_object_get(spec, "AttributeName");
     if ((enabled && !json_is_boolean(enabled)) || (attr && !json_is_string(attr)))
-        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+        return req_fail(r, ERR_SERIALIZATION, "Unexpected value type in payload");
     if (!enabled || !attr)
-        return err_set(&r->err, ERR_VALIDATION, "AttributeName cannot be null when time to live is being enabled");
+        return req_fail(r, ERR_VALIDATION, "AttributeName cannot be null when time to live is being enabled");
     size_t n = json_string_length(attr);
     if (n < 1 || n > 255)
-        return err_set(&r->err, ERR_VALIDATION,
-                       "Names of key attributes and attributes projected into an index must be between 1 and "
-                       "255 characters, inclusive");
-    r->apply = ttl_update_apply;
-    return REQ_WRITE;
+        return req_fail(r, ERR_VALIDATION,
+                        "Names of key attributes and attributes projected into an index must be between 1 and "
+                        "255 characters, inclusive");
+    return req_queue(r, ttl_update_apply, NULL);
 }
 
 /* DescribeTimeToLive(TableName) */
-int op_describe_time_to_live(ddb_req_t *r)
+req_result_t op_describe_time_to_live(ddb_req_t *r)
 {
-    store_txn_t *txn;
+    store_txn_t *txn = r->txn;
     const table_t *t;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
-    rc = ttl_table(r, txn, r->env->loop_catalog, &t);
+    int rc = ttl_table(r, txn, r->env->loop_catalog, &t);
     if (!rc) {
         const char *attr = json_string_value(json_object_get(t->desc, "TimeToLiveAttribute"));
         const json_t *changed = json_object_get(t->desc, "TimeToLiveChanged");
@@ -366,23 +356,22 @@ int op_describe_time_to_live(ddb_req_t *r)
         }
         buf_puts(&r->out, "}}");
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- account-level ------------------------------------------------------------ */
 
 /* DescribeLimits(): AWS's default quotas, which DynamoDB Local reports too. */
-int op_describe_limits(ddb_req_t *r)
+req_result_t op_describe_limits(ddb_req_t *r)
 {
     buf_puts(&r->out, "{\"AccountMaxReadCapacityUnits\":80000,\"AccountMaxWriteCapacityUnits\":80000,"
                       "\"TableMaxReadCapacityUnits\":40000,\"TableMaxWriteCapacityUnits\":40000}");
-    return 0;
+    return REQ_DONE;
 }
 
 /* DescribeEndpoints(): handlers never see HTTP, so the Host header is out
  * of reach; answer as AWS does, with the regional endpoint's name. */
-int op_describe_endpoints(ddb_req_t *r)
+req_result_t op_describe_endpoints(ddb_req_t *r)
 {
     buf_puts(&r->out, "{\"Endpoints\":[{");
     jw_key(&r->out, "Address");
@@ -390,5 +379,5 @@ int op_describe_endpoints(ddb_req_t *r)
     jw_key(&r->out, "CachePeriodInMinutes");
     jw_int(&r->out, 1440);
     buf_puts(&r->out, "}]}");
-    return 0;
+    return REQ_DONE;
 }

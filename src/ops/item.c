@@ -141,22 +141,20 @@ static int put_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 /* PutItem(TableName, Item, ConditionExpression?, ExpressionAttributeNames?,
  *         ExpressionAttributeValues?, ReturnValues?,
  *         ReturnValuesOnConditionCheckFailure?, ReturnConsumedCapacity?) */
-int op_put_item(ddb_req_t *r)
+req_result_t op_put_item(ddb_req_t *r)
 {
     write_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     str_t name;
     const json_t *item;
     if (req_table_name(r, &name) || req_object(r, "Item", true, &item) || req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     if (parse_write_common(r, p, OPS_CONDITION))
-        return -1;
+        return REQ_FAILED;
     if (p->return_values != RV_NONE && p->return_values != RV_ALL_OLD)
-        return err_set(&r->err, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
+        return req_fail(r, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
     if (item_from_json(&r->arena, item, &p->item, &r->err))
-        return -1;
-    r->plan = p;
-    r->apply = put_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, put_apply, p);
 }
 
 /* ---- DeleteItem ------------------------------------------------------------- */
@@ -191,17 +189,15 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 }
 
 /* DeleteItem(TableName, Key, ConditionExpression?, ..., ReturnValues?) */
-int op_delete_item(ddb_req_t *r)
+req_result_t op_delete_item(ddb_req_t *r)
 {
     write_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     str_t name;
     if (req_table_name(r, &name) || ops_key_param(r, "Key", &p->item) || parse_write_common(r, p, OPS_CONDITION))
-        return -1;
+        return REQ_FAILED;
     if (p->return_values != RV_NONE && p->return_values != RV_ALL_OLD)
-        return err_set(&r->err, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
-    r->plan = p;
-    r->apply = delete_apply;
-    return REQ_WRITE;
+        return req_fail(r, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
+    return req_queue(r, delete_apply, p);
 }
 
 /* ---- UpdateItem ------------------------------------------------------------- */
@@ -270,23 +266,21 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 /* UpdateItem(TableName, Key, UpdateExpression?, ConditionExpression?,
  *            ExpressionAttributeNames?, ExpressionAttributeValues?,
  *            ReturnValues?, ReturnValuesOnConditionCheckFailure?) */
-int op_update_item(ddb_req_t *r)
+req_result_t op_update_item(ddb_req_t *r)
 {
     write_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     str_t name;
     if (req_table_name(r, &name) || ops_key_param(r, "Key", &p->item) ||
         parse_write_common(r, p, OPS_CONDITION | OPS_UPDATE))
-        return -1;
-    r->plan = p;
-    r->apply = update_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, update_apply, p);
 }
 
 /* ---- GetItem ---------------------------------------------------------------- */
 
 /* GetItem(TableName, Key, ProjectionExpression?, ExpressionAttributeNames?,
  *         ConsistentRead?, ReturnConsumedCapacity?) */
-int op_get_item(ddb_req_t *r)
+req_result_t op_get_item(ddb_req_t *r)
 {
     str_t name;
     value_t key;
@@ -295,11 +289,9 @@ int op_get_item(ddb_req_t *r)
     int capacity;
     if (req_table_name(r, &name) || ops_key_param(r, "Key", &key) || req_bool(r, "ConsistentRead", &consistent) ||
         ops_return_capacity(r, &capacity) || req_constraints_done(r) || ops_parse_exprs(r, OPS_PROJECTION, &x))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     const table_t *t;
     key_buf_t kb;
     value_t item;
@@ -320,6 +312,5 @@ int op_get_item(ddb_req_t *r)
         ops_write_capacity(r, capacity, t->name, ops_read_units(found ? item_size(&item) : 0, consistent));
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }

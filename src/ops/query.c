@@ -219,20 +219,13 @@ static int check_index_name(ddb_req_t *r, page_t *pg)
     return index_read_rules(r, pg);
 }
 
-/* Opens the read transaction and finds the table (and index) the page
- * reads; on failure nothing stays open. */
+/* Finds the table (and index) the page reads, in the request's read
+ * transaction. */
 static int page_open(ddb_req_t *r, page_t *pg, store_txn_t **txn)
 {
-    int rc = store_read_begin(r->env->store, txn);
-    if (rc)
-        return rc;
-    rc = req_table(r, *txn, r->env->loop_catalog, &pg->t);
-    if (!rc)
-        rc = check_index_name(r, pg);
-    pg->txn = *txn;
-    if (rc)
-        store_read_end(*txn);
-    return rc;
+    *txn = pg->txn = r->txn;
+    int rc = req_table(r, *txn, r->env->loop_catalog, &pg->t);
+    return rc ? rc : check_index_name(r, pg);
 }
 
 /* An index's start key holds the table key and the index key, nothing else. */
@@ -691,24 +684,25 @@ static int check_filter_keys(ddb_req_t *r, const key_schema_t *ks, const expr_no
  *       ProjectionExpression?, ExpressionAttributeNames/Values?, Select?,
  *       Limit?, ExclusiveStartKey?, ScanIndexForward?, ConsistentRead?,
  *       ReturnConsumedCapacity?) */
-int op_query(ddb_req_t *r)
+req_result_t op_query(ddb_req_t *r)
 {
     page_t pg = {.r = r, .is_query = true};
     str_t name;
     bool forward = true;
     if (req_table_name(r, &name) || page_params(r, &pg, OPS_KEY_CONDITION))
-        return -1;
+        return REQ_FAILED;
     const json_t *sif = req_member(r, "ScanIndexForward");
     if (sif && req_bool(r, "ScanIndexForward", &forward))
-        return -1;
+        return REQ_FAILED;
     if (!pg.x.key_condition)
-        return err_set(
-            &r->err, ERR_VALIDATION,
-            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+        return req_result(
+            r,
+            err_set(&r->err, ERR_VALIDATION,
+                    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."));
     store_txn_t *txn;
     int rc = page_open(r, &pg, &txn);
     if (rc)
-        return rc;
+        return req_result(r, rc);
     key_cond_t kc;
     value_t esk;
     bool has_esk;
@@ -728,9 +722,8 @@ int op_query(ddb_req_t *r)
         rc = query_walk(&pg, txn, &kc, forward, has_esk ? &esk : NULL);
     if (!rc)
         page_write(&pg);
-    store_read_end(txn);
     buf_free(&pg.items);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- Scan ----------------------------------------------------------------- */
@@ -795,7 +788,7 @@ static int scan_walk(page_t *pg, store_txn_t *txn, const value_t *esk, int64_t s
 /* Scan(TableName, FilterExpression?, ProjectionExpression?,
  *      ExpressionAttributeNames/Values?, Select?, Limit?, ExclusiveStartKey?,
  *      Segment?, TotalSegments?, ConsistentRead?, ReturnConsumedCapacity?) */
-int op_scan(ddb_req_t *r)
+req_result_t op_scan(ddb_req_t *r)
 {
     page_t pg = {.r = r};
     str_t name;
@@ -803,30 +796,30 @@ int op_scan(ddb_req_t *r)
     bool has_seg, has_total;
     if (req_table_name(r, &name) || req_int(r, "Segment", &seg, &has_seg) ||
         req_int(r, "TotalSegments", &total, &has_total))
-        return -1;
+        return REQ_FAILED;
     if (has_total)
         req_check_range(r, total, "totalSegments", 1, 1000000);
     if (has_seg)
         req_check_range(r, seg, "segment", 0, 999999);
     if (page_params(r, &pg, 0))
-        return -1;
+        return REQ_FAILED;
     if (has_seg != has_total)
-        return err_set(&r->err, ERR_VALIDATION,
-                       has_seg ? "The TotalSegments parameter is required but was not present in the request when "
-                                 "Segment parameter is present"
-                               : "The Segment parameter is required but was not present in the request when parameter "
-                                 "TotalSegments is present");
+        return req_fail(r, ERR_VALIDATION,
+                        has_seg ? "The TotalSegments parameter is required but was not present in the request when "
+                                  "Segment parameter is present"
+                                : "The Segment parameter is required but was not present in the request when parameter "
+                                  "TotalSegments is present");
     if (has_seg && seg >= total)
-        return err_set(&r->err, ERR_VALIDATION,
-                       "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
-                       "Segment: %lld is not less than TotalSegments: %lld",
-                       (long long)seg, (long long)total);
+        return req_fail(r, ERR_VALIDATION,
+                        "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+                        "Segment: %lld is not less than TotalSegments: %lld",
+                        (long long)seg, (long long)total);
     if (!has_seg)
         seg = 0, total = 1;
     store_txn_t *txn;
     int rc = page_open(r, &pg, &txn);
     if (rc)
-        return rc;
+        return req_result(r, rc);
     value_t esk;
     bool has_esk;
     rc = start_key(r, &pg, &esk, &has_esk);
@@ -834,7 +827,6 @@ int op_scan(ddb_req_t *r)
         rc = scan_walk(&pg, txn, has_esk ? &esk : NULL, seg, total);
     if (!rc)
         page_write(&pg);
-    store_read_end(txn);
     buf_free(&pg.items);
-    return rc;
+    return req_result(r, rc);
 }

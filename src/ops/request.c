@@ -1,8 +1,44 @@
 /* request.c - reading a request's parameters with DynamoDB's errors. */
 #include "ops/request.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+/* ---- handler results ------------------------------------------------------ */
+
+req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, void *plan)
+{
+    r->apply = apply;
+    r->plan = plan;
+    return (req_result_t){REQ_OUTCOME_QUEUED};
+}
+
+void req_internal_error(ddb_req_t *r, int rc)
+{
+    err_clear(&r->err);
+    err_set(&r->err, ERR_INTERNAL, "Internal server error: %s", store_strerror(rc));
+}
+
+req_result_t req_result(ddb_req_t *r, int rc)
+{
+    if (rc == 0)
+        return REQ_DONE;
+    if (rc < -1 || !r->err.code)
+        req_internal_error(r, rc);
+    return REQ_FAILED;
+}
+
+req_result_t req_fail(ddb_req_t *r, err_code_t code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(&r->err, code, fmt, ap);
+    va_end(ap);
+    return REQ_FAILED;
+}
+
+/* ---- parameters ------------------------------------------------------------ */
 
 /* Coral's deserializer messages for a JSON value of the wrong kind. */
 static int wrong_kind(ddb_req_t *r, const json_t *v, const char *want)

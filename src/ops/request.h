@@ -1,13 +1,20 @@
-/* request.h - one DynamoDB request on its way through the server.
+/* request.h - one DynamoDB request on its way through the server, and
+ * the contract between the front door (api/) and the handlers (ops/).
  *
- * A handler (in ops/) gets a ddb_req_t with the parsed JSON body and the
- * namespace, and either answers at once (returns 0 with r->out filled, or
- * -1 with r->err set), or hands a write to the writer thread by setting
- * r->apply and returning REQ_WRITE: apply then runs on the writer thread
- * inside the batch's write transaction, and the reply goes out after that
+ * A handler gets a ddb_req_t with the parsed JSON body and the namespace.
+ * It answers at once (REQ_DONE with r->out filled, or REQ_FAILED with r->err
+ * set), or hands a write to the writer thread (req_queue: REQ_QUEUED with
+ * r->apply and r->plan set): apply then runs on the writer thread inside
+ * the batch's write transaction, and the reply goes out after that
  * transaction commits. Handlers never see sockets.
  *
- * Everything a request allocates comes from r->arena and dies with it. */
+ * The dispatch table says what a handler may do (api/dispatch.h): for a
+ * reader the front door opens the read transaction (r->txn) before the
+ * handler runs and ends it after; a writer's handler only validates and
+ * plans, and reads only inside apply.
+ *
+ * Everything a request allocates comes from r->arena and dies with it;
+ * anything else a plan holds is released by r->release, after the reply. */
 #ifndef DDBD_REQUEST_H
 #define DDBD_REQUEST_H
 
@@ -16,11 +23,10 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
-#include "storage/catalog.h"
 #include "base/err.h"
+#include "storage/catalog.h"
 #include "storage/store.h"
-
-#define REQ_WRITE 1 /* a handler's "queued for the writer" result */
+#include "storage/writer.h"
 
 /* Our numbers for DynamoDB's limits. */
 #define REQ_MAX_BODY (16u * 1024 * 1024) /* the largest request DynamoDB takes */
@@ -36,11 +42,21 @@ typedef struct server_env {
 
 typedef struct ddb_req ddb_req_t;
 
-/* Runs on the writer thread in txn. Returns 0 (r->out filled) or -1
- * (r->err set). It must either write nothing or everything it meant to:
- * do every check before the first store_put/store_del. A store error
- * (STORE_ERR_*, all < -1) is returned as is: the writer then retries the
- * request alone and, if it fails again, answers InternalServerError. */
+/* What a handler did with its request. A struct, not an int, so that a
+ * stray `return -1` or `return rc` in a handler does not compile: every
+ * handler says which of the three it did. */
+typedef struct req_result {
+    enum { REQ_OUTCOME_DONE, REQ_OUTCOME_FAILED, REQ_OUTCOME_QUEUED } outcome;
+} req_result_t;
+#define REQ_DONE ((req_result_t){REQ_OUTCOME_DONE}) /* r->out is the reply */
+#define REQ_FAILED ((req_result_t){REQ_OUTCOME_FAILED}) /* r->err is the reply */
+
+/* Runs on the writer thread in txn, with writer_item_t's apply contract
+ * (storage/writer.h): returns 0 (r->out filled), -1 (r->err set, nothing
+ * written) or a STORE_ERR_* (the writer retries the request alone and, if
+ * it fails again, the client gets InternalServerError). It may run twice:
+ * it must never change r->plan. What it writes to r->out and r->err is
+ * forgotten before a retry. */
 typedef int (*req_apply_fn)(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *catalog);
 
 struct ddb_req {
@@ -50,17 +66,28 @@ struct ddb_req {
     const char *op; /* "PutItem" */
     const char *ns; /* namespace of the caller's tables */
     const char *region; /* from the credential scope, for ARNs */
+    store_txn_t *txn; /* readers: the read transaction the front door opened */
     err_t err;
     buf_t out; /* success body (JSON) */
-    req_apply_fn apply; /* set with REQ_WRITE */
-    void *plan; /* the handler's state for apply */
-    int apply_rc; /* what apply returned (writer.c) */
-    ddb_req_t *next_write; /* writer queue link */
-    void *owner; /* the connection slot awaiting this reply */
+    req_apply_fn apply; /* set by req_queue */
+    void *plan; /* the handler's state for apply; apply never changes it */
+    void (*release)(void *plan); /* frees what the plan holds beyond the arena (may be NULL) */
+    writer_item_t write; /* the request in the writer's queue */
+    void *owner; /* the front door's state for this request */
     int nchecks; /* constraint failures collected (req_constraint) */
     buf_t checks; /* their text, "; "-separated */
     const char *table_ref_problem; /* a bad TableName, reported after the constraints */
 };
+
+/* Hands the request to the writer: apply will run with plan. */
+req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, void *plan);
+/* A handler's result from an internal one: 0 done, -1 failed (r->err set),
+ * a STORE_ERR_* failed with InternalServerError. */
+req_result_t req_result(ddb_req_t *r, int rc);
+/* Sets r->err and returns REQ_FAILED. */
+req_result_t req_fail(ddb_req_t *r, err_code_t code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* InternalServerError for a storage error (rc < -1). */
+void req_internal_error(ddb_req_t *r, int rc);
 
 /* Request parameter helpers: each validates the JSON type and sets
  * DynamoDB's error on a mismatch. Absent optional members give the

@@ -116,21 +116,19 @@ static int list_one(void *ud, uint32_t id, json_t *m)
 }
 
 /* ListStreams(TableName?, Limit?, ExclusiveStartStreamArn?) */
-int op_list_streams(ddb_req_t *r)
+req_result_t op_list_streams(ddb_req_t *r)
 {
     list_ctx_t c = {.r = r};
     str_t start;
     if (read_limit(r, 100, 100, "Limit cannot be greater than the maximum allowed size: 100", &c.limit) ||
         arn_param(r, "ExclusiveStartStreamArn", "exclusiveStartStreamArn", false, &start))
-        return -1;
+        return REQ_FAILED;
     if (req_member(r, "TableName") && req_table_name(r, &c.table))
-        return -1;
+        return REQ_FAILED;
     if (req_constraints_done(r))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     /* ARN order: paging resumes after ExclusiveStartStreamArn even when that
      * stream has gone meanwhile (DynamoDB Local accepts unknown ARNs too). */
     buf_puts(&r->out, "{\"Streams\":[");
@@ -143,8 +141,7 @@ int op_list_streams(ddb_req_t *r)
         }
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- DescribeStream ------------------------------------------------------ */
@@ -214,30 +211,27 @@ static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_
 }
 
 /* DescribeStream(StreamArn, Limit?, ExclusiveStartShardId?) */
-int op_describe_stream(ddb_req_t *r)
+req_result_t op_describe_stream(ddb_req_t *r)
 {
     str_t arn, start;
     int64_t limit;
     if (arn_param(r, "StreamArn", "streamArn", true, &arn) ||
         read_limit(r, 100, 100, "Limit cannot be greater than the maximum: 100", &limit) ||
         req_string(r, "ExclusiveStartShardId", false, &start))
-        return -1;
+        return REQ_FAILED;
     if (start.ptr)
         req_check_length(r, start, "exclusiveStartShardId", 28, 65);
     if (req_constraints_done(r))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     uint32_t id;
     json_t *m;
     rc = load_stream(r, txn, arn, &id, &m);
     if (!rc)
         write_description(r, m, limit, start);
     json_decref(m);
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- GetShardIterator ------------------------------------------------------- */
@@ -339,23 +333,21 @@ static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const 
 }
 
 /* GetShardIterator(StreamArn, ShardId, ShardIteratorType, SequenceNumber?) */
-int op_get_shard_iterator(ddb_req_t *r)
+req_result_t op_get_shard_iterator(ddb_req_t *r)
 {
     str_t arn, shard_id, seq;
     int type;
     if (arn_param(r, "StreamArn", "streamArn", true, &arn) || req_string(r, "ShardId", true, &shard_id) ||
         req_enum(r, "ShardIteratorType", iterator_types, &type, -1) || req_string(r, "SequenceNumber", false, &seq))
-        return -1;
+        return REQ_FAILED;
     if (shard_id.ptr)
         req_check_length(r, shard_id, "shardId", 28, 65);
     if (type < 0)
         req_constraint(r, "null", "shardIteratorType", "Member must not be null");
     if (req_constraints_done(r))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     uint32_t id;
     json_t *m;
     rc = load_stream(r, txn, arn, &id, &m);
@@ -372,8 +364,7 @@ int op_get_shard_iterator(ddb_req_t *r)
         buf_putc(&r->out, '}');
     }
     json_decref(m);
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- GetRecords --------------------------------------------------------------- */
@@ -449,28 +440,26 @@ static int add_record(void *ud, uint64_t seq, str_t rec)
 }
 
 /* GetRecords(ShardIterator, Limit?) */
-int op_get_records(ddb_req_t *r)
+req_result_t op_get_records(ddb_req_t *r)
 {
     str_t its;
     int64_t limit;
     if (req_string(r, "ShardIterator", true, &its) ||
         read_limit(r, 1000, 1000, "Limit should be less than or equal to 1000", &limit))
-        return -1;
+        return REQ_FAILED;
     if (its.ptr)
         req_check_length(r, its, "shardIterator", 1, 2048);
     if (req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     iterator_t it;
     if (parse_iterator(its, &it))
-        return err_set(&r->err, ERR_VALIDATION, "Invalid ShardIterator");
+        return req_fail(r, ERR_VALIDATION, "Invalid ShardIterator");
     int64_t now = clock_now_ms();
     if (now - it.issued > STREAM_ITERATOR_TTL_MS)
-        return err_set(&r->err, ERR_EXPIRED_ITERATOR, "The provided iterator exceeds the maximum age allowed.");
+        return req_fail(r, ERR_EXPIRED_ITERATOR, "The provided iterator exceeds the maximum age allowed.");
 
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     uint32_t id;
     json_t *m;
     rc = load_stream(r, txn, it.arn, &id, &m);
@@ -501,6 +490,5 @@ int op_get_records(ddb_req_t *r)
         buf_putc(&r->out, '}');
     }
     json_decref(m);
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }

@@ -458,7 +458,7 @@ static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache);
 /* CreateTable(TableName, KeySchema, AttributeDefinitions, BillingMode?,
  *             ProvisionedThroughput?, GlobalSecondaryIndexes?,
  *             LocalSecondaryIndexes?, DeletionProtectionEnabled?) */
-int op_create_table(ddb_req_t *r)
+req_result_t op_create_table(ddb_req_t *r)
 {
     str_t name;
     int billing;
@@ -472,7 +472,7 @@ int op_create_table(ddb_req_t *r)
         req_enum(r, "BillingMode", billing_modes, &billing, BILLING_PROVISIONED) ||
         req_enum(r, "TableClass", table_classes, &table_class, -1) || req_array(r, "Tags", false, &tags) ||
         (tags && ops_check_tags(r, tags)))
-        return -1;
+        return REQ_FAILED;
     json_t *ks = (json_t *)ks_c, *defs = (json_t *)defs_c, *pt = (json_t *)pt_c;
     size_t i;
     json_t *d;
@@ -497,7 +497,7 @@ int op_create_table(ddb_req_t *r)
         validate_billing(r, billing, pt, (json_t *)gsis_c) ||
         stream_check_spec(&r->err, req_member(r, "StreamSpecification"))) {
         json_decref(used);
-        return -1;
+        return REQ_FAILED;
     }
     json_decref(used);
 
@@ -527,15 +527,13 @@ int op_create_table(ddb_req_t *r)
         json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
     if (tags && ops_add_tags(r, desc, tags)) {
         json_decref(desc);
-        return -1;
+        return REQ_FAILED;
     }
 
     create_plan_t *p = arena_alloc(&r->arena, sizeof *p);
     p->desc = desc;
     p->name = arena_strdup(&r->arena, name);
-    r->plan = p;
-    r->apply = create_apply;
-    return REQ_WRITE;
+    return req_queue(r, create_apply, p);
 }
 
 static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
@@ -573,17 +571,14 @@ out:
 }
 
 /* DescribeTable(TableName) */
-int op_describe_table(ddb_req_t *r)
+req_result_t op_describe_table(ddb_req_t *r)
 {
-    store_txn_t *txn;
+    store_txn_t *txn = r->txn;
     const table_t *t;
     str_t name;
     if (req_table_name(r, &name) || req_constraints_done(r))
-        return -1;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
-    rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, name, &t);
+        return REQ_FAILED;
+    int rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, name, &t);
     if (!rc && !t)
         rc = req_table_not_found(r, name);
     if (!rc) {
@@ -591,8 +586,7 @@ int op_describe_table(ddb_req_t *r)
         rc = write_table_description(r, &r->out, txn, t, "Table", "ACTIVE");
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ListTables(ExclusiveStartTableName?, Limit?) */
@@ -618,35 +612,32 @@ static int list_one(void *ud, str_t name)
     return 0;
 }
 
-int op_list_tables(ddb_req_t *r)
+req_result_t op_list_tables(ddb_req_t *r)
 {
     str_t start;
     int64_t limit;
     bool has_limit;
     if (req_string(r, "ExclusiveStartTableName", false, &start) || req_int(r, "Limit", &limit, &has_limit))
-        return -1;
+        return REQ_FAILED;
     if (!has_limit)
         limit = 100;
     req_check_range(r, limit, "limit", 1, 100);
     if (start.ptr)
         req_check_length(r, start, "exclusiveStartTableName", 3, 255);
     if (req_constraints_done(r))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     list_state_t s = {&r->out, limit, 0, STR_NULL, false, &r->arena};
     buf_puts(&r->out, "{\"TableNames\":[");
     rc = catalog_list(txn, r->ns, start.ptr ? start : STR_NULL, list_one, &s);
-    store_read_end(txn);
     buf_putc(&r->out, ']');
     if (s.more) {
         jw_key(&r->out, "LastEvaluatedTableName");
         jw_s(&r->out, s.last);
     }
     buf_putc(&r->out, '}');
-    return rc;
+    return req_result(r, rc);
 }
 
 /* DeleteTable(TableName) */
@@ -672,13 +663,12 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     return rc;
 }
 
-int op_delete_table(ddb_req_t *r)
+req_result_t op_delete_table(ddb_req_t *r)
 {
     str_t name;
     if (req_table_name(r, &name) || req_constraints_done(r))
-        return -1;
-    r->apply = delete_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, delete_apply, NULL);
 }
 
 /* UpdateTable(TableName, BillingMode?, ProvisionedThroughput?,
@@ -765,7 +755,7 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     return rc;
 }
 
-int op_update_table(ddb_req_t *r)
+req_result_t op_update_table(ddb_req_t *r)
 {
     str_t name;
     int billing, table_class;
@@ -774,11 +764,10 @@ int op_update_table(ddb_req_t *r)
     if (req_table_name(r, &name) || req_enum(r, "BillingMode", billing_modes, &billing, -1) ||
         req_object(r, "ProvisionedThroughput", false, &pt) || req_bool(r, "DeletionProtectionEnabled", &protect) ||
         req_enum(r, "TableClass", table_classes, &table_class, -1))
-        return -1;
+        return REQ_FAILED;
     if (pt)
         check_throughput_shape(r, (json_t *)pt, "provisionedThroughput");
     if (req_constraints_done(r) || stream_check_spec(&r->err, req_member(r, "StreamSpecification")))
-        return -1;
-    r->apply = update_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, update_apply, NULL);
 }

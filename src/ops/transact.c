@@ -53,23 +53,21 @@ static int parse_get(ddb_req_t *r, store_txn_t *txn, const json_t *action, trans
 /* TransactGetItems(TransactItems: [{Get: {TableName, Key,
  *                  ProjectionExpression?, ExpressionAttributeNames?}}],
  *                  ReturnConsumedCapacity?) */
-int op_transact_get_items(ddb_req_t *r)
+req_result_t op_transact_get_items(ddb_req_t *r)
 {
     const json_t *actions;
     int capacity;
     if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &capacity) || req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     size_t n = json_array_size(actions);
     if (n < 1 || n > TRANSACT_MAX_ITEMS)
-        return err_set(&r->err, ERR_VALIDATION,
-                       "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: "
-                       "Member must have length %s",
-                       n < 1 ? "greater than or equal to 1" : "less than or equal to 100");
+        return req_fail(r, ERR_VALIDATION,
+                        "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: "
+                        "Member must have length %s",
+                        n < 1 ? "greater than or equal to 1" : "less than or equal to 100");
     transact_get_t *gets = arena_calloc(&r->arena, n, sizeof *gets);
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         rc = parse_get(r, txn, json_array_get(actions, i), &gets[i]);
         for (size_t j = 0; j < i && !rc; j++)
@@ -107,8 +105,7 @@ int op_transact_get_items(ddb_req_t *r)
         }
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- TransactWriteItems ------------------------------------------------------ */
@@ -591,27 +588,25 @@ static int tw_check_token(ddb_req_t *r, str_t *token_out)
  *                    ExpressionAttributeValues?,
  *                    ReturnValuesOnConditionCheckFailure?}}],
  *                    ClientRequestToken?, ReturnConsumedCapacity?) */
-int op_transact_write_items(ddb_req_t *r)
+req_result_t op_transact_write_items(ddb_req_t *r)
 {
     tw_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     const json_t *actions;
     if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &p->capacity) ||
         ops_return_metrics(r, &p->metrics) || tw_check_token(r, &p->token))
-        return -1;
+        return REQ_FAILED;
     p->n = actions ? json_array_size(actions) : 0;
     if (actions && p->n < 1)
         req_constraint(r, "'[]'", "transactItems", "Member must have length greater than or equal to 1");
     if (p->n > TRANSACT_MAX_ITEMS)
         req_constraint(r, "'[...]'", "transactItems", "Member must have length less than or equal to 100");
     if (req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     p->actions = arena_calloc(&r->arena, p->n, sizeof *p->actions);
     for (size_t i = 0; i < p->n; i++)
         if (tw_parse_action(r, i, json_array_get(actions, i), &p->actions[i]))
-            return -1;
+            return REQ_FAILED;
     if (p->token.ptr)
         tw_hash_params(actions, p->hash);
-    r->plan = p;
-    r->apply = tw_apply;
-    return REQ_WRITE;
+    return req_queue(r, tw_apply, p);
 }

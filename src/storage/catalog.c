@@ -2,6 +2,8 @@
  * of their parsed form (see catalog.h). */
 #include "storage/catalog.h"
 
+#include "base/endian.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -222,7 +224,7 @@ int catalog_list(store_txn_t *txn, const char *ns, str_t after, int (*fn)(void *
 
 static str_t stats_key(uint32_t id, uint8_t out[4])
 {
-    out[0] = (uint8_t)(id >> 24), out[1] = (uint8_t)(id >> 16), out[2] = (uint8_t)(id >> 8), out[3] = (uint8_t)id;
+    be32_put(out, id);
     return (str_t){(const char *)out, 4};
 }
 

@@ -1,9 +1,12 @@
 /* itemstore.c - the one write path for items (see itemstore.h). */
 #include "storage/itemstore.h"
 
-#include "streams/stream.h"
-#include "storage/ttl.h"
 #include "storage/index.h"
+#include "storage/ttl_index.h"
+
+static itemstore_change_fn change_hook;
+
+void itemstore_on_change(itemstore_change_fn fn) { change_hook = fn; }
 
 static str_t key_str(const key_buf_t *k) { return (str_t){(const char *)k->b, k->len}; }
 
@@ -38,7 +41,7 @@ int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, cons
     rc = catalog_stats_add(txn, t->id, old ? 0 : 1, dbytes);
     if (!rc)
         rc = ttl_on_write(txn, t, key, old, item);
-    return rc ? rc : stream_on_write(txn, t, old, item);
+    return rc || !change_hook ? rc : change_hook(txn, t, old, item);
 }
 
 int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
@@ -54,7 +57,7 @@ int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, c
     rc = catalog_stats_add(txn, t->id, -1, -(int64_t)item_size(old));
     if (!rc)
         rc = ttl_on_write(txn, t, key, old, NULL);
-    return rc ? rc : stream_on_write(txn, t, old, NULL);
+    return rc || !change_hook ? rc : change_hook(txn, t, old, NULL);
 }
 
 int itemstore_drop_table(store_txn_t *txn, const table_t *t)

@@ -1,8 +1,9 @@
 /* itemstore.h - the one write path for items.
  *
  * Every item write goes through here so that what must change with an item
- * (the table's statistics now; index entries, stream records and TTL
- * entries as they arrive) changes in the same transaction, in one place. */
+ * (index entries, the table's statistics, the TTL entry, and through the
+ * change hook the stream record) changes in the same transaction, in one
+ * place. */
 #ifndef DDBD_ITEMSTORE_H
 #define DDBD_ITEMSTORE_H
 
@@ -38,5 +39,14 @@ int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, c
                      itemstore_effect_t *effect);
 /* Drops every item of the table (DeleteTable). */
 int itemstore_drop_table(store_txn_t *txn, const table_t *t);
+
+/* The after-write hook: fn runs for every item write, inside its
+ * transaction, after the item, its index entries, statistics and TTL entry
+ * are written (old/new NULL when absent). A non-zero result fails the
+ * write. Streams registers here to append its records; register at
+ * start-up, before the writer runs. */
+typedef int (*itemstore_change_fn)(store_txn_t *txn, const table_t *t, const value_t *old_item,
+                                   const value_t *new_item);
+void itemstore_on_change(itemstore_change_fn fn);
 
 #endif

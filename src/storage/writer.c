@@ -8,13 +8,18 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "base/alloc.h"
 #include "base/log.h"
-#include "streams/stream.h"
 
-typedef struct req_list {
-    ddb_req_t *head, *tail;
-} req_list_t;
+typedef struct item_list {
+    writer_item_t *head, *tail;
+} item_list_t;
+
+#define MAX_COMMIT_HOOKS 4
+
+typedef enum fault { FAULT_NONE, FAULT_BATCH, FAULT_ALL } fault_t;
 
 struct writer {
     store_t *store;
@@ -22,91 +27,97 @@ struct writer {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    req_list_t queue; /* waiting for the writer */
-    req_list_t done; /* applied and committed, waiting for the loop */
+    item_list_t queue; /* waiting for the writer */
+    item_list_t done; /* applied and committed, waiting for the loop */
     bool stopping;
     size_t pending; /* loop thread's count of submitted, not yet done */
     uv_async_t async;
-    writer_done_cb done_cb;
+    struct {
+        void (*fn)(void *ud);
+        void *ud;
+    } on_commit[MAX_COMMIT_HOOKS];
+    int n_on_commit;
+    fault_t fault; /* tests only (WRITER_FAULT_ENV) */
 };
 
-static void list_push(req_list_t *l, ddb_req_t *r)
+static void list_push(item_list_t *l, writer_item_t *it)
 {
-    r->next_write = NULL;
+    it->next = NULL;
     if (l->tail)
-        l->tail->next_write = r;
+        l->tail->next = it;
     else
-        l->head = r;
-    l->tail = r;
+        l->head = it;
+    l->tail = it;
 }
 
-static void list_append(req_list_t *l, req_list_t *more)
+static void list_append(item_list_t *l, item_list_t *more)
 {
     if (!more->head)
         return;
     if (l->tail)
-        l->tail->next_write = more->head;
+        l->tail->next = more->head;
     else
         l->head = more->head;
     l->tail = more->tail;
 }
 
-static void fail_internal(ddb_req_t *r, int rc)
+/* Commits txn, unless a test asked this commit to fail. */
+static int commit(writer_t *w, store_txn_t *txn, bool batch)
 {
-    err_clear(&r->err);
-    err_set(&r->err, ERR_INTERNAL, "Internal server error: %s", store_strerror(rc));
-    r->apply_rc = -1;
-}
-
-/* Runs each request of the batch in its own transaction: the fallback when
- * the shared one hit a storage error, so only the request at fault fails. */
-static void apply_one_by_one(writer_t *w, ddb_req_t *head)
-{
-    for (ddb_req_t *r = head; r; r = r->next_write) {
-        err_clear(&r->err);
-        buf_reset(&r->out);
-        store_txn_t *txn;
-        int rc = store_write_begin(w->store, &txn);
-        if (rc) {
-            fail_internal(r, rc);
-            continue;
-        }
-        r->apply_rc = r->apply(r, txn, w->catalog);
-        if (r->apply_rc < -1) {
-            store_write_abort(txn);
-            fail_internal(r, r->apply_rc);
-            continue;
-        }
-        rc = store_write_commit(txn);
-        if (rc)
-            fail_internal(r, rc);
+    if (w->fault == FAULT_ALL || (w->fault == FAULT_BATCH && batch)) {
+        store_write_abort(txn);
+        return STORE_ERR_IO;
     }
+    return store_write_commit(txn);
 }
 
-static void apply_batch(writer_t *w, ddb_req_t *head)
+/* Runs one item alone in its own transaction, after reset: the fallback
+ * when the shared one hit a storage error, so only the item at fault
+ * fails. */
+static void apply_alone(writer_t *w, writer_item_t *it)
+{
+    if (it->reset)
+        it->reset(it);
+    store_txn_t *txn;
+    int rc = store_write_begin(w->store, &txn);
+    if (rc) {
+        it->rc = rc;
+        return;
+    }
+    it->rc = it->apply(it, txn, w->catalog);
+    if (it->rc < -1) {
+        store_write_abort(txn);
+        return;
+    }
+    if ((rc = commit(w, txn, false)) != 0)
+        it->rc = rc;
+}
+
+static void apply_batch(writer_t *w, writer_item_t *head)
 {
     store_txn_t *txn;
     int rc = store_write_begin(w->store, &txn);
     if (rc) {
         log_error("writer: cannot begin a write transaction: %s", store_strerror(rc));
-        for (ddb_req_t *r = head; r; r = r->next_write)
-            fail_internal(r, rc);
+        for (writer_item_t *it = head; it; it = it->next)
+            it->rc = rc;
         return;
     }
-    for (ddb_req_t *r = head; r; r = r->next_write) {
-        r->apply_rc = r->apply(r, txn, w->catalog);
-        if (r->apply_rc < -1) {
-            rc = r->apply_rc;
+    for (writer_item_t *it = head; it; it = it->next) {
+        it->rc = it->apply(it, txn, w->catalog);
+        if (it->rc < -1) {
+            rc = it->rc;
             break;
         }
     }
     if (rc == 0)
-        rc = store_write_commit(txn);
+        rc = commit(w, txn, true);
     else
         store_write_abort(txn);
     if (rc) {
-        log_warn("writer: batch failed (%s); retrying its requests one by one", store_strerror(rc));
-        apply_one_by_one(w, head);
+        log_warn("writer: batch failed (%s); retrying its items one by one", store_strerror(rc));
+        for (writer_item_t *it = head; it; it = it->next)
+            apply_alone(w, it);
     }
 }
 
@@ -119,8 +130,8 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&w->wake, &w->lock);
         if (!w->queue.head && w->stopping)
             break;
-        req_list_t batch = w->queue;
-        w->queue = (req_list_t){NULL, NULL};
+        item_list_t batch = w->queue;
+        w->queue = (item_list_t){NULL, NULL};
         pthread_mutex_unlock(&w->lock);
 
         apply_batch(w, batch.head);
@@ -133,56 +144,59 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* A job rides the queue as a request whose apply calls the job's fn; its
- * reply step calls done instead of the server's done_cb. */
+/* A job rides the queue as an item whose apply calls the job's fn. */
 typedef struct writer_job {
+    writer_item_t item;
     writer_job_fn fn;
     writer_job_done done;
     void *ud;
 } writer_job_t;
 
-static int job_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *catalog)
+static int job_apply(writer_item_t *it, store_txn_t *txn, catalog_cache_t *catalog)
 {
-    writer_job_t *j = r->plan;
+    writer_job_t *j = (writer_job_t *)it;
     return j->fn(txn, catalog, j->ud);
 }
 
-static void job_finish(ddb_req_t *r)
+static void job_done(writer_item_t *it, int rc)
 {
-    writer_job_t *j = r->plan;
+    writer_job_t *j = (writer_job_t *)it;
     if (j->done)
-        j->done(j->ud, r->err.code == ERR_INTERNAL && r->apply_rc == -1 ? STORE_ERR_IO : r->apply_rc);
-    err_clear(&r->err);
+        j->done(j->ud, rc);
     free(j);
-    free(r);
 }
 
 static void on_async(uv_async_t *h)
 {
     writer_t *w = h->data;
     pthread_mutex_lock(&w->lock);
-    req_list_t done = w->done;
-    w->done = (req_list_t){NULL, NULL};
+    item_list_t done = w->done;
+    w->done = (item_list_t){NULL, NULL};
     pthread_mutex_unlock(&w->lock);
-    for (ddb_req_t *r = done.head, *next; r; r = next) {
-        next = r->next_write;
+    for (writer_item_t *it = done.head, *next; it; it = next) {
+        next = it->next;
         w->pending--;
-        if (r->apply == job_apply)
-            job_finish(r);
-        else
-            w->done_cb(r);
+        it->done(it, it->rc);
     }
-    stream_after_commit(); /* stream consumers (triggers) learn of new records */
+    for (int i = 0; i < w->n_on_commit; i++)
+        w->on_commit[i].fn(w->on_commit[i].ud);
 }
 
-int writer_start(writer_t **out, store_t *store, uv_loop_t *loop, writer_done_cb done)
+static fault_t fault_from_env(void)
 {
-    writer_t *w = calloc(1, sizeof *w);
-    if (!w)
-        abort();
+    const char *f = getenv(WRITER_FAULT_ENV);
+    if (!f || !*f || !strcmp(f, "0"))
+        return FAULT_NONE;
+    log_warn("writer: %s=%s: commits fail on purpose (tests only)", WRITER_FAULT_ENV, f);
+    return strcmp(f, "all") == 0 ? FAULT_ALL : FAULT_BATCH;
+}
+
+int writer_start(writer_t **out, store_t *store, uv_loop_t *loop)
+{
+    writer_t *w = xcalloc(1, sizeof *w);
     w->store = store;
     w->catalog = catalog_cache_new();
-    w->done_cb = done;
+    w->fault = fault_from_env();
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
     int rc = uv_async_init(loop, &w->async, on_async);
@@ -195,26 +209,28 @@ int writer_start(writer_t **out, store_t *store, uv_loop_t *loop, writer_done_cb
     return 0;
 }
 
-void writer_submit(writer_t *w, ddb_req_t *r)
+void writer_submit(writer_t *w, writer_item_t *it)
 {
     w->pending++;
     pthread_mutex_lock(&w->lock);
-    list_push(&w->queue, r);
+    list_push(&w->queue, it);
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
 }
 
 void writer_submit_job(writer_t *w, writer_job_fn fn, writer_job_done done, void *ud)
 {
-    ddb_req_t *r = calloc(1, sizeof *r);
-    writer_job_t *j = calloc(1, sizeof *j);
-    if (!r || !j)
-        abort();
-    *j = (writer_job_t){fn, done, ud};
-    r->op = "internal";
-    r->apply = job_apply;
-    r->plan = j;
-    writer_submit(w, r);
+    writer_job_t *j = xcalloc(1, sizeof *j);
+    *j = (writer_job_t){{.apply = job_apply, .done = job_done}, fn, done, ud};
+    writer_submit(w, &j->item);
+}
+
+void writer_on_commit(writer_t *w, void (*fn)(void *ud), void *ud)
+{
+    if (w->n_on_commit == MAX_COMMIT_HOOKS)
+        abort(); /* a start-up wiring mistake */
+    w->on_commit[w->n_on_commit].fn = fn;
+    w->on_commit[w->n_on_commit++].ud = ud;
 }
 
 size_t writer_pending(writer_t *w) { return w->pending; }

@@ -13,33 +13,10 @@
 #include <xxhash.h>
 
 #include "base/clock.h"
+#include "base/endian.h"
+#include "storage/itemstore.h"
 
 /* ---- keys -------------------------------------------------------------- */
-
-static void be32(uint8_t *p, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
-static void be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-    return (uint32_t)get_be64((const uint8_t[8]){0, 0, 0, 0, p[0], p[1], p[2], p[3]});
-}
 
 typedef struct rec_key {
     uint8_t b[12];
@@ -47,15 +24,15 @@ typedef struct rec_key {
 
 static str_t rec_key(rec_key_t *k, uint32_t id, uint64_t seq)
 {
-    be32(k->b, id);
-    be64(k->b + 4, seq);
+    be32_put(k->b, id);
+    be64_put(k->b + 4, seq);
     return (str_t){(const char *)k->b, 12};
 }
 
 static str_t meta_key(uint8_t k[5], uint32_t id)
 {
     k[0] = 'S';
-    be32(k + 1, id);
+    be32_put(k + 1, id);
     return (str_t){(const char *)k, 5};
 }
 
@@ -74,11 +51,11 @@ static int counter_next(store_txn_t *txn, str_t key, uint64_t *out)
     uint64_t n = 0;
     int rc = store_get(txn, STORE_DB_META, key, &v);
     if (rc == 0 && v.len == 8)
-        n = get_be64((const uint8_t *)v.ptr);
+        n = be64_get((const uint8_t *)v.ptr);
     else if (rc && rc != STORE_NOTFOUND)
         return rc;
     uint8_t b[8];
-    be64(b, ++n);
+    be64_put(b, ++n);
     *out = n;
     return store_put(txn, STORE_DB_META, key, (str_t){(const char *)b, 8});
 }
@@ -89,7 +66,7 @@ static int counter_peek(store_txn_t *txn, str_t key, uint64_t *out)
     *out = 0;
     int rc = store_get(txn, STORE_DB_META, key, &v);
     if (rc == 0 && v.len == 8)
-        *out = get_be64((const uint8_t *)v.ptr);
+        *out = be64_get((const uint8_t *)v.ptr);
     return rc == STORE_NOTFOUND ? 0 : rc;
 }
 
@@ -134,7 +111,7 @@ int stream__id_of_arn(store_txn_t *txn, const char *arn, uint32_t *id)
         return rc;
     if (v.len != 4)
         return STORE_ERR_IO;
-    *id = get_be32((const uint8_t *)v.ptr);
+    *id = be32_get((const uint8_t *)v.ptr);
     return 0;
 }
 
@@ -170,8 +147,8 @@ int stream__last_seq(store_txn_t *txn, uint32_t id, uint64_t *out)
     rec_key_t rk;
     str_t k, v;
     rc = store_cursor_seek_before(c, rec_key(&rk, id + 1, 0), &k, &v);
-    if (rc == 0 && k.len == 12 && get_be32((const uint8_t *)k.ptr) == id)
-        *out = get_be64((const uint8_t *)k.ptr + 4);
+    if (rc == 0 && k.len == 12 && be32_get((const uint8_t *)k.ptr) == id)
+        *out = be64_get((const uint8_t *)k.ptr + 4);
     store_cursor_close(c);
     return rc == STORE_NOTFOUND ? 0 : rc;
 }
@@ -275,7 +252,7 @@ int stream_enable(store_txn_t *txn, const char *ns, const char *region, const ch
     buf_t k = BUF_INIT;
     arn_key(&k, arn);
     uint8_t idb[4];
-    be32(idb, id);
+    be32_put(idb, id);
     if (!rc)
         rc = store_put(txn, STORE_DB_STREAM_META, (str_t){k.data, k.len}, (str_t){(const char *)idb, 4});
     buf_free(&k);
@@ -509,7 +486,7 @@ int stream_on_write(store_txn_t *txn, const table_t *t, const value_t *old_item,
         arena_init(&a);
         buf_t b = BUF_INIT;
         uint8_t ts[8];
-        be64(ts, (uint64_t)now);
+        be64_put(ts, (uint64_t)now);
         buf_append(&b, ts, 8);
         build_record(&b, m, t, old_item, new_item, seq, now, &a);
         rec_key_t rk;
@@ -546,8 +523,11 @@ void stream_subscribe(void (*fn)(void *ud), void *ud)
  * flight. That batch commits before the next call, so one more round of
  * notifications after any change covers it (without it, a trigger could
  * miss a record until the next write). */
-void stream_after_commit(void)
+/* Loop thread, after a batch commits: runs the subscribers if records
+ * were appended since the last call. */
+static void after_commit(void *ud)
 {
+    (void)ud;
     static bool changed_last;
     uint64_t now = atomic_load_explicit(&appended, memory_order_relaxed);
     if (now == notified && !changed_last)
@@ -556,6 +536,12 @@ void stream_after_commit(void)
     notified = now;
     for (int i = 0; i < n_subscribers; i++)
         subscribers[i].fn(subscribers[i].ud);
+}
+
+void stream_attach(writer_t *w)
+{
+    itemstore_on_change(stream_on_write);
+    writer_on_commit(w, after_commit, NULL);
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
@@ -572,9 +558,9 @@ int stream__read(store_txn_t *txn, uint32_t id, uint64_t from, uint64_t to, size
     size_t n = 0;
     for (rc = store_cursor_seek(c, rec_key(&rk, id, from), &k, &v); rc == 0 && n < max;
          rc = store_cursor_next(c, &k, &v), n++) {
-        if (k.len != 12 || get_be32((const uint8_t *)k.ptr) != id)
+        if (k.len != 12 || be32_get((const uint8_t *)k.ptr) != id)
             break;
-        uint64_t seq = get_be64((const uint8_t *)k.ptr + 4);
+        uint64_t seq = be64_get((const uint8_t *)k.ptr + 4);
         if (seq > to || v.len < 8)
             break;
         if (fn(ud, seq, (str_t){v.ptr + 8, v.len - 8}))
@@ -634,7 +620,7 @@ int stream__each(store_txn_t *txn, uint32_t first_id, int (*fn)(void *ud, uint32
             rc = STORE_ERR_IO;
             break;
         }
-        int stop = fn(ud, get_be32((const uint8_t *)k.ptr + 1), m);
+        int stop = fn(ud, be32_get((const uint8_t *)k.ptr + 1), m);
         json_decref(m);
         if (stop)
             break;
@@ -663,7 +649,7 @@ int stream__each_by_arn(store_txn_t *txn, str_t after_arn, int (*fn)(void *ud, u
             rc = STORE_ERR_IO;
             break;
         }
-        uint32_t id = get_be32((const uint8_t *)v.ptr);
+        uint32_t id = be32_get((const uint8_t *)v.ptr);
         json_t *m;
         rc = meta_load(txn, id, &m);
         if (rc)
@@ -695,9 +681,9 @@ static int trim_records(store_txn_t *txn, uint32_t id, int64_t horizon, size_t *
         rec_key_t rk;
         str_t k, v;
         rc = store_cursor_seek(c, rec_key(&rk, id, 0), &k, &v);
-        bool old = rc == 0 && k.len == 12 && get_be32((const uint8_t *)k.ptr) == id && v.len >= 8 &&
-                   (int64_t)get_be64((const uint8_t *)v.ptr) < horizon;
-        uint64_t seq = old ? get_be64((const uint8_t *)k.ptr + 4) : 0;
+        bool old = rc == 0 && k.len == 12 && be32_get((const uint8_t *)k.ptr) == id && v.len >= 8 &&
+                   (int64_t)be64_get((const uint8_t *)v.ptr) < horizon;
+        uint64_t seq = old ? be64_get((const uint8_t *)k.ptr + 4) : 0;
         store_cursor_close(c);
         if (rc && rc != STORE_NOTFOUND)
             return rc;

@@ -13,8 +13,9 @@
  * enabled; after a disable only the last two remain, as on AWS, and the
  * stream stays readable until its retention (24 h) ends.
  *
- * Records are appended by itemstore.c inside the write's own transaction
- * (stream_on_write), so they are gap-free, in commit order and never lost.
+ * Records are appended inside the write's own transaction, through
+ * itemstore's change hook (stream_attach registers it), so they are
+ * gap-free, in commit order and never lost.
  * Sequence numbers come from one counter shared by all streams, so they
  * increase in commit order within a stream and across its shards.
  *
@@ -29,6 +30,7 @@
 #include "storage/catalog.h"
 #include "model/keys.h"
 #include "storage/store.h"
+#include "storage/writer.h"
 #include "base/str.h"
 #include "model/value.h"
 
@@ -73,16 +75,17 @@ void stream_subscribe(void (*fn)(void *ud), void *ud);
 
 /* ---- the write path (writer thread, in the write's transaction) ---- */
 
-/* Called by itemstore.c for every item write: appends the record (INSERT,
- * MODIFY or REMOVE by old/new) when t has an enabled stream and the write
- * changed something. old/new NULL for absent. */
+/* Start-up, before w runs: hooks streams into every item write (itemstore's
+ * change hook appends the records) and into w's commits (subscribers hear
+ * of new records). Without it no write has a stream record. */
+void stream_attach(writer_t *w);
+/* The change hook: appends the record (INSERT, MODIFY or REMOVE by
+ * old/new) when t has an enabled stream and the write changed something.
+ * old/new NULL for absent. */
 int stream_on_write(store_txn_t *txn, const table_t *t, const value_t *old_item, const value_t *new_item);
 /* While set (writer thread), records carry the TTL service userIdentity:
  * the TTL sweeper brackets its deletions with it. */
 void stream_set_ttl_identity(bool on);
-/* writer.c, loop thread, after a batch commits: runs the subscribers if
- * records were appended since the last call. */
-void stream_after_commit(void);
 
 /* ---- table DDL (writer thread, in the DDL's transaction) ---- */
 
