@@ -328,5 +328,5 @@ req_result_t op_batch_write_item(ddb_req_t *r)
                 return REQ_FAILED;
         }
     }
-    return req_queue(r, batch_write_apply, b);
+    return req_queue(r, batch_write_apply, b, NULL);
 }

@@ -188,7 +188,7 @@ req_result_t op_tag_resource(ddb_req_t *r)
         return req_fail(r, ERR_VALIDATION, "Atleast one Tag needs to be provided as Input.");
     if (ops_check_tags(r, tags) || req_constraints_done(r))
         return REQ_FAILED;
-    return req_queue(r, tag_apply, NULL);
+    return req_queue(r, tag_apply, NULL, NULL);
 }
 
 /* UntagResource(ResourceArn, TagKeys) */
@@ -230,7 +230,7 @@ req_result_t op_untag_resource(ddb_req_t *r)
     }
     if (req_constraints_done(r))
         return REQ_FAILED;
-    return req_queue(r, untag_apply, NULL);
+    return req_queue(r, untag_apply, NULL, NULL);
 }
 
 /* ListTagsOfResource(ResourceArn, NextToken?): at most 50 tags, one page. */
@@ -330,7 +330,7 @@ req_result_t op_update_time_to_live(ddb_req_t *r)
         return req_fail(r, ERR_VALIDATION,
                         "Names of key attributes and attributes projected into an index must be between 1 and "
                         "255 characters, inclusive");
-    return req_queue(r, ttl_update_apply, NULL);
+    return req_queue(r, ttl_update_apply, NULL, NULL);
 }
 
 /* DescribeTimeToLive(TableName) */

@@ -154,7 +154,7 @@ req_result_t op_put_item(ddb_req_t *r)
         return req_fail(r, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
     if (item_from_json(&r->arena, item, &p->item, &r->err))
         return REQ_FAILED;
-    return req_queue(r, put_apply, p);
+    return req_queue(r, put_apply, p, NULL);
 }
 
 /* ---- DeleteItem ------------------------------------------------------------- */
@@ -197,7 +197,7 @@ req_result_t op_delete_item(ddb_req_t *r)
         return REQ_FAILED;
     if (p->return_values != RV_NONE && p->return_values != RV_ALL_OLD)
         return req_fail(r, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
-    return req_queue(r, delete_apply, p);
+    return req_queue(r, delete_apply, p, NULL);
 }
 
 /* ---- UpdateItem ------------------------------------------------------------- */
@@ -273,7 +273,7 @@ req_result_t op_update_item(ddb_req_t *r)
     if (req_table_name(r, &name) || ops_key_param(r, "Key", &p->item) ||
         parse_write_common(r, p, OPS_CONDITION | OPS_UPDATE))
         return REQ_FAILED;
-    return req_queue(r, update_apply, p);
+    return req_queue(r, update_apply, p, NULL);
 }
 
 /* ---- GetItem ---------------------------------------------------------------- */

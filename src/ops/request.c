@@ -7,10 +7,11 @@
 
 /* ---- handler results ------------------------------------------------------ */
 
-req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, void *plan)
+req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, void *plan, void (*release)(void *plan))
 {
     r->apply = apply;
     r->plan = plan;
+    r->release = release;
     return (req_result_t){REQ_OUTCOME_QUEUED};
 }
 

@@ -79,8 +79,9 @@ struct ddb_req {
     const char *table_ref_problem; /* a bad TableName, reported after the constraints */
 };
 
-/* Hands the request to the writer: apply will run with plan. */
-req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, void *plan);
+/* Hands the request to the writer: apply will run with plan. release
+ * (may be NULL) frees what plan holds outside the arena, after the reply. */
+req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, void *plan, void (*release)(void *plan));
 /* A handler's result from an internal one: 0 done, -1 failed (r->err set),
  * a STORE_ERR_* failed with InternalServerError. */
 req_result_t req_result(ddb_req_t *r, int rc);

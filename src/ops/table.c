@@ -454,6 +454,7 @@ static int validate_billing(ddb_req_t *r, int billing, json_t *pt, json_t *gsis)
 }
 
 static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache);
+static void create_release(void *plan);
 
 /* CreateTable(TableName, KeySchema, AttributeDefinitions, BillingMode?,
  *             ProvisionedThroughput?, GlobalSecondaryIndexes?,
@@ -533,30 +534,39 @@ req_result_t op_create_table(ddb_req_t *r)
     create_plan_t *p = arena_alloc(&r->arena, sizeof *p);
     p->desc = desc;
     p->name = arena_strdup(&r->arena, name);
-    return req_queue(r, create_apply, p);
+    return req_queue(r, create_apply, p, create_release);
 }
 
+static void create_release(void *plan)
+{
+    create_plan_t *p = plan;
+    json_decref(p->desc);
+}
+
+/* Builds the stored description from a copy of the plan's: the plan stays
+ * as it was, should the writer run this again. */
 static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    create_plan_t *p = r->plan;
+    const create_plan_t *p = r->plan;
     const table_t *existing;
     int rc = catalog_lookup(cache, txn, r->ns, p->name, &existing);
     if (rc)
-        goto out;
-    if (existing) {
-        rc = err_set(&r->err, ERR_RESOURCE_IN_USE, "Table already exists: %.*s", STR_FMT(p->name));
-        goto out;
-    }
+        return rc;
+    if (existing)
+        return err_set(&r->err, ERR_RESOURCE_IN_USE, "Table already exists: %.*s", STR_FMT(p->name));
     uint32_t id;
     if ((rc = catalog_next_table_id(txn, &id)) != 0)
-        goto out;
-    json_object_set_new(p->desc, "ddbd_id", json_integer(id));
-    index_number_new(p->desc);
-    rc = stream_apply_spec(txn, &r->err, r->ns, r->region, r->env->account_id, p->desc,
+        return rc;
+    json_t *desc = json_deep_copy(p->desc);
+    json_object_set_new(desc, "ddbd_id", json_integer(id));
+    index_number_new(desc);
+    rc = stream_apply_spec(txn, &r->err, r->ns, r->region, r->env->account_id, desc,
                            json_object_get(r->body, "StreamSpecification"), true);
-    if (rc)
-        goto out;
-    table_t *t = table_from_json(r->ns, json_incref(p->desc));
+    if (rc) {
+        json_decref(desc);
+        return rc;
+    }
+    table_t *t = table_from_json(r->ns, desc); /* takes desc */
     rc = catalog_put(txn, t);
     if (!rc) {
         buf_putc(&r->out, '{');
@@ -564,9 +574,6 @@ static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         buf_putc(&r->out, '}');
     }
     table_free(t);
-out:
-    json_decref(p->desc);
-    p->desc = NULL;
     return rc;
 }
 
@@ -668,7 +675,7 @@ req_result_t op_delete_table(ddb_req_t *r)
     str_t name;
     if (req_table_name(r, &name) || req_constraints_done(r))
         return REQ_FAILED;
-    return req_queue(r, delete_apply, NULL);
+    return req_queue(r, delete_apply, NULL, NULL);
 }
 
 /* UpdateTable(TableName, BillingMode?, ProvisionedThroughput?,
@@ -769,5 +776,5 @@ req_result_t op_update_table(ddb_req_t *r)
         check_throughput_shape(r, (json_t *)pt, "provisionedThroughput");
     if (req_constraints_done(r) || stream_check_spec(&r->err, req_member(r, "StreamSpecification")))
         return REQ_FAILED;
-    return req_queue(r, update_apply, NULL);
+    return req_queue(r, update_apply, NULL, NULL);
 }

@@ -608,5 +608,5 @@ req_result_t op_transact_write_items(ddb_req_t *r)
             return REQ_FAILED;
     if (p->token.ptr)
         tw_hash_params(actions, p->hash);
-    return req_queue(r, tw_apply, p);
+    return req_queue(r, tw_apply, p, NULL);
 }
