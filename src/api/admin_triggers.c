@@ -1,4 +1,4 @@
-/* trigger_admin.c - /_ddbd/triggers (see trigger_admin.h): parses and
+/* admin_triggers.c - /_ddbd/triggers (see admin_triggers.h): parses and
  * validates, then hands over to the engine (trigger.c). Creation and
  * deletion answer after the change is committed. */
 #include "api/admin_triggers.h"

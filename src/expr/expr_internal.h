@@ -148,16 +148,18 @@ struct expr_update {
     expr_action_t *acts;
     size_t n;
     expr_projection_t paths; /* every action's target, in text order */
-    /* Filled by the parser for the semantic passes in update.c. */
+    /* Filled by the parser for the semantic passes in update_check.c. */
     int dup_clause; /* -1 or the expr_act_kind_t repeated first */
 };
 
-/* ---- shared helpers (parser.c) ------------------------------------------------ */
+/* ---- shared checks (check.c; placeholders: context.c) -------------------------- */
 /* Sets "Invalid <Kind>: <message>". */
 int expr__fail(err_t *e, expr_kind_t kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "[a, b, [3]]" into the arena. */
 const char *expr__path_str(arena_t *a, const expr_path_t *p);
 bool expr__path_equal(const expr_path_t *x, const expr_path_t *y);
+/* Digits of a list index; false when above DynamoDB's range. */
+bool expr__index_value(str_t digits, uint32_t *out);
 /* Resolves a path's elements (names from #placeholders). Returns 0, or -1
  * with *undefined set to the first undefined placeholder. Marks names used.
  * Undefined placeholders keep their "#ph" text so overlap checks still run. */
@@ -193,12 +195,10 @@ int expr__check_distinct(expr_ctx_t *c, expr_kind_t kind, const expr_node_t *n, 
 /* The type an operand is known to have before evaluation, or VT_NONE. */
 vtype_t expr__static_type(const expr_node_t *n);
 int expr__operand_type_error(expr_kind_t kind, const expr_node_t *n, const char *type, err_t *e);
-/* The DynamoDB-internal long type name used by ADD/DELETE messages. */
-
-/* Update semantic passes (update.c), run by expr_parse_update. */
+/* Update semantic passes (update_check.c), run by expr_parse_update. */
 int expr__check_update(expr_ctx_t *c, expr_update_t *u, err_t *e);
 
-/* A value at a resolved path of item (NULL when absent). */
+/* A value at a resolved path of item (NULL when absent) (eval.c). */
 const value_t *expr__get_path(const value_t *item, const expr_path_t *p);
 
 #endif

@@ -30,37 +30,17 @@
 
 #include "base/buf.h"
 #include "model/value.h"
+#include "ops/legacy_internal.h"
 
 #define LEGACY_FILTERS (LEGACY_QUERY_FILTER | LEGACY_SCAN_FILTER)
 /* What ConditionalOperator combines. */
 #define LEGACY_COMBINED (LEGACY_EXPECTED | LEGACY_FILTERS)
 
-#define MSG_INVALID "One or more parameter values were invalid: "
-/* The expression layer's operand type error, and DynamoDB's legacy one. */
-#define MSG_EXPR_BAD_TYPE "An operand in the update expression has an incorrect data type"
-#define MSG_TYPE_MISMATCH "Type mismatch for attribute to update"
 /* The IN operator of an expression takes at most 100 operands; a longer
  * legacy IN list becomes several INs joined by OR. */
 #define LEGACY_IN_GROUP 100
 
 /* ---- comparison operators ---------------------------------------------------- */
-
-enum {
-    LOP_EQ,
-    LOP_NE,
-    LOP_LE,
-    LOP_LT,
-    LOP_GE,
-    LOP_GT,
-    LOP_NOT_NULL,
-    LOP_NULL,
-    LOP_CONTAINS,
-    LOP_NOT_CONTAINS,
-    LOP_BEGINS_WITH,
-    LOP_IN,
-    LOP_BETWEEN,
-    LOP_COUNT
-};
 
 #define TYPE_BIT(t) (1u << (t))
 #define TYPES_SCALAR (TYPE_BIT(VT_S) | TYPE_BIT(VT_N) | TYPE_BIT(VT_B))
@@ -97,7 +77,7 @@ static const struct lop {
 #define ENUM_CONDITIONAL "Member must satisfy enum value set: [OR, AND]"
 #define ENUM_ACTION "Member must satisfy enum value set: [ADD, DELETE, PUT]"
 
-static int lop_find(const json_t *s)
+int legacy__lop_find(const json_t *s)
 {
     if (!json_is_string(s))
         return -1;
@@ -137,27 +117,6 @@ typedef struct legacy {
 } legacy_t;
 
 /* A member of obj; JSON null counts as absent, as everywhere in the API. */
-static json_t *member(const json_t *obj, const char *name)
-{
-    json_t *v = json_object_get(obj, name);
-    return json_is_null(v) ? NULL : v;
-}
-
-/* Given in the sense of the mixing rule: an empty map or list counts as
- * absent (DynamoDB accepts "ScanFilter": {} next to a FilterExpression). */
-static bool given(const json_t *v)
-{
-    if (!v)
-        return false;
-    if (json_is_object(v))
-        return json_object_size(v) > 0;
-    if (json_is_array(v))
-        return json_array_size(v) > 0;
-    return true;
-}
-
-static str_t key_str(const char *k, size_t klen) { return (str_t){k, klen}; }
-
 /* ---- 1. shapes ------------------------------------------------------------------ */
 
 enum { WANT_OBJECT, WANT_ARRAY, WANT_STRING, WANT_BOOL };
@@ -215,7 +174,7 @@ static int shape_entries(legacy_t *L, json_t *map, const field_kind_t *fields, s
         if (!json_is_object(v))
             return kind_error(L, v, WANT_OBJECT);
         for (size_t i = 0; i < nfields; i++)
-            if (expect_kind(L, member(v, fields[i].name), fields[i].want))
+            if (expect_kind(L, legacy__member(v, fields[i].name), fields[i].want))
                 return -1;
     }
     return 0;
@@ -234,7 +193,7 @@ static int read_member(legacy_t *L, unsigned flag, const char *name, int want, j
     *out = NULL;
     if (!(L->which & flag))
         return 0;
-    json_t *v = member(L->body, name);
+    json_t *v = legacy__member(L->body, name);
     if (expect_kind(L, v, want))
         return -1;
     *out = v;
@@ -286,11 +245,11 @@ static void constrain_operators(legacy_t *L, json_t *map, const char *name, bool
     json_t *v;
     json_object_keylen_foreach(map, k, klen, v)
     {
-        const json_t *co = member(v, "ComparisonOperator");
+        const json_t *co = legacy__member(v, "ComparisonOperator");
         if (!co && required)
             req_constraint(L->r, "null", entry_field(L, name, k, klen, "comparisonOperator"),
                            "Member must not be null");
-        else if (co && lop_find(co) < 0)
+        else if (co && legacy__lop_find(co) < 0)
             req_constraint(L->r, quoted(L, co), entry_field(L, name, k, klen, "comparisonOperator"), ENUM_COMPARISON);
     }
 }
@@ -319,7 +278,7 @@ static int check_constraints(legacy_t *L)
     if (L->updates)
         json_object_keylen_foreach(L->updates, k, klen, v)
         {
-            const json_t *a = member(v, "Action");
+            const json_t *a = legacy__member(v, "Action");
             if (a && !action_known(a))
                 req_constraint(r, quoted(L, a), entry_field(L, "AttributeUpdates", k, klen, "action"), ENUM_ACTION);
         }
@@ -357,12 +316,12 @@ static const param_t expr_params[] = {
 /* Appends the accepted parameters present in the body: "{A, B}". */
 static void list_present(legacy_t *L, const param_t *p, size_t n, bool legacy, buf_t *b)
 {
-    bool kce = member(L->body, "KeyConditionExpression") != NULL;
+    bool kce = legacy__member(L->body, "KeyConditionExpression") != NULL;
     for (size_t i = 0; i < n; i++) {
         if (!(L->which & p[i].flags))
             continue;
-        const json_t *v = member(L->body, p[i].name);
-        if (legacy ? !given(v) : !v)
+        const json_t *v = legacy__member(L->body, p[i].name);
+        if (legacy ? !legacy__given(v) : !v)
             continue;
         /* KeyConditions goes with FilterExpression and ProjectionExpression;
          * only KeyConditionExpression excludes it. */
@@ -416,12 +375,12 @@ static int check_placeholder_maps(legacy_t *L)
 {
     bool any = false, any_valued = false;
     for (size_t i = 0; i < NPARAMS(expr_params); i++) {
-        if (!(L->which & expr_params[i].flags) || !member(L->body, expr_params[i].name))
+        if (!(L->which & expr_params[i].flags) || !legacy__member(L->body, expr_params[i].name))
             continue;
         any = true;
         any_valued = any_valued || i > 0;
     }
-    if (member(L->body, "ExpressionAttributeNames") && !any)
+    if (legacy__member(L->body, "ExpressionAttributeNames") && !any)
         return err_set(&L->r->err, ERR_VALIDATION,
                        "ExpressionAttributeNames can only be specified when using expressions");
     if (!(L->which & ~LEGACY_ATTRIBUTES_TO_GET)) {
@@ -430,7 +389,7 @@ static int check_placeholder_maps(legacy_t *L)
         json_object_del(L->body, "ExpressionAttributeValues");
         return 0;
     }
-    if (member(L->body, "ExpressionAttributeValues") && !any_valued)
+    if (legacy__member(L->body, "ExpressionAttributeValues") && !any_valued)
         return values_without_expression(L);
     return 0;
 }
@@ -488,8 +447,8 @@ static int check_args(legacy_t *L, const cond_t *c)
 static int read_condition(legacy_t *L, str_t name, const json_t *j, cond_t *c)
 {
     c->name = name;
-    c->op = lop_find(member(j, "ComparisonOperator"));
-    if (read_args(L, member(j, "AttributeValueList"), NULL, c) || check_args(L, c))
+    c->op = legacy__lop_find(legacy__member(j, "ComparisonOperator"));
+    if (read_args(L, legacy__member(j, "AttributeValueList"), NULL, c) || check_args(L, c))
         return -1;
     return check_name(L, name);
 }
@@ -514,7 +473,7 @@ static int check_expected_form(legacy_t *L, str_t name, const json_t *exists, co
     if (value || list)
         return 0;
     if (co) {
-        int op = lop_find(co);
+        int op = legacy__lop_find(co);
         if (op != LOP_NULL && op != LOP_NOT_NULL)
             return err_set(e, ERR_VALIDATION,
                            MSG_INVALID "Value or AttributeValueList must be used with ComparisonOperator: %s for "
@@ -530,15 +489,15 @@ static int check_expected_form(legacy_t *L, str_t name, const json_t *exists, co
 
 static int read_expected(legacy_t *L, str_t name, const json_t *j, cond_t *c)
 {
-    const json_t *exists = member(j, "Exists"), *value = member(j, "Value");
-    const json_t *co = member(j, "ComparisonOperator"), *list = member(j, "AttributeValueList");
+    const json_t *exists = legacy__member(j, "Exists"), *value = legacy__member(j, "Value");
+    const json_t *co = legacy__member(j, "ComparisonOperator"), *list = legacy__member(j, "AttributeValueList");
     if (check_expected_form(L, name, exists, value, co, list) || read_args(L, list, value, c) || check_name(L, name))
         return -1;
     c->name = name;
     if (!co) /* Exists false, or a Value to equal */
         c->op = value ? LOP_EQ : LOP_NULL;
     else
-        c->op = lop_find(co);
+        c->op = legacy__lop_find(co);
     return co ? check_args(L, c) : 0;
 }
 
@@ -554,7 +513,8 @@ static int read_conditions(legacy_t *L, json_t *map, bool expected, cond_list_t 
     json_object_keylen_foreach(map, k, klen, v)
     {
         cond_t *c = &out->v[out->n++];
-        int rc = expected ? read_expected(L, key_str(k, klen), v, c) : read_condition(L, key_str(k, klen), v, c);
+        int rc = expected ? read_expected(L, legacy__key_str(k, klen), v, c)
+                          : read_condition(L, legacy__key_str(k, klen), v, c);
         if (rc)
             return -1;
     }
@@ -584,7 +544,7 @@ static bool is_set(vtype_t t) { return t == VT_SS || t == VT_NS || t == VT_BS; }
 
 static int action_of(const json_t *j)
 {
-    const char *s = json_string_value(member(j, "Action"));
+    const char *s = json_string_value(legacy__member(j, "Action"));
     if (!s || strcmp(s, "PUT") == 0) /* PUT is the default */
         return ACT_PUT;
     return strcmp(s, "ADD") == 0 ? ACT_ADD : ACT_DELETE;
@@ -593,7 +553,7 @@ static int action_of(const json_t *j)
 static int check_update(legacy_t *L, str_t name, const json_t *j, value_t *v)
 {
     err_t *e = &L->r->err;
-    const json_t *value = member(j, "Value");
+    const json_t *value = legacy__member(j, "Value");
     int action = action_of(j);
     if (value && value_from_json(&L->r->arena, value, v, e))
         return -1;
@@ -617,7 +577,7 @@ static int check_updates(legacy_t *L)
     json_object_keylen_foreach(L->updates, k, klen, j)
     {
         value_t v;
-        if (check_update(L, key_str(k, klen), j, &v))
+        if (check_update(L, legacy__key_str(k, klen), j, &v))
             return -1;
     }
     return 0;
@@ -627,8 +587,8 @@ static int check_updates(legacy_t *L)
 
 static int check_select(legacy_t *L)
 {
-    const char *sel = json_string_value(member(L->body, "Select"));
-    if (!sel || !given(L->atg) || strcmp(sel, "SPECIFIC_ATTRIBUTES") == 0)
+    const char *sel = json_string_value(legacy__member(L->body, "Select"));
+    if (!sel || !legacy__given(L->atg) || strcmp(sel, "SPECIFIC_ATTRIBUTES") == 0)
         return 0;
     const char *what = strcmp(sel, "COUNT") == 0 ? "only the Count" : sel;
     if (strcmp(sel, "ALL_ATTRIBUTES") != 0 && strcmp(sel, "ALL_PROJECTED_ATTRIBUTES") != 0 && strcmp(sel, "COUNT") != 0)
@@ -770,7 +730,7 @@ enum { CLAUSE_SET, CLAUSE_REMOVE, CLAUSE_ADD, CLAUSE_DELETE, CLAUSE_COUNT };
 /* One AttributeUpdates entry into its clause. */
 static void write_update(legacy_t *L, str_t name, const json_t *j, buf_t clauses[CLAUSE_COUNT])
 {
-    const json_t *value = member(j, "Value");
+    const json_t *value = legacy__member(j, "Value");
     const char *n = name_ref(L, name);
     int action = action_of(j);
     buf_t *b;
@@ -804,7 +764,7 @@ static void write_updates(legacy_t *L)
     const char *k;
     size_t klen;
     json_t *j;
-    json_object_keylen_foreach(L->updates, k, klen, j) { write_update(L, key_str(k, klen), j, clauses); }
+    json_object_keylen_foreach(L->updates, k, klen, j) { write_update(L, legacy__key_str(k, klen), j, clauses); }
     for (int i = 0; i < CLAUSE_COUNT; i++) {
         if (!clauses[i].len)
             continue;
@@ -832,15 +792,15 @@ static void write_projection(legacy_t *L)
 
 static void write_expressions(legacy_t *L)
 {
-    L->names = member(L->body, "ExpressionAttributeNames");
-    L->values = member(L->body, "ExpressionAttributeValues");
+    L->names = legacy__member(L->body, "ExpressionAttributeNames");
+    L->values = legacy__member(L->body, "ExpressionAttributeValues");
     bool use_or = L->cond_op && strcmp(json_string_value(L->cond_op), "OR") == 0;
     write_condition(L, &L->expected_list, use_or, "ConditionExpression");
     write_condition(L, &L->key_list, false, "KeyConditionExpression");
     write_condition(L, &L->filter_list, use_or, "FilterExpression");
-    if (given(L->updates))
+    if (legacy__given(L->updates))
         write_updates(L);
-    if (given(L->atg))
+    if (legacy__given(L->atg))
         write_projection(L);
 }
 
@@ -868,7 +828,7 @@ unsigned legacy_params_of(const char *op)
 
 static int check_key_count(legacy_t *L)
 {
-    if (!L->key_conds || member(L->body, "KeyConditionExpression"))
+    if (!L->key_conds || legacy__member(L->body, "KeyConditionExpression"))
         return 0;
     size_t n = json_object_size(L->key_conds);
     if (n == 0)
@@ -906,103 +866,4 @@ int legacy_translate(ddb_req_t *r, unsigned which)
         return 0;
     write_expressions(&L);
     return 0;
-}
-
-/* ---- Query's key schema rules ------------------------------------------------------------ */
-
-static int key_value_check(ddb_req_t *r, const key_attr_t *k, const value_t *v)
-{
-    if (v->type != k->type)
-        return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "Condition parameter type does not match schema type");
-    if ((v->type == VT_S || v->type == VT_B) && v->s.len == 0)
-        return err_set(&r->err, ERR_VALIDATION,
-                       "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
-                       "contain an empty %s value. Key: %.*s",
-                       v->type == VT_S ? "string" : "binary", STR_FMT(k->name));
-    return 0;
-}
-
-/* One key's condition: the operator must be indexable, the values of the
- * key's type. BEGINS_WITH takes an empty prefix. */
-static int key_term_check(ddb_req_t *r, const key_attr_t *k, const json_t *cond, bool hash)
-{
-    int op = lop_find(member(cond, "ComparisonOperator"));
-    if (op == LOP_NULL || op == LOP_NOT_NULL)
-        return err_set(&r->err, ERR_VALIDATION, "Only scalar types can be used as %s Key values",
-                       hash ? "Hash" : "Range");
-    if (hash && op != LOP_EQ)
-        return err_set(&r->err, ERR_VALIDATION, "Query key condition not supported");
-    if (op == LOP_NE || op == LOP_IN || op == LOP_CONTAINS || op == LOP_NOT_CONTAINS)
-        return err_set(&r->err, ERR_VALIDATION, "Attempted conditional constraint is not an indexable operation");
-    const json_t *list = member(cond, "AttributeValueList");
-    for (size_t i = 0; i < json_array_size(list); i++) {
-        value_t v;
-        if (value_from_json(&r->arena, json_array_get(list, i), &v, &r->err))
-            return -1;
-        if (op == LOP_BEGINS_WITH && v.type == k->type)
-            continue;
-        if (key_value_check(r, k, &v))
-            return -1;
-    }
-    return 0;
-}
-
-static int check_key_conditions(ddb_req_t *r, const json_t *kc, const key_schema_t *ks)
-{
-    const json_t *h = json_object_getn(kc, ks->hash.name.ptr, ks->hash.name.len);
-    if (!h)
-        return err_set(&r->err, ERR_VALIDATION, "Query condition missed key schema element: %.*s",
-                       STR_FMT(ks->hash.name));
-    if (key_term_check(r, &ks->hash, h, true))
-        return -1;
-    if (json_object_size(kc) < 2)
-        return 0;
-    if (!key_schema_has_range(ks))
-        return err_set(&r->err, ERR_VALIDATION, "Query key condition not supported");
-    const json_t *rc = json_object_getn(kc, ks->range.name.ptr, ks->range.name.len);
-    if (!rc)
-        return err_set(&r->err, ERR_VALIDATION, "Query condition missed key schema element: %.*s",
-                       STR_FMT(ks->range.name));
-    return key_term_check(r, &ks->range, rc, false);
-}
-
-static int check_filter_keys(ddb_req_t *r, const json_t *filter, const key_schema_t *ks)
-{
-    const char *k;
-    size_t klen;
-    json_t *v;
-    json_object_keylen_foreach((json_t *)(uintptr_t)filter, k, klen, v)
-    {
-        (void)v;
-        str_t name = key_str(k, klen);
-        if (str_eq(name, ks->hash.name) || (key_schema_has_range(ks) && str_eq(name, ks->range.name)))
-            return err_set(&r->err, ERR_VALIDATION,
-                           "QueryFilter can only contain non-primary key attributes: Primary key attribute: %.*s",
-                           STR_FMT(name));
-    }
-    return 0;
-}
-
-int legacy_query_check(ddb_req_t *r, const key_schema_t *ks)
-{
-    const json_t *kc = member(r->body, "KeyConditions"), *filter = member(r->body, "QueryFilter");
-    /* legacy_translate() rejected KeyConditions next to a caller's
-     * KeyConditionExpression: given, they are the request's key condition
-     * (and the KeyConditionExpression now in the body is their translation). */
-    if (given(kc) && check_key_conditions(r, kc, ks))
-        return -1;
-    if (given(filter) && check_filter_keys(r, filter, ks))
-        return -1;
-    return 0;
-}
-
-/* ---- UpdateItem --------------------------------------------------------------------------- */
-
-bool legacy_attribute_updates(const ddb_req_t *r) { return given(member(r->body, "AttributeUpdates")); }
-
-int legacy_update_error(ddb_req_t *r)
-{
-    if (legacy_attribute_updates(r) && r->err.code == ERR_VALIDATION && strcmp(r->err.msg, MSG_EXPR_BAD_TYPE) == 0)
-        snprintf(r->err.msg, sizeof r->err.msg, "%s", MSG_TYPE_MISMATCH);
-    return -1;
 }

@@ -544,6 +544,24 @@ void stream_attach(writer_t *w)
     writer_on_commit(w, after_commit, NULL);
 }
 
+void stream_shard_of(store_txn_t *txn, const char *arn, uint64_t seq, char *out, size_t len)
+{
+    uint32_t id;
+    json_t *m = NULL;
+    out[0] = '\0';
+    if (stream__id_of_arn(txn, arn, &id) == 0 && stream__meta(txn, id, &m) == 0 && m) {
+        size_t i;
+        json_t *sh;
+        json_array_foreach(json_object_get(m, "shards"), i, sh)
+        {
+            const char *start = json_string_value(json_object_get(sh, "start"));
+            if (start && strtoull(start, NULL, 10) <= seq)
+                snprintf(out, len, "%s", json_string_value(json_object_get(sh, "id")) ?: "");
+        }
+    }
+    json_decref(m);
+}
+
 /* ---- reading ------------------------------------------------------------------------ */
 
 /* Records of stream id with from <= seq <= to, in order. */

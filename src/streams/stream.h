@@ -66,6 +66,9 @@ int stream_read_after(store_txn_t *txn, const char *stream_arn, uint64_t after, 
 int stream_last_seq(store_txn_t *txn, const char *stream_arn, uint64_t *out);
 /* The oldest untrimmed sequence number (0 when none). */
 int stream_first_seq(store_txn_t *txn, const char *stream_arn, uint64_t *out);
+/* The id of the shard of stream_arn holding seq (the last shard starting
+ * at or before it) into out, or "" when unknown. */
+void stream_shard_of(store_txn_t *txn, const char *stream_arn, uint64_t seq, char *out, size_t len);
 /* The current (latest) stream ARN of a table, or NULL when it has no
  * enabled stream. Owned by t->desc (valid as long as t). */
 const char *stream_latest_arn(const table_t *t);

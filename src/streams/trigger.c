@@ -29,6 +29,7 @@
 #include "net/httpc.h"
 #include "base/log.h"
 #include "streams/stream.h"
+#include "streams/trigger_destination.h"
 #include "streams/trigger_filter.h"
 
 #define MAX_PAYLOAD (6u * 1024 * 1024) /* Lambda's synchronous invocation payload limit */
@@ -367,83 +368,6 @@ static int on_record(void *ud, uint64_t seq, str_t api_rec)
 
 /* ---- the on-failure destination ----------------------------------------------- */
 
-typedef struct fs_append {
-    uv_fs_t req;
-    uv_file fd;
-    buf_t line;
-    char *path;
-} fs_append_t;
-
-static void fs_append_free(fs_append_t *a)
-{
-    buf_free(&a->line);
-    free(a->path);
-    free(a);
-}
-
-static void on_fs_closed(uv_fs_t *req)
-{
-    uv_fs_req_cleanup(req);
-    fs_append_free(req->data);
-}
-
-static void on_fs_written(uv_fs_t *req)
-{
-    fs_append_t *a = req->data;
-    if (req->result < 0)
-        log_error("on-failure destination %s: %s", a->path, uv_strerror((int)req->result));
-    uv_fs_req_cleanup(req);
-    uv_fs_close(req->loop, &a->req, a->fd, on_fs_closed);
-}
-
-static void on_fs_opened(uv_fs_t *req)
-{
-    fs_append_t *a = req->data;
-    if (req->result < 0) {
-        log_error("on-failure destination %s: %s", a->path, uv_strerror((int)req->result));
-        uv_fs_req_cleanup(req);
-        fs_append_free(a);
-        return;
-    }
-    a->fd = (uv_file)req->result;
-    uv_fs_req_cleanup(req);
-    uv_buf_t b = uv_buf_init(a->line.data, (unsigned)a->line.len);
-    uv_fs_write(req->loop, &a->req, a->fd, &b, 1, -1, on_fs_written);
-}
-
-static void on_destination_posted(void *ud, const httpc_result_t *res)
-{
-    char *url = ud;
-    if (res->status < 200 || res->status > 299)
-        log_error("on-failure destination %s: %s", url, res->error ? res->error : "non-2xx response");
-    free(url);
-}
-
-/* The shard holding seq (for DDBStreamBatchInfo.shardId): the last shard
- * that starts at or before it. Uses stream.h's internal description
- * (shards [{id, start, end}], sequence numbers as decimal strings). */
-static void shard_of(const char *arn, uint64_t seq, char *out, size_t len)
-{
-    store_txn_t *txn;
-    uint32_t id;
-    json_t *m = NULL;
-    out[0] = '\0';
-    if (store_read_begin(eng.env.store, &txn))
-        return;
-    if (stream__id_of_arn(txn, arn, &id) == 0 && stream__meta(txn, id, &m) == 0 && m) {
-        size_t i;
-        json_t *sh;
-        json_array_foreach(json_object_get(m, "shards"), i, sh)
-        {
-            const char *start = json_string_value(json_object_get(sh, "start"));
-            if (start && strtoull(start, NULL, 10) <= seq)
-                snprintf(out, len, "%s", json_string_value(json_object_get(sh, "id")) ?: "");
-        }
-    }
-    json_decref(m);
-    store_read_end(txn);
-}
-
 /* Lambda's invocation record for a dropped stream batch. */
 static json_t *failure_record(trig_t *t, const char *condition, const char *shard)
 {
@@ -475,28 +399,16 @@ static void send_to_destination(trig_t *t, const char *condition)
     if (!t->cfg.on_failure)
         return;
     char shard[80] = "";
-    shard_of(t->arn, t->b.seqs[0], shard, sizeof shard);
+    store_txn_t *txn;
+    if (store_read_begin(eng.env.store, &txn) == 0) {
+        stream_shard_of(txn, t->arn, t->b.seqs[0], shard, sizeof shard);
+        store_read_end(txn);
+    }
     json_t *rec = failure_record(t, condition, shard);
     char *text = json_dumps(rec, JSON_COMPACT);
     json_decref(rec);
-    if (!strncmp(t->cfg.on_failure, "http://", 7)) {
-        httpc_url_t u;
-        char why[256];
-        if (httpc_url_parse(t->cfg.on_failure, &u, why, sizeof why) == 0)
-            httpc_post(eng.env.loop, &u, str_from_cstr(text), (uint64_t)t->cfg.timeout_s * 1000, on_destination_posted,
-                       strdup(t->cfg.on_failure));
-        free(text);
-        return;
-    }
-    fs_append_t *a = calloc(1, sizeof *a);
-    if (!a)
-        abort();
-    a->path = strdup(t->cfg.on_failure);
-    buf_puts(&a->line, text);
-    buf_putc(&a->line, '\n');
+    trigger_destination_send(eng.env.loop, t->cfg.on_failure, text, (uint64_t)t->cfg.timeout_s * 1000);
     free(text);
-    a->req.data = a;
-    uv_fs_open(eng.env.loop, &a->req, a->path, O_WRONLY | O_CREAT | O_APPEND, 0644, on_fs_opened);
 }
 
 /* ---- delivery ------------------------------------------------------------------- */
