@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/alloc.h"
 #include "base/log.h"
 #include "app/daemon.h"
 #include "storage/store.h"
@@ -53,9 +54,7 @@ typedef struct cli {
 /* Appends n settings to the command line's triggers (moved). */
 static void add_triggers(cli_t *c, trigger_cfg_t *t, size_t n)
 {
-    c->triggers = realloc(c->triggers, (c->ntriggers + n) * sizeof *c->triggers);
-    if (!c->triggers)
-        abort();
+    c->triggers = xrealloc(c->triggers, (c->ntriggers + n) * sizeof *c->triggers);
     memcpy(c->triggers + c->ntriggers, t, n * sizeof *t);
     c->ntriggers += n;
 }
@@ -185,9 +184,7 @@ static int parse_cli(int argc, char **argv, cli_t *c)
 static char *make_temp_dir(void)
 {
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
-    char *path;
-    if (asprintf(&path, "%s/ddbd-XXXXXX", base ? base : "/tmp") < 0)
-        return NULL;
+    char *path = xasprintf("%s/ddbd-XXXXXX", base ? base : "/tmp");
     if (!mkdtemp(path)) {
         free(path);
         return NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "streams/trigger.h"
 
 #define PREFIX "/_ddbd/triggers"
@@ -19,7 +20,7 @@ typedef struct pending {
 
 static void reply_json(admin_call_t *call, int status, json_t *j)
 {
-    char *text = json_dumps(j, JSON_COMPACT);
+    char *text = xjson_dumps(j, JSON_COMPACT);
     admin_reply(call, status, str_from_cstr(text));
     free(text);
     json_decref(j);
@@ -38,9 +39,7 @@ static void on_done(void *ud, int status, const char *msg)
 
 static pending_t *pending_new(admin_call_t *call, int status)
 {
-    pending_t *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
+    pending_t *p = xcalloc(1, sizeof *p);
     p->call = call;
     p->status = status;
     return p;

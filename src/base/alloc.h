@@ -18,6 +18,12 @@ void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* asprintf into memory of its own. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* json_dumps, which fails only when out of memory for a valid value. */
+struct json_t;
+char *xjson_dumps(const struct json_t *j, size_t flags);
+
 /* The abort itself, for code that gets memory elsewhere (jansson). */
 _Noreturn void alloc_failed(size_t n);
 

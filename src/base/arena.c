@@ -1,5 +1,6 @@
 /* arena.c - bump allocation in chained blocks. */
 #include "base/arena.h"
+#include "base/alloc.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -17,9 +18,7 @@ struct arena_block {
 
 static arena_block_t *block_new(size_t cap, arena_block_t *next)
 {
-    arena_block_t *b = malloc(sizeof *b + cap);
-    if (!b)
-        abort();
+    arena_block_t *b = xmalloc(sizeof *b + cap);
     b->next = next;
     b->used = 0;
     b->cap = cap;
@@ -80,7 +79,7 @@ void *arena_alloc(arena_t *a, size_t size)
 void *arena_calloc(arena_t *a, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
-        abort();
+        alloc_failed(SIZE_MAX);
     void *p = arena_alloc(a, n * size);
     memset(p, 0, n * size);
     return p;

@@ -1,10 +1,10 @@
 /* buf.c - growable buffers, varints, a JSON writer, base64. */
 #include "base/buf.h"
 
+#include "base/alloc.h"
 #include "base/endian.h"
 
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +25,7 @@ void buf_reserve(buf_t *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < extra)
         cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p)
-        abort();
+    char *p = xrealloc(b->data, cap);
     b->data = p;
     b->cap = cap;
 }
@@ -183,13 +181,26 @@ void jw_close(buf_t *b, char c) { buf_putc(b, c); }
 
 /* ---- base64 ---- */
 
+static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* RFC 4648 with padding. */
 void base64_encode(buf_t *b, const uint8_t *p, size_t n)
 {
-    size_t out = 4 * ((n + 2) / 3);
-    buf_reserve(b, out + 1);
-    if (n)
-        EVP_EncodeBlock((unsigned char *)b->data + b->len, p, (int)n);
-    b->len += out;
+    buf_reserve(b, 4 * ((n + 2) / 3) + 1);
+    char *o = b->data + b->len;
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3, o += 4) {
+        uint32_t w = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        o[0] = b64_alphabet[w >> 18], o[1] = b64_alphabet[(w >> 12) & 63];
+        o[2] = b64_alphabet[(w >> 6) & 63], o[3] = b64_alphabet[w & 63];
+    }
+    if (i < n) {
+        uint32_t w = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
+        o[0] = b64_alphabet[w >> 18], o[1] = b64_alphabet[(w >> 12) & 63];
+        o[2] = i + 1 < n ? b64_alphabet[(w >> 6) & 63] : '=', o[3] = '=';
+        o += 4;
+    }
+    b->len = (size_t)(o - b->data);
 }
 
 static int b64_val(unsigned char c)
@@ -207,8 +218,7 @@ static int b64_val(unsigned char c)
     return -1;
 }
 
-/* Strict RFC 4648 decoding; padding required. Written by hand because
- * EVP_DecodeBlock neither reports the padding nor rejects stray bytes. */
+/* Strict RFC 4648 decoding: padding required, stray bytes rejected. */
 int base64_decode(const char *s, size_t n, uint8_t *out, size_t *out_len)
 {
     if (n % 4)

@@ -2,6 +2,7 @@
  * loading them into an expression context, and DynamoDB's check that a
  * request uses every placeholder it defines. */
 #include "expr_internal.h"
+#include "base/alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +103,7 @@ static int name_text(arena_t *a, const char *key, const json_t *v, str_t *out, e
         return err_set(e, ERR_VALIDATION, "ExpressionAttributeNames contains invalid value: null for key %s", key);
     if (json_is_object(v) || json_is_array(v))
         return err_set(e, ERR_SERIALIZATION, "Unexpected value type in payload");
-    char *text = json_dumps(v, JSON_ENCODE_ANY);
+    char *text = xjson_dumps(v, JSON_ENCODE_ANY);
     *out = arena_strdup(a, str_from_cstr(text));
     free(text);
     return 0;

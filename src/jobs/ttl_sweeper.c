@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "storage/itemstore.h"
@@ -126,9 +127,7 @@ static void sweep_job_done(void *ud, int rc)
 
 void ttl_sweep_now(writer_t *w, ttl_sweep_done done, void *ud)
 {
-    sweep_run_t *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    sweep_run_t *s = xcalloc(1, sizeof *s);
     s->w = w;
     s->done = done;
     s->ud = ud;

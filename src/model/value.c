@@ -204,9 +204,7 @@ static bool maps_equal(const value_t *a, const value_t *b, int depth)
         }
         return true;
     }
-    const member_t **x = malloc(2 * n * sizeof *x);
-    if (!x)
-        abort();
+    const member_t **x = xmalloc(2 * n * sizeof *x);
     const member_t **y = x + n;
     for (size_t i = 0; i < n; i++) {
         x[i] = &a->m.m[i];
@@ -238,9 +236,7 @@ static bool sets_equal(const value_t *a, const value_t *b)
         }
         return true;
     }
-    str_t *x = malloc(2 * n * sizeof *x);
-    if (!x)
-        abort();
+    str_t *x = xmalloc(2 * n * sizeof *x);
     str_t *y = x + n;
     for (size_t i = 0; i < n; i++) {
         x[i] = a->l.v[i].s;

@@ -18,6 +18,7 @@
  * as an empty AttributeValue, {"S":"a","X":1} is accepted as {"S":"a"}. A
  * JSON null member counts as absent, as in AWS. */
 #include "model/value.h"
+#include "base/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,7 @@ static int shape_blob(const json_t *j, err_t *e)
             return err_set(e, ERR_SERIALIZATION,
                            "'%.*s' can not be converted to a Blob: Invalid Base64 character: '%c'", q, s.ptr, c);
     }
-    uint8_t *tmp = malloc(s.len / 4 * 3 + 3);
+    uint8_t *tmp = xmalloc(s.len / 4 * 3 + 3);
     size_t n = 0;
     int rc = base64_decode(s.ptr, s.len, tmp, &n);
     buf_t re = BUF_INIT;

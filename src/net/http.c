@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 
 /* Header section limits: URL plus header names and values (trailers
@@ -264,9 +265,7 @@ static void http_block_new(http_parser_t *p)
     size_t mlen = p->method_len = strlen(method);
     size_t fixed = sizeof(http_request_t) + p->nheaders * sizeof(http_header_t);
     p->body_off = fixed + mlen + 1 + p->head.len;
-    p->block = malloc(p->body_off + p->body_cap + 1);
-    if (!p->block)
-        abort();
+    p->block = xmalloc(p->body_off + p->body_cap + 1);
     memcpy(p->block + fixed, method, mlen + 1);
     if (p->head.len)
         memcpy(p->block + fixed + mlen + 1, p->head.data, p->head.len);
@@ -305,9 +304,7 @@ static void http_body_reserve(http_parser_t *p, size_t need)
         cap = limit;
     if (cap < need)
         cap = need;
-    char *b = realloc(p->block, p->body_off + cap + 1);
-    if (!b)
-        abort();
+    char *b = xrealloc(p->block, p->body_off + cap + 1);
     p->block = b;
     p->body_cap = cap;
 }
@@ -384,9 +381,7 @@ static const llhttp_settings_t http_settings = {
 
 http_parser_t *http_parser_new(const http_parser_cb_t *cb, size_t max_body)
 {
-    http_parser_t *p = calloc(1, sizeof *p);
-    if (!p)
-        abort();
+    http_parser_t *p = xcalloc(1, sizeof *p);
     p->cb = *cb;
     p->max_body = max_body;
     llhttp_init(&p->ll, HTTP_REQUEST, &http_settings);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 
 struct httpc_req {
@@ -239,9 +240,7 @@ static void build_request(httpc_req_t *r, str_t body)
 httpc_req_t *httpc_post(uv_loop_t *loop, const httpc_url_t *url, str_t body, uint64_t timeout_ms, httpc_done_cb cb,
                         void *ud)
 {
-    httpc_req_t *r = calloc(1, sizeof *r);
-    if (!r)
-        abort();
+    httpc_req_t *r = xcalloc(1, sizeof *r);
     r->loop = loop;
     r->url = *url;
     r->cb = cb;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/alloc.h"
 #include "storage/ttl_index.h"
 #include "ops/ops.h"
 
@@ -245,7 +246,7 @@ req_result_t op_list_tags_of_resource(ddb_req_t *r)
     if (!rc) {
         buf_puts(&r->out, "{\"Tags\":");
         json_t *tags = json_object_get(t->desc, "Tags");
-        char *s = tags ? json_dumps(tags, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        char *s = tags ? xjson_dumps(tags, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         buf_puts(&r->out, s ? s : "[]");
         free(s);
         buf_putc(&r->out, '}');

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/alloc.h"
 #include "streams/stream.h"
 #include "ops/ops.h"
 
@@ -183,8 +184,8 @@ static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_
     jw_key(b, "TableName");
     jw_cstr(b, json_string_value(json_object_get(m, "table")));
     jw_key(b, "KeySchema");
-    char *ks = json_dumps(json_object_get(m, "KeySchema"), JSON_COMPACT);
-    buf_puts(b, ks ? ks : "[]");
+    char *ks = xjson_dumps(json_object_get(m, "KeySchema"), JSON_COMPACT);
+    buf_puts(b, ks);
     free(ks);
     jw_key(b, "Shards");
     jw_open(b, '[');

@@ -6,12 +6,13 @@
  * item count, size, ARNs). Validation runs on the loop thread; the catalog
  * change runs on the writer thread, which re-checks existence in its own
  * transaction. */
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/rand.h"
+#include "base/alloc.h"
 #include "storage/index.h"
 #include "storage/itemstore.h"
 #include "streams/stream.h"
@@ -20,23 +21,11 @@
 /* ddbd's clock (tests can move it), in DynamoDB's milliseconds */
 static double now_epoch(void) { return clock_now_epoch(); }
 
-static void uuid_v4(char out[37])
-{
-    unsigned char b[16];
-    if (RAND_bytes(b, sizeof b) != 1)
-        for (int i = 0; i < 16; i++)
-            b[i] = (unsigned char)rand();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
-             b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 /* ---- DescribeTable's shape ------------------------------------------------ */
 
 static void write_json_member(buf_t *b, const char *key, json_t *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    char *s = xjson_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     jw_key(b, key);
     buf_puts(b, s);
     free(s);
@@ -504,8 +493,8 @@ req_result_t op_create_table(ddb_req_t *r)
 
     json_t *desc = json_object();
     json_object_set_new(desc, "TableName", json_stringn(name.ptr, name.len));
-    char uuid[37];
-    uuid_v4(uuid);
+    char uuid[RAND_UUID_LEN + 1];
+    rand_uuid(uuid);
     json_object_set_new(desc, "TableId", json_string(uuid));
     json_object_set_new(desc, "CreationDateTime", json_real(now_epoch()));
     json_object_set(desc, "KeySchema", ks);

@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include "base/clock.h"
+#include "base/alloc.h"
 #include "storage/index.h"
 #include "storage/itemstore.h"
 #include "ops/ops.h"
@@ -442,9 +443,7 @@ static bool tw_token_expired(str_t val, uint64_t now)
  * DynamoDB (Local, checked) replays a request that changes only it. */
 static void tw_hash_params(const json_t *actions, uint8_t out[16])
 {
-    char *dump = json_dumps(actions, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!dump)
-        abort();
+    char *dump = xjson_dumps(actions, JSON_COMPACT | JSON_SORT_KEYS);
     XXH128_canonical_t c;
     XXH128_canonicalFromHash(&c, XXH3_128bits(dump, strlen(dump)));
     memcpy(out, c.digest, sizeof c.digest);

@@ -2,6 +2,7 @@
  * of their parsed form (see catalog.h). */
 #include "storage/catalog.h"
 
+#include "base/alloc.h"
 #include "base/endian.h"
 
 #include <stdlib.h>
@@ -22,9 +23,7 @@ void catalog_key(const char *ns, str_t name, buf_t *out)
 
 void table_to_stored_json(const table_t *t, buf_t *out)
 {
-    char *s = json_dumps(t->desc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!s)
-        abort();
+    char *s = xjson_dumps(t->desc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     buf_puts(out, s);
     free(s);
 }
@@ -74,7 +73,7 @@ static void parse_index(json_t *ix, json_t *defs, bool local, size_t pos, table_
                                                               : PROJ_ALL;
     json_t *nka = json_object_get(proj, "NonKeyAttributes");
     out->n_include = json_array_size(nka);
-    out->include = out->n_include ? calloc(out->n_include, sizeof *out->include) : NULL;
+    out->include = out->n_include ? xcalloc(out->n_include, sizeof *out->include) : NULL;
     for (size_t i = 0; i < out->n_include; i++)
         out->include[i] = str_from_cstr(json_string_value(json_array_get(nka, i)));
     json_t *num = json_object_get(ix, "ddbd_number");
@@ -90,9 +89,7 @@ static void parse_indexes(table_t *t, json_t *defs)
     size_t n = json_array_size(lsis) + json_array_size(gsis);
     if (!n)
         return;
-    t->indexes = calloc(n, sizeof *t->indexes);
-    if (!t->indexes)
-        abort();
+    t->indexes = xcalloc(n, sizeof *t->indexes);
     for (size_t i = 0; i < json_array_size(lsis); i++)
         parse_index(json_array_get(lsis, i), defs, true, t->n_indexes, &t->indexes[t->n_indexes]), t->n_indexes++;
     for (size_t i = 0; i < json_array_size(gsis); i++) {
@@ -121,12 +118,10 @@ table_t *table_from_stored_json(const char *ns, const char *data, size_t len)
 
 table_t *table_from_json(const char *ns, json_t *desc)
 {
-    table_t *t = calloc(1, sizeof *t);
-    if (!t)
-        abort();
+    table_t *t = xcalloc(1, sizeof *t);
     t->desc = desc;
-    t->ns = strdup(ns);
-    t->name = strdup(json_string_value(json_object_get(desc, "TableName")));
+    t->ns = xstrdup(ns);
+    t->name = xstrdup(json_string_value(json_object_get(desc, "TableName")));
     t->id = (uint32_t)json_integer_value(json_object_get(desc, "ddbd_id"));
     snprintf(t->table_uuid, sizeof t->table_uuid, "%s", json_string_value(json_object_get(desc, "TableId")));
     t->created = num_member(desc, "CreationDateTime");
@@ -277,9 +272,7 @@ struct catalog_cache {
 
 catalog_cache_t *catalog_cache_new(void)
 {
-    catalog_cache_t *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    catalog_cache_t *c = xcalloc(1, sizeof *c);
     return c;
 }
 
@@ -345,13 +338,9 @@ int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t n
     table_t *t = table_from_stored_json(ns, stored.ptr, stored.len);
     if (!t)
         return STORE_ERR_IO;
-    e = calloc(1, sizeof *e);
-    if (!e)
-        abort();
-    e->key = malloc(key.len);
-    e->stored = malloc(stored.len);
-    if (!e->key || !e->stored)
-        abort();
+    e = xcalloc(1, sizeof *e);
+    e->key = xmalloc(key.len);
+    e->stored = xmalloc(stored.len);
     memcpy(e->key, key.ptr, key.len);
     e->key_len = key.len;
     memcpy(e->stored, stored.ptr, stored.len);

@@ -1,5 +1,6 @@
 /* store.c - LMDB behind store.h. The only file that includes lmdb.h. */
 #include "storage/store.h"
+#include "base/alloc.h"
 
 #include <errno.h>
 #include <lmdb.h>
@@ -90,9 +91,7 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
         snprintf(why, why_len, "cannot create %s: %s", o->dir, strerror(errno));
         return STORE_ERR_IO;
     }
-    store_t *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    store_t *s = xcalloc(1, sizeof *s);
     int rc = mdb_env_create(&s->env);
     if (!rc)
         rc = mdb_env_set_maxdbs(s->env, 16);
@@ -221,9 +220,7 @@ int store_del_prefix(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *dele
 
 int store_cursor_open(store_txn_t *t, store_db_t db, store_cursor_t **out)
 {
-    store_cursor_t *c = malloc(sizeof *c);
-    if (!c)
-        abort();
+    store_cursor_t *c = xmalloc(sizeof *c);
     int rc = mdb_cursor_open(t->txn, t->store->dbi[db], &c->cur);
     if (rc) {
         free(c);

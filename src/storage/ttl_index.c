@@ -1,5 +1,6 @@
 /* ttl_index.c - the TTL expiry index (see ttl_index.h). */
 #include "storage/ttl_index.h"
+#include "base/alloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -134,12 +135,10 @@ int ttl_tables(store_txn_t *txn, ttl_table_ref_t **out, size_t *n)
             if (nul) {
                 if (*n == cap) {
                     cap = cap ? cap * 2 : 8;
-                    *out = realloc(*out, cap * sizeof **out);
-                    if (!*out)
-                        abort();
+                    *out = xreallocarray(*out, cap, sizeof **out);
                 }
-                (*out)[(*n)++] = (ttl_table_ref_t){id, strndup(v.ptr, (size_t)(nul - v.ptr)),
-                                                   strndup(nul + 1, v.len - (size_t)(nul - v.ptr) - 1)};
+                (*out)[(*n)++] = (ttl_table_ref_t){id, xstrndup(v.ptr, (size_t)(nul - v.ptr)),
+                                                   xstrndup(nul + 1, v.len - (size_t)(nul - v.ptr) - 1)};
             }
         }
         if (id == UINT32_MAX)

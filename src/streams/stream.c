@@ -12,6 +12,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/endian.h"
 #include "storage/itemstore.h"
@@ -90,9 +91,7 @@ static int meta_load(store_txn_t *txn, uint32_t id, json_t **out)
 static int meta_store(store_txn_t *txn, uint32_t id, const json_t *m)
 {
     uint8_t k[5];
-    char *s = json_dumps(m, JSON_COMPACT);
-    if (!s)
-        return STORE_ERR_IO;
+    char *s = xjson_dumps(m, JSON_COMPACT);
     int rc = store_put(txn, STORE_DB_STREAM_META, meta_key(k, id), str_from_cstr(s));
     free(s);
     return rc;
@@ -201,8 +200,7 @@ static int unique_arn(store_txn_t *txn, const char *region, const char *account,
     for (int64_t t = now;; t++) {
         clock_format_iso(t, label, label_len);
         label[strlen(label) - 1] = '\0'; /* "2015-05-11T21:21:33.291": no zone, as AWS */
-        if (asprintf(arn, "arn:aws:dynamodb:%s:%s:table/%s/stream/%s", region, account, table, label) < 0)
-            abort();
+        *arn = xasprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/%s", region, account, table, label);
         uint32_t other;
         int rc = stream__id_of_arn(txn, *arn, &other);
         if (rc == STREAM_NOT_FOUND)
@@ -778,9 +776,7 @@ static int collect_id(void *ud, uint32_t id, json_t *m)
     id_list_t *l = ud;
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
-        l->ids = realloc(l->ids, l->cap * sizeof *l->ids);
-        if (!l->ids)
-            abort();
+        l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
     }
     l->ids[l->n++] = id;
     return 0;

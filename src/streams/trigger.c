@@ -16,14 +16,15 @@
  * Wake-ups: stream_subscribe (new records), the per-trigger timer
  * (backoff, batching window) and persistence completions. */
 #include "streams/trigger.h"
+#include "base/rand.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <openssl/rand.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "net/httpc.h"
@@ -194,11 +195,9 @@ static void put_job_done(void *ud, int rc)
 /* Writes uuid's state (doc NULL: deletes it); done(ud, rc) after the commit. */
 static void store_submit(const char *uuid, json_t *doc, void (*done)(void *ud, int rc), void *ud)
 {
-    put_job_t *j = calloc(1, sizeof *j);
-    if (!j)
-        abort();
+    put_job_t *j = xcalloc(1, sizeof *j);
     snprintf(j->uuid, sizeof j->uuid, "%s", uuid);
-    j->doc = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    j->doc = doc ? xjson_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     j->done = done;
     j->ud = ud;
@@ -283,7 +282,7 @@ static const char *table_stream_arn(trig_t *t, store_txn_t *txn)
         snprintf(ns, sizeof ns, "%.*s", (int)(nul - k.ptr), k.ptr);
         if ((arn = ns_stream_arn(ns, t->cfg.table, txn)) != NULL) {
             free(t->found_ns);
-            t->found_ns = strdup(ns);
+            t->found_ns = xstrdup(ns);
         }
     }
     store_cursor_close(c);
@@ -351,9 +350,7 @@ static int on_record(void *ud, uint64_t seq, str_t api_rec)
         return 0; /* filtered out: skipped, and the checkpoint moves past it */
     if (b->n == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 64;
-        b->seqs = realloc(b->seqs, b->cap * sizeof *b->seqs);
-        if (!b->seqs)
-            abort();
+        b->seqs = xrealloc(b->seqs, b->cap * sizeof *b->seqs);
     }
     b->seqs[b->n] = seq;
     if (b->n == 0) {
@@ -371,11 +368,8 @@ static int on_record(void *ud, uint64_t seq, str_t api_rec)
 /* Lambda's invocation record for a dropped stream batch. */
 static json_t *failure_record(trig_t *t, const char *condition, const char *shard)
 {
-    char req_id[40], now[40], first[32], last[32], start[32], end[32];
-    unsigned char r[16];
-    RAND_bytes(r, sizeof r);
-    snprintf(req_id, sizeof req_id, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
-             r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    char req_id[RAND_UUID_LEN + 1], now[40], first[32], last[32], start[32], end[32];
+    rand_uuid(req_id);
     clock_format_iso(clock_now_ms(), now, sizeof now);
     iso_seconds(t->b.first_ms, first);
     iso_seconds(t->b.last_ms, last);
@@ -405,7 +399,7 @@ static void send_to_destination(trig_t *t, const char *condition)
         store_read_end(txn);
     }
     json_t *rec = failure_record(t, condition, shard);
-    char *text = json_dumps(rec, JSON_COMPACT);
+    char *text = xjson_dumps(rec, JSON_COMPACT);
     json_decref(rec);
     trigger_destination_send(eng.env.loop, t->cfg.on_failure, text, (uint64_t)t->cfg.timeout_s * 1000);
     free(text);
@@ -580,7 +574,7 @@ static bool trig_follow(trig_t *t, const char *latest, bool old_done)
     if (t->arn)
         log_info("trigger %s: following the new stream %s", t->cfg.uuid, latest);
     free(t->arn);
-    t->arn = strdup(latest);
+    t->arn = xstrdup(latest);
     t->checkpoint = 0; /* every record of a new stream is after the trigger's start */
     trig_persist(t);
     return true;
@@ -666,9 +660,7 @@ static void on_stream_records(void *ud)
 
 static trig_t *trig_new(trigger_cfg_t *cfg)
 {
-    trig_t *t = calloc(1, sizeof *t);
-    if (!t)
-        abort();
+    trig_t *t = xcalloc(1, sizeof *t);
     t->cfg = *cfg; /* moved */
     memset(cfg, 0, sizeof *cfg);
     char why[256];
@@ -693,7 +685,7 @@ static void trig_position(trig_t *t)
         return;
     const char *arn = table_stream_arn(t, txn);
     if (arn) {
-        t->arn = strdup(arn);
+        t->arn = xstrdup(arn);
         if (t->cfg.latest)
             stream_last_seq(txn, arn, &t->checkpoint);
     }
@@ -711,7 +703,7 @@ static void trig_restore(const json_t *doc)
     snprintf(cfg.origin, sizeof cfg.origin, "%s", json_string_value(json_object_get(doc, "Origin")) ?: "admin");
     trig_t *t = trig_new(&cfg);
     const char *arn = json_string_value(json_object_get(doc, "StreamArn"));
-    t->arn = arn ? strdup(arn) : NULL;
+    t->arn = arn ? xstrdup(arn) : NULL;
     const char *cp = json_string_value(json_object_get(doc, "Checkpoint"));
     t->checkpoint = cp ? strtoull(cp, NULL, 10) : 0;
 }
@@ -765,7 +757,7 @@ static trig_t *trig_upsert(trigger_cfg_t *cfg)
         old->deleted = true;
         old->successor = t;
         t->predecessor = old;
-        t->arn = old->arn ? strdup(old->arn) : NULL;
+        t->arn = old->arn ? xstrdup(old->arn) : NULL;
         t->checkpoint = old->checkpoint;
     } else {
         trig_position(t);
@@ -864,9 +856,7 @@ static void on_op_stored(void *ud, int rc)
 
 static op_ctx_t *op_new(trigger_op_done done, void *ud)
 {
-    op_ctx_t *o = malloc(sizeof *o);
-    if (!o)
-        abort();
+    op_ctx_t *o = xmalloc(sizeof *o);
     o->done = done;
     o->ud = ud;
     return o;
@@ -894,9 +884,7 @@ int trigger_create(trigger_cfg_t *cfg, trigger_op_done done, void *ud)
     }
     trig_t *t = trig_upsert(cfg);
     log_info("trigger %s: %s -> %s (admin)", t->cfg.uuid, t->cfg.table, t->cfg.url);
-    create_ctx_t *c = malloc(sizeof *c);
-    if (!c)
-        abort();
+    create_ctx_t *c = xmalloc(sizeof *c);
     *c = (create_ctx_t){t, done, ud};
     t->busy = true; /* the first batch waits until the trigger is stored */
     store_submit(t->cfg.uuid, trig_stored_json(t), on_created, c);

@@ -20,11 +20,12 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "base/rand.h"
 #include "storage/catalog.h"
 #include "storage/store.h"
 #include "storage/writer.h"
 
-#define TRIGGER_UUID_LEN 36
+#define TRIGGER_UUID_LEN RAND_UUID_LEN
 
 /* ---- settings (trigger_config.c) ----------------------------------------- */
 

@@ -3,9 +3,10 @@
  * source mapping limits and worded like Lambda's constraint messages
  * ("Value '0' at 'batchSize' failed to satisfy constraint: ..."). */
 #include "streams/trigger.h"
+#include "base/rand.h"
+#include "base/alloc.h"
 
 #include <errno.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,17 +84,6 @@ static int set_int(trigger_cfg_t *c, const int_setting_t *s, long long v, char *
     return 0;
 }
 
-static void random_uuid(char out[TRIGGER_UUID_LEN + 1])
-{
-    unsigned char b[16];
-    if (RAND_bytes(b, sizeof b) != 1)
-        abort();
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, TRIGGER_UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 /* The same table and URL give the same UUID on every run. */
 static void derived_uuid(const char *table, const char *url, char out[TRIGGER_UUID_LEN + 1])
 {
@@ -126,7 +116,7 @@ static int set_url(char **dst, const char *what, const char *url, char *why, siz
         return -1;
     }
     free(*dst);
-    *dst = strdup(url);
+    *dst = xstrdup(url);
     return 0;
 }
 
@@ -157,7 +147,7 @@ static int set_destination(trigger_cfg_t *c, const char *v, char *why, size_t wh
         return -1;
     }
     free(c->on_failure);
-    c->on_failure = strdup(path);
+    c->on_failure = xstrdup(path);
     return 0;
 }
 
@@ -181,7 +171,7 @@ static int set_table(trigger_cfg_t *c, const char *name, char *why, size_t why_l
         return -1;
     }
     free(c->table);
-    c->table = strdup(name);
+    c->table = xstrdup(name);
     return 0;
 }
 
@@ -299,8 +289,8 @@ int trigger_cfg_from_json(const json_t *j, trigger_cfg_t *out, char *why, size_t
     if ((v = json_object_get(j, "DestinationConfig")) && destination_config(out, v, why, why_len))
         goto bad;
     if (ns)
-        out->ns = strdup(ns);
-    if (uuid ? set_uuid(out, uuid, why, why_len) : (random_uuid(out->uuid), 0))
+        out->ns = xstrdup(ns);
+    if (uuid ? set_uuid(out, uuid, why, why_len) : (rand_uuid(out->uuid), 0))
         goto bad;
     strcpy(out->origin, "admin");
     return 0;
@@ -381,7 +371,7 @@ static int flag_option(trigger_cfg_t *c, const char *key, const char *val, char 
         return set_uuid(c, val, why, why_len);
     if (!strcasecmp(key, "Namespace") || !strcasecmp(key, "ns")) {
         free(c->ns);
-        c->ns = strdup(val);
+        c->ns = xstrdup(val);
         return 0;
     }
     snprintf(why, why_len, "unknown trigger option '%s' (FilterCriteria goes in --triggers-file)", key);
@@ -394,7 +384,7 @@ bad_bool:
 int trigger_cfg_from_flag(const char *spec, trigger_cfg_t *out, char *why, size_t why_len)
 {
     set_defaults(out);
-    char *copy = strdup(spec), *save = NULL;
+    char *copy = xstrdup(spec), *save = NULL;
     char *eq = strchr(copy, '=');
     char *url = eq ? strtok_r(eq + 1, ",", &save) : NULL;
     if (!url) { /* no '=', or nothing after it */
@@ -446,7 +436,7 @@ int trigger_cfg_load_file(const char *path, trigger_cfg_t **out, size_t *n, char
         json_decref(root);
         return -1;
     }
-    trigger_cfg_t *cfgs = calloc(json_array_size(list) + 1, sizeof *cfgs);
+    trigger_cfg_t *cfgs = xcalloc(json_array_size(list) + 1, sizeof *cfgs);
     size_t i;
     json_t *e;
     json_array_foreach(list, i, e)

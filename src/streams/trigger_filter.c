@@ -4,6 +4,7 @@
  * so matching can trust its shape: every leaf is a non-empty array of
  * known conditions, and nesting is bounded (the matcher recurses). */
 #include "streams/trigger_filter.h"
+#include "base/alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -164,9 +165,7 @@ int tfilter_compile(const json_t *criteria, tfilter_t **out, char *why, size_t w
                  TFILTER_MAX_FILTERS);
         return -1;
     }
-    tfilter_t *f = calloc(1, sizeof *f);
-    if (!f)
-        abort();
+    tfilter_t *f = xcalloc(1, sizeof *f);
     size_t i;
     json_t *e;
     json_array_foreach(filters, i, e)
