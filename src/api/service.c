@@ -34,7 +34,7 @@ static void req_release(void *ud)
 {
     ddb_req_t *r = ud;
     if (r->release && r->plan)
-        r->release(r->plan);
+        r->release((void *)r->plan); /* the plan's owner: const only to apply */
     json_decref(r->body);
     arena_t a = r->arena;
     buf_t out = r->out, checks = r->checks;

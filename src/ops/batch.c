@@ -212,43 +212,19 @@ static int check_batch(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, c
     return 0;
 }
 
-/* "ItemCollectionMetrics":{table:[one per item written]} for tables with
- * LSIs, each collection's size after the whole batch. */
+/* "ItemCollectionMetrics" for the tables with LSIs, each collection's
+ * size after the whole batch. */
 static int batch_metrics(ddb_req_t *r, store_txn_t *txn, const write_batch_t *b, const table_t **tables)
 {
-    bool open_map = false;
-    for (size_t i = 0; i < b->n; i++) {
-        if (!index_has_lsi(tables[i]))
-            continue;
-        bool first_of_table = true;
-        for (size_t j = 0; j < i; j++)
-            first_of_table = first_of_table && tables[j] != tables[i];
-        if (!first_of_table)
-            continue;
-        if (!open_map) {
-            jw_key(&r->out, "ItemCollectionMetrics");
-            jw_open(&r->out, '{');
-            open_map = true;
-        }
-        jw_key(&r->out, tables[i]->name);
-        jw_open(&r->out, '[');
-        for (size_t j = i; j < b->n; j++) {
-            if (tables[j] != tables[i])
-                continue;
-            int rc = ops_collection_metrics_json(&r->out, txn, tables[j], &b->ops[j].item);
-            if (rc)
-                return rc;
-        }
-        jw_close(&r->out, ']');
-    }
-    if (open_map)
-        jw_close(&r->out, '}');
-    return 0;
+    const value_t **items = arena_alloc(&r->arena, (b->n ? b->n : 1) * sizeof *items);
+    for (size_t i = 0; i < b->n; i++)
+        items[i] = &b->ops[i].item;
+    return ops_collection_metrics_map(r, txn, b->n, tables, items);
 }
 
 static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    write_batch_t *b = r->plan;
+    const write_batch_t *b = r->plan;
     const table_t **tables = arena_calloc(&r->arena, b->n, sizeof *tables);
     key_buf_t *keys = arena_alloc(&r->arena, b->n * sizeof *keys);
     int rc = check_batch(r, txn, cache, b, tables, keys);

@@ -123,7 +123,7 @@ static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn
 
 static int put_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    write_plan_t *p = r->plan;
+    const write_plan_t *p = r->plan;
     const table_t *t;
     key_buf_t kb;
     value_t old;
@@ -161,7 +161,7 @@ req_result_t op_put_item(ddb_req_t *r)
 
 static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    write_plan_t *p = r->plan;
+    const write_plan_t *p = r->plan;
     const table_t *t;
     key_buf_t kb;
     value_t old;
@@ -234,7 +234,7 @@ static void write_return_values(ddb_req_t *r, const write_plan_t *p, const value
 
 static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    write_plan_t *p = r->plan;
+    const write_plan_t *p = r->plan;
     const table_t *t;
     key_buf_t kb;
     value_t old, new_item;
@@ -291,12 +291,11 @@ req_result_t op_get_item(ddb_req_t *r)
         ops_return_capacity(r, &capacity) || req_constraints_done(r) || ops_parse_exprs(r, OPS_PROJECTION, &x))
         return REQ_FAILED;
     store_txn_t *txn = r->txn;
-    int rc = 0;
     const table_t *t;
     key_buf_t kb;
     value_t item;
     bool found = false;
-    rc = req_table(r, txn, r->env->loop_catalog, &t);
+    int rc = req_table(r, txn, r->env->loop_catalog, &t);
     if (!rc)
         rc = key_check_key(&t->ks, &key, &r->err);
     if (!rc) {

@@ -125,6 +125,12 @@ int ops_collection_metrics_json(buf_t *out, store_txn_t *txn, const table_t *t, 
 double ops_read_units(size_t bytes, bool consistent);
 double ops_write_units(size_t bytes);
 
+/* "ItemCollectionMetrics":{table:[one per item written]} for the tables
+ * with LSIs among n writes (items[i] NULL: the i-th wrote nothing), each
+ * collection's size as it stands in txn. */
+int ops_collection_metrics_map(ddb_req_t *r, store_txn_t *txn, size_t n, const table_t *const *tables,
+                               const value_t *const *items);
+
 /* Runs ops_parse_exprs with r's parameters read from obj, a member of the
  * request such as one table's entry in BatchGetItem's RequestItems. */
 int ops_parse_exprs_of(ddb_req_t *r, const json_t *obj, unsigned which, ops_exprs_t *x);

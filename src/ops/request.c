@@ -7,7 +7,7 @@
 
 /* ---- handler results ------------------------------------------------------ */
 
-req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, void *plan, void (*release)(void *plan))
+req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, const void *plan, void (*release)(void *plan))
 {
     r->apply = apply;
     r->plan = plan;

@@ -54,9 +54,10 @@ typedef struct req_result {
 /* Runs on the writer thread in txn, with writer_item_t's apply contract
  * (storage/writer.h): returns 0 (r->out filled), -1 (r->err set, nothing
  * written) or a STORE_ERR_* (the writer retries the request alone and, if
- * it fails again, the client gets InternalServerError). It may run twice:
- * it must never change r->plan. What it writes to r->out and r->err is
- * forgotten before a retry. */
+ * it fails again, the client gets InternalServerError). It may run twice,
+ * so it must never change r->plan (which is const for that reason: what a
+ * run works out goes in the arena); what it writes to r->out and r->err
+ * is forgotten before a retry. */
 typedef int (*req_apply_fn)(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *catalog);
 
 struct ddb_req {
@@ -70,7 +71,7 @@ struct ddb_req {
     err_t err;
     buf_t out; /* success body (JSON) */
     req_apply_fn apply; /* set by req_queue */
-    void *plan; /* the handler's state for apply; apply never changes it */
+    const void *plan; /* the handler's state for apply, which must not change it */
     void (*release)(void *plan); /* frees what the plan holds beyond the arena (may be NULL) */
     writer_item_t write; /* the request in the writer's queue */
     void *owner; /* the front door's state for this request */
@@ -81,7 +82,7 @@ struct ddb_req {
 
 /* Hands the request to the writer: apply will run with plan. release
  * (may be NULL) frees what plan holds outside the arena, after the reply. */
-req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, void *plan, void (*release)(void *plan));
+req_result_t req_queue(ddb_req_t *r, req_apply_fn apply, const void *plan, void (*release)(void *plan));
 /* A handler's result from an internal one: 0 done, -1 failed (r->err set),
  * a STORE_ERR_* failed with InternalServerError. */
 req_result_t req_result(ddb_req_t *r, int rc);

@@ -129,11 +129,10 @@ req_result_t op_list_streams(ddb_req_t *r)
     if (req_constraints_done(r))
         return REQ_FAILED;
     store_txn_t *txn = r->txn;
-    int rc = 0;
     /* ARN order: paging resumes after ExclusiveStartStreamArn even when that
      * stream has gone meanwhile (DynamoDB Local accepts unknown ARNs too). */
     buf_puts(&r->out, "{\"Streams\":[");
-    rc = stream__each_by_arn(txn, start.ptr ? start : STR_LIT(""), list_one, &c);
+    int rc = stream__each_by_arn(txn, start.ptr ? start : STR_LIT(""), list_one, &c);
     if (!rc) {
         buf_putc(&r->out, ']');
         if (c.more) {
@@ -225,10 +224,9 @@ req_result_t op_describe_stream(ddb_req_t *r)
     if (req_constraints_done(r))
         return REQ_FAILED;
     store_txn_t *txn = r->txn;
-    int rc = 0;
     uint32_t id;
     json_t *m;
-    rc = load_stream(r, txn, arn, &id, &m);
+    int rc = load_stream(r, txn, arn, &id, &m);
     if (!rc)
         write_description(r, m, limit, start);
     json_decref(m);
@@ -348,10 +346,9 @@ req_result_t op_get_shard_iterator(ddb_req_t *r)
     if (req_constraints_done(r))
         return REQ_FAILED;
     store_txn_t *txn = r->txn;
-    int rc = 0;
     uint32_t id;
     json_t *m;
-    rc = load_stream(r, txn, arn, &id, &m);
+    int rc = load_stream(r, txn, arn, &id, &m);
     json_t *s = rc ? NULL : find_shard(m, shard_id);
     if (!rc && !s)
         rc = err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Shard does not exist");
@@ -460,10 +457,9 @@ req_result_t op_get_records(ddb_req_t *r)
         return req_fail(r, ERR_EXPIRED_ITERATOR, "The provided iterator exceeds the maximum age allowed.");
 
     store_txn_t *txn = r->txn;
-    int rc = 0;
     uint32_t id;
     json_t *m;
-    rc = load_stream(r, txn, it.arn, &id, &m);
+    int rc = load_stream(r, txn, it.arn, &id, &m);
     json_t *s = rc ? NULL : find_shard(m, it.shard);
     if (!rc && !s)
         rc = trimmed(r); /* the shard itself aged out */

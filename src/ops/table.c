@@ -623,10 +623,9 @@ req_result_t op_list_tables(ddb_req_t *r)
     if (req_constraints_done(r))
         return REQ_FAILED;
     store_txn_t *txn = r->txn;
-    int rc = 0;
     list_state_t s = {&r->out, limit, 0, STR_NULL, false, &r->arena};
     buf_puts(&r->out, "{\"TableNames\":[");
-    rc = catalog_list(txn, r->ns, start.ptr ? start : STR_NULL, list_one, &s);
+    int rc = catalog_list(txn, r->ns, start.ptr ? start : STR_NULL, list_one, &s);
     buf_putc(&r->out, ']');
     if (s.more) {
         jw_key(&r->out, "LastEvaluatedTableName");

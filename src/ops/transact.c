@@ -126,7 +126,7 @@ typedef struct tw_action {
     value_t item; /* Put: the item; the others: the Key */
     ops_exprs_t x;
     bool old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
-    /* filled on the writer thread */
+    /* filled on the writer thread, in tw_apply's copy of the plan */
     const table_t *table;
     key_buf_t kb;
     value_t old, new_item;
@@ -358,38 +358,17 @@ static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
 
 /* {} or {"ConsumedCapacity":[...]}: two write units per KB of each item
  * (the larger of its old and new sizes), summed per table. */
-/* "ItemCollectionMetrics":{table:[...]} for the items written to tables
- * with LSIs. */
+/* "ItemCollectionMetrics" for the items written to tables with LSIs. */
 static int tw_metrics(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
 {
-    bool open_map = false;
+    size_t n = p->n ? p->n : 1;
+    const table_t **tables = arena_alloc(&r->arena, n * sizeof *tables);
+    const value_t **items = arena_alloc(&r->arena, n * sizeof *items);
     for (size_t i = 0; i < p->n; i++) {
-        const table_t *t = p->actions[i].table;
-        bool first_of_table = true;
-        for (size_t j = 0; j < i; j++)
-            first_of_table = first_of_table && p->actions[j].table != t;
-        if (!index_has_lsi(t) || !first_of_table)
-            continue;
-        if (!open_map) {
-            jw_key(&r->out, "ItemCollectionMetrics");
-            jw_open(&r->out, '{');
-            open_map = true;
-        }
-        jw_key(&r->out, t->name);
-        jw_open(&r->out, '[');
-        for (size_t j = i; j < p->n; j++) {
-            const tw_action_t *a = &p->actions[j];
-            if (a->table != t || a->kind == TW_CHECK)
-                continue;
-            int rc = ops_collection_metrics_json(&r->out, txn, t, &a->item);
-            if (rc)
-                return rc;
-        }
-        jw_close(&r->out, ']');
+        tables[i] = p->actions[i].table;
+        items[i] = p->actions[i].kind == TW_CHECK ? NULL : &p->actions[i].item;
     }
-    if (open_map)
-        jw_close(&r->out, '}');
-    return 0;
+    return ops_collection_metrics_map(r, txn, p->n, tables, items);
 }
 
 static int tw_reply(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
@@ -532,7 +511,11 @@ static int tw_token_store(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p, st
  * without the other. */
 static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    tw_plan_t *p = r->plan;
+    /* The actions' writer-thread fields are filled on a copy: the plan
+     * stays as parsed, should the writer run this again. */
+    tw_plan_t run = *(const tw_plan_t *)r->plan, *p = &run;
+    p->actions = arena_alloc(&r->arena, (p->n ? p->n : 1) * sizeof *p->actions);
+    memcpy(p->actions, ((const tw_plan_t *)r->plan)->actions, p->n * sizeof *p->actions);
     str_t key = {NULL, 0};
     if (p->token.ptr) {
         key = tw_token_key(r, p);

@@ -226,3 +226,42 @@ def test_every_commit_failing_changes_nothing(tmp_path):
         assert stream_events(proc, c, name) == ["INSERT"]
     finally:
         assert proc.terminate() == 0
+
+
+def test_answers_equal_a_clean_run(faulty, client):
+    """The same writes against a server without the fault give the same answers, capacity included."""
+    clean = helpers.DdbdProcess(["--in-memory"]).wait_ready()
+    try:
+        answers = []
+        for c in (client, helpers.make_client(clean.endpoint)):
+            name = "same-" + helpers.unique_name()[:8]
+            create_event_table(c, name)
+            got = []
+            for i in range(3):
+                got.append(c.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"N": str(i)},
+                                                             "type": {"S": "E"}, "n": {"N": "1"}},
+                                      ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"])
+            out = c.transact_write_items(ReturnConsumedCapacity="INDEXES", TransactItems=[
+                {"Put": {"TableName": name, "Item": {"pk": {"S": "c"}, "sk": {"N": "1"}, "type": {"S": "E"}}}},
+                {"Update": {"TableName": name, "Key": {"pk": {"S": "a"}, "sk": {"N": "0"}},
+                            "UpdateExpression": "ADD n :one SET #t = :t", "ExpressionAttributeNames": {"#t": "type"},
+                            "ExpressionAttributeValues": {":one": {"N": "1"}, ":t": {"S": "F"}}}},
+                {"Delete": {"TableName": name, "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}}},
+            ])
+            got.append(out["ConsumedCapacity"])
+            out = c.batch_write_item(ReturnConsumedCapacity="INDEXES", RequestItems={name: [
+                {"DeleteRequest": {"Key": {"pk": {"S": "a"}, "sk": {"N": "2"}}}},
+                {"PutRequest": {"Item": {"pk": {"S": "d"}, "sk": {"N": "1"}, "type": {"S": "F"}}}}]})
+            got.append(out["ConsumedCapacity"])
+            got.append(c.update_item(TableName=name, Key={"pk": {"S": "a"}, "sk": {"N": "0"}},
+                                     UpdateExpression="ADD n :one", ExpressionAttributeValues={":one": {"N": "5"}},
+                                     ReturnValues="ALL_NEW", ReturnConsumedCapacity="INDEXES"))
+            for g in got:  # the table name differs by design
+                for cap in g if isinstance(g, list) else [g.get("ConsumedCapacity", g)]:
+                    cap.pop("TableName", None)
+                if isinstance(g, dict):
+                    g.pop("ResponseMetadata", None)
+            answers.append(got)
+        assert answers[0] == answers[1]
+    finally:
+        assert clean.terminate() == 0
