@@ -1,7 +1,7 @@
 # scripts/deps.sh - installs Debian packages that are missing. Sourced by
 # scripts/run and scripts/test; needs root or sudo when something is missing.
 
-ddbd_build_packages="gcc libc6-dev meson ninja-build pkg-config libuv1-dev liblmdb-dev node-llhttp libjansson-dev libssl-dev zlib1g-dev libxxhash-dev"
+ddbd_build_packages="gcc libc6-dev meson ninja-build pkg-config libuv1-dev liblmdb-dev node-llhttp libjansson-dev zlib1g-dev libxxhash-dev"
 ddbd_test_packages="python3-boto3 python3-pytest awscli"
 # tests/image: podman builds and runs the image; debootstrap makes its base.
 ddbd_image_test_packages="podman runc debootstrap awscli"

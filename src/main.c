@@ -6,14 +6,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/clock.h"
+#include "base/alloc.h"
+#include "base/log.h"
+#include "app/daemon.h"
 #include "app/dynamodb_local.h"
 #include "app/health.h"
-#include "ddbd/clock.h"
-#include "ddbd/log.h"
-#include "ddbd/server.h"
-#include "ddbd/store.h"
-#include "ddbd/trigger.h"
-#include "ddbd/ttl.h"
+#include "storage/store.h"
+#include "streams/trigger.h"
+#include "jobs/ttl_sweeper.h"
 
 static const char usage[] =
     "Usage: ddbd [options]\n"
@@ -60,9 +61,7 @@ typedef struct cli {
 /* Appends n settings to the command line's triggers (moved). */
 static void add_triggers(cli_t *c, trigger_cfg_t *t, size_t n)
 {
-    c->triggers = realloc(c->triggers, (c->ntriggers + n) * sizeof *c->triggers);
-    if (!c->triggers)
-        abort();
+    c->triggers = xrealloc(c->triggers, (c->ntriggers + n) * sizeof *c->triggers);
     memcpy(c->triggers + c->ntriggers, t, n * sizeof *t);
     c->ntriggers += n;
 }
@@ -120,17 +119,37 @@ static int rewrite_dynamodb_local(int *argc, char ***argv, const struct option *
 
 static int parse_cli(int argc, char **argv, cli_t *c)
 {
-    enum { O_PORT = 1, O_HOST, O_DATA, O_MEM, O_SHARED, O_NOSYNC, O_MAP, O_LOG, O_HELP, O_VERSION, O_CLOCK, O_SWEEP,
-           O_TRIGGER, O_TFILE };
+    enum {
+        O_PORT = 1,
+        O_HOST,
+        O_DATA,
+        O_MEM,
+        O_SHARED,
+        O_NOSYNC,
+        O_MAP,
+        O_LOG,
+        O_HELP,
+        O_VERSION,
+        O_CLOCK,
+        O_SWEEP,
+        O_TRIGGER,
+        O_TFILE
+    };
     static const struct option opts[] = {
-        {"port", required_argument, NULL, O_PORT},   {"host", required_argument, NULL, O_HOST},
-        {"data-dir", required_argument, NULL, O_DATA}, {"in-memory", no_argument, NULL, O_MEM},
-        {"shared-db", no_argument, NULL, O_SHARED},  {"no-fsync", no_argument, NULL, O_NOSYNC},
-        {"map-size", required_argument, NULL, O_MAP}, {"log-level", required_argument, NULL, O_LOG},
+        {"port", required_argument, NULL, O_PORT},
+        {"host", required_argument, NULL, O_HOST},
+        {"data-dir", required_argument, NULL, O_DATA},
+        {"in-memory", no_argument, NULL, O_MEM},
+        {"shared-db", no_argument, NULL, O_SHARED},
+        {"no-fsync", no_argument, NULL, O_NOSYNC},
+        {"map-size", required_argument, NULL, O_MAP},
+        {"log-level", required_argument, NULL, O_LOG},
         {"clock", required_argument, NULL, O_CLOCK},
         {"ttl-sweep-seconds", required_argument, NULL, O_SWEEP},
-        {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
-        {"trigger", required_argument, NULL, O_TRIGGER}, {"triggers-file", required_argument, NULL, O_TFILE},
+        {"help", no_argument, NULL, O_HELP},
+        {"version", no_argument, NULL, O_VERSION},
+        {"trigger", required_argument, NULL, O_TRIGGER},
+        {"triggers-file", required_argument, NULL, O_TFILE},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -192,9 +211,7 @@ static int parse_cli(int argc, char **argv, cli_t *c)
 static char *make_temp_dir(void)
 {
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
-    char *path;
-    if (asprintf(&path, "%s/ddbd-XXXXXX", base ? base : "/tmp") < 0)
-        return NULL;
+    char *path = xasprintf("%s/ddbd-XXXXXX", base ? base : "/tmp");
     if (!mkdtemp(path)) {
         free(path);
         return NULL;
@@ -240,8 +257,8 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    server_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers};
-    rc = server_run(&o);
+    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers};
+    rc = daemon_run(&o);
     free(c.triggers); /* their contents were taken over by the server */
     store_close(store);
     if (temp) {

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 typedef enum dl_flag {
     DL_PORT,
     DL_IN_MEMORY,
@@ -70,19 +72,16 @@ const char dl_help_text[] =
 typedef struct dl_rewrite {
     dl_args_t *out;
     const struct option *native;
-    bool past_jvm;              /* after "-jar X" or the main class: the program's own options */
-    bool classpath;             /* -cp seen: the next bare word is the main class */
-    bool any_word;              /* a word that is not one of ddbd's --options was seen */
+    bool past_jvm; /* after "-jar X" or the main class: the program's own options */
+    bool classpath; /* -cp seen: the next bare word is the main class */
+    bool any_word; /* a word that is not one of ddbd's --options was seen */
     bool seen[DL_NFLAGS];
-    bool native_store;          /* --data-dir or --in-memory given */
+    bool native_store; /* --data-dir or --in-memory given */
     char *why;
     size_t why_len;
 } dl_rewrite_t;
 
-static void push(dl_rewrite_t *r, const char *word)
-{
-    r->out->argv[r->out->argc++] = (char *)word;
-}
+static void push(dl_rewrite_t *r, const char *word) { r->out->argv[r->out->argc++] = (char *)word; }
 
 static int fail(dl_rewrite_t *r, const char *fmt, const char *arg)
 {
@@ -262,17 +261,14 @@ static void default_store(dl_rewrite_t *r)
     o->argc += 2;
 }
 
-int dl_args_rewrite(int argc, char **argv, const struct option *native, dl_args_t *out, char *why,
-                    size_t why_len)
+int dl_args_rewrite(int argc, char **argv, const struct option *native, dl_args_t *out, char *why, size_t why_len)
 {
     memset(out, 0, sizeof *out);
     if (argc < 1 || argc > DL_MAX_ARGS) {
         snprintf(why, why_len, "too many arguments (at most %d)", DL_MAX_ARGS);
         return -1;
     }
-    out->argv = calloc((size_t)argc + 3, sizeof *out->argv); /* + "--data-dir" "." and NULL */
-    if (!out->argv)
-        abort();
+    out->argv = xcalloc((size_t)argc + 3, sizeof *out->argv); /* + "--data-dir" "." and NULL */
     dl_rewrite_t r = {.out = out, .native = native, .why = why, .why_len = why_len};
     push(&r, argv[0]);
     if (rewrite_words(&r, argc, argv) || check_combination(&r)) {

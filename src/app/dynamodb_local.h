@@ -19,9 +19,9 @@
 
 typedef struct dl_args {
     int argc;
-    char **argv;      /* owned array, NULL-terminated; its strings are the caller's argv's or literals */
+    char **argv; /* owned array, NULL-terminated; its strings are the caller's argv's or literals */
     bool local_style; /* a word of DynamoDB Local's command line was seen */
-    bool help;        /* -help: print dl_help_text and exit 0 */
+    bool help; /* -help: print dl_help_text and exit 0 */
     const char *cors; /* -cors's value (NULL: not given), kept for ddbd's CORS support */
 } dl_args_t;
 
@@ -30,8 +30,7 @@ typedef struct dl_args {
  * its options are never taken for DynamoDB Local words. Returns 0, or -1
  * with the reason in why (an unknown -option, a missing value, -dbPath
  * with -inMemory, ...), out then empty. Free out with dl_args_free. */
-int dl_args_rewrite(int argc, char **argv, const struct option *native, dl_args_t *out, char *why,
-                    size_t why_len);
+int dl_args_rewrite(int argc, char **argv, const struct option *native, dl_args_t *out, char *why, size_t why_len);
 void dl_args_free(dl_args_t *a);
 
 /* What -help prints: DynamoDB Local's options and what ddbd does with each. */

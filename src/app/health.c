@@ -15,7 +15,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "ddbd/httpc.h"
+#include "net/httpc.h"
 
 static const char health_usage[] =
     "Usage: ddbd health [--timeout SECONDS] [URL]\n"
@@ -36,8 +36,8 @@ static void health_on_timer(int sig)
 
 static int health_arm_timer(const char *url, long timeout_ms)
 {
-    int n = snprintf(health_timeout_msg, sizeof health_timeout_msg, "ddbd health: %s: no answer within %ld ms\n",
-                     url, timeout_ms);
+    int n = snprintf(health_timeout_msg, sizeof health_timeout_msg, "ddbd health: %s: no answer within %ld ms\n", url,
+                     timeout_ms);
     health_timeout_len = n > 0 && (size_t)n < sizeof health_timeout_msg ? (size_t)n : 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -114,8 +114,8 @@ static ssize_t health_exchange(int fd, const httpc_url_t *u, char *resp, char *w
 {
     char req[2600];
     int n = snprintf(req, sizeof req,
-                     "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: ddbd-health\r\nConnection: close\r\n\r\n",
-                     u->path, u->host, u->port);
+                     "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: ddbd-health\r\nConnection: close\r\n\r\n", u->path,
+                     u->host, u->port);
     for (int off = 0; off < n;) {
         ssize_t w = send(fd, req + off, (size_t)(n - off), MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
@@ -160,8 +160,7 @@ static void health_report(const char *url, const char *resp, size_t n, bool ok)
         while (end > body && (end[-1] == '\n' || end[-1] == '\r'))
             end--;
         printf("%.*s\n", (int)(end - body), body);
-    }
-    else if (!ok)
+    } else if (!ok)
         fprintf(stderr, "ddbd health: %s answered %.*s\n", url, (int)(eol ? eol - resp : (long)(n > 80 ? 80 : n)),
                 resp);
 }

@@ -8,10 +8,10 @@
 
 #include <stdint.h>
 
-#include "ddbd/expr.h"
+#include "expr/expr.h"
 
 /* DynamoDB's limits (verified against DynamoDB Local). */
-#define EXPR_MAX_CHARS 4096    /* UTF-16 code units, as Java counts */
+#define EXPR_MAX_CHARS 4096 /* UTF-16 code units, as Java counts */
 #define EXPR_MAX_OPERATORS 300 /* conditions only */
 #define EXPR_MAX_IN_OPERANDS 100
 #define EXPR_MAX_NAME_BYTES 65535 /* an ExpressionAttributeNames value */
@@ -24,10 +24,10 @@
 /* ---- tokens (lexer.c) --------------------------------------------------- */
 typedef enum expr_tok_kind {
     TK_EOF,
-    TK_NAME,     /* [A-Za-z][A-Za-z0-9_]* that is not a keyword */
-    TK_NAME_PH,  /* #[A-Za-z0-9_]+ */
+    TK_NAME, /* [A-Za-z][A-Za-z0-9_]* that is not a keyword */
+    TK_NAME_PH, /* #[A-Za-z0-9_]+ */
     TK_VALUE_PH, /* :[A-Za-z0-9_]+ */
-    TK_NUMBER,   /* 0 | [1-9][0-9]* (list indexes) */
+    TK_NUMBER, /* 0 | [1-9][0-9]* (list indexes) */
     TK_LPAREN,
     TK_RPAREN,
     TK_LBRACKET,
@@ -88,7 +88,7 @@ typedef enum expr_op {
     OP_BETWEEN,
     OP_IN,
     OP_FUNC,
-    OP_PLUS,  /* update SET values only */
+    OP_PLUS, /* update SET values only */
     OP_MINUS, /* update SET values only */
     OP_PATH,
     OP_VALUE,
@@ -116,7 +116,7 @@ typedef struct expr_elem_src {
 
 struct expr_node {
     expr_op_t op;
-    uint32_t parens;    /* grouping parentheses written around this node */
+    uint32_t parens; /* grouping parentheses written around this node */
     expr_node_t **args; /* operands, sub-conditions or function arguments */
     uint32_t nargs;
     /* OP_FUNC */
@@ -127,9 +127,9 @@ struct expr_node {
     expr_path_t path;
     bool resolved;
     /* OP_VALUE */
-    str_t ph;             /* ":v" */
+    str_t ph; /* ":v" */
     const value_t *value; /* NULL until resolved */
-    str_t raw;            /* the value's text as sent, for N in messages */
+    str_t raw; /* the value's text as sent, for N in messages */
 };
 
 static inline bool expr__is_cond_op(expr_op_t op) { return op <= OP_IN; }
@@ -141,23 +141,25 @@ typedef enum expr_act_kind { ACT_SET, ACT_REMOVE, ACT_ADD, ACT_DELETE } expr_act
 typedef struct expr_action {
     expr_act_kind_t kind;
     expr_node_t *target; /* OP_PATH */
-    expr_node_t *value;  /* SET: the value; ADD/DELETE: OP_VALUE; REMOVE: NULL */
+    expr_node_t *value; /* SET: the value; ADD/DELETE: OP_VALUE; REMOVE: NULL */
 } expr_action_t;
 
 struct expr_update {
     expr_action_t *acts;
     size_t n;
     expr_projection_t paths; /* every action's target, in text order */
-    /* Filled by the parser for the semantic passes in update.c. */
+    /* Filled by the parser for the semantic passes in update_check.c. */
     int dup_clause; /* -1 or the expr_act_kind_t repeated first */
 };
 
-/* ---- shared helpers (parser.c) ------------------------------------------------ */
+/* ---- shared checks (check.c; placeholders: context.c) -------------------------- */
 /* Sets "Invalid <Kind>: <message>". */
 int expr__fail(err_t *e, expr_kind_t kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "[a, b, [3]]" into the arena. */
 const char *expr__path_str(arena_t *a, const expr_path_t *p);
 bool expr__path_equal(const expr_path_t *x, const expr_path_t *y);
+/* Digits of a list index; false when above DynamoDB's range. */
+bool expr__index_value(str_t digits, uint32_t *out);
 /* Resolves a path's elements (names from #placeholders). Returns 0, or -1
  * with *undefined set to the first undefined placeholder. Marks names used.
  * Undefined placeholders keep their "#ph" text so overlap checks still run. */
@@ -171,7 +173,7 @@ typedef struct expr_overlap {
     const expr_path_t **paths;
     size_t n, cap;
     size_t one, two; /* the last clash: earlier path, later path */
-    bool conflict;   /* map member vs list index, rather than a prefix */
+    bool conflict; /* map member vs list index, rather than a prefix */
 } expr_overlap_t;
 void expr__overlap_init(expr_overlap_t *o, arena_t *a, size_t cap);
 /* Adds p; true when it clashes with an earlier path. */
@@ -193,12 +195,10 @@ int expr__check_distinct(expr_ctx_t *c, expr_kind_t kind, const expr_node_t *n, 
 /* The type an operand is known to have before evaluation, or VT_NONE. */
 vtype_t expr__static_type(const expr_node_t *n);
 int expr__operand_type_error(expr_kind_t kind, const expr_node_t *n, const char *type, err_t *e);
-/* The DynamoDB-internal long type name used by ADD/DELETE messages. */
-
-/* Update semantic passes (update.c), run by expr_parse_update. */
+/* Update semantic passes (update_check.c), run by expr_parse_update. */
 int expr__check_update(expr_ctx_t *c, expr_update_t *u, err_t *e);
 
-/* A value at a resolved path of item (NULL when absent). */
+/* A value at a resolved path of item (NULL when absent) (eval.c). */
 const value_t *expr__get_path(const value_t *item, const expr_path_t *p);
 
 #endif

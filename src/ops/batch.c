@@ -8,8 +8,8 @@
  * empty: ddbd has no throughput to exceed. */
 #include <string.h>
 
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
 #include "ops/ops.h"
 
 #define BATCH_GET_MAX_KEYS 100
@@ -47,8 +47,8 @@ typedef struct get_table {
     bool consistent;
 } get_table_t;
 
-static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, const json_t *entry,
-                           get_table_t *g, key_buf_t *all, size_t *nall)
+static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, const json_t *entry, get_table_t *g,
+                           key_buf_t *all, size_t *nall)
 {
     str_t bare;
     const char *bad = req_table_ref(str_from_cstr(name), true, &bare);
@@ -84,8 +84,7 @@ static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, con
     {
         if (!json_is_object(k))
             return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
-        if (item_from_json(&r->arena, k, &g->keys[i], &r->err) ||
-            key_check_key(&g->table->ks, &g->keys[i], &r->err))
+        if (item_from_json(&r->arena, k, &g->keys[i], &r->err) || key_check_key(&g->table->ks, &g->keys[i], &r->err))
             return -1;
         key_buf_t *kb = &all[*nall];
         key_encode(g->table->id, &g->table->ks, &g->keys[i], kb);
@@ -96,8 +95,7 @@ static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, con
     return 0;
 }
 
-static int write_get_table(ddb_req_t *r, store_txn_t *txn, const get_table_t *g, const key_buf_t *keys,
-                           double *units)
+static int write_get_table(ddb_req_t *r, store_txn_t *txn, const get_table_t *g, const key_buf_t *keys, double *units)
 {
     jw_key(&r->out, g->name);
     jw_open(&r->out, '[');
@@ -120,19 +118,17 @@ static int write_get_table(ddb_req_t *r, store_txn_t *txn, const get_table_t *g,
 /* BatchGetItem(RequestItems: {table: {Keys, ProjectionExpression?,
  *              ExpressionAttributeNames?, ConsistentRead?}},
  *              ReturnConsumedCapacity?) */
-int op_batch_get_item(ddb_req_t *r)
+req_result_t op_batch_get_item(ddb_req_t *r)
 {
     const json_t *items;
     int capacity;
     if (request_items(r, &items) || ops_return_capacity(r, &capacity) || req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     size_t ntables = json_object_size(items), t = 0, nall = 0;
     get_table_t *gets = arena_calloc(&r->arena, ntables, sizeof *gets);
     key_buf_t *keys = arena_alloc(&r->arena, BATCH_GET_MAX_KEYS * sizeof *keys);
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     const char *name;
     const json_t *entry;
     json_object_foreach((json_t *)items, name, entry)
@@ -159,8 +155,7 @@ int op_batch_get_item(ddb_req_t *r)
     }
     if (!rc)
         buf_putc(&r->out, '}');
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- BatchWriteItem ---------------------------------------------------------- */
@@ -175,7 +170,7 @@ typedef struct write_batch {
     write_op_t *ops;
     size_t n;
     int capacity; /* ReturnConsumedCapacity */
-    int metrics;  /* ReturnItemCollectionMetrics */
+    int metrics; /* ReturnItemCollectionMetrics */
 } write_batch_t;
 
 static int parse_write_request(ddb_req_t *r, const char *name, const json_t *wr, write_op_t *op)
@@ -217,43 +212,19 @@ static int check_batch(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, c
     return 0;
 }
 
-/* "ItemCollectionMetrics":{table:[one per item written]} for tables with
- * LSIs, each collection's size after the whole batch. */
+/* "ItemCollectionMetrics" for the tables with LSIs, each collection's
+ * size after the whole batch. */
 static int batch_metrics(ddb_req_t *r, store_txn_t *txn, const write_batch_t *b, const table_t **tables)
 {
-    bool open_map = false;
-    for (size_t i = 0; i < b->n; i++) {
-        if (!index_has_lsi(tables[i]))
-            continue;
-        bool first_of_table = true;
-        for (size_t j = 0; j < i; j++)
-            first_of_table = first_of_table && tables[j] != tables[i];
-        if (!first_of_table)
-            continue;
-        if (!open_map) {
-            jw_key(&r->out, "ItemCollectionMetrics");
-            jw_open(&r->out, '{');
-            open_map = true;
-        }
-        jw_key(&r->out, tables[i]->name);
-        jw_open(&r->out, '[');
-        for (size_t j = i; j < b->n; j++) {
-            if (tables[j] != tables[i])
-                continue;
-            int rc = ops_collection_metrics_json(&r->out, txn, tables[j], &b->ops[j].item);
-            if (rc)
-                return rc;
-        }
-        jw_close(&r->out, ']');
-    }
-    if (open_map)
-        jw_close(&r->out, '}');
-    return 0;
+    const value_t **items = arena_alloc(&r->arena, (b->n ? b->n : 1) * sizeof *items);
+    for (size_t i = 0; i < b->n; i++)
+        items[i] = &b->ops[i].item;
+    return ops_collection_metrics_map(r, txn, b->n, tables, items);
 }
 
 static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    write_batch_t *b = r->plan;
+    const write_batch_t *b = r->plan;
     const table_t **tables = arena_calloc(&r->arena, b->n, sizeof *tables);
     key_buf_t *keys = arena_alloc(&r->arena, b->n * sizeof *keys);
     int rc = check_batch(r, txn, cache, b, tables, keys);
@@ -297,14 +268,14 @@ static int batch_write_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *ca
 
 /* BatchWriteItem(RequestItems: {table: [{PutRequest: {Item}} |
  *                {DeleteRequest: {Key}}]}, ReturnConsumedCapacity?) */
-int op_batch_write_item(ddb_req_t *r)
+req_result_t op_batch_write_item(ddb_req_t *r)
 {
     const json_t *items;
     int capacity;
     int metrics;
     if (request_items(r, &items) || ops_return_capacity(r, &capacity) || ops_return_metrics(r, &metrics) ||
         req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     write_batch_t *b = arena_calloc(&r->arena, 1, sizeof *b);
     const char *name;
     const json_t *list;
@@ -312,14 +283,14 @@ int op_batch_write_item(ddb_req_t *r)
     json_object_foreach((json_t *)items, name, list)
     {
         if (!json_is_array(list) || json_array_size(list) == 0)
-            return err_set(&r->err, ERR_VALIDATION,
-                           "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: "
-                           "Map value must satisfy constraint: [Member must have length less than or equal to "
-                           "25, Member must have length greater than or equal to 1]");
+            return req_fail(r, ERR_VALIDATION,
+                            "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: "
+                            "Map value must satisfy constraint: [Member must have length less than or equal to "
+                            "25, Member must have length greater than or equal to 1]");
         total += json_array_size(list);
     }
     if (total > BATCH_WRITE_MAX)
-        return err_set(&r->err, ERR_VALIDATION, "Too many items requested for the BatchWriteItem call");
+        return req_fail(r, ERR_VALIDATION, "Too many items requested for the BatchWriteItem call");
     b->ops = arena_calloc(&r->arena, total, sizeof *b->ops);
     b->capacity = capacity;
     b->metrics = metrics;
@@ -330,10 +301,8 @@ int op_batch_write_item(ddb_req_t *r)
         json_array_foreach(list, i, wr)
         {
             if (parse_write_request(r, arena_cstr(&r->arena, str_from_cstr(name)), wr, &b->ops[b->n++]))
-                return -1;
+                return REQ_FAILED;
         }
     }
-    r->plan = b;
-    r->apply = batch_write_apply;
-    return REQ_WRITE;
+    return req_queue(r, batch_write_apply, b, NULL);
 }

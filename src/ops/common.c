@@ -1,8 +1,8 @@
 /* ops/common.c - what several handlers share: expressions, keys, capacity. */
 #include "ops/ops.h"
 
-#include "ddbd/index.h"
-#include "ddbd/legacy.h"
+#include "storage/index.h"
+#include "ops/legacy.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -249,4 +249,36 @@ json_t *ops_find_by(const json_t *list, const char *member, const char *value)
             return e;
     }
     return NULL;
+}
+
+int ops_collection_metrics_map(ddb_req_t *r, store_txn_t *txn, size_t n, const table_t *const *tables,
+                               const value_t *const *items)
+{
+    bool open_map = false;
+    for (size_t i = 0; i < n; i++) {
+        const table_t *t = tables[i];
+        bool first_of_table = true;
+        for (size_t j = 0; j < i; j++)
+            first_of_table = first_of_table && tables[j] != t;
+        if (!index_has_lsi(t) || !first_of_table)
+            continue;
+        if (!open_map) {
+            jw_key(&r->out, "ItemCollectionMetrics");
+            jw_open(&r->out, '{');
+            open_map = true;
+        }
+        jw_key(&r->out, t->name);
+        jw_open(&r->out, '[');
+        for (size_t j = i; j < n; j++) {
+            if (tables[j] != t || !items[j])
+                continue;
+            int rc = ops_collection_metrics_json(&r->out, txn, t, items[j]);
+            if (rc)
+                return rc;
+        }
+        jw_close(&r->out, ']');
+    }
+    if (open_map)
+        jw_close(&r->out, '}');
+    return 0;
 }

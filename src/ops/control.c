@@ -9,8 +9,9 @@
  * (already validated) request body. */
 #include <string.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/ttl.h"
+#include "base/clock.h"
+#include "base/alloc.h"
+#include "storage/ttl_index.h"
 #include "ops/ops.h"
 
 #define TAG_KEY_MAX 128
@@ -148,8 +149,8 @@ int ops_add_tags(ddb_req_t *r, json_t *desc, const json_t *tags)
     /* a key already present gets the new value: keys are unique */
     json_array_foreach(tags, i, tag)
     {
-        json_t *entry = json_pack("{s:O,s:O}", "Key", json_object_get(tag, "Key"), "Value",
-                                  json_object_get(tag, "Value"));
+        json_t *entry =
+            json_pack("{s:O,s:O}", "Key", json_object_get(tag, "Key"), "Value", json_object_get(tag, "Value"));
         int at = find_tag(list, json_string_value(json_object_get(tag, "Key")));
         if (at >= 0)
             json_array_set_new(list, (size_t)at, entry);
@@ -178,18 +179,17 @@ static int tag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     return put_desc_reply_empty(r, txn, desc);
 }
 
-int op_tag_resource(ddb_req_t *r)
+req_result_t op_tag_resource(ddb_req_t *r)
 {
     str_t name;
     const json_t *tags;
     if (req_array(r, "Tags", false, &tags) || arn_table_name(r, &name))
-        return -1;
+        return REQ_FAILED;
     if (!json_array_size(tags))
-        return err_set(&r->err, ERR_VALIDATION, "Atleast one Tag needs to be provided as Input.");
+        return req_fail(r, ERR_VALIDATION, "Atleast one Tag needs to be provided as Input.");
     if (ops_check_tags(r, tags) || req_constraints_done(r))
-        return -1;
-    r->apply = tag_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, tag_apply, NULL, NULL);
 }
 
 /* UntagResource(ResourceArn, TagKeys) */
@@ -213,50 +213,45 @@ static int untag_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     return put_desc_reply_empty(r, txn, desc);
 }
 
-int op_untag_resource(ddb_req_t *r)
+req_result_t op_untag_resource(ddb_req_t *r)
 {
     str_t name;
     const json_t *keys;
     if (req_array(r, "TagKeys", false, &keys) || arn_table_name(r, &name))
-        return -1;
+        return REQ_FAILED;
     if (!json_array_size(keys))
-        return err_set(&r->err, ERR_VALIDATION, "Atleast one Tag Key needs to be provided as Input.");
+        return req_fail(r, ERR_VALIDATION, "Atleast one Tag Key needs to be provided as Input.");
     size_t i;
     const json_t *key;
     json_array_foreach(keys, i, key)
     {
         if (!json_is_string(key))
-            return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+            return req_fail(r, ERR_SERIALIZATION, "Unexpected value type in payload");
         check_len(r, json_string_value(key), arena_printf(&r->arena, "tagKeys.%zu.member", i + 1), 1, TAG_KEY_MAX);
     }
     if (req_constraints_done(r))
-        return -1;
-    r->apply = untag_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, untag_apply, NULL, NULL);
 }
 
 /* ListTagsOfResource(ResourceArn, NextToken?): at most 50 tags, one page. */
-int op_list_tags_of_resource(ddb_req_t *r)
+req_result_t op_list_tags_of_resource(ddb_req_t *r)
 {
     str_t token;
     if (req_string(r, "NextToken", false, &token))
-        return -1;
-    store_txn_t *txn;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
     const table_t *t;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
-    rc = arn_table(r, txn, r->env->loop_catalog, &t);
+    int rc = arn_table(r, txn, r->env->loop_catalog, &t);
     if (!rc) {
         buf_puts(&r->out, "{\"Tags\":");
         json_t *tags = json_object_get(t->desc, "Tags");
-        char *s = tags ? json_dumps(tags, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        char *s = tags ? xjson_dumps(tags, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         buf_puts(&r->out, s ? s : "[]");
         free(s);
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- time to live ----------------------------------------------------------- */
@@ -300,8 +295,8 @@ static int ttl_update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cac
         json_object_set_new(desc, "TimeToLiveAttribute", json_string(attr));
     else
         json_object_del(desc, "TimeToLiveAttribute");
-    json_object_set_new(desc, "TimeToLiveChanged", json_pack("{s:I,s:s}", "ms", (json_int_t)clock_now_ms(),
-                                                             "attribute", attr));
+    json_object_set_new(desc, "TimeToLiveChanged",
+                        json_pack("{s:I,s:s}", "ms", (json_int_t)clock_now_ms(), "attribute", attr));
     rc = put_desc(r, txn, desc);
     if (!rc)
         rc = ttl_set_attribute(txn, t, enable ? attr : NULL); /* the expiry index follows the setting */
@@ -316,44 +311,40 @@ static int ttl_update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cac
     return 0;
 }
 
-int op_update_time_to_live(ddb_req_t *r)
+req_result_t op_update_time_to_live(ddb_req_t *r)
 {
     str_t name;
     const json_t *spec;
-    if (req_table_name(r, &name) || req_object(r, "TimeToLiveSpecification", false, &spec) ||
-        req_constraints_done(r))
-        return -1;
+    if (req_table_name(r, &name) || req_object(r, "TimeToLiveSpecification", false, &spec) || req_constraints_done(r))
+        return REQ_FAILED;
     /* DynamoDB Local's wording for these, not Coral's constraint list */
     if (!spec)
-        return err_set(&r->err, ERR_VALIDATION, "TimeToLiveSpecification cannot be null");
+        return req_fail(r, ERR_VALIDATION, "TimeToLiveSpecification cannot be null");
     const json_t *enabled = json_object_get(spec, "Enabled");
     const json_t *attr = json_object_get(spec, "AttributeName");
     if ((enabled && !json_is_boolean(enabled)) || (attr && !json_is_string(attr)))
-        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+        return req_fail(r, ERR_SERIALIZATION, "Unexpected value type in payload");
     if (!enabled || !attr)
-        return err_set(&r->err, ERR_VALIDATION, "AttributeName cannot be null when time to live is being enabled");
+        return req_fail(r, ERR_VALIDATION, "AttributeName cannot be null when time to live is being enabled");
     size_t n = json_string_length(attr);
     if (n < 1 || n > 255)
-        return err_set(&r->err, ERR_VALIDATION,
-                       "Names of key attributes and attributes projected into an index must be between 1 and "
-                       "255 characters, inclusive");
-    r->apply = ttl_update_apply;
-    return REQ_WRITE;
+        return req_fail(r, ERR_VALIDATION,
+                        "Names of key attributes and attributes projected into an index must be between 1 and "
+                        "255 characters, inclusive");
+    return req_queue(r, ttl_update_apply, NULL, NULL);
 }
 
 /* DescribeTimeToLive(TableName) */
-int op_describe_time_to_live(ddb_req_t *r)
+req_result_t op_describe_time_to_live(ddb_req_t *r)
 {
-    store_txn_t *txn;
+    store_txn_t *txn = r->txn;
     const table_t *t;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
-    rc = ttl_table(r, txn, r->env->loop_catalog, &t);
+    int rc = ttl_table(r, txn, r->env->loop_catalog, &t);
     if (!rc) {
         const char *attr = json_string_value(json_object_get(t->desc, "TimeToLiveAttribute"));
         const json_t *changed = json_object_get(t->desc, "TimeToLiveChanged");
-        bool moving = changed && clock_now_ms() < json_integer_value(json_object_get(changed, "ms")) + TTL_TRANSITION_MS;
+        bool moving =
+            changed && clock_now_ms() < json_integer_value(json_object_get(changed, "ms")) + TTL_TRANSITION_MS;
         if (moving && !attr) /* DISABLING still names the attribute */
             attr = json_string_value(json_object_get(changed, "attribute"));
         bool on = json_object_get(t->desc, "TimeToLiveAttribute") != NULL;
@@ -366,23 +357,22 @@ int op_describe_time_to_live(ddb_req_t *r)
         }
         buf_puts(&r->out, "}}");
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- account-level ------------------------------------------------------------ */
 
 /* DescribeLimits(): AWS's default quotas, which DynamoDB Local reports too. */
-int op_describe_limits(ddb_req_t *r)
+req_result_t op_describe_limits(ddb_req_t *r)
 {
     buf_puts(&r->out, "{\"AccountMaxReadCapacityUnits\":80000,\"AccountMaxWriteCapacityUnits\":80000,"
                       "\"TableMaxReadCapacityUnits\":40000,\"TableMaxWriteCapacityUnits\":40000}");
-    return 0;
+    return REQ_DONE;
 }
 
 /* DescribeEndpoints(): handlers never see HTTP, so the Host header is out
  * of reach; answer as AWS does, with the regional endpoint's name. */
-int op_describe_endpoints(ddb_req_t *r)
+req_result_t op_describe_endpoints(ddb_req_t *r)
 {
     buf_puts(&r->out, "{\"Endpoints\":[{");
     jw_key(&r->out, "Address");
@@ -390,5 +380,5 @@ int op_describe_endpoints(ddb_req_t *r)
     jw_key(&r->out, "CachePeriodInMinutes");
     jw_int(&r->out, 1440);
     buf_puts(&r->out, "}]}");
-    return 0;
+    return REQ_DONE;
 }

@@ -11,8 +11,8 @@
  * (one index operation per call, an existing or missing index). */
 #include <string.h>
 
-#include "ddbd/backfill.h"
-#include "ddbd/index.h"
+#include "jobs/backfill.h"
+#include "storage/index.h"
 #include "ops/ops.h"
 
 #define GSI_MAX 20
@@ -45,7 +45,8 @@ static int require(ddb_req_t *r, json_t *o, const char *const *members, const ch
 {
     for (int i = 0; members[i]; i++)
         if (!json_object_get(o, members[i]) || json_is_null(json_object_get(o, members[i])))
-            req_constraint(r, "null", arena_printf(&r->arena, "globalSecondaryIndexUpdates.1.member.%s.%s", kind, fields[i]),
+            req_constraint(r, "null",
+                           arena_printf(&r->arena, "globalSecondaryIndexUpdates.1.member.%s.%s", kind, fields[i]),
                            "Member must not be null");
     return req_constraints_done(r);
 }
@@ -99,7 +100,8 @@ int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const
     if (range && hash_name && str_member_is(range, "AttributeName", hash_name))
         return err_set(&r->err, ERR_VALIDATION, "Two keys can not have the same name");
     if (local && !str_member_is(json_array_get(table_ks, 0), "AttributeName", hash_name ? hash_name : ""))
-        return err_set(&r->err, ERR_VALIDATION, "Local Secondary indices must have the same hash key as the main table");
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Local Secondary indices must have the same hash key as the main table");
     if (local && !range)
         return err_set(&r->err, ERR_VALIDATION, "Local secondary indices must have a range key");
     return check_projection(r, json_object_get(ix, "Projection"));
@@ -114,8 +116,9 @@ int ops_check_index_names(ddb_req_t *r, const json_t *gsis, const json_t *lsis)
             const char *name = json_string_value(json_object_get(json_array_get(lists[l], i), "IndexName"));
             for (size_t j = 0; j < i; j++)
                 if (str_member_is(json_array_get(lists[l], j), "IndexName", name))
-                    return err_set(&r->err, ERR_VALIDATION, l == 0 ? "Two global secondary indices have the same name"
-                                                                   : "Two local secondary indices have the same name");
+                    return err_set(&r->err, ERR_VALIDATION,
+                                   l == 0 ? "Two global secondary indices have the same name"
+                                          : "Two local secondary indices have the same name");
         }
     for (size_t i = 0; i < json_array_size(gsis); i++)
         if (ops_find_by(lsis, "IndexName", json_string_value(json_object_get(json_array_get(gsis, i), "IndexName"))))
@@ -148,7 +151,8 @@ static int check_create_shape(ddb_req_t *r, json_t *c, const char **name)
         const char *type = json_string_value(json_object_get(k, "KeyType"));
         if (!json_is_string(json_object_get(k, "AttributeName")) || !type ||
             strcmp(type, i == 0 ? "HASH" : "RANGE") != 0)
-            return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+            return err_set(&r->err, ERR_VALIDATION,
+                           "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
     }
     return 0;
 }
@@ -159,7 +163,8 @@ static int check_create(ddb_req_t *r, const table_t *t, json_t *desc, json_t *c)
     if (check_create_shape(r, c, &name) || ops_check_index_definition(r, c, false, json_object_get(desc, "KeySchema")))
         return -1;
     json_t *gsis = json_object_get(desc, "GlobalSecondaryIndexes");
-    if (ops_find_by(gsis, "IndexName", name) || ops_find_by(json_object_get(desc, "LocalSecondaryIndexes"), "IndexName", name))
+    if (ops_find_by(gsis, "IndexName", name) ||
+        ops_find_by(json_object_get(desc, "LocalSecondaryIndexes"), "IndexName", name))
         return err_set(&r->err, ERR_VALIDATION, "Attempting to create an index which already exists");
     if (!req_member(r, "AttributeDefinitions"))
         return err_set(&r->err, ERR_VALIDATION, "No Attribute Schema Defined");
@@ -232,7 +237,8 @@ static bool key_attribute(json_t *desc, const char *attr)
         json_array_foreach(json_object_get(desc, lists[l]), i, ix)
         {
             const char *status = json_string_value(json_object_get(ix, "ddbd_status"));
-            if ((!status || strcmp(status, "DELETING") != 0) && ops_find_by(json_object_get(ix, "KeySchema"), "AttributeName", attr))
+            if ((!status || strcmp(status, "DELETING") != 0) &&
+                ops_find_by(json_object_get(ix, "KeySchema"), "AttributeName", attr))
                 return true;
         }
     }

@@ -7,9 +7,9 @@
  * only then write through itemstore. */
 #include <string.h>
 
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
-#include "ddbd/legacy.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
+#include "ops/legacy.h"
 #include "ops/ops.h"
 
 enum { RV_NONE, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW };
@@ -18,11 +18,11 @@ static const char *const rv_on_failure[] = {"NONE", "ALL_OLD", NULL};
 
 typedef struct write_plan {
     ops_exprs_t x;
-    value_t item;      /* PutItem: the item; others: the Key */
+    value_t item; /* PutItem: the item; others: the Key */
     int return_values; /* RV_* */
     bool old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
-    int capacity;      /* ReturnConsumedCapacity */
-    int metrics;       /* ReturnItemCollectionMetrics */
+    int capacity; /* ReturnConsumedCapacity */
+    int metrics; /* ReturnItemCollectionMetrics */
 } write_plan_t;
 
 static int parse_write_common(ddb_req_t *r, write_plan_t *p, unsigned exprs)
@@ -95,8 +95,8 @@ static int write_metrics(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, 
 
 /* Writes the new item and the reply common to PutItem and UpdateItem:
  * the Attributes the ReturnValues ask for, then the consumed capacity. */
-static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, const table_t *t,
-                           const key_buf_t *kb, const value_t *old, const value_t *new_item, bool write)
+static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn, const table_t *t, const key_buf_t *kb,
+                           const value_t *old, const value_t *new_item, bool write)
 {
     itemstore_effect_t effect = {0};
     int rc = write ? index_check_write(txn, t, old, new_item, &r->err) : 0;
@@ -123,7 +123,7 @@ static int store_and_reply(ddb_req_t *r, const write_plan_t *p, store_txn_t *txn
 
 static int put_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    write_plan_t *p = r->plan;
+    const write_plan_t *p = r->plan;
     const table_t *t;
     key_buf_t kb;
     value_t old;
@@ -141,29 +141,27 @@ static int put_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 /* PutItem(TableName, Item, ConditionExpression?, ExpressionAttributeNames?,
  *         ExpressionAttributeValues?, ReturnValues?,
  *         ReturnValuesOnConditionCheckFailure?, ReturnConsumedCapacity?) */
-int op_put_item(ddb_req_t *r)
+req_result_t op_put_item(ddb_req_t *r)
 {
     write_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     str_t name;
     const json_t *item;
     if (req_table_name(r, &name) || req_object(r, "Item", true, &item) || req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     if (parse_write_common(r, p, OPS_CONDITION))
-        return -1;
+        return REQ_FAILED;
     if (p->return_values != RV_NONE && p->return_values != RV_ALL_OLD)
-        return err_set(&r->err, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
+        return req_fail(r, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
     if (item_from_json(&r->arena, item, &p->item, &r->err))
-        return -1;
-    r->plan = p;
-    r->apply = put_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, put_apply, p, NULL);
 }
 
 /* ---- DeleteItem ------------------------------------------------------------- */
 
 static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    write_plan_t *p = r->plan;
+    const write_plan_t *p = r->plan;
     const table_t *t;
     key_buf_t kb;
     value_t old;
@@ -191,17 +189,15 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 }
 
 /* DeleteItem(TableName, Key, ConditionExpression?, ..., ReturnValues?) */
-int op_delete_item(ddb_req_t *r)
+req_result_t op_delete_item(ddb_req_t *r)
 {
     write_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     str_t name;
     if (req_table_name(r, &name) || ops_key_param(r, "Key", &p->item) || parse_write_common(r, p, OPS_CONDITION))
-        return -1;
+        return REQ_FAILED;
     if (p->return_values != RV_NONE && p->return_values != RV_ALL_OLD)
-        return err_set(&r->err, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
-    r->plan = p;
-    r->apply = delete_apply;
-    return REQ_WRITE;
+        return req_fail(r, ERR_VALIDATION, "ReturnValues can only be ALL_OLD or NONE");
+    return req_queue(r, delete_apply, p, NULL);
 }
 
 /* ---- UpdateItem ------------------------------------------------------------- */
@@ -238,7 +234,7 @@ static void write_return_values(ddb_req_t *r, const write_plan_t *p, const value
 
 static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    write_plan_t *p = r->plan;
+    const write_plan_t *p = r->plan;
     const table_t *t;
     key_buf_t kb;
     value_t old, new_item;
@@ -270,23 +266,21 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 /* UpdateItem(TableName, Key, UpdateExpression?, ConditionExpression?,
  *            ExpressionAttributeNames?, ExpressionAttributeValues?,
  *            ReturnValues?, ReturnValuesOnConditionCheckFailure?) */
-int op_update_item(ddb_req_t *r)
+req_result_t op_update_item(ddb_req_t *r)
 {
     write_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     str_t name;
     if (req_table_name(r, &name) || ops_key_param(r, "Key", &p->item) ||
         parse_write_common(r, p, OPS_CONDITION | OPS_UPDATE))
-        return -1;
-    r->plan = p;
-    r->apply = update_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, update_apply, p, NULL);
 }
 
 /* ---- GetItem ---------------------------------------------------------------- */
 
 /* GetItem(TableName, Key, ProjectionExpression?, ExpressionAttributeNames?,
  *         ConsistentRead?, ReturnConsumedCapacity?) */
-int op_get_item(ddb_req_t *r)
+req_result_t op_get_item(ddb_req_t *r)
 {
     str_t name;
     value_t key;
@@ -295,16 +289,13 @@ int op_get_item(ddb_req_t *r)
     int capacity;
     if (req_table_name(r, &name) || ops_key_param(r, "Key", &key) || req_bool(r, "ConsistentRead", &consistent) ||
         ops_return_capacity(r, &capacity) || req_constraints_done(r) || ops_parse_exprs(r, OPS_PROJECTION, &x))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
     const table_t *t;
     key_buf_t kb;
     value_t item;
     bool found = false;
-    rc = req_table(r, txn, r->env->loop_catalog, &t);
+    int rc = req_table(r, txn, r->env->loop_catalog, &t);
     if (!rc)
         rc = key_check_key(&t->ks, &key, &r->err);
     if (!rc) {
@@ -320,6 +311,5 @@ int op_get_item(ddb_req_t *r)
         ops_write_capacity(r, capacity, t->name, ops_read_units(found ? item_size(&item) : 0, consistent));
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }

@@ -2,34 +2,34 @@
 #ifndef DDBD_OPS_H
 #define DDBD_OPS_H
 
-#include "ddbd/expr.h"
-#include "ddbd/itemstore.h"
-#include "ddbd/request.h"
+#include "expr/expr.h"
+#include "storage/itemstore.h"
+#include "ops/request.h"
 
 /* ops/table.c */
-int op_create_table(ddb_req_t *r);
-int op_describe_table(ddb_req_t *r);
-int op_list_tables(ddb_req_t *r);
-int op_delete_table(ddb_req_t *r);
-int op_update_table(ddb_req_t *r);
+req_result_t op_create_table(ddb_req_t *r);
+req_result_t op_describe_table(ddb_req_t *r);
+req_result_t op_list_tables(ddb_req_t *r);
+req_result_t op_delete_table(ddb_req_t *r);
+req_result_t op_update_table(ddb_req_t *r);
 
 /* ops/item.c */
-int op_put_item(ddb_req_t *r);
-int op_get_item(ddb_req_t *r);
-int op_delete_item(ddb_req_t *r);
-int op_update_item(ddb_req_t *r);
+req_result_t op_put_item(ddb_req_t *r);
+req_result_t op_get_item(ddb_req_t *r);
+req_result_t op_delete_item(ddb_req_t *r);
+req_result_t op_update_item(ddb_req_t *r);
 
 /* ops/query.c */
-int op_query(ddb_req_t *r);
-int op_scan(ddb_req_t *r);
+req_result_t op_query(ddb_req_t *r);
+req_result_t op_scan(ddb_req_t *r);
 
 /* ops/batch.c */
-int op_batch_get_item(ddb_req_t *r);
-int op_batch_write_item(ddb_req_t *r);
+req_result_t op_batch_get_item(ddb_req_t *r);
+req_result_t op_batch_write_item(ddb_req_t *r);
 
 /* ops/transact.c */
-int op_transact_get_items(ddb_req_t *r);
-int op_transact_write_items(ddb_req_t *r);
+req_result_t op_transact_get_items(ddb_req_t *r);
+req_result_t op_transact_write_items(ddb_req_t *r);
 
 /* ops/index_updates.c: UpdateTable's GlobalSecondaryIndexUpdates applied
  * to desc (the table's new description) in txn. */
@@ -41,13 +41,13 @@ int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const
 int ops_check_index_names(ddb_req_t *r, const json_t *gsis, const json_t *lsis);
 
 /* ops/control.c */
-int op_tag_resource(ddb_req_t *r);
-int op_untag_resource(ddb_req_t *r);
-int op_list_tags_of_resource(ddb_req_t *r);
-int op_update_time_to_live(ddb_req_t *r);
-int op_describe_time_to_live(ddb_req_t *r);
-int op_describe_limits(ddb_req_t *r);
-int op_describe_endpoints(ddb_req_t *r);
+req_result_t op_tag_resource(ddb_req_t *r);
+req_result_t op_untag_resource(ddb_req_t *r);
+req_result_t op_list_tags_of_resource(ddb_req_t *r);
+req_result_t op_update_time_to_live(ddb_req_t *r);
+req_result_t op_describe_time_to_live(ddb_req_t *r);
+req_result_t op_describe_limits(ddb_req_t *r);
+req_result_t op_describe_endpoints(ddb_req_t *r);
 /* Tags (TagResource's and CreateTable's): constraint checks, and adding
  * them to a table description's "Tags" (a key already there gets the new
  * value; more than 50 is an error). */
@@ -55,20 +55,20 @@ int ops_check_tags(ddb_req_t *r, const json_t *tags);
 int ops_add_tags(ddb_req_t *r, json_t *desc, const json_t *tags);
 
 /* ops/streams.c (DynamoDBStreams_20120810) */
-int op_list_streams(ddb_req_t *r);
-int op_describe_stream(ddb_req_t *r);
-int op_get_shard_iterator(ddb_req_t *r);
-int op_get_records(ddb_req_t *r);
+req_result_t op_list_streams(ddb_req_t *r);
+req_result_t op_describe_stream(ddb_req_t *r);
+req_result_t op_get_shard_iterator(ddb_req_t *r);
+req_result_t op_get_records(ddb_req_t *r);
 
 /* ---- shared by the handlers (ops/common.c) ---- */
 
 /* A request's expressions, parsed on the loop thread. */
 typedef struct ops_exprs {
     expr_ctx_t ctx;
-    expr_node_t *condition;     /* ConditionExpression (or NULL) */
-    expr_node_t *filter;        /* FilterExpression */
+    expr_node_t *condition; /* ConditionExpression (or NULL) */
+    expr_node_t *filter; /* FilterExpression */
     expr_node_t *key_condition; /* KeyConditionExpression */
-    expr_update_t *update;      /* UpdateExpression */
+    expr_update_t *update; /* UpdateExpression */
     expr_projection_t projection; /* ProjectionExpression (n == 0: none) */
 } ops_exprs_t;
 
@@ -124,6 +124,12 @@ int ops_collection_metrics_json(buf_t *out, store_txn_t *txn, const table_t *t, 
  * steps (halved when eventually consistent), writes in 1 KB steps. */
 double ops_read_units(size_t bytes, bool consistent);
 double ops_write_units(size_t bytes);
+
+/* "ItemCollectionMetrics":{table:[one per item written]} for the tables
+ * with LSIs among n writes (items[i] NULL: the i-th wrote nothing), each
+ * collection's size as it stands in txn. */
+int ops_collection_metrics_map(ddb_req_t *r, store_txn_t *txn, size_t n, const table_t *const *tables,
+                               const value_t *const *items);
 
 /* Runs ops_parse_exprs with r's parameters read from obj, a member of the
  * request such as one table's entry in BatchGetItem's RequestItems. */

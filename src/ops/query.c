@@ -7,9 +7,9 @@
  * item evaluated whenever the walk stopped early. */
 #include <string.h>
 
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
-#include "ddbd/legacy.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
+#include "ops/legacy.h"
 #include "ops/ops.h"
 
 #define PAGE_MAX_BYTES (1024 * 1024)
@@ -28,15 +28,15 @@ typedef struct page {
     bool consistent;
     int64_t count, scanned;
     size_t bytes;
-    bool stopped;      /* by Limit or size: LastEvaluatedKey follows */
-    value_t last;      /* the last item evaluated */
-    buf_t items;       /* the Items array's members */
+    bool stopped; /* by Limit or size: LastEvaluatedKey follows */
+    value_t last; /* the last item evaluated */
+    buf_t items; /* the Items array's members */
     bool is_query;
-    bool has_index;    /* IndexName was given */
+    bool has_index; /* IndexName was given */
     const table_index_t *ix; /* its index */
-    const key_schema_t *ks;  /* the key schema walked: the index's or the table's */
-    bool fetch;        /* an LSI read that needs attributes from the table */
-    store_txn_t *txn;  /* for those reads */
+    const key_schema_t *ks; /* the key schema walked: the index's or the table's */
+    bool fetch; /* an LSI read that needs attributes from the table */
+    store_txn_t *txn; /* for those reads */
     double table_units; /* what those reads cost */
 } page_t;
 
@@ -67,8 +67,7 @@ static int page_add(page_t *pg, const value_t *item)
     if (keep) {
         pg->count++;
         if (pg->select != SEL_COUNT) /* item_to_json writes the separating comma */
-            ops_write_item(r, &pg->items, pg->select == SEL_ALL_PROJECTED_ATTRIBUTES ? entry : item,
-                           &pg->x.projection);
+            ops_write_item(r, &pg->items, pg->select == SEL_ALL_PROJECTED_ATTRIBUTES ? entry : item, &pg->x.projection);
     }
     if ((pg->limit && pg->scanned >= pg->limit) || pg->bytes >= PAGE_MAX_BYTES) {
         pg->stopped = true;
@@ -215,26 +214,18 @@ static int check_index_name(ddb_req_t *r, page_t *pg)
         return 0;
     pg->ix = table_index(pg->t, index);
     if (!pg->ix)
-        return err_set(&r->err, ERR_VALIDATION, "The table does not have the specified index: %.*s",
-                       STR_FMT(index));
+        return err_set(&r->err, ERR_VALIDATION, "The table does not have the specified index: %.*s", STR_FMT(index));
     pg->ks = &pg->ix->ks;
     return index_read_rules(r, pg);
 }
 
-/* Opens the read transaction and finds the table (and index) the page
- * reads; on failure nothing stays open. */
+/* Finds the table (and index) the page reads, in the request's read
+ * transaction. */
 static int page_open(ddb_req_t *r, page_t *pg, store_txn_t **txn)
 {
-    int rc = store_read_begin(r->env->store, txn);
-    if (rc)
-        return rc;
-    rc = req_table(r, *txn, r->env->loop_catalog, &pg->t);
-    if (!rc)
-        rc = check_index_name(r, pg);
-    pg->txn = *txn;
-    if (rc)
-        store_read_end(*txn);
-    return rc;
+    *txn = pg->txn = r->txn;
+    int rc = req_table(r, *txn, r->env->loop_catalog, &pg->t);
+    return rc ? rc : check_index_name(r, pg);
 }
 
 /* An index's start key holds the table key and the index key, nothing else. */
@@ -511,7 +502,7 @@ static int query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool f
 
 typedef struct ix_walk {
     query_walk_t w;
-    const value_t *esk;      /* ExclusiveStartKey, or NULL */
+    const value_t *esk; /* ExclusiveStartKey, or NULL */
     const uint8_t *esk_hash; /* the hash ending its entry key */
 } ix_walk_t;
 
@@ -610,8 +601,8 @@ static int ix_seek_last_within(store_cursor_t *cur, key_buf_t *kb, str_t *k, str
     return store_cursor_seek_before(cur, (str_t){(const char *)kb->b, kb->len}, k, v);
 }
 
-static int index_query_start(page_t *pg, store_cursor_t *cur, const key_cond_t *kc, bool forward,
-                             const key_buf_t *esk, str_t *k, str_t *v)
+static int index_query_start(page_t *pg, store_cursor_t *cur, const key_cond_t *kc, bool forward, const key_buf_t *esk,
+                             str_t *k, str_t *v)
 {
     key_buf_t kb;
     if (esk) { /* a long start key: from the edge of its group */
@@ -693,22 +684,25 @@ static int check_filter_keys(ddb_req_t *r, const key_schema_t *ks, const expr_no
  *       ProjectionExpression?, ExpressionAttributeNames/Values?, Select?,
  *       Limit?, ExclusiveStartKey?, ScanIndexForward?, ConsistentRead?,
  *       ReturnConsumedCapacity?) */
-int op_query(ddb_req_t *r)
+req_result_t op_query(ddb_req_t *r)
 {
     page_t pg = {.r = r, .is_query = true};
     str_t name;
     bool forward = true;
     if (req_table_name(r, &name) || page_params(r, &pg, OPS_KEY_CONDITION))
-        return -1;
+        return REQ_FAILED;
     const json_t *sif = req_member(r, "ScanIndexForward");
     if (sif && req_bool(r, "ScanIndexForward", &forward))
-        return -1;
+        return REQ_FAILED;
     if (!pg.x.key_condition)
-        return err_set(&r->err, ERR_VALIDATION, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+        return req_result(
+            r,
+            err_set(&r->err, ERR_VALIDATION,
+                    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."));
     store_txn_t *txn;
     int rc = page_open(r, &pg, &txn);
     if (rc)
-        return rc;
+        return req_result(r, rc);
     key_cond_t kc;
     value_t esk;
     bool has_esk;
@@ -720,16 +714,16 @@ int op_query(ddb_req_t *r)
     if (!rc)
         rc = start_key(r, &pg, &esk, &has_esk);
     if (!rc && has_esk && !same_partition(pg.ks, &esk, kc.hash))
-        rc = err_set(&r->err, ERR_VALIDATION, "The provided starting key is outside query boundaries based on provided conditions");
+        rc = err_set(&r->err, ERR_VALIDATION,
+                     "The provided starting key is outside query boundaries based on provided conditions");
     if (!rc && pg.ix)
         rc = index_query_walk(&pg, txn, &kc, forward, has_esk ? &esk : NULL);
     else if (!rc)
         rc = query_walk(&pg, txn, &kc, forward, has_esk ? &esk : NULL);
     if (!rc)
         page_write(&pg);
-    store_read_end(txn);
     buf_free(&pg.items);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- Scan ----------------------------------------------------------------- */
@@ -794,7 +788,7 @@ static int scan_walk(page_t *pg, store_txn_t *txn, const value_t *esk, int64_t s
 /* Scan(TableName, FilterExpression?, ProjectionExpression?,
  *      ExpressionAttributeNames/Values?, Select?, Limit?, ExclusiveStartKey?,
  *      Segment?, TotalSegments?, ConsistentRead?, ReturnConsumedCapacity?) */
-int op_scan(ddb_req_t *r)
+req_result_t op_scan(ddb_req_t *r)
 {
     page_t pg = {.r = r};
     str_t name;
@@ -802,28 +796,30 @@ int op_scan(ddb_req_t *r)
     bool has_seg, has_total;
     if (req_table_name(r, &name) || req_int(r, "Segment", &seg, &has_seg) ||
         req_int(r, "TotalSegments", &total, &has_total))
-        return -1;
+        return REQ_FAILED;
     if (has_total)
         req_check_range(r, total, "totalSegments", 1, 1000000);
     if (has_seg)
         req_check_range(r, seg, "segment", 0, 999999);
     if (page_params(r, &pg, 0))
-        return -1;
+        return REQ_FAILED;
     if (has_seg != has_total)
-        return err_set(&r->err, ERR_VALIDATION,
-                       has_seg ? "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"
-                               : "The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+        return req_fail(r, ERR_VALIDATION,
+                        has_seg ? "The TotalSegments parameter is required but was not present in the request when "
+                                  "Segment parameter is present"
+                                : "The Segment parameter is required but was not present in the request when parameter "
+                                  "TotalSegments is present");
     if (has_seg && seg >= total)
-        return err_set(&r->err, ERR_VALIDATION,
-                       "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
-                       "Segment: %lld is not less than TotalSegments: %lld",
-                       (long long)seg, (long long)total);
+        return req_fail(r, ERR_VALIDATION,
+                        "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+                        "Segment: %lld is not less than TotalSegments: %lld",
+                        (long long)seg, (long long)total);
     if (!has_seg)
         seg = 0, total = 1;
     store_txn_t *txn;
     int rc = page_open(r, &pg, &txn);
     if (rc)
-        return rc;
+        return req_result(r, rc);
     value_t esk;
     bool has_esk;
     rc = start_key(r, &pg, &esk, &has_esk);
@@ -831,7 +827,6 @@ int op_scan(ddb_req_t *r)
         rc = scan_walk(&pg, txn, has_esk ? &esk : NULL, seg, total);
     if (!rc)
         page_write(&pg);
-    store_read_end(txn);
     buf_free(&pg.items);
-    return rc;
+    return req_result(r, rc);
 }

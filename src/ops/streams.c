@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/stream.h"
+#include "base/clock.h"
+#include "base/alloc.h"
+#include "streams/stream.h"
 #include "ops/ops.h"
 
 #define GET_RECORDS_MAX_BYTES (1024 * 1024)
@@ -116,24 +117,22 @@ static int list_one(void *ud, uint32_t id, json_t *m)
 }
 
 /* ListStreams(TableName?, Limit?, ExclusiveStartStreamArn?) */
-int op_list_streams(ddb_req_t *r)
+req_result_t op_list_streams(ddb_req_t *r)
 {
     list_ctx_t c = {.r = r};
     str_t start;
-    if (read_limit(r, 100, 100, "Limit cannot be greater than the maximum allowed size: 100", &c.limit) || arn_param(r, "ExclusiveStartStreamArn", "exclusiveStartStreamArn", false, &start))
-        return -1;
+    if (read_limit(r, 100, 100, "Limit cannot be greater than the maximum allowed size: 100", &c.limit) ||
+        arn_param(r, "ExclusiveStartStreamArn", "exclusiveStartStreamArn", false, &start))
+        return REQ_FAILED;
     if (req_member(r, "TableName") && req_table_name(r, &c.table))
-        return -1;
+        return REQ_FAILED;
     if (req_constraints_done(r))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
     /* ARN order: paging resumes after ExclusiveStartStreamArn even when that
      * stream has gone meanwhile (DynamoDB Local accepts unknown ARNs too). */
     buf_puts(&r->out, "{\"Streams\":[");
-    rc = stream__each_by_arn(txn, start.ptr ? start : STR_LIT(""), list_one, &c);
+    int rc = stream__each_by_arn(txn, start.ptr ? start : STR_LIT(""), list_one, &c);
     if (!rc) {
         buf_putc(&r->out, ']');
         if (c.more) {
@@ -142,8 +141,7 @@ int op_list_streams(ddb_req_t *r)
         }
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- DescribeStream ------------------------------------------------------ */
@@ -174,8 +172,8 @@ static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_
 {
     buf_t *b = &r->out;
     buf_puts(b, "{\"StreamDescription\":{");
-    static const char *const copy[][2] = {{"StreamArn", "arn"},       {"StreamLabel", "label"},
-                                          {"StreamStatus", "status"}, {"StreamViewType", "view"}};
+    static const char *const copy[][2] = {
+        {"StreamArn", "arn"}, {"StreamLabel", "label"}, {"StreamStatus", "status"}, {"StreamViewType", "view"}};
     for (size_t i = 0; i < sizeof copy / sizeof *copy; i++) {
         jw_key(b, copy[i][0]);
         jw_cstr(b, json_string_value(json_object_get(m, copy[i][1])));
@@ -185,8 +183,8 @@ static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_
     jw_key(b, "TableName");
     jw_cstr(b, json_string_value(json_object_get(m, "table")));
     jw_key(b, "KeySchema");
-    char *ks = json_dumps(json_object_get(m, "KeySchema"), JSON_COMPACT);
-    buf_puts(b, ks ? ks : "[]");
+    char *ks = xjson_dumps(json_object_get(m, "KeySchema"), JSON_COMPACT);
+    buf_puts(b, ks);
     free(ks);
     jw_key(b, "Shards");
     jw_open(b, '[');
@@ -213,29 +211,26 @@ static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_
 }
 
 /* DescribeStream(StreamArn, Limit?, ExclusiveStartShardId?) */
-int op_describe_stream(ddb_req_t *r)
+req_result_t op_describe_stream(ddb_req_t *r)
 {
     str_t arn, start;
     int64_t limit;
-    if (arn_param(r, "StreamArn", "streamArn", true, &arn) || read_limit(r, 100, 100, "Limit cannot be greater than the maximum: 100", &limit) ||
+    if (arn_param(r, "StreamArn", "streamArn", true, &arn) ||
+        read_limit(r, 100, 100, "Limit cannot be greater than the maximum: 100", &limit) ||
         req_string(r, "ExclusiveStartShardId", false, &start))
-        return -1;
+        return REQ_FAILED;
     if (start.ptr)
         req_check_length(r, start, "exclusiveStartShardId", 28, 65);
     if (req_constraints_done(r))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
     uint32_t id;
     json_t *m;
-    rc = load_stream(r, txn, arn, &id, &m);
+    int rc = load_stream(r, txn, arn, &id, &m);
     if (!rc)
         write_description(r, m, limit, start);
     json_decref(m);
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- GetShardIterator ------------------------------------------------------- */
@@ -265,8 +260,8 @@ static bool parse_seq(str_t s, uint64_t *out)
     return true;
 }
 
-static const char *const iterator_types[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER",
-                                             "AFTER_SEQUENCE_NUMBER", NULL};
+static const char *const iterator_types[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER",
+                                             NULL};
 enum { IT_TRIM_HORIZON, IT_LATEST, IT_AT, IT_AFTER };
 
 static void write_iterator(buf_t *b, const char *arn, const char *shard, uint64_t pos)
@@ -290,7 +285,7 @@ static uint64_t shard_horizon(const json_t *m, const json_t *s)
 
 typedef struct horizon_ctx {
     int64_t min_s; /* records older than this (epoch seconds) are out of retention */
-    uint64_t pos;  /* the first position still retained */
+    uint64_t pos; /* the first position still retained */
 } horizon_ctx_t;
 
 static int skip_expired(void *ud, uint64_t seq, str_t rec)
@@ -303,8 +298,8 @@ static int skip_expired(void *ud, uint64_t seq, str_t rec)
 }
 
 /* The iterator's starting position, or -1 with r->err set. */
-static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const json_t *m, const json_t *s,
-                             int type, str_t seq_text, uint64_t *pos)
+static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const json_t *m, const json_t *s, int type,
+                             str_t seq_text, uint64_t *pos)
 {
     uint64_t start = jsu64(s, "start");
     bool closed = json_object_get(s, "end") != NULL;
@@ -337,26 +332,23 @@ static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const 
 }
 
 /* GetShardIterator(StreamArn, ShardId, ShardIteratorType, SequenceNumber?) */
-int op_get_shard_iterator(ddb_req_t *r)
+req_result_t op_get_shard_iterator(ddb_req_t *r)
 {
     str_t arn, shard_id, seq;
     int type;
     if (arn_param(r, "StreamArn", "streamArn", true, &arn) || req_string(r, "ShardId", true, &shard_id) ||
         req_enum(r, "ShardIteratorType", iterator_types, &type, -1) || req_string(r, "SequenceNumber", false, &seq))
-        return -1;
+        return REQ_FAILED;
     if (shard_id.ptr)
         req_check_length(r, shard_id, "shardId", 28, 65);
     if (type < 0)
         req_constraint(r, "null", "shardIteratorType", "Member must not be null");
     if (req_constraints_done(r))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
     uint32_t id;
     json_t *m;
-    rc = load_stream(r, txn, arn, &id, &m);
+    int rc = load_stream(r, txn, arn, &id, &m);
     json_t *s = rc ? NULL : find_shard(m, shard_id);
     if (!rc && !s)
         rc = err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Shard does not exist");
@@ -365,12 +357,12 @@ int op_get_shard_iterator(ddb_req_t *r)
         rc = iterator_position(r, txn, id, m, s, type, seq, &pos);
     if (!rc) {
         buf_puts(&r->out, "{\"ShardIterator\":");
-        write_iterator(&r->out, json_string_value(json_object_get(m, "arn")), json_string_value(json_object_get(s, "id")), pos);
+        write_iterator(&r->out, json_string_value(json_object_get(m, "arn")),
+                       json_string_value(json_object_get(s, "id")), pos);
         buf_putc(&r->out, '}');
     }
     json_decref(m);
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- GetRecords --------------------------------------------------------------- */
@@ -446,31 +438,28 @@ static int add_record(void *ud, uint64_t seq, str_t rec)
 }
 
 /* GetRecords(ShardIterator, Limit?) */
-int op_get_records(ddb_req_t *r)
+req_result_t op_get_records(ddb_req_t *r)
 {
     str_t its;
     int64_t limit;
     if (req_string(r, "ShardIterator", true, &its) ||
         read_limit(r, 1000, 1000, "Limit should be less than or equal to 1000", &limit))
-        return -1;
+        return REQ_FAILED;
     if (its.ptr)
         req_check_length(r, its, "shardIterator", 1, 2048);
     if (req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     iterator_t it;
     if (parse_iterator(its, &it))
-        return err_set(&r->err, ERR_VALIDATION, "Invalid ShardIterator");
+        return req_fail(r, ERR_VALIDATION, "Invalid ShardIterator");
     int64_t now = clock_now_ms();
     if (now - it.issued > STREAM_ITERATOR_TTL_MS)
-        return err_set(&r->err, ERR_EXPIRED_ITERATOR, "The provided iterator exceeds the maximum age allowed.");
+        return req_fail(r, ERR_EXPIRED_ITERATOR, "The provided iterator exceeds the maximum age allowed.");
 
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+    store_txn_t *txn = r->txn;
     uint32_t id;
     json_t *m;
-    rc = load_stream(r, txn, it.arn, &id, &m);
+    int rc = load_stream(r, txn, it.arn, &id, &m);
     json_t *s = rc ? NULL : find_shard(m, it.shard);
     if (!rc && !s)
         rc = trimmed(r); /* the shard itself aged out */
@@ -498,6 +487,5 @@ int op_get_records(ddb_req_t *r)
         buf_putc(&r->out, '}');
     }
     json_decref(m);
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }

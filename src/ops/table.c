@@ -6,37 +6,26 @@
  * item count, size, ARNs). Validation runs on the loop thread; the catalog
  * change runs on the writer thread, which re-checks existence in its own
  * transaction. */
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
-#include "ddbd/stream.h"
+#include "base/clock.h"
+#include "base/rand.h"
+#include "base/alloc.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
+#include "streams/stream.h"
 #include "ops/ops.h"
 
 /* ddbd's clock (tests can move it), in DynamoDB's milliseconds */
 static double now_epoch(void) { return clock_now_epoch(); }
 
-static void uuid_v4(char out[37])
-{
-    unsigned char b[16];
-    if (RAND_bytes(b, sizeof b) != 1)
-        for (int i = 0; i < 16; i++)
-            b[i] = (unsigned char)rand();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 /* ---- DescribeTable's shape ------------------------------------------------ */
 
 static void write_json_member(buf_t *b, const char *key, json_t *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    char *s = xjson_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     jw_key(b, key);
     buf_puts(b, s);
     free(s);
@@ -64,8 +53,7 @@ static void write_throughput(buf_t *b, json_t *src, int64_t rcu, int64_t wcu)
 }
 
 /* GlobalSecondaryIndexes / LocalSecondaryIndexes with their live fields. */
-static int write_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *member,
-                         bool global)
+static int write_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *member, bool global)
 {
     json_t *list = json_object_get(t->desc, member);
     if (!json_array_size(list))
@@ -130,8 +118,8 @@ static void write_table_class(buf_t *b, const json_t *desc)
 }
 
 /* Writes "<wrapper>":{...TableDescription...}. */
-static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t,
-                                   const char *wrapper, const char *status)
+static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *wrapper,
+                                   const char *status)
 {
     table_stats_t st;
     int rc = catalog_stats_get(txn, t->id, &st);
@@ -186,8 +174,7 @@ static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NU
 static const char *const table_classes[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};
 
 /* A JSON string member or NULL, with constraint checks on length and enum. */
-static const char *member_str(ddb_req_t *r, json_t *o, const char *key, const char *path,
-                              const char *const *allowed)
+static const char *member_str(ddb_req_t *r, json_t *o, const char *key, const char *path, const char *const *allowed)
 {
     json_t *v = json_object_get(o, key);
     if (v && !json_is_string(v)) {
@@ -238,8 +225,7 @@ static void check_key_schema_shape(ddb_req_t *r, json_t *ks, const char *path)
     json_t *k;
     json_array_foreach(ks, i, k)
     {
-        member_str(r, k, "AttributeName", arena_printf(&r->arena, "%s.%zu.member.attributeName", path, i + 1),
-                   NULL);
+        member_str(r, k, "AttributeName", arena_printf(&r->arena, "%s.%zu.member.attributeName", path, i + 1), NULL);
         member_str(r, k, "KeyType", arena_printf(&r->arena, "%s.%zu.member.keyType", path, i + 1), key_types);
     }
 }
@@ -251,7 +237,8 @@ static int check_key_schema(ddb_req_t *r, json_t *ks)
     if (strcmp(json_string_value(json_object_get(first, "KeyType")), "HASH") != 0)
         return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
     if (second && strcmp(json_string_value(json_object_get(second, "KeyType")), "RANGE") != 0)
-        return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
     if (second && strcmp(json_string_value(json_object_get(first, "AttributeName")),
                          json_string_value(json_object_get(second, "AttributeName"))) == 0)
         return err_set(&r->err, ERR_VALIDATION,
@@ -456,11 +443,12 @@ static int validate_billing(ddb_req_t *r, int billing, json_t *pt, json_t *gsis)
 }
 
 static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache);
+static void create_release(void *plan);
 
 /* CreateTable(TableName, KeySchema, AttributeDefinitions, BillingMode?,
  *             ProvisionedThroughput?, GlobalSecondaryIndexes?,
  *             LocalSecondaryIndexes?, DeletionProtectionEnabled?) */
-int op_create_table(ddb_req_t *r)
+req_result_t op_create_table(ddb_req_t *r)
 {
     str_t name;
     int billing;
@@ -474,16 +462,16 @@ int op_create_table(ddb_req_t *r)
         req_enum(r, "BillingMode", billing_modes, &billing, BILLING_PROVISIONED) ||
         req_enum(r, "TableClass", table_classes, &table_class, -1) || req_array(r, "Tags", false, &tags) ||
         (tags && ops_check_tags(r, tags)))
-        return -1;
+        return REQ_FAILED;
     json_t *ks = (json_t *)ks_c, *defs = (json_t *)defs_c, *pt = (json_t *)pt_c;
     size_t i;
     json_t *d;
     json_array_foreach(defs, i, d)
     {
-        member_str(r, d, "AttributeName", arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeName", i + 1),
-                   NULL);
-        member_str(r, d, "AttributeType", arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeType", i + 1),
-                   attr_types);
+        member_str(r, d, "AttributeName",
+                   arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeName", i + 1), NULL);
+        member_str(r, d, "AttributeType",
+                   arena_printf(&r->arena, "attributeDefinitions.%zu.member.attributeType", i + 1), attr_types);
     }
     if (ks)
         check_key_schema_shape(r, ks, "keySchema");
@@ -499,14 +487,14 @@ int op_create_table(ddb_req_t *r)
         validate_billing(r, billing, pt, (json_t *)gsis_c) ||
         stream_check_spec(&r->err, req_member(r, "StreamSpecification"))) {
         json_decref(used);
-        return -1;
+        return REQ_FAILED;
     }
     json_decref(used);
 
     json_t *desc = json_object();
     json_object_set_new(desc, "TableName", json_stringn(name.ptr, name.len));
-    char uuid[37];
-    uuid_v4(uuid);
+    char uuid[RAND_UUID_LEN + 1];
+    rand_uuid(uuid);
     json_object_set_new(desc, "TableId", json_string(uuid));
     json_object_set_new(desc, "CreationDateTime", json_real(now_epoch()));
     json_object_set(desc, "KeySchema", ks);
@@ -529,38 +517,45 @@ int op_create_table(ddb_req_t *r)
         json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
     if (tags && ops_add_tags(r, desc, tags)) {
         json_decref(desc);
-        return -1;
+        return REQ_FAILED;
     }
 
     create_plan_t *p = arena_alloc(&r->arena, sizeof *p);
     p->desc = desc;
     p->name = arena_strdup(&r->arena, name);
-    r->plan = p;
-    r->apply = create_apply;
-    return REQ_WRITE;
+    return req_queue(r, create_apply, p, create_release);
 }
 
+static void create_release(void *plan)
+{
+    create_plan_t *p = plan;
+    json_decref(p->desc);
+}
+
+/* Builds the stored description from a copy of the plan's: the plan stays
+ * as it was, should the writer run this again. */
 static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    create_plan_t *p = r->plan;
+    const create_plan_t *p = r->plan;
     const table_t *existing;
     int rc = catalog_lookup(cache, txn, r->ns, p->name, &existing);
     if (rc)
-        goto out;
-    if (existing) {
-        rc = err_set(&r->err, ERR_RESOURCE_IN_USE, "Table already exists: %.*s", STR_FMT(p->name));
-        goto out;
-    }
+        return rc;
+    if (existing)
+        return err_set(&r->err, ERR_RESOURCE_IN_USE, "Table already exists: %.*s", STR_FMT(p->name));
     uint32_t id;
     if ((rc = catalog_next_table_id(txn, &id)) != 0)
-        goto out;
-    json_object_set_new(p->desc, "ddbd_id", json_integer(id));
-    index_number_new(p->desc);
-    rc = stream_apply_spec(txn, &r->err, r->ns, r->region, r->env->account_id, p->desc,
+        return rc;
+    json_t *desc = json_deep_copy(p->desc);
+    json_object_set_new(desc, "ddbd_id", json_integer(id));
+    index_number_new(desc);
+    rc = stream_apply_spec(txn, &r->err, r->ns, r->region, r->env->account_id, desc,
                            json_object_get(r->body, "StreamSpecification"), true);
-    if (rc)
-        goto out;
-    table_t *t = table_from_json(r->ns, json_incref(p->desc));
+    if (rc) {
+        json_decref(desc);
+        return rc;
+    }
+    table_t *t = table_from_json(r->ns, desc); /* takes desc */
     rc = catalog_put(txn, t);
     if (!rc) {
         buf_putc(&r->out, '{');
@@ -568,24 +563,18 @@ static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         buf_putc(&r->out, '}');
     }
     table_free(t);
-out:
-    json_decref(p->desc);
-    p->desc = NULL;
     return rc;
 }
 
 /* DescribeTable(TableName) */
-int op_describe_table(ddb_req_t *r)
+req_result_t op_describe_table(ddb_req_t *r)
 {
-    store_txn_t *txn;
+    store_txn_t *txn = r->txn;
     const table_t *t;
     str_t name;
     if (req_table_name(r, &name) || req_constraints_done(r))
-        return -1;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
-    rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, name, &t);
+        return REQ_FAILED;
+    int rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, name, &t);
     if (!rc && !t)
         rc = req_table_not_found(r, name);
     if (!rc) {
@@ -593,8 +582,7 @@ int op_describe_table(ddb_req_t *r)
         rc = write_table_description(r, &r->out, txn, t, "Table", "ACTIVE");
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ListTables(ExclusiveStartTableName?, Limit?) */
@@ -620,35 +608,31 @@ static int list_one(void *ud, str_t name)
     return 0;
 }
 
-int op_list_tables(ddb_req_t *r)
+req_result_t op_list_tables(ddb_req_t *r)
 {
     str_t start;
     int64_t limit;
     bool has_limit;
     if (req_string(r, "ExclusiveStartTableName", false, &start) || req_int(r, "Limit", &limit, &has_limit))
-        return -1;
+        return REQ_FAILED;
     if (!has_limit)
         limit = 100;
     req_check_range(r, limit, "limit", 1, 100);
     if (start.ptr)
         req_check_length(r, start, "exclusiveStartTableName", 3, 255);
     if (req_constraints_done(r))
-        return -1;
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+        return REQ_FAILED;
+    store_txn_t *txn = r->txn;
     list_state_t s = {&r->out, limit, 0, STR_NULL, false, &r->arena};
     buf_puts(&r->out, "{\"TableNames\":[");
-    rc = catalog_list(txn, r->ns, start.ptr ? start : STR_NULL, list_one, &s);
-    store_read_end(txn);
+    int rc = catalog_list(txn, r->ns, start.ptr ? start : STR_NULL, list_one, &s);
     buf_putc(&r->out, ']');
     if (s.more) {
         jw_key(&r->out, "LastEvaluatedTableName");
         jw_s(&r->out, s.last);
     }
     buf_putc(&r->out, '}');
-    return rc;
+    return req_result(r, rc);
 }
 
 /* DeleteTable(TableName) */
@@ -674,13 +658,12 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     return rc;
 }
 
-int op_delete_table(ddb_req_t *r)
+req_result_t op_delete_table(ddb_req_t *r)
 {
     str_t name;
     if (req_table_name(r, &name) || req_constraints_done(r))
-        return -1;
-    r->apply = delete_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, delete_apply, NULL, NULL);
 }
 
 /* UpdateTable(TableName, BillingMode?, ProvisionedThroughput?,
@@ -767,7 +750,7 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     return rc;
 }
 
-int op_update_table(ddb_req_t *r)
+req_result_t op_update_table(ddb_req_t *r)
 {
     str_t name;
     int billing, table_class;
@@ -776,11 +759,10 @@ int op_update_table(ddb_req_t *r)
     if (req_table_name(r, &name) || req_enum(r, "BillingMode", billing_modes, &billing, -1) ||
         req_object(r, "ProvisionedThroughput", false, &pt) || req_bool(r, "DeletionProtectionEnabled", &protect) ||
         req_enum(r, "TableClass", table_classes, &table_class, -1))
-        return -1;
+        return REQ_FAILED;
     if (pt)
         check_throughput_shape(r, (json_t *)pt, "provisionedThroughput");
     if (req_constraints_done(r) || stream_check_spec(&r->err, req_member(r, "StreamSpecification")))
-        return -1;
-    r->apply = update_apply;
-    return REQ_WRITE;
+        return REQ_FAILED;
+    return req_queue(r, update_apply, NULL, NULL);
 }

@@ -7,9 +7,10 @@
 #include <time.h>
 #include <xxhash.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/index.h"
-#include "ddbd/itemstore.h"
+#include "base/clock.h"
+#include "base/alloc.h"
+#include "storage/index.h"
+#include "storage/itemstore.h"
 #include "ops/ops.h"
 
 #define TRANSACT_MAX_ITEMS 100
@@ -53,24 +54,21 @@ static int parse_get(ddb_req_t *r, store_txn_t *txn, const json_t *action, trans
 /* TransactGetItems(TransactItems: [{Get: {TableName, Key,
  *                  ProjectionExpression?, ExpressionAttributeNames?}}],
  *                  ReturnConsumedCapacity?) */
-int op_transact_get_items(ddb_req_t *r)
+req_result_t op_transact_get_items(ddb_req_t *r)
 {
     const json_t *actions;
     int capacity;
-    if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &capacity) ||
-        req_constraints_done(r))
-        return -1;
+    if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &capacity) || req_constraints_done(r))
+        return REQ_FAILED;
     size_t n = json_array_size(actions);
     if (n < 1 || n > TRANSACT_MAX_ITEMS)
-        return err_set(&r->err, ERR_VALIDATION,
-                       "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: "
-                       "Member must have length %s",
-                       n < 1 ? "greater than or equal to 1" : "less than or equal to 100");
+        return req_fail(r, ERR_VALIDATION,
+                        "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: "
+                        "Member must have length %s",
+                        n < 1 ? "greater than or equal to 1" : "less than or equal to 100");
     transact_get_t *gets = arena_calloc(&r->arena, n, sizeof *gets);
-    store_txn_t *txn;
-    int rc = store_read_begin(r->env->store, &txn);
-    if (rc)
-        return rc;
+    store_txn_t *txn = r->txn;
+    int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         rc = parse_get(r, txn, json_array_get(actions, i), &gets[i]);
         for (size_t j = 0; j < i && !rc; j++)
@@ -108,8 +106,7 @@ int op_transact_get_items(ddb_req_t *r)
         }
         buf_putc(&r->out, '}');
     }
-    store_read_end(txn);
-    return rc;
+    return req_result(r, rc);
 }
 
 /* ---- TransactWriteItems ------------------------------------------------------ */
@@ -124,17 +121,17 @@ static const char *const tw_rv_on_failure[] = {"NONE", "ALL_OLD", NULL};
 enum { TW_OK, TW_CONDITION_FAILED, TW_VALIDATION, TW_COLLECTION_FULL };
 
 typedef struct tw_action {
-    int kind;            /* TW_* */
+    int kind; /* TW_* */
     str_t table_name;
-    value_t item;        /* Put: the item; the others: the Key */
+    value_t item; /* Put: the item; the others: the Key */
     ops_exprs_t x;
     bool old_on_failure; /* ReturnValuesOnConditionCheckFailure ALL_OLD */
-    /* filled on the writer thread */
+    /* filled on the writer thread, in tw_apply's copy of the plan */
     const table_t *table;
     key_buf_t kb;
     value_t old, new_item;
-    bool found, write;   /* write: new_item is to be stored */
-    int outcome;         /* TW_OK, TW_CONDITION_FAILED, TW_VALIDATION */
+    bool found, write; /* write: new_item is to be stored */
+    int outcome; /* TW_OK, TW_CONDITION_FAILED, TW_VALIDATION */
     const char *message; /* TW_VALIDATION's text */
     itemstore_effect_t effect; /* the index writes it caused */
 } tw_action_t;
@@ -143,8 +140,8 @@ typedef struct tw_plan {
     size_t n;
     tw_action_t *actions;
     int capacity; /* ReturnConsumedCapacity */
-    int metrics;  /* ReturnItemCollectionMetrics */
-    str_t token;  /* ClientRequestToken; ptr NULL when absent */
+    int metrics; /* ReturnItemCollectionMetrics */
+    str_t token; /* ClientRequestToken; ptr NULL when absent */
     uint8_t hash[16]; /* of the parameters a replay must repeat */
 } tw_plan_t;
 
@@ -320,10 +317,10 @@ static int tw_evaluate(ddb_req_t *r, store_txn_t *txn, tw_action_t *a)
 
 static const char *tw_code(int outcome)
 {
-    return outcome == TW_CONDITION_FAILED ? "ConditionalCheckFailed"
-           : outcome == TW_VALIDATION     ? "ValidationError"
+    return outcome == TW_CONDITION_FAILED  ? "ConditionalCheckFailed"
+           : outcome == TW_VALIDATION      ? "ValidationError"
            : outcome == TW_COLLECTION_FULL ? "ItemCollectionSizeLimitExceeded"
-                                          : "None";
+                                           : "None";
 }
 
 /* TransactionCanceledException with one CancellationReasons entry per
@@ -361,38 +358,17 @@ static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
 
 /* {} or {"ConsumedCapacity":[...]}: two write units per KB of each item
  * (the larger of its old and new sizes), summed per table. */
-/* "ItemCollectionMetrics":{table:[...]} for the items written to tables
- * with LSIs. */
+/* "ItemCollectionMetrics" for the items written to tables with LSIs. */
 static int tw_metrics(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
 {
-    bool open_map = false;
+    size_t n = p->n ? p->n : 1;
+    const table_t **tables = arena_alloc(&r->arena, n * sizeof *tables);
+    const value_t **items = arena_alloc(&r->arena, n * sizeof *items);
     for (size_t i = 0; i < p->n; i++) {
-        const table_t *t = p->actions[i].table;
-        bool first_of_table = true;
-        for (size_t j = 0; j < i; j++)
-            first_of_table = first_of_table && p->actions[j].table != t;
-        if (!index_has_lsi(t) || !first_of_table)
-            continue;
-        if (!open_map) {
-            jw_key(&r->out, "ItemCollectionMetrics");
-            jw_open(&r->out, '{');
-            open_map = true;
-        }
-        jw_key(&r->out, t->name);
-        jw_open(&r->out, '[');
-        for (size_t j = i; j < p->n; j++) {
-            const tw_action_t *a = &p->actions[j];
-            if (a->table != t || a->kind == TW_CHECK)
-                continue;
-            int rc = ops_collection_metrics_json(&r->out, txn, t, &a->item);
-            if (rc)
-                return rc;
-        }
-        jw_close(&r->out, ']');
+        tables[i] = p->actions[i].table;
+        items[i] = p->actions[i].kind == TW_CHECK ? NULL : &p->actions[i].item;
     }
-    if (open_map)
-        jw_close(&r->out, '}');
-    return 0;
+    return ops_collection_metrics_map(r, txn, p->n, tables, items);
 }
 
 static int tw_reply(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
@@ -421,8 +397,8 @@ static int tw_reply(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p)
 /* ---- ClientRequestToken ------------------------------------------------------ */
 
 #define TW_TOKEN_TTL_MS (10u * 60 * 1000) /* remembered 10 minutes after completion */
-#define TW_TOKEN_HEAD 24                  /* completion time (8) + parameter hash (16) */
-#define TW_TOKEN_SWEEP 8                  /* entries checked for expiry per stored token */
+#define TW_TOKEN_HEAD 24 /* completion time (8) + parameter hash (16) */
+#define TW_TOKEN_SWEEP 8 /* entries checked for expiry per stored token */
 
 /* The clock tokens expire by: ddbd's clock, which tests can move. */
 static uint64_t tw_now_ms(void) { return (uint64_t)clock_now_ms(); }
@@ -446,9 +422,7 @@ static bool tw_token_expired(str_t val, uint64_t now)
  * DynamoDB (Local, checked) replays a request that changes only it. */
 static void tw_hash_params(const json_t *actions, uint8_t out[16])
 {
-    char *dump = json_dumps(actions, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!dump)
-        abort();
+    char *dump = xjson_dumps(actions, JSON_COMPACT | JSON_SORT_KEYS);
     XXH128_canonical_t c;
     XXH128_canonicalFromHash(&c, XXH3_128bits(dump, strlen(dump)));
     memcpy(out, c.digest, sizeof c.digest);
@@ -537,7 +511,11 @@ static int tw_token_store(ddb_req_t *r, store_txn_t *txn, const tw_plan_t *p, st
  * without the other. */
 static int tw_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
-    tw_plan_t *p = r->plan;
+    /* The actions' writer-thread fields are filled on a copy: the plan
+     * stays as parsed, should the writer run this again. */
+    tw_plan_t run = *(const tw_plan_t *)r->plan, *p = &run;
+    p->actions = arena_alloc(&r->arena, (p->n ? p->n : 1) * sizeof *p->actions);
+    memcpy(p->actions, ((const tw_plan_t *)r->plan)->actions, p->n * sizeof *p->actions);
     str_t key = {NULL, 0};
     if (p->token.ptr) {
         key = tw_token_key(r, p);
@@ -592,28 +570,25 @@ static int tw_check_token(ddb_req_t *r, str_t *token_out)
  *                    ExpressionAttributeValues?,
  *                    ReturnValuesOnConditionCheckFailure?}}],
  *                    ClientRequestToken?, ReturnConsumedCapacity?) */
-int op_transact_write_items(ddb_req_t *r)
+req_result_t op_transact_write_items(ddb_req_t *r)
 {
     tw_plan_t *p = arena_calloc(&r->arena, 1, sizeof *p);
     const json_t *actions;
     if (req_array(r, "TransactItems", true, &actions) || ops_return_capacity(r, &p->capacity) ||
-        ops_return_metrics(r, &p->metrics) ||
-        tw_check_token(r, &p->token))
-        return -1;
+        ops_return_metrics(r, &p->metrics) || tw_check_token(r, &p->token))
+        return REQ_FAILED;
     p->n = actions ? json_array_size(actions) : 0;
     if (actions && p->n < 1)
         req_constraint(r, "'[]'", "transactItems", "Member must have length greater than or equal to 1");
     if (p->n > TRANSACT_MAX_ITEMS)
         req_constraint(r, "'[...]'", "transactItems", "Member must have length less than or equal to 100");
     if (req_constraints_done(r))
-        return -1;
+        return REQ_FAILED;
     p->actions = arena_calloc(&r->arena, p->n, sizeof *p->actions);
     for (size_t i = 0; i < p->n; i++)
         if (tw_parse_action(r, i, json_array_get(actions, i), &p->actions[i]))
-            return -1;
+            return REQ_FAILED;
     if (p->token.ptr)
         tw_hash_params(actions, p->hash);
-    r->plan = p;
-    r->apply = tw_apply;
-    return REQ_WRITE;
+    return req_queue(r, tw_apply, p, NULL);
 }

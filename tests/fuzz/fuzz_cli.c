@@ -16,9 +16,9 @@
 #define FUZZ_MAX_WORDS 64
 
 static const struct option native[] = {
-    {"port", required_argument, NULL, 1}, {"host", required_argument, NULL, 2},
+    {"port", required_argument, NULL, 1},     {"host", required_argument, NULL, 2},
     {"data-dir", required_argument, NULL, 3}, {"in-memory", no_argument, NULL, 4},
-    {"clock", required_argument, NULL, 5}, {NULL, 0, NULL, 0},
+    {"clock", required_argument, NULL, 5},    {NULL, 0, NULL, 0},
 };
 
 static bool is_input_word(char **argv, int argc, const char *w)

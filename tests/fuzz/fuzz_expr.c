@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddbd/expr.h"
+#include "expr/expr.h"
 
 #include "fuzz.h"
 

@@ -9,10 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddbd/http.h"
+#include "net/http.h"
 
 #include "fuzz.h"
-
 
 /* Serializes what the parser hands over, so two runs can be compared. */
 static void fuzz_on_request(void *ud, http_request_t *req)

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddbd/clock.h"
-#include "ddbd/trigger.h"
+#include "base/clock.h"
+#include "streams/trigger.h"
 
 #include "fuzz.h"
 

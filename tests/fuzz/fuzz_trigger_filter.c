@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "ddbd/trigger_filter.h"
+#include "streams/trigger_filter.h"
 
 #include "fuzz.h"
 

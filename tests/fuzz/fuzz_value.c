@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddbd/keys.h"
-#include "ddbd/value.h"
+#include "model/keys.h"
+#include "model/value.h"
 
 #include "fuzz.h"
 

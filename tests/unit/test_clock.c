@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "ddbd/clock.h"
+#include "base/clock.h"
 
 #define Y2030 1893456000000ll /* 2030-01-01T00:00:00Z */
 

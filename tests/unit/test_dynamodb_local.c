@@ -9,9 +9,12 @@
 
 /* A few of ddbd's own options, as main.c declares them. */
 static const struct option native[] = {
-    {"port", required_argument, NULL, 1},   {"host", required_argument, NULL, 2},
-    {"data-dir", required_argument, NULL, 3}, {"in-memory", no_argument, NULL, 4},
-    {"shared-db", no_argument, NULL, 5},    {"help", no_argument, NULL, 6},
+    {"port", required_argument, NULL, 1},
+    {"host", required_argument, NULL, 2},
+    {"data-dir", required_argument, NULL, 3},
+    {"in-memory", no_argument, NULL, 4},
+    {"shared-db", no_argument, NULL, 5},
+    {"help", no_argument, NULL, 6},
     {NULL, 0, NULL, 0},
 };
 
@@ -95,7 +98,7 @@ static void test_native_untouched(void)
     CHECK_STR(rw("--in-memory -port 1"), "--in-memory --port 1");
     CHECK_STR(rw("-- -port"), "-- -port");
     CHECK_STR(rw("-sharedDb stray"), "--data-dir . --shared-db stray"); /* ddbd's parser refuses "stray" */
-    CHECK_STR(rw("-port 1 java"), "--data-dir . --port 1 java");        /* java only comes first */
+    CHECK_STR(rw("-port 1 java"), "--data-dir . --port 1 java"); /* java only comes first */
 }
 
 static void test_errors(void)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/http.h"
+#include "net/http.h"
 
 #define MAX_BODY 1024
 #define MAX_REQS 16
@@ -107,11 +107,10 @@ static void test_simple_post(void)
     collect_free(&c);
 }
 
-static const char pipelined[] =
-    "POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nfirst"
-    "GET /b?x=1&y=2 HTTP/1.1\r\nHost: h\r\n\r\n"
-    "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nthi\r\n2\r\nrd\r\n0\r\n\r\n"
-    "PUT /d HTTP/1.1\r\nContent-Length: 6\r\nX-Empty:\r\n\r\nfourth";
+static const char pipelined[] = "POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nfirst"
+                                "GET /b?x=1&y=2 HTTP/1.1\r\nHost: h\r\n\r\n"
+                                "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nthi\r\n2\r\nrd\r\n0\r\n\r\n"
+                                "PUT /d HTTP/1.1\r\nContent-Length: 6\r\nX-Empty:\r\n\r\nfourth";
 
 static void check_pipelined(collect_t *c)
 {
@@ -203,8 +202,7 @@ static void test_chunked(void)
     }
     /* Chunked with only the last chunk: an empty body. */
     collect_t c;
-    CHECK(parse(&c, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0,
-                MAX_BODY) == 0);
+    CHECK(parse(&c, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0, MAX_BODY) == 0);
     CHECK(c.nreqs == 1 && c.reqs[0]->body.len == 0 && c.reqs[0]->body.ptr);
     collect_free(&c);
 }
@@ -243,8 +241,7 @@ static void test_large_bodies(void)
 
 static void test_continue(void)
 {
-    static const char head[] =
-        "POST / HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-Continue \r\n\r\n";
+    static const char head[] = "POST / HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-Continue \r\n\r\n";
     collect_t c;
     http_parser_t *p = parser_new(&c, MAX_BODY);
     CHECK(http_parser_feed(p, head, strlen(head)) == 0);
@@ -265,20 +262,17 @@ static void test_continue(void)
     collect_free(&c);
 
     /* Over the limit: 413 and no 100 Continue. */
-    CHECK(parse(&c, "POST / HTTP/1.1\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n", 0,
-                MAX_BODY) == 413);
+    CHECK(parse(&c, "POST / HTTP/1.1\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n", 0, MAX_BODY) == 413);
     CHECK(c.ncontinue == 0 && c.nreqs == 0);
 
     /* HTTP/1.0, no body, or another expectation: no continue. */
-    CHECK(parse(&c, "POST / HTTP/1.0\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\nx", 0,
-                MAX_BODY) == 0);
+    CHECK(parse(&c, "POST / HTTP/1.0\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\nx", 0, MAX_BODY) == 0);
     CHECK(c.ncontinue == 0 && c.nreqs == 1);
     collect_free(&c);
     CHECK(parse(&c, "GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n", 0, MAX_BODY) == 0);
     CHECK(c.ncontinue == 0 && c.nreqs == 1);
     collect_free(&c);
-    CHECK(parse(&c, "POST / HTTP/1.1\r\nContent-Length: 1\r\nExpect: 100-continuez\r\n\r\nx", 0,
-                MAX_BODY) == 0);
+    CHECK(parse(&c, "POST / HTTP/1.1\r\nContent-Length: 1\r\nExpect: 100-continuez\r\n\r\nx", 0, MAX_BODY) == 0);
     CHECK(c.ncontinue == 0 && c.nreqs == 1);
     collect_free(&c);
 
@@ -304,8 +298,7 @@ static void test_body_limit(void)
     http_parser_free(p);
     CHECK(c.nreqs == 0);
 
-    CHECK(parse(&c, "POST / HTTP/1.1\r\nContent-Length: 99999999999999999\r\n\r\n", 0,
-                MAX_BODY) == 413);
+    CHECK(parse(&c, "POST / HTTP/1.1\r\nContent-Length: 99999999999999999\r\n\r\n", 0, MAX_BODY) == 413);
 
     /* Exactly at the limit is fine. */
     buf_t in = BUF_INIT;

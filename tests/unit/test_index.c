@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/index.h"
+#include "storage/index.h"
 
 #include "test_items.h"
 
@@ -31,10 +31,15 @@ static void setup(void)
     table.name = "t";
     table.ks = (key_schema_t){{STR_LIT("pk"), VT_S}, {STR_LIT("sk"), VT_N}};
     static str_t include[] = {STR_LIT("a")};
-    ixs[0] = (table_index_t){.name = "byG", .ks = {{STR_LIT("g"), VT_S}, {STR_LIT("gs"), VT_S}},
-                             .projection = PROJ_KEYS_ONLY, .number = 1};
-    ixs[1] = (table_index_t){.name = "byL", .local = true, .ks = {{STR_LIT("pk"), VT_S}, {STR_LIT("l"), VT_N}},
-                             .projection = PROJ_INCLUDE, .include = include, .n_include = 1, .number = 2};
+    ixs[0] = (table_index_t){
+        .name = "byG", .ks = {{STR_LIT("g"), VT_S}, {STR_LIT("gs"), VT_S}}, .projection = PROJ_KEYS_ONLY, .number = 1};
+    ixs[1] = (table_index_t){.name = "byL",
+                             .local = true,
+                             .ks = {{STR_LIT("pk"), VT_S}, {STR_LIT("l"), VT_N}},
+                             .projection = PROJ_INCLUDE,
+                             .include = include,
+                             .n_include = 1,
+                             .number = 2};
     table.indexes = ixs;
     table.n_indexes = 2;
 }

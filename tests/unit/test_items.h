@@ -6,9 +6,9 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "ddbd/arena.h"
-#include "ddbd/err.h"
-#include "ddbd/value.h"
+#include "base/arena.h"
+#include "base/err.h"
+#include "model/value.h"
 
 static inline value_t test_item(arena_t *a, const char *text)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/keys.h"
+#include "model/keys.h"
 
 #include "test_items.h"
 
@@ -236,8 +236,9 @@ static void test_sort_order_s_b(void)
 
 static void test_sort_order_n(void)
 {
-    static const char *const nums[] = {"-1e125", "-100", "-1.5", "-1", "-0.001", "0", "1e-130", "0.5",
-                                       "1", "1.0000000000000000000000000000000000001", "2", "10", "1e125"};
+    static const char *const nums[] = {"-1e125", "-100",   "-1.5", "-1", "-0.001",
+                                       "0",      "1e-130", "0.5",  "1",  "1.0000000000000000000000000000000000001",
+                                       "2",      "10",     "1e125"};
     enum { N = 300 };
     sk_t *s = calloc(N, sizeof *s);
     for (size_t i = 0; i < N; i++) {

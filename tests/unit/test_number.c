@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/number.h"
+#include "model/number.h"
 
 #define MSG_NAN "The parameter cannot be converted to a numeric value"
 #define MSG_OVERFLOW "Number overflow. Attempting to store a number with magnitude larger than supported range"
@@ -98,9 +98,9 @@ static void test_normalize(void)
 
 static void test_parse_errors(void)
 {
-    static const char *const nan[] = {"abc", " 1", "1 ", "1e", "1e+", "0x10", "Infinity", "NaN", ".",
-                                      "-", "+", "1.2.3", "1e5.5", "--1", "+-1", "1e--5", "e5", "1,5",
-                                      "1e99999999999", "1e2147483648"};
+    static const char *const nan[] = {"abc", " 1",    "1 ", "1e",  "1e+",           "0x10",        "Infinity",
+                                      "NaN", ".",     "-",  "+",   "1.2.3",         "1e5.5",       "--1",
+                                      "+-1", "1e--5", "e5", "1,5", "1e99999999999", "1e2147483648"};
     for (size_t i = 0; i < sizeof nan / sizeof nan[0]; i++) {
         char want[256];
         snprintf(want, sizeof want, MSG_NAN ": %s", nan[i]);
@@ -243,8 +243,7 @@ static void test_arith(void)
     CHECK_STR(arith("0", "-7.5", false), "-7.5");
     CHECK_STR(arith("0", "7.5", true), "-7.5");
     CHECK_STR(arith("7.5", "0", true), "7.5");
-    CHECK_STR(arith("99999999999999999999999999999999999999", "1", false),
-              "100000000000000000000000000000000000000");
+    CHECK_STR(arith("99999999999999999999999999999999999999", "1", false), "100000000000000000000000000000000000000");
     CHECK_STR(arith("1e40", "1", true), MSG_ARITH_DIGITS); /* 40 nines */
     CHECK_STR(arith("1e37", "1", true), "9999999999999999999999999999999999999");
     CHECK_STR(arith("1.5", "1.5", false), "3");
@@ -339,10 +338,7 @@ static int enc_cmp(const enc_t *a, const enc_t *b)
     return a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
 }
 
-static bool is_prefix(const enc_t *a, const enc_t *b)
-{
-    return a->len < b->len && memcmp(a->b, b->b, a->len) == 0;
-}
+static bool is_prefix(const enc_t *a, const enc_t *b) { return a->len < b->len && memcmp(a->b, b->b, a->len) == 0; }
 
 /* A random normalized number anywhere in the range, biased to collide. */
 static number_t random_number(void)

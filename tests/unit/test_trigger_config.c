@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "ddbd/trigger.h"
+#include "streams/trigger.h"
 
 static void test_flag_defaults(void)
 {
@@ -54,7 +54,8 @@ static void test_flag_options(void)
     trigger_cfg_free(&back);
     json_decref(j);
     trigger_cfg_free(&c);
-    CHECK(trigger_cfg_from_flag("Events=http://h:1/,BatchSize=7,StartingPosition=TRIM_HORIZON", &c, why, sizeof why) == 0);
+    CHECK(trigger_cfg_from_flag("Events=http://h:1/,BatchSize=7,StartingPosition=TRIM_HORIZON", &c, why, sizeof why) ==
+          0);
     CHECK(c.batch_size == 7 && !c.latest);
     trigger_cfg_free(&c);
 }
@@ -83,7 +84,8 @@ static void test_json(void)
     char why[512];
     json_t *j = json_loads("{\"TableName\":\"Events\",\"Url\":\"http://h/\",\"FilterCriteria\":{\"Filters\":"
                            "[{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"}]},"
-                           "\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"file:///tmp/x\"}}}", 0, NULL);
+                           "\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"file:///tmp/x\"}}}",
+                           0, NULL);
     CHECK(trigger_cfg_from_json(j, &c, why, sizeof why) == 0);
     CHECK(c.filter != NULL);
     CHECK_STR(c.on_failure, "/tmp/x");

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "ddbd/trigger_filter.h"
+#include "streams/trigger_filter.h"
 
 static const char record[] =
     "{\"eventID\":\"e1\",\"eventName\":\"INSERT\",\"eventSource\":\"aws:dynamodb\","
@@ -65,7 +65,8 @@ static void test_operators(void)
 {
     CHECK(matches("{\"dynamodb\":{\"NewImage\":{\"type\":{\"S\":[{\"prefix\":\"Order\"}]}}}}"));
     CHECK(!matches("{\"dynamodb\":{\"NewImage\":{\"type\":{\"S\":[{\"prefix\":\"order\"}]}}}}"));
-    CHECK(matches("{\"dynamodb\":{\"NewImage\":{\"type\":{\"S\":[{\"prefix\":{\"equals-ignore-case\":\"order\"}}]}}}}"));
+    CHECK(
+        matches("{\"dynamodb\":{\"NewImage\":{\"type\":{\"S\":[{\"prefix\":{\"equals-ignore-case\":\"order\"}}]}}}}"));
     CHECK(matches("{\"dynamodb\":{\"NewImage\":{\"type\":{\"S\":[{\"suffix\":\"Placed\"}]}}}}"));
     CHECK(matches("{\"eventName\":[{\"equals-ignore-case\":\"insert\"}]}"));
     CHECK(matches("{\"eventName\":[{\"anything-but\":[\"REMOVE\",\"MODIFY\"]}]}"));
@@ -85,7 +86,8 @@ static void test_operators(void)
 static void test_or_of_filters(void)
 {
     json_t *crit = json_loads("{\"Filters\":[{\"Pattern\":\"{\\\"eventName\\\":[\\\"REMOVE\\\"]}\"},"
-                              "{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"}]}", 0, NULL);
+                              "{\"Pattern\":\"{\\\"eventName\\\":[\\\"INSERT\\\"]}\"}]}",
+                              0, NULL);
     json_t *rec = json_loads(record, 0, NULL);
     tfilter_t *f;
     char why[256];

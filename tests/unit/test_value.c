@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "ddbd/value.h"
+#include "model/value.h"
 
 static arena_t arena;
 
@@ -116,17 +116,23 @@ static void test_round_trip(void)
 static void test_validation_messages(void)
 {
     CHECK_STR(av("{}"), V "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
-    CHECK_STR(av("{\"X\":\"5\"}"), V "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
-    CHECK_STR(av("{\"S\":null}"), V "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
-    CHECK_STR(av("{\"S\":\"a\",\"N\":\"1\"}"),
-              V "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
-    CHECK_STR(av("{\"M\":{\"a\":{\"S\":\"x\"}},\"L\":[]}"),
-              V "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+    CHECK_STR(av("{\"X\":\"5\"}"),
+              V "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+    CHECK_STR(av("{\"S\":null}"),
+              V "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+    CHECK_STR(
+        av("{\"S\":\"a\",\"N\":\"1\"}"), V
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+    CHECK_STR(
+        av("{\"M\":{\"a\":{\"S\":\"x\"}},\"L\":[]}"), V
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
     /* each member is checked before the count: a bad number wins */
     CHECK_STR(av("{\"S\":\"a\",\"N\":\"b\"}"), V "The parameter cannot be converted to a numeric value: b");
     CHECK_STR(av("{\"N\":\"\"}"), V "The parameter cannot be converted to a numeric value");
-    CHECK_STR(av("{\"N\":\"1e126\"}"), V "Number overflow. Attempting to store a number with magnitude larger than supported range");
-    CHECK_STR(av("{\"N\":\"1e-131\"}"), V "Number underflow. Attempting to store a number with magnitude smaller than supported range");
+    CHECK_STR(av("{\"N\":\"1e126\"}"),
+              V "Number overflow. Attempting to store a number with magnitude larger than supported range");
+    CHECK_STR(av("{\"N\":\"1e-131\"}"),
+              V "Number underflow. Attempting to store a number with magnitude smaller than supported range");
     CHECK_STR(av("{\"N\":\"123456789012345678901234567890123456789\"}"),
               V "Attempting to store more than 38 significant digits in a Number");
     CHECK_STR(av("{\"NULL\":false}"), V INV "Null attribute value types must have the value of true");
@@ -137,18 +143,21 @@ static void test_validation_messages(void)
     CHECK_STR(av("{\"BS\":[null]}"), V INV "Binary sets may not contain null or empty values");
     CHECK_STR(av("{\"NS\":[\"1\",null]}"), V "The parameter cannot be converted to a numeric value");
     CHECK_STR(av("{\"NS\":[\"1\",\"b\"]}"), V "The parameter cannot be converted to a numeric value: b");
-    CHECK_STR(av("{\"NS\":[\"1e200\"]}"), V "Number overflow. Attempting to store a number with magnitude larger than supported range");
+    CHECK_STR(av("{\"NS\":[\"1e200\"]}"),
+              V "Number overflow. Attempting to store a number with magnitude larger than supported range");
     CHECK_STR(av("{\"SS\":[\"a\",\"b\",\"a\"]}"), V INV "Input collection [a, b, a] contains duplicates.");
     CHECK_STR(av("{\"NS\":[\"1\",\"1.0\"]}"), V "Input collection contains duplicates");
     CHECK_STR(av("{\"BS\":[\"Yg==\",\"Yg==\"]}"), V INV "Input collection [Yg==, Yg==]of type BS contains duplicates.");
     CHECK_STR(av("{\"L\":[{\"S\":\"a\"},null]}"), V "The supplied Item contains a null AttributeValue");
     CHECK_STR(av("{\"M\":{\"k\":null}}"), V "The supplied Item contains a null AttributeValue: k is null");
-    CHECK_STR(item_rt("{\"pk\":{\"S\":\"a\"},\"d\":null}"), V "The supplied Item contains a null AttributeValue: d is null");
+    CHECK_STR(item_rt("{\"pk\":{\"S\":\"a\"},\"d\":null}"),
+              V "The supplied Item contains a null AttributeValue: d is null");
     CHECK_STR(item_rt("{\"\":{\"S\":\"a\"}}"), V "Empty attribute name");
     CHECK_STR(av("{\"M\":{\"\":{\"S\":\"a\"}}}"), V "Empty attribute name");
     /* errors inside containers surface unchanged */
     CHECK_STR(av("{\"L\":[{\"NULL\":false}]}"), V INV "Null attribute value types must have the value of true");
-    CHECK_STR(av("{\"M\":{\"a\":{}}}"), V "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+    CHECK_STR(av("{\"M\":{\"a\":{}}}"),
+              V "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
     /* empty strings and binaries are fine outside keys, also inside sets */
     CHECK_STR(av("{\"SS\":[\"\",\"a\"]}"), "{\"a\":{\"SS\":[\"\",\"a\"]}}");
     /* a big set with one duplicate at the far end */
@@ -191,8 +200,9 @@ static void test_serialization_messages(void)
     CHECK_STR(item_rt("[]"), SER "Start of list found where not expected");
     CHECK_STR(item_rt("5"), SER "Expected map or null");
     CHECK_STR(av("{\"B\":5}"), SER "NUMBER_VALUE cannot be converted to Blob");
-    CHECK_STR(av("{\"B\":\"YQ\"}"),
-              SER "'YQ' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 2");
+    CHECK_STR(
+        av("{\"B\":\"YQ\"}"), SER
+        "'YQ' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 2");
     CHECK_STR(av("{\"B\":\"!!!!\"}"), SER "'!!!!' can not be converted to a Blob: Invalid Base64 character: '!'");
     CHECK_STR(av("{\"B\":\"Y=Q=\"}"), SER "'Y=Q=' can not be converted to a Blob: Invalid Base64 character: '='");
     CHECK_STR(av("{\"B\":\"YR==\"}"),
@@ -219,7 +229,8 @@ static const char *nested(int levels, const char *inner, char kind)
 
 static void test_nesting(void)
 {
-    const char *msg = V "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit";
+    const char *msg = V "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+                        "beyond supported limit";
     /* as measured on DynamoDB Local: 31 containers around a scalar pass,
      * a 32nd container (even an empty one) fails */
     CHECK(item_rt(nested(31, "{\"S\":\"x\"}", 'M'))[0] == '{');
@@ -292,7 +303,8 @@ static void test_cmp_equal(void)
     CHECK(value_cmp(&b1, &b2) < 0); /* bytes unsigned: 0x00 < 0xff */
 
     CHECK(value_equal(&b, &c));
-    value_t x = one("{\"SS\":[\"a\",\"b\",\"c\"]}"), y = one("{\"SS\":[\"c\",\"a\",\"b\"]}"), z = one("{\"SS\":[\"a\",\"b\"]}");
+    value_t x = one("{\"SS\":[\"a\",\"b\",\"c\"]}"), y = one("{\"SS\":[\"c\",\"a\",\"b\"]}"),
+            z = one("{\"SS\":[\"a\",\"b\"]}");
     CHECK(value_equal(&x, &y) && !value_equal(&x, &z));
     value_t n1 = one("{\"NS\":[\"1\",\"2.0\"]}"), n2 = one("{\"NS\":[\"2\",\"1.00\"]}");
     CHECK(value_equal(&n1, &n2));
@@ -372,7 +384,8 @@ static void test_codec(void)
     static const char *const items[] = {
         "{}",
         "{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"-1.5e-100\"},\"b\":{\"B\":\"AAECAw==\"}}",
-        "{\"ss\":{\"SS\":[\"x\",\"\"]},\"ns\":{\"NS\":[\"1\",\"2\"]},\"bs\":{\"BS\":[\"YQ==\"]},\"t\":{\"BOOL\":true},\"z\":{\"NULL\":true}}",
+        "{\"ss\":{\"SS\":[\"x\",\"\"]},\"ns\":{\"NS\":[\"1\",\"2\"]},\"bs\":{\"BS\":[\"YQ==\"]},\"t\":{\"BOOL\":true},"
+        "\"z\":{\"NULL\":true}}",
         "{\"l\":{\"L\":[{\"L\":[{\"M\":{\"k\":{\"S\":\"v\"}}}]},{\"M\":{}},{\"L\":[]}]}}",
     };
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
@@ -405,23 +418,37 @@ static void test_codec(void)
         size_t len;
     } bad[] = {
         {"", 0},
-        {"\x00", 1},                 /* VT_NONE */
-        {"\x0b", 1},                 /* past VT_BS */
+        {"\x00", 1}, /* VT_NONE */
+        {"\x0b", 1}, /* past VT_BS */
         {"\xff", 1},
-        {"\x04\x02", 2},             /* BOOL 2 */
-        {"\x04", 1},                 /* BOOL without its byte */
-        {"\x02\x03" "1.0", 5},       /* N not canonical */
-        {"\x02\x03" "abc", 5},       /* N not a number */
-        {"\x02\x00", 2},             /* N empty */
-        {"\x09\x00", 2},             /* empty NS */
-        {"\x08\x01\x01", 3},         /* SS member past the end */
-        {"\x01\x05" "ab", 4},        /* S shorter than its length */
+        {"\x04\x02", 2}, /* BOOL 2 */
+        {"\x04", 1}, /* BOOL without its byte */
+        {"\x02\x03"
+         "1.0",
+         5}, /* N not canonical */
+        {"\x02\x03"
+         "abc",
+         5}, /* N not a number */
+        {"\x02\x00", 2}, /* N empty */
+        {"\x09\x00", 2}, /* empty NS */
+        {"\x08\x01\x01", 3}, /* SS member past the end */
+        {"\x01\x05"
+         "ab",
+         4}, /* S shorter than its length */
         {"\x07\xff\xff\xff\xff\x0f", 6}, /* L with a huge count */
         {"\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", 12}, /* overlong varint */
         {"\x06\x01\x00\x01", 4}, /* M member whose value is cut off */
-        {"\x06\x01\x01" "a\x05\x02", 6}, /* M member NULL then trailing byte */
-        {"\x06\x02\x01" "a\x05\x01" "a\x05", 8}, /* M with a name twice */
-        {"\x08\x02\x01" "a\x01" "a", 6},          /* SS with a member twice */
+        {"\x06\x01\x01"
+         "a\x05\x02",
+         6}, /* M member NULL then trailing byte */
+        {"\x06\x02\x01"
+         "a\x05\x01"
+         "a\x05",
+         8}, /* M with a name twice */
+        {"\x08\x02\x01"
+         "a\x01"
+         "a",
+         6}, /* SS with a member twice */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         value_t out;

@@ -108,6 +108,27 @@ def test_java_jar_db_path_keeps_data(tmp_path):
     assert (tmp_path / "data" / "data.mdb").exists()
 
 
+def test_called_as_java(tmp_path):
+    """A link named java to ddbd: scripts that run `java -jar DynamoDBLocal.jar ...` from PATH start ddbd."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "java").symlink_to(helpers.ddbd_binary())
+    port = helpers.free_port()
+    proc = subprocess.Popen(["java", "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
+                             "-port", str(port), "-inMemory"], cwd=tmp_path,
+                            env=dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 5
+        while not helpers.health_ok(f"http://127.0.0.1:{port}") and time.monotonic() < deadline:
+            assert proc.poll() is None
+            time.sleep(0.05)
+        assert helpers.make_client(f"http://127.0.0.1:{port}").list_tables()["TableNames"] == []
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
 def test_default_db_path_is_the_working_directory(tmp_path):
     """As DynamoDB Local: without -dbPath or -inMemory the data lives in the working directory."""
     p = LocalStyle(["-jar", "DynamoDBLocal.jar", "-sharedDb", "-port", "PORT"], cwd=tmp_path).wait_ready()

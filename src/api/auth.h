@@ -1,0 +1,24 @@
+/* auth.h - who is calling: the SigV4 Authorization header.
+ *
+ * ddbd does not verify signatures (any secret works, as with DynamoDB
+ * Local); it reads the access key and region from the credential scope to
+ * pick the caller's namespace, and rejects requests with no or malformed
+ * authentication as DynamoDB does. */
+#ifndef DDBD_AUTH_H
+#define DDBD_AUTH_H
+
+#include "base/err.h"
+#include "base/str.h"
+
+#define AUTH_ACCESS_KEY_MAX 128
+#define AUTH_REGION_MAX 32
+
+typedef struct auth_info {
+    str_t access_key;
+    str_t region;
+} auth_info_t;
+
+/* header: the Authorization header's value (ptr NULL when absent). */
+int auth_parse(str_t header, auth_info_t *out, err_t *e);
+
+#endif

@@ -1,0 +1,65 @@
+/* dispatch.c - the operation table: one row per operation.
+ *
+ * Adding an operation is one row here and one handler in ops/. */
+#include "api/dispatch.h"
+
+#include <string.h>
+
+#include "ops/ops.h"
+
+static const op_def_t dynamodb_ops[] = {
+    {"BatchGetItem", op_batch_get_item, OP_READ},
+    {"BatchWriteItem", op_batch_write_item, OP_WRITE},
+    {"CreateTable", op_create_table, OP_WRITE},
+    {"DeleteItem", op_delete_item, OP_WRITE},
+    {"DeleteTable", op_delete_table, OP_WRITE},
+    {"DescribeEndpoints", op_describe_endpoints, 0},
+    {"DescribeLimits", op_describe_limits, 0},
+    {"DescribeTable", op_describe_table, OP_READ},
+    {"DescribeTimeToLive", op_describe_time_to_live, OP_READ},
+    {"GetItem", op_get_item, OP_READ},
+    {"ListTables", op_list_tables, OP_READ},
+    {"ListTagsOfResource", op_list_tags_of_resource, OP_READ},
+    {"PutItem", op_put_item, OP_WRITE},
+    {"Query", op_query, OP_READ},
+    {"Scan", op_scan, OP_READ},
+    {"TagResource", op_tag_resource, OP_WRITE},
+    {"TransactGetItems", op_transact_get_items, OP_READ},
+    {"TransactWriteItems", op_transact_write_items, OP_WRITE},
+    {"UntagResource", op_untag_resource, OP_WRITE},
+    {"UpdateItem", op_update_item, OP_WRITE},
+    {"UpdateTable", op_update_table, OP_WRITE},
+    {"UpdateTimeToLive", op_update_time_to_live, OP_WRITE},
+};
+
+/* DynamoDB Streams shares the port and the signing name ("dynamodb"), as
+ * on AWS; only the target prefix tells its operations apart. */
+static const op_def_t streams_ops[] = {
+    {"DescribeStream", op_describe_stream, OP_READ},
+    {"GetRecords", op_get_records, OP_READ},
+    {"GetShardIterator", op_get_shard_iterator, OP_READ},
+    {"ListStreams", op_list_streams, OP_READ},
+};
+
+static const struct {
+    str_t prefix;
+    const op_def_t *ops;
+    size_t n;
+} services[] = {
+    {STR_LIT("DynamoDB_20120810."), dynamodb_ops, sizeof dynamodb_ops / sizeof *dynamodb_ops},
+    {STR_LIT("DynamoDBStreams_20120810."), streams_ops, sizeof streams_ops / sizeof *streams_ops},
+};
+
+const op_def_t *dispatch_find(str_t target)
+{
+    for (size_t s = 0; s < sizeof services / sizeof *services; s++) {
+        str_t p = services[s].prefix;
+        if (target.len <= p.len || memcmp(target.ptr, p.ptr, p.len) != 0)
+            continue;
+        str_t name = {target.ptr + p.len, target.len - p.len};
+        for (size_t i = 0; i < services[s].n; i++)
+            if (str_eq_cstr(name, services[s].ops[i].name))
+                return &services[s].ops[i];
+    }
+    return NULL;
+}

@@ -1,0 +1,238 @@
+/* service.c - the DynamoDB front door (see service.h). */
+#include "api/service.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/auth.h"
+#include "api/dispatch.h"
+#include "api/response.h"
+#include "base/alloc.h"
+#include "base/log.h"
+
+static struct {
+    ddb_req_t *free_reqs; /* recycled requests, arenas kept warm (linked by owner) */
+    bool stopping;
+} svc;
+
+/* ---- the request pool ------------------------------------------------------ */
+
+static ddb_req_t *req_new(const service_env_t *se)
+{
+    ddb_req_t *r = svc.free_reqs;
+    if (r) {
+        svc.free_reqs = r->owner;
+    } else {
+        r = xcalloc(1, sizeof *r);
+        arena_init(&r->arena);
+    }
+    r->env = &se->env;
+    return r;
+}
+
+static void req_release(void *ud)
+{
+    ddb_req_t *r = ud;
+    if (r->release && r->plan)
+        r->release((void *)r->plan); /* the plan's owner: const only to apply */
+    json_decref(r->body);
+    arena_t a = r->arena;
+    buf_t out = r->out, checks = r->checks;
+    arena_clear(&a);
+    buf_reset(&out);
+    buf_reset(&checks);
+    memset(r, 0, sizeof *r);
+    r->arena = a;
+    r->out = out;
+    r->checks = checks;
+    r->owner = svc.free_reqs;
+    svc.free_reqs = r;
+}
+
+void service_free(void)
+{
+    while (svc.free_reqs) {
+        ddb_req_t *r = svc.free_reqs;
+        svc.free_reqs = r->owner;
+        arena_free(&r->arena);
+        buf_free(&r->out);
+        buf_free(&r->checks);
+        free(r);
+    }
+}
+
+void service_stop(void) { svc.stopping = true; }
+
+/* ---- replies ----------------------------------------------------------------- */
+
+static void reply_error(server_slot_t *s, const err_t *e)
+{
+    if (e->code == ERR_INTERNAL)
+        log_error("%s", e->msg);
+    response_error(server_slot_wire(s), e, server_slot_keep_alive(s));
+    server_reply(s);
+}
+
+static void reply_error_msg(server_slot_t *s, err_code_t code, const char *msg)
+{
+    err_t e;
+    err_clear(&e);
+    err_set(&e, code, "%s", msg);
+    reply_error(s, &e);
+}
+
+/* A handled request's reply: its error or its body. */
+static void reply_request(server_slot_t *s, ddb_req_t *r)
+{
+    if (r->err.code)
+        return reply_error(s, &r->err);
+    if (r->out.len == 0)
+        buf_puts(&r->out, "{}");
+    response_ok(server_slot_wire(s), (str_t){r->out.data, r->out.len}, server_slot_keep_alive(s));
+    server_reply(s);
+}
+
+void service_too_large(buf_t *wire, bool keep_alive)
+{
+    err_t e;
+    err_clear(&e);
+    err_set(&e, ERR_REQUEST_TOO_LARGE, "Request size exceeds %u bytes", REQ_MAX_BODY);
+    response_error(wire, &e, keep_alive);
+}
+
+/* ---- writes through the writer ------------------------------------------------- */
+
+static ddb_req_t *req_of(writer_item_t *it) { return (ddb_req_t *)((char *)it - offsetof(ddb_req_t, write)); }
+
+static int write_apply(writer_item_t *it, store_txn_t *txn, catalog_cache_t *catalog)
+{
+    ddb_req_t *r = req_of(it);
+    return r->apply(r, txn, catalog);
+}
+
+/* Before a retry: what the failed run answered is forgotten. */
+static void write_reset(writer_item_t *it)
+{
+    ddb_req_t *r = req_of(it);
+    err_clear(&r->err);
+    buf_reset(&r->out);
+}
+
+static void write_done(writer_item_t *it, int rc)
+{
+    ddb_req_t *r = req_of(it);
+    if (rc < -1)
+        req_internal_error(r, rc);
+    reply_request(r->owner, r);
+}
+
+static void queue_write(ddb_req_t *r, const service_env_t *se)
+{
+    r->write = (writer_item_t){.apply = write_apply, .reset = write_reset, .done = write_done};
+    writer_submit(se->writer, &r->write);
+}
+
+/* ---- DynamoDB requests ---------------------------------------------------------- */
+
+/* Namespace of the caller's tables: access key and region, as DynamoDB
+ * Local separates them, unless --shared-db. */
+static const char *request_namespace(ddb_req_t *r, const auth_info_t *who)
+{
+    if (r->env->shared_db)
+        return "";
+    return arena_printf(&r->arena, "%.*s/%.*s", STR_FMT(who->access_key), STR_FMT(who->region));
+}
+
+/* Runs the handler as its row allows: readers in a read transaction. */
+static req_result_t run_handler(ddb_req_t *r, const op_def_t *op)
+{
+    if (!(op->flags & OP_READ))
+        return op->handler(r);
+    int rc = store_read_begin(r->env->store, &r->txn);
+    if (rc)
+        return req_result(r, rc);
+    req_result_t res = op->handler(r);
+    store_read_end(r->txn);
+    r->txn = NULL;
+    return res;
+}
+
+static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
+{
+    ddb_req_t *r = req_new(se);
+    r->owner = s;
+    server_slot_on_free(s, req_release, r);
+    auth_info_t who;
+    if (auth_parse(http_header_get(hr, "authorization"), &who, &r->err) != 0)
+        return reply_request(s, r);
+    r->region = arena_cstr(&r->arena, who.region);
+    r->ns = request_namespace(r, &who);
+
+    const op_def_t *op = dispatch_find(http_header_get(hr, "x-amz-target"));
+    if (!op) {
+        err_set(&r->err, ERR_UNKNOWN_OPERATION, "Unknown operation exception");
+        return reply_request(s, r);
+    }
+    r->op = op->name;
+    server_slot_label(s, op->name);
+    json_error_t je;
+    r->body = json_loadb(hr->body.ptr, hr->body.len, 0, &je);
+    if (!json_is_object(r->body)) {
+        err_set(&r->err, ERR_SERIALIZATION, "%s", "");
+        return reply_request(s, r);
+    }
+    req_result_t res = run_handler(r, op);
+    if (res.outcome != REQ_OUTCOME_QUEUED)
+        return reply_request(s, r);
+    if (!(op->flags & OP_WRITE) || !r->apply) {
+        req_internal_error(r, STORE_ERR_IO); /* a handler that broke its row's contract */
+        return reply_request(s, r);
+    }
+    if (svc.stopping) {
+        err_set(&r->err, ERR_SERVICE_UNAVAILABLE, "ddbd is shutting down");
+        return reply_request(s, r);
+    }
+    queue_write(r, se);
+}
+
+/* ---- the other routes ------------------------------------------------------------- */
+
+/* An admin endpoint's reply, at once or later. */
+static void on_admin_done(void *ud, int status, str_t body)
+{
+    server_slot_t *s = ud;
+    http_header_t h[] = {{STR_LIT("Content-Type"), STR_LIT("application/json")}};
+    http_response_write(server_slot_wire(s), status, h, 1, body, server_slot_keep_alive(s));
+    server_reply(s);
+}
+
+static void handle_admin(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
+{
+    server_slot_label(s, "admin");
+    if (svc.stopping) /* the writer is going: admin writes could never finish */
+        return on_admin_done(s, 503, STR_LIT("{\"error\":\"ddbd is shutting down\"}"));
+    admin_handle(&se->admin, hr->method, hr->path, hr->body, on_admin_done, s);
+}
+
+/* Health check (docker HEALTHCHECK, load balancers). */
+static void handle_health(server_slot_t *s, const http_request_t *hr)
+{
+    server_slot_label(s, "health");
+    http_header_t h[] = {{STR_LIT("Content-Type"), STR_LIT("text/plain")}};
+    str_t body = str_eq_cstr(hr->method, "GET") ? STR_LIT("healthy: ddbd " DDBD_VERSION "\n") : STR_NULL;
+    http_response_write(server_slot_wire(s), 200, h, 1, body, server_slot_keep_alive(s));
+    server_reply(s);
+}
+
+void service_handle(void *ud, server_slot_t *s, const http_request_t *hr)
+{
+    const service_env_t *se = ud;
+    if (admin_is_admin_path(hr->path))
+        handle_admin(se, s, hr);
+    else if (str_eq_cstr(hr->method, "GET") || str_eq_cstr(hr->method, "HEAD"))
+        handle_health(s, hr);
+    else if (!str_eq_cstr(hr->method, "POST"))
+        reply_error_msg(s, ERR_UNKNOWN_OPERATION, "Unknown operation exception");
+    else
+        handle_dynamodb(se, s, hr);
+}

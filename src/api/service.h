@@ -1,0 +1,37 @@
+/* service.h - the DynamoDB service on top of the HTTP server: the front
+ * door every request comes through.
+ *
+ *   GET|HEAD /            the health check
+ *   /_ddbd/...            ddbd's own endpoints (admin.c)
+ *   POST /                DynamoDB and DynamoDB Streams: auth (namespace),
+ *                         X-Amz-Target (dispatch.c), the JSON body, then
+ *                         the handler as its dispatch row allows; a
+ *                         queued write goes to the writer and is answered
+ *                         after its commit.
+ *   anything else         UnknownOperationException
+ *
+ * Requests come from a pool whose arenas stay warm. */
+#ifndef DDBD_SERVICE_H
+#define DDBD_SERVICE_H
+
+#include "api/admin.h"
+#include "net/server.h"
+#include "ops/request.h"
+#include "storage/writer.h"
+
+typedef struct service_env {
+    server_env_t env; /* what handlers see */
+    writer_t *writer;
+    admin_env_t admin;
+} service_env_t;
+
+/* The server's handler (server_opts_t.handler); ud is the service_env_t. */
+void service_handle(void *ud, server_slot_t *slot, const http_request_t *hr);
+/* The reply to a body over the limit (server_opts_t.too_large). */
+void service_too_large(buf_t *wire, bool keep_alive);
+/* Shutdown: from now on writes are refused (503); reads still answer. */
+void service_stop(void);
+/* Frees the request pool (after the loop has ended). */
+void service_free(void);
+
+#endif

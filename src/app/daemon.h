@@ -1,0 +1,26 @@
+/* daemon.h - ddbd as a running service: wires the layers together,
+ * starts them in order, and on SIGINT/SIGTERM stops them in the reverse
+ * order without losing an acknowledged write. */
+#ifndef DDBD_DAEMON_H
+#define DDBD_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "storage/store.h"
+#include "streams/trigger.h"
+
+typedef struct daemon_opts {
+    const char *host; /* "127.0.0.1" */
+    int port; /* 0: any free port (printed at start) */
+    bool shared_db;
+    store_t *store;
+    trigger_cfg_t *triggers; /* from --trigger and --triggers-file (taken over) */
+    size_t ntriggers;
+} daemon_opts_t;
+
+/* Runs until SIGINT or SIGTERM; then finishes in-flight writes, answers
+ * them, and returns 0. Returns non-zero when it cannot start. */
+int daemon_run(const daemon_opts_t *o);
+
+#endif

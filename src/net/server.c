@@ -1,0 +1,363 @@
+/* server.c - connections, pipelining and shutdown on the libuv loop (see
+ * server.h).
+ *
+ * Each connection keeps its requests in arrival order as "slots". A slot
+ * is answered during its handler call or later; replies leave strictly in
+ * slot order, which is what pipelining requires. */
+#include "net/server.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+
+#define MAX_INFLIGHT_PER_CONN 64 /* pipelined requests before we stop reading */
+
+typedef struct conn conn_t;
+
+struct server_slot {
+    struct server_slot *next;
+    conn_t *conn;
+    http_request_t *hr; /* not yet handled (waits behind an outstanding reply) */
+    bool in_handler; /* inside the handler call: a reply now needs no flush */
+    bool ready; /* wire holds the reply */
+    bool keep_alive;
+    buf_t wire;
+    uint64_t started; /* uv_hrtime at arrival, for the log */
+    const char *label;
+    void (*on_free)(void *ud);
+    void *on_free_ud;
+};
+
+typedef struct write_req {
+    uv_write_t w;
+    buf_t wire;
+} write_req_t;
+
+struct conn {
+    uv_tcp_t tcp;
+    http_parser_t *parser;
+    server_slot_t *head, *tail;
+    size_t inflight; /* slots not yet written */
+    bool awaiting; /* a handled slot has no reply yet: later ones wait */
+    size_t writes; /* uv_write calls not yet completed */
+    bool closing; /* no more reads; close when writes drain */
+    bool closed; /* uv_close called */
+    bool reading;
+    bool broken; /* the byte stream failed to parse: read no more */
+    struct conn *prev, *next; /* the server's list, for shutdown */
+};
+
+static struct {
+    server_opts_t o;
+    uv_tcp_t listener;
+    bool listening;
+    conn_t *conns;
+} srv; /* the one server of the process: only this file sees it */
+
+/* ---- slots -------------------------------------------------------------- */
+
+static void slot_free(server_slot_t *s)
+{
+    if (s->hr)
+        http_request_free(s->hr);
+    if (s->on_free)
+        s->on_free(s->on_free_ud);
+    buf_free(&s->wire);
+    free(s);
+}
+
+bool server_slot_keep_alive(const server_slot_t *s) { return s->keep_alive; }
+buf_t *server_slot_wire(server_slot_t *s) { return &s->wire; }
+void server_slot_label(server_slot_t *s, const char *label) { s->label = label; }
+
+void server_slot_on_free(server_slot_t *s, void (*fn)(void *ud), void *ud)
+{
+    s->on_free = fn;
+    s->on_free_ud = ud;
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+static void on_close(uv_handle_t *h)
+{
+    conn_t *c = h->data;
+    http_parser_free(c->parser);
+    free(c);
+}
+
+static bool conn_busy(conn_t *c)
+{
+    /* an outstanding reply will come back to this connection */
+    return c->awaiting || c->writes > 0;
+}
+
+static void conn_maybe_close(conn_t *c)
+{
+    if (c->closed || !c->closing || conn_busy(c))
+        return;
+    c->closed = true;
+    while (c->head) {
+        server_slot_t *s = c->head;
+        c->head = s->next;
+        slot_free(s);
+    }
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv.conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    uv_close((uv_handle_t *)&c->tcp, on_close);
+}
+
+static void conn_close(conn_t *c)
+{
+    c->closing = true;
+    if (c->reading && !c->closed)
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    c->reading = false;
+    conn_maybe_close(c);
+}
+
+static void on_write(uv_write_t *w, int status)
+{
+    write_req_t *wr = (write_req_t *)w;
+    conn_t *c = w->data;
+    buf_free(&wr->wire);
+    free(wr);
+    c->writes--;
+    if (status < 0)
+        c->closing = true;
+    conn_maybe_close(c);
+}
+
+static void start_reading(conn_t *c);
+
+/* Queues wr's bytes on the socket; false (wr freed) when libuv refuses. */
+static bool conn_send(conn_t *c, write_req_t *wr)
+{
+    uv_buf_t b = uv_buf_init(wr->wire.data, (unsigned)wr->wire.len);
+    wr->w.data = c;
+    c->writes++;
+    if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) == 0)
+        return true;
+    c->writes--;
+    buf_free(&wr->wire);
+    free(wr);
+    return false;
+}
+
+/* Sends every reply at the head of the queue that is ready, in order. */
+static void conn_flush(conn_t *c)
+{
+    write_req_t *wr = NULL;
+    bool close_after = false;
+    while (c->head && c->head->ready) {
+        server_slot_t *s = c->head;
+        if (!c->closing) {
+            if (!wr)
+                wr = xcalloc(1, sizeof *wr);
+            buf_append(&wr->wire, s->wire.data, s->wire.len);
+        }
+        if (log_threshold <= LOG_DEBUG)
+            log_debug("%s %.3f ms", s->label ? s->label : "-", (double)(uv_hrtime() - s->started) / 1e6);
+        if (!s->keep_alive)
+            close_after = true;
+        c->head = s->next;
+        if (!c->head)
+            c->tail = NULL;
+        c->inflight--;
+        slot_free(s);
+        if (close_after)
+            break;
+    }
+    if (wr && !conn_send(c, wr))
+        close_after = true;
+    if (close_after)
+        conn_close(c);
+    else if (!c->reading && !c->closing && !c->broken && c->inflight < MAX_INFLIGHT_PER_CONN / 2)
+        start_reading(c);
+    conn_maybe_close(c);
+}
+
+static server_slot_t *slot_push(conn_t *c, bool keep_alive)
+{
+    server_slot_t *s = xcalloc(1, sizeof *s);
+    s->conn = c;
+    s->keep_alive = keep_alive;
+    s->started = uv_hrtime();
+    if (c->tail)
+        c->tail->next = s;
+    else
+        c->head = s;
+    c->tail = s;
+    c->inflight++;
+    return s;
+}
+
+static void conn_process(conn_t *c);
+
+void server_reply(server_slot_t *s)
+{
+    s->ready = true;
+    if (s->in_handler)
+        return; /* conn_process carries on */
+    conn_t *c = s->conn;
+    c->awaiting = false;
+    conn_process(c);
+    conn_flush(c);
+}
+
+/* Hands one request to the handler; later ones wait until it is answered. */
+static void slot_process(server_slot_t *s)
+{
+    http_request_t *hr = s->hr;
+    s->hr = NULL;
+    s->in_handler = true;
+    srv.o.handler(srv.o.ud, s, hr);
+    s->in_handler = false;
+    if (!s->ready)
+        s->conn->awaiting = true;
+    http_request_free(hr);
+}
+
+static void conn_process(conn_t *c)
+{
+    for (server_slot_t *s = c->head; s && !c->awaiting; s = s->next)
+        if (s->hr)
+            slot_process(s);
+}
+
+static void on_http_request(void *ud, http_request_t *hr)
+{
+    conn_t *c = ud;
+    server_slot_t *s = slot_push(c, hr->keep_alive && srv.listening);
+    s->hr = hr;
+    conn_process(c);
+}
+
+static void on_http_continue(void *ud)
+{
+    conn_t *c = ud;
+    write_req_t *wr = xcalloc(1, sizeof *wr);
+    buf_puts(&wr->wire, HTTP_CONTINUE);
+    conn_send(c, wr); /* if it fails, the final reply's write reports it */
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    (void)h;
+    (void)suggested;
+    static char chunk[64 * 1024]; /* the loop is single-threaded; data is consumed in on_read */
+    *b = uv_buf_init(chunk, sizeof chunk);
+}
+
+/* The stream cannot be parsed any further: answer with status, then close. */
+static void conn_broken(conn_t *c, int status)
+{
+    server_slot_t *s = slot_push(c, false);
+    if (status == 413 && srv.o.too_large)
+        srv.o.too_large(&s->wire, false);
+    else
+        http_response_write(&s->wire, status, NULL, 0, STR_NULL, false);
+    s->ready = true;
+    c->reading = false;
+    c->broken = true;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
+{
+    conn_t *c = stream->data;
+    if (n < 0) {
+        conn_close(c);
+        return;
+    }
+    if (n == 0 || c->closing)
+        return;
+    int status = http_parser_feed(c->parser, b->base, (size_t)n);
+    if (status) {
+        conn_broken(c, status);
+    } else if (c->inflight >= MAX_INFLIGHT_PER_CONN) {
+        c->reading = false; /* back-pressure: resume when replies drain */
+        uv_read_stop(stream);
+    }
+    conn_flush(c);
+}
+
+static void start_reading(conn_t *c)
+{
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+        c->reading = true;
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    if (status < 0)
+        return;
+    conn_t *c = xcalloc(1, sizeof *c);
+    uv_tcp_init(srv.o.loop, &c->tcp);
+    c->tcp.data = c;
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+        uv_close((uv_handle_t *)&c->tcp, on_close);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    http_parser_cb_t cb = {c, on_http_request, on_http_continue};
+    c->parser = http_parser_new(&cb, srv.o.max_body);
+    c->next = srv.conns;
+    if (srv.conns)
+        srv.conns->prev = c;
+    srv.conns = c;
+    start_reading(c);
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+int server_start(const server_opts_t *o, int *port_out)
+{
+    memset(&srv, 0, sizeof srv);
+    srv.o = *o;
+    signal(SIGPIPE, SIG_IGN);
+    struct sockaddr_storage addr;
+    int rc = uv_ip4_addr(o->host, o->port, (struct sockaddr_in *)&addr);
+    if (rc)
+        rc = uv_ip6_addr(o->host, o->port, (struct sockaddr_in6 *)&addr);
+    if (rc) {
+        log_error("invalid --host %s", o->host);
+        return 1;
+    }
+    uv_tcp_init(o->loop, &srv.listener);
+    rc = uv_tcp_bind(&srv.listener, (const struct sockaddr *)&addr, 0);
+    if (!rc)
+        rc = uv_listen((uv_stream_t *)&srv.listener, 1024, on_connection);
+    if (rc) {
+        log_error("cannot listen on %s:%d: %s", o->host, o->port, uv_strerror(rc));
+        uv_close((uv_handle_t *)&srv.listener, NULL);
+        return 1;
+    }
+    struct sockaddr_storage bound;
+    int blen = sizeof bound;
+    uv_tcp_getsockname(&srv.listener, (struct sockaddr *)&bound, &blen);
+    *port_out = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    srv.listening = true;
+    return 0;
+}
+
+void server_stop_listening(void)
+{
+    if (!srv.listening)
+        return;
+    srv.listening = false;
+    uv_close((uv_handle_t *)&srv.listener, NULL);
+}
+
+void server_close_all(void)
+{
+    for (conn_t *c = srv.conns, *next; c; c = next) {
+        next = c->next;
+        conn_close(c);
+    }
+}

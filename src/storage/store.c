@@ -1,0 +1,283 @@
+/* store.c - LMDB behind store.h. The only file that includes lmdb.h. */
+#include "storage/store.h"
+#include "base/alloc.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static const char *const db_names[STORE_DB_COUNT_] = {
+    [STORE_DB_META] = "meta",
+    [STORE_DB_CATALOG] = "catalog",
+    [STORE_DB_ITEMS] = "items",
+    [STORE_DB_STATS] = "stats",
+    [STORE_DB_TOKENS] = "tokens",
+    [STORE_DB_STREAMS] = "streams",
+    [STORE_DB_STREAM_META] = "stream_meta",
+    [STORE_DB_TTL] = "ttl",
+    [STORE_DB_INDEX] = "index",
+    [STORE_DB_TRIGGERS] = "triggers",
+};
+
+struct store_txn {
+    MDB_txn *txn;
+    store_t *store;
+};
+
+struct store {
+    MDB_env *env;
+    MDB_dbi dbi[STORE_DB_COUNT_];
+    store_txn_t read; /* the loop thread's recycled read transaction */
+    bool read_live; /* read.txn exists (reset or active) */
+    store_txn_t write;
+};
+
+struct store_cursor {
+    MDB_cursor *cur;
+};
+
+static int map_rc(int rc)
+{
+    switch (rc) {
+    case MDB_SUCCESS: return 0;
+    case MDB_NOTFOUND: return STORE_NOTFOUND;
+    case MDB_MAP_FULL: return STORE_ERR_MAP_FULL;
+    case MDB_BAD_VALSIZE: return STORE_ERR_KEY;
+    default: return STORE_ERR_IO;
+    }
+}
+
+const char *store_strerror(int rc)
+{
+    switch (rc) {
+    case 0: return "ok";
+    case STORE_NOTFOUND: return "not found";
+    case STORE_ERR_MAP_FULL: return "the database map is full (raise --map-size)";
+    case STORE_ERR_KEY: return "key size out of range";
+    default: return "storage I/O error";
+    }
+}
+
+static MDB_val to_val(str_t s) { return (MDB_val){s.len, (void *)s.ptr}; }
+static str_t from_val(MDB_val v) { return (str_t){v.mv_data, v.mv_size}; }
+
+static int open_dbs(store_t *s, char *why, size_t why_len)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc) {
+        snprintf(why, why_len, "mdb_txn_begin: %s", mdb_strerror(rc));
+        return map_rc(rc);
+    }
+    for (int i = 0; i < STORE_DB_COUNT_; i++) {
+        rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
+        if (rc) {
+            snprintf(why, why_len, "mdb_dbi_open(%s): %s", db_names[i], mdb_strerror(rc));
+            mdb_txn_abort(txn);
+            return map_rc(rc);
+        }
+    }
+    rc = mdb_txn_commit(txn);
+    if (rc)
+        snprintf(why, why_len, "mdb_txn_commit: %s", mdb_strerror(rc));
+    return map_rc(rc);
+}
+
+int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
+{
+    if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(why, why_len, "cannot create %s: %s", o->dir, strerror(errno));
+        return STORE_ERR_IO;
+    }
+    store_t *s = xcalloc(1, sizeof *s);
+    int rc = mdb_env_create(&s->env);
+    if (!rc)
+        rc = mdb_env_set_maxdbs(s->env, 16);
+    if (!rc)
+        rc = mdb_env_set_mapsize(s->env, o->map_size);
+    if (!rc)
+        rc = mdb_env_set_maxreaders(s->env, 126);
+    /* NOTLS: read transactions are recycled on the loop thread and the
+     * write transaction lives on the writer thread. */
+    unsigned flags = MDB_NOTLS | (o->no_sync ? MDB_NOSYNC : 0);
+    if (!rc)
+        rc = mdb_env_open(s->env, o->dir, flags, 0644);
+    if (rc) {
+        snprintf(why, why_len, "cannot open LMDB environment in %s: %s", o->dir, mdb_strerror(rc));
+        mdb_env_close(s->env);
+        free(s);
+        return map_rc(rc) ? map_rc(rc) : STORE_ERR_IO;
+    }
+    /* Readers left behind by a killed process would pin old pages. */
+    int dead;
+    mdb_reader_check(s->env, &dead);
+    rc = open_dbs(s, why, why_len);
+    if (rc) {
+        mdb_env_close(s->env);
+        free(s);
+        return rc;
+    }
+    s->read.store = s->write.store = s;
+    *out = s;
+    return 0;
+}
+
+void store_close(store_t *s)
+{
+    if (!s)
+        return;
+    if (s->read_live)
+        mdb_txn_abort(s->read.txn);
+    mdb_env_sync(s->env, 1);
+    mdb_env_close(s->env);
+    free(s);
+}
+
+int store_read_begin(store_t *s, store_txn_t **out)
+{
+    int rc = s->read_live ? mdb_txn_renew(s->read.txn) : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->read.txn);
+    if (rc)
+        return map_rc(rc);
+    s->read_live = true;
+    *out = &s->read;
+    return 0;
+}
+
+void store_read_end(store_txn_t *t)
+{
+    if (t)
+        mdb_txn_reset(t->txn);
+}
+
+int store_write_begin(store_t *s, store_txn_t **out)
+{
+    int rc = mdb_txn_begin(s->env, NULL, 0, &s->write.txn);
+    if (rc)
+        return map_rc(rc);
+    *out = &s->write;
+    return 0;
+}
+
+int store_write_commit(store_txn_t *t)
+{
+    int rc = mdb_txn_commit(t->txn);
+    t->txn = NULL;
+    return map_rc(rc);
+}
+
+void store_write_abort(store_txn_t *t)
+{
+    mdb_txn_abort(t->txn);
+    t->txn = NULL;
+}
+
+int store_get(store_txn_t *t, store_db_t db, str_t key, str_t *val)
+{
+    MDB_val k = to_val(key), v;
+    int rc = mdb_get(t->txn, t->store->dbi[db], &k, &v);
+    if (rc == 0)
+        *val = from_val(v);
+    return map_rc(rc);
+}
+
+int store_put(store_txn_t *t, store_db_t db, str_t key, str_t val)
+{
+    MDB_val k = to_val(key), v = to_val(val);
+    return map_rc(mdb_put(t->txn, t->store->dbi[db], &k, &v, 0));
+}
+
+int store_del(store_txn_t *t, store_db_t db, str_t key)
+{
+    MDB_val k = to_val(key);
+    return map_rc(mdb_del(t->txn, t->store->dbi[db], &k, NULL));
+}
+
+int store_del_prefix(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *deleted)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, t->store->dbi[db], &cur);
+    if (rc)
+        return map_rc(rc);
+    MDB_val k = to_val(prefix), v;
+    uint64_t n = 0;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size >= prefix.len && memcmp(k.mv_data, prefix.ptr, prefix.len) == 0) {
+        rc = mdb_cursor_del(cur, 0);
+        if (rc)
+            break;
+        n++;
+        /* Re-seek rather than rely on where a delete leaves the cursor. */
+        k = to_val(prefix);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    mdb_cursor_close(cur);
+    if (deleted)
+        *deleted = n;
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : map_rc(rc);
+}
+
+int store_cursor_open(store_txn_t *t, store_db_t db, store_cursor_t **out)
+{
+    store_cursor_t *c = xmalloc(sizeof *c);
+    int rc = mdb_cursor_open(t->txn, t->store->dbi[db], &c->cur);
+    if (rc) {
+        free(c);
+        return map_rc(rc);
+    }
+    *out = c;
+    return 0;
+}
+
+void store_cursor_close(store_cursor_t *c)
+{
+    if (!c)
+        return;
+    mdb_cursor_close(c->cur);
+    free(c);
+}
+
+static int cursor_op(store_cursor_t *c, MDB_val *k, MDB_cursor_op op, str_t *ko, str_t *vo)
+{
+    MDB_val v;
+    int rc = mdb_cursor_get(c->cur, k, &v, op);
+    if (rc == 0) {
+        *ko = from_val(*k);
+        *vo = from_val(v);
+    }
+    return map_rc(rc);
+}
+
+int store_cursor_seek(store_cursor_t *c, str_t key, str_t *k, str_t *v)
+{
+    MDB_val mk = to_val(key);
+    if (key.len == 0)
+        return cursor_op(c, &mk, MDB_FIRST, k, v);
+    return cursor_op(c, &mk, MDB_SET_RANGE, k, v);
+}
+
+int store_cursor_seek_before(store_cursor_t *c, str_t key, str_t *k, str_t *v)
+{
+    MDB_val mk = to_val(key);
+    int rc = cursor_op(c, &mk, MDB_SET_RANGE, k, v);
+    if (rc == STORE_NOTFOUND) {
+        mk = (MDB_val){0, NULL};
+        return cursor_op(c, &mk, MDB_LAST, k, v);
+    }
+    if (rc)
+        return rc;
+    return store_cursor_prev(c, k, v);
+}
+
+int store_cursor_next(store_cursor_t *c, str_t *k, str_t *v)
+{
+    MDB_val mk;
+    return cursor_op(c, &mk, MDB_NEXT, k, v);
+}
+
+int store_cursor_prev(store_cursor_t *c, str_t *k, str_t *v)
+{
+    MDB_val mk;
+    return cursor_op(c, &mk, MDB_PREV, k, v);
+}

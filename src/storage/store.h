@@ -1,0 +1,80 @@
+/* store.h - the LMDB environment: named databases, transactions, cursors.
+ *
+ * The only module that includes lmdb.h. A thin, uniform layer: every call
+ * returns 0, STORE_NOTFOUND, or a negative error; results come back through
+ * out-parameters. Bytes returned by get/cursor calls point into the map and
+ * stay valid until the transaction ends or (in a write transaction) until
+ * the next write in it.
+ *
+ * Threads: read transactions are made on the loop thread; the one write
+ * transaction at a time belongs to the writer thread (writer.c). */
+#ifndef DDBD_STORE_H
+#define DDBD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/str.h"
+
+#define STORE_NOTFOUND 1
+#define STORE_ERR_MAP_FULL (-2)
+#define STORE_ERR_KEY (-3) /* key too long or empty */
+#define STORE_ERR_IO (-4) /* anything else LMDB reports */
+
+typedef enum store_db {
+    STORE_DB_META, /* "meta": counters (next table id), format version */
+    STORE_DB_CATALOG, /* namespace \0 table name -> table description (JSON) */
+    STORE_DB_ITEMS, /* keys.h encoding -> value.h encoding of the item */
+    STORE_DB_STATS, /* table id -> item count and bytes */
+    STORE_DB_TOKENS, /* namespace \0 ClientRequestToken -> completion time
+                       * (u64 epoch ms, little-endian), 16-byte XXH3-128 of
+                       * the request's parameters, response body */
+    STORE_DB_STREAMS, /* stream records (stream.h) */
+    STORE_DB_STREAM_META, /* stream descriptions and ARNs (stream.h) */
+    STORE_DB_TTL, /* TTL expiry index (ttl.h) */
+    STORE_DB_INDEX, /* index.h encoding -> projected item (value.h encoding) */
+    STORE_DB_TRIGGERS, /* trigger UUID -> {"Config":{...},"Origin","StreamArn","Checkpoint"} (trigger.c) */
+    STORE_DB_COUNT_
+} store_db_t;
+
+typedef struct store store_t;
+typedef struct store_txn store_txn_t;
+typedef struct store_cursor store_cursor_t;
+
+typedef struct store_opts {
+    const char *dir; /* created if missing */
+    size_t map_size; /* bytes of address space to reserve (sparse) */
+    bool no_sync; /* skip fsync at commit: process-crash safe only */
+} store_opts_t;
+
+/* On failure returns a negative error and writes a reason to why. */
+int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len);
+void store_close(store_t *s);
+
+/* Read transactions are recycled: begin/end are cheap. */
+int store_read_begin(store_t *s, store_txn_t **out);
+void store_read_end(store_txn_t *t);
+
+int store_write_begin(store_t *s, store_txn_t **out);
+int store_write_commit(store_txn_t *t); /* the txn is gone either way */
+void store_write_abort(store_txn_t *t);
+
+int store_get(store_txn_t *t, store_db_t db, str_t key, str_t *val);
+int store_put(store_txn_t *t, store_db_t db, str_t key, str_t val);
+int store_del(store_txn_t *t, store_db_t db, str_t key);
+/* Deletes every key that starts with prefix; *deleted counts them. */
+int store_del_prefix(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *deleted);
+
+/* Cursors: positioned with seek/last; each call returns 0 with the
+ * current key/value, STORE_NOTFOUND past either end, or an error. */
+int store_cursor_open(store_txn_t *t, store_db_t db, store_cursor_t **out);
+void store_cursor_close(store_cursor_t *c);
+int store_cursor_seek(store_cursor_t *c, str_t key, str_t *k, str_t *v); /* first >= key */
+int store_cursor_seek_before(store_cursor_t *c, str_t key, str_t *k, str_t *v); /* last < key */
+int store_cursor_next(store_cursor_t *c, str_t *k, str_t *v);
+int store_cursor_prev(store_cursor_t *c, str_t *k, str_t *v);
+
+const char *store_strerror(int rc);
+
+#endif
