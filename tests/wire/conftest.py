@@ -15,6 +15,10 @@ DDBD_START_TIMEOUT (seconds, default 5) bounds the wait for a started ddbd to an
 DDBD_DATA_DIR_FLAG (default --data-dir) is the flag the durability tests pass for an on-disk data dir.
 DDBD_FORCE_DDBD_ONLY=1 runs ddbd_only tests against DDBD_ENDPOINT anyway (useful for the raw-HTTP ones
 when ddbd is already running; the ones that start their own ddbd still need DDBD_BIN).
+
+A test that needs a ddbd of its own (flags, restarts, kill -9, a clock to move) takes `start_ddbd`,
+or a module's `clocked`; every one still running afterwards is stopped with SIGTERM and must exit 0.
+Shared plain functions (clients, raw requests, tables, waiting, streams) are in helpers.py.
 """
 import http.client
 import os
@@ -79,6 +83,12 @@ def _record_aws_differs(request, record_property):
     record_property("endpoint_kind", ENDPOINT_KIND)
 
 
+def _stopped(ddbds):
+    problems = ddbds.stop()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
 class Server:
     def __init__(self, endpoint, kind, proc=None):
         self.endpoint = endpoint
@@ -95,19 +105,15 @@ def server(tmp_path_factory):
     binary = helpers.ddbd_binary()
     if not os.access(binary, os.X_OK):
         pytest.exit(f"ddbd binary not found at {binary} (build it or set DDBD_BIN / DDBD_ENDPOINT)", returncode=2)
-    log = tmp_path_factory.mktemp("ddbd") / "ddbd.log"
-    p = helpers.DdbdProcess(["--in-memory"], log_path=log)
+    ddbds = helpers.DdbdSet(tmp_path_factory.mktemp("ddbd"))
     try:
-        p.wait_ready(5.0)
+        p = ddbds.start("--in-memory")
     except RuntimeError as e:
         pytest.exit(str(e), returncode=2)
     yield Server(p.endpoint, "ddbd", p)
     # A clean shutdown exits 0; under the sanitizers a leak or a memory error
     # anywhere in the run shows up here as a non-zero exit.
-    rc = p.terminate()
-    if rc != 0:
-        tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
-        pytest.fail(f"ddbd exited with {rc} after the suite; log tail:\n{tail}", pytrace=False)
+    _stopped(ddbds)
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +134,18 @@ def raw_ddb(endpoint):
 
 
 @pytest.fixture
+def streams(endpoint):
+    """A boto3 DynamoDB Streams client."""
+    return helpers.make_streams_client(endpoint)
+
+
+@pytest.fixture
+def raw_streams(endpoint):
+    """A boto3 DynamoDB Streams client without client-side parameter validation."""
+    return helpers.make_streams_client(endpoint, validate=False)
+
+
+@pytest.fixture
 def client_factory(endpoint):
     """make(access_key=..., region=...) → a boto3 client for another namespace."""
     made = []
@@ -140,56 +158,33 @@ def client_factory(endpoint):
     return make
 
 
-def _drop(client, name):
-    try:
-        client.delete_table(TableName=name)
-    except client.exceptions.ResourceNotFoundException:
-        pass
-    except Exception:  # a broken server must not hide the test's own failure
-        pass
-
-
 @pytest.fixture
 def table_name(ddb):
     """A unique table name; the table is deleted after the test if it exists."""
     name = helpers.unique_name()
     yield name
-    _drop(ddb, name)
+    helpers.drop_table(ddb, name)
 
 
 @pytest.fixture
 def make_table(ddb):
-    """make_table(hash=("pk","S"), range=None, client=None, **extra) → table name.
+    """make_table(hash=("pk","S"), range=None, client=None, name=None, **extra) → table name, ACTIVE.
 
+    extra as for helpers.create_table (extra_attrs, stream, any CreateTable parameter);
     PAY_PER_REQUEST unless extra says otherwise; every table made is deleted afterwards.
     """
     made = []
 
     def make(hash=("pk", "S"), range=None, client=None, name=None, **extra):
         client = client or ddb
-        name = name or helpers.unique_name()
-        attrs = {hash[0]: hash[1]}
-        keys = [{"AttributeName": hash[0], "KeyType": "HASH"}]
-        if range:
-            attrs[range[0]] = range[1]
-            keys.append({"AttributeName": range[0], "KeyType": "RANGE"})
-        for a, t in extra.pop("extra_attrs", {}).items():
-            attrs[a] = t
-        if "BillingMode" not in extra and "ProvisionedThroughput" not in extra:
-            extra["BillingMode"] = "PAY_PER_REQUEST"
-        client.create_table(
-            TableName=name,
-            KeySchema=keys,
-            AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in attrs.items()],
-            **extra,
-        )
+        name = helpers.create_table(client, name, hash=hash, range=range, **extra)
         made.append((client, name))
         helpers.wait_active(client, name)
         return name
 
     yield make
     for client, name in made:
-        _drop(client, name)
+        helpers.drop_table(client, name)
 
 
 @pytest.fixture
@@ -212,3 +207,22 @@ def cli(endpoint):
         return helpers.run_cli(endpoint, *args, **kw)
 
     return run
+
+
+@pytest.fixture
+def start_ddbd(tmp_path):
+    """start_ddbd(*flags, env=None, cwd=None, port=None, ready_timeout=5.0) → a helpers.DdbdProcess
+    of the test's own, answering requests, logging to tmp_path/ddbd-<n>.log. Each one still running
+    after the test is stopped with SIGTERM and must exit 0."""
+    ddbds = helpers.DdbdSet(tmp_path)
+    yield ddbds.start
+    _stopped(ddbds)
+
+
+@pytest.fixture(scope="module")
+def clocked(tmp_path_factory):
+    """The endpoint of a ddbd for this module alone (in memory, no background sweeper), so its
+    tests can move the clock and sweep when they mean to while the shared server's clock stays real."""
+    ddbds = helpers.DdbdSet(tmp_path_factory.mktemp("clocked"))
+    yield ddbds.start("--in-memory", "--ttl-sweep-seconds", "0").endpoint
+    _stopped(ddbds)
