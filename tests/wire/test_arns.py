@@ -9,6 +9,8 @@ issue #34); AWS does.
 import pytest
 from botocore.exceptions import ClientError
 
+from helpers import err
+
 INVALID_NAME = (
     "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, "
     "and may contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'"
@@ -19,11 +21,6 @@ INVALID_ARN = (
     "greater than or equal to 3, Resource name must satisfyregular expression pattern: [a-zA-Z0-9_.-]+"
 )
 LOCAL_NO_TRANSACT_ARNS = "DynamoDB Local does not resolve ARNs in transactions (amazon-dynamodb-local-samples #34)"
-
-
-def _err(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
 
 
 @pytest.fixture
@@ -80,8 +77,8 @@ def test_one_item_named_by_name_and_by_arn_is_one_item(ddb, hash_table, table_ar
             {"Put": {"TableName": table_arn, "Item": {"pk": {"S": "d"}}}},
             {"Delete": {"TableName": hash_table, "Key": {"pk": {"S": "d"}}}},
         ])
-    assert _err(e) == ("ValidationException",
-                       "Transaction request cannot include multiple operations on one item")
+    assert err(e) == ("ValidationException",
+                      "Transaction request cannot include multiple operations on one item")
 
 
 # A stream label has colons, so a stream ARN is not even an ARN of the table/<name> form.
@@ -90,7 +87,7 @@ def test_one_item_named_by_name_and_by_arn_is_one_item(ddb, hash_table, table_ar
 def test_index_and_stream_arns_are_not_table_names(ddb, table_arn, suffix, message):
     with pytest.raises(ClientError) as e:
         ddb.get_item(TableName=table_arn + suffix, Key={"pk": {"S": "a"}})
-    assert _err(e) == ("ValidationException", message)
+    assert err(e) == ("ValidationException", message)
 
 
 @pytest.mark.parametrize("arn", ["arn:aws:dynamodb:us-east-1", "arn:foo",
@@ -98,7 +95,7 @@ def test_index_and_stream_arns_are_not_table_names(ddb, table_arn, suffix, messa
 def test_malformed_arns(ddb, arn):
     with pytest.raises(ClientError) as e:
         ddb.get_item(TableName=arn, Key={"pk": {"S": "a"}})
-    assert _err(e) == ("ValidationException", INVALID_ARN)
+    assert err(e) == ("ValidationException", INVALID_ARN)
 
 
 @pytest.mark.parametrize("name", ["a$b", "a" * 256, "a" * 1025])
@@ -107,13 +104,13 @@ def test_invalid_names(ddb, name):
                  lambda: ddb.describe_table(TableName=name)):
         with pytest.raises(ClientError) as e:
             call()
-        assert _err(e) == ("ValidationException", INVALID_NAME)
+        assert err(e) == ("ValidationException", INVALID_NAME)
 
 
 def test_arn_of_a_missing_table(ddb, table_arn):
     with pytest.raises(ClientError) as e:
         ddb.get_item(TableName=table_arn + "x", Key={"pk": {"S": "a"}})
-    assert _err(e)[0] == "ResourceNotFoundException"
+    assert err(e)[0] == "ResourceNotFoundException"
 
 
 def test_create_table_takes_a_name_only(ddb, table_arn):
@@ -121,4 +118,4 @@ def test_create_table_takes_a_name_only(ddb, table_arn):
         ddb.create_table(TableName=table_arn + "2", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                          BillingMode="PAY_PER_REQUEST")
-    assert _err(e) == ("ValidationException", INVALID_NAME)
+    assert err(e) == ("ValidationException", INVALID_NAME)

@@ -3,9 +3,7 @@ and DynamoDB's validation errors."""
 import pytest
 from botocore.exceptions import ClientError
 
-
-def err(e):
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
+from helpers import err
 
 
 @pytest.fixture

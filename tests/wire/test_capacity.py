@@ -12,18 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import helpers
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def err(e):
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
+from helpers import S, N, err
 
 
 def cap(r):
@@ -205,42 +194,36 @@ def test_return_item_collection_metrics_enum(ddb, make_table):
 
 
 @pytest.mark.ddbd_only
-def test_item_collection_limit(tmp_path):
-    env = dict(os.environ, DDBD_ITEM_COLLECTION_LIMIT_BYTES="3000")
-    p = helpers.DdbdProcess(["--in-memory"], log_path=tmp_path / "log", env=env).wait_ready()
-    try:
-        c = helpers.make_client(p.endpoint)
-        c.create_table(
-            TableName="coll", BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in
-                                  (("pk", "S"), ("sk", "N"), ("l", "S"))],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            LocalSecondaryIndexes=[{"IndexName": "byL", "KeySchema": [
-                {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "ALL"}}])
+def test_item_collection_limit(start_ddbd):
+    p = start_ddbd("--in-memory", env=dict(os.environ, DDBD_ITEM_COLLECTION_LIMIT_BYTES="3000"))
+    c = helpers.make_client(p.endpoint)
+    helpers.create_table(
+        c, "coll", range=("sk", "N"), extra_attrs={"l": "S"},
+        LocalSecondaryIndexes=[{"IndexName": "byL", "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}])
 
-        def item(pk, sk):  # about 600 bytes, and as much again in byL
-            return {"pk": S(pk), "sk": N(sk), "l": S("l%d" % sk), "d": S("d" * 580)}
+    def item(pk, sk):  # about 600 bytes, and as much again in byL
+        return {"pk": S(pk), "sk": N(sk), "l": S("l%d" % sk), "d": S("d" * 580)}
 
-        c.put_item(TableName="coll", Item=item("a", 1))
-        c.put_item(TableName="coll", Item=item("a", 2))
-        with pytest.raises(ClientError) as e:
-            c.put_item(TableName="coll", Item=item("a", 3))
-        assert err(e) == ("ItemCollectionSizeLimitExceededException", "Item collection size limit exceeded")
-        with pytest.raises(ClientError) as e:
-            c.batch_write_item(RequestItems={"coll": [{"PutRequest": {"Item": item("a", 3)}}]})
-        assert err(e)[0] == "ItemCollectionSizeLimitExceededException"
-        with pytest.raises(ClientError) as e:
-            c.transact_write_items(TransactItems=[{"Put": {"TableName": "coll", "Item": item("a", 3)}}])
-        assert e.value.response["CancellationReasons"] == [
-            {"Code": "ItemCollectionSizeLimitExceeded", "Message": "Item collection size limit exceeded"}]
-        c.put_item(TableName="coll", Item=item("b", 3))  # another collection
-        c.delete_item(TableName="coll", Key={"pk": S("a"), "sk": N(1)})
+    c.put_item(TableName="coll", Item=item("a", 1))
+    c.put_item(TableName="coll", Item=item("a", 2))
+    with pytest.raises(ClientError) as e:
         c.put_item(TableName="coll", Item=item("a", 3))
-        r = c.query(TableName="coll", KeyConditionExpression="pk = :a", ExpressionAttributeValues={":a": S("a")})
-        assert [i["sk"]["N"] for i in r["Items"]] == ["2", "3"]
-    finally:
-        assert p.terminate() == 0
+    assert err(e) == ("ItemCollectionSizeLimitExceededException", "Item collection size limit exceeded")
+    with pytest.raises(ClientError) as e:
+        c.batch_write_item(RequestItems={"coll": [{"PutRequest": {"Item": item("a", 3)}}]})
+    assert err(e)[0] == "ItemCollectionSizeLimitExceededException"
+    with pytest.raises(ClientError) as e:
+        c.transact_write_items(TransactItems=[{"Put": {"TableName": "coll", "Item": item("a", 3)}}])
+    assert e.value.response["CancellationReasons"] == [
+        {"Code": "ItemCollectionSizeLimitExceeded", "Message": "Item collection size limit exceeded"}]
+    c.put_item(TableName="coll", Item=item("b", 3))  # another collection
+    c.delete_item(TableName="coll", Key={"pk": S("a"), "sk": N(1)})
+    c.put_item(TableName="coll", Item=item("a", 3))
+    r = c.query(TableName="coll", KeyConditionExpression="pk = :a", ExpressionAttributeValues={":a": S("a")})
+    assert [i["sk"]["N"] for i in r["Items"]] == ["2", "3"]
+    assert p.terminate() == 0
 
 
 def test_lsi_entries_weigh_100_bytes_more(ddb, make_table):

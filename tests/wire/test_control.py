@@ -10,19 +10,14 @@ so those tests are aws_differs. Their messages come from AWS itself as quoted by
 - "Invalid TableArn" with no ResourceArn: dynalite's validation suite.
 """
 import json
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
 import helpers
+from helpers import err
 
 LOCAL_NO_TAGS = "DynamoDB Local answers UnknownOperationException: tagging is not supported"
-
-
-def _err(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
 
 
 def _arn(ddb, name):
@@ -70,18 +65,18 @@ def test_tag_limits(ddb, raw_ddb, hash_table):
     ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "k1", "Value": "w"}])
     with pytest.raises(ClientError) as e:
         ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "one-more", "Value": "v"}])
-    assert _err(e)[0] == "ValidationException"
+    assert err(e)[0] == "ValidationException"
     assert len(_tags(ddb, arn)) == 50
     for tag in ({"Key": "k" * 129, "Value": "v"}, {"Key": "", "Value": "v"}, {"Key": "k", "Value": "v" * 257}):
         with pytest.raises(ClientError) as e:
             raw_ddb.tag_resource(ResourceArn=arn, Tags=[tag])
-        assert _err(e)[0] == "ValidationException"
+        assert err(e)[0] == "ValidationException"
     with pytest.raises(ClientError) as e:
         raw_ddb.tag_resource(ResourceArn=arn, Tags=[])
-    assert _err(e)[0] == "ValidationException"
+    assert err(e)[0] == "ValidationException"
     with pytest.raises(ClientError) as e:
         raw_ddb.untag_resource(ResourceArn=arn, TagKeys=[])
-    assert _err(e)[0] == "ValidationException"
+    assert err(e)[0] == "ValidationException"
 
 
 @pytest.mark.aws_differs(LOCAL_NO_TAGS)
@@ -95,14 +90,14 @@ def test_tag_errors(ddb, raw_ddb, hash_table):
     ):
         with pytest.raises(ClientError) as e:
             call()
-        assert _err(e) == ("ResourceNotFoundException", f"Requested resource not found: ResourcArn: {missing} not found")
+        assert err(e) == ("ResourceNotFoundException", f"Requested resource not found: ResourcArn: {missing} not found")
     index_arn = arn + "/index/gsi"
     with pytest.raises(ClientError) as e:
         ddb.list_tags_of_resource(ResourceArn=index_arn)
-    assert _err(e) == ("ValidationException", f"Invalid TableArn: Invalid ResourceArn provided as input {index_arn}")
+    assert err(e) == ("ValidationException", f"Invalid TableArn: Invalid ResourceArn provided as input {index_arn}")
     with pytest.raises(ClientError) as e:
         raw_ddb.list_tags_of_resource()
-    assert _err(e) == ("ValidationException", "Invalid TableArn")
+    assert err(e) == ("ValidationException", "Invalid TableArn")
 
 
 # ---- time to live -------------------------------------------------------------------
@@ -111,13 +106,13 @@ def test_tag_errors(ddb, raw_ddb, hash_table):
 def _ttl_settles(ddb, table, moving, final):
     """Polls DescribeTimeToLive through the in-between state (AWS's ENABLING/DISABLING, which
     ddbd shows for a second and DynamoDB Local skips) to the final one."""
-    deadline = time.monotonic() + 10
-    while True:
+    def settled():
         d = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
-        if d["TimeToLiveStatus"] == final or time.monotonic() > deadline:
+        if d["TimeToLiveStatus"] == final:
             return d
         assert d["TimeToLiveStatus"] == moving, d
-        time.sleep(0.1)
+
+    return helpers.wait_until(settled, timeout=10, what=f"TimeToLiveStatus {final}")
 
 
 def test_ttl_enable_describe_disable(ddb, hash_table):
@@ -139,7 +134,7 @@ def _ttl_error(client, table, spec=None, **kw):
         args["TimeToLiveSpecification"] = spec
     with pytest.raises(ClientError) as e:
         client.update_time_to_live(**args)
-    return _err(e)
+    return err(e)
 
 
 def test_ttl_state_errors(ddb, hash_table):
@@ -177,16 +172,16 @@ def test_ttl_missing_table(ddb):
     assert _ttl_error(ddb, name, {"Enabled": True, "AttributeName": "x"}) == nf
     with pytest.raises(ClientError) as e:
         ddb.describe_time_to_live(TableName=name)
-    assert _err(e) == nf
+    assert err(e) == nf
 
 
 @pytest.mark.aws_differs("DynamoDB Local gives only the constraint, without the '1 validation error detected: ' frame")
 def test_ttl_missing_table_name(raw_ddb):
     with pytest.raises(ClientError) as e:
         raw_ddb.describe_time_to_live()
-    assert _err(e) == ("ValidationException",
-                       "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: "
-                       "Member must not be null")
+    assert err(e) == ("ValidationException",
+                      "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: "
+                      "Member must not be null")
 
 
 # ---- account-level ---------------------------------------------------------------------
@@ -242,8 +237,8 @@ def test_create_table_with_too_many_tags(ddb, table_name):
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                          BillingMode="PAY_PER_REQUEST",
                          Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
-    assert _err(e) == ("ValidationException",
-                       "One or more parameter values were invalid: The number of tags exceeds the limit of 50")
+    assert err(e) == ("ValidationException",
+                      "One or more parameter values were invalid: The number of tags exceeds the limit of 50")
     assert table_name not in ddb.list_tables()["TableNames"]
 
 
@@ -268,20 +263,14 @@ def test_unknown_table_class(ddb, table_name):
         ddb.create_table(TableName=table_name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                          BillingMode="PAY_PER_REQUEST", TableClass="GLACIER")
-    assert _err(e) == ("ValidationException",
-                       "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: "
-                       "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]")
-
-
-def _raw_ok(endpoint, op, body):
-    status, _, data = helpers.raw_request(endpoint, op, json.dumps(body))
-    assert status == 200, data
-    return json.loads(data)
+    assert err(e) == ("ValidationException",
+                      "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: "
+                      "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]")
 
 
 # Debian's botocore predates DeletionProtectionEnabled, so the request is sent raw.
 def test_deletion_protection(ddb, endpoint, table_name):
-    _raw_ok(endpoint, "CreateTable", {
+    helpers.raw_call(endpoint, "CreateTable", {
         "TableName": table_name, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
         "BillingMode": "PAY_PER_REQUEST", "DeletionProtectionEnabled": True})
@@ -290,10 +279,10 @@ def test_deletion_protection(ddb, endpoint, table_name):
     assert json.loads(data)["Table"]["DeletionProtectionEnabled"] is True
     with pytest.raises(ClientError) as e:
         ddb.delete_table(TableName=table_name)
-    assert _err(e) == ("ValidationException",
-                       "Resource cannot be deleted as it is currently protected against deletion. "
-                       "Disable deletion protection first.")
-    out = _raw_ok(endpoint, "UpdateTable", {"TableName": table_name, "DeletionProtectionEnabled": False})
+    assert err(e) == ("ValidationException",
+                      "Resource cannot be deleted as it is currently protected against deletion. "
+                      "Disable deletion protection first.")
+    out = helpers.raw_call(endpoint, "UpdateTable", {"TableName": table_name, "DeletionProtectionEnabled": False})
     assert out["TableDescription"]["DeletionProtectionEnabled"] is False
     ddb.delete_table(TableName=table_name)
     assert table_name not in ddb.list_tables()["TableNames"]

@@ -8,40 +8,14 @@ import threading
 import time
 
 import pytest
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-import boto3
 import helpers
 
 pytestmark = pytest.mark.ddbd_only
 
 WRITERS = 8
 LOAD_SECONDS = 3.0
-
-
-def start(tmp_path, data_dir, tag):
-    return helpers.DdbdProcess([helpers.DATA_DIR_FLAG, str(data_dir)], log_path=tmp_path / f"ddbd-{tag}.log")
-
-
-def fast_fail_client(endpoint):
-    return boto3.client(
-        "dynamodb", endpoint_url=endpoint, region_name=helpers.DEFAULT_REGION,
-        aws_access_key_id=helpers.DEFAULT_ACCESS_KEY, aws_secret_access_key=helpers.DEFAULT_SECRET_KEY,
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2, read_timeout=5),
-    )
-
-
-def scan_all(client, table):
-    items, kw = {}, {"TableName": table, "ConsistentRead": True}
-    for _ in range(100000):
-        r = client.scan(**kw)
-        for it in r["Items"]:
-            items[it["pk"]["S"]] = it
-        if "LastEvaluatedKey" not in r:
-            return items
-        kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
-    raise AssertionError("scan did not end")
 
 
 def make_item(writer, seq, rnd):
@@ -54,17 +28,14 @@ def make_item(writer, seq, rnd):
     }
 
 
-def test_kill9_mid_load_keeps_every_acknowledged_write(tmp_path):
+def test_kill9_mid_load_keeps_every_acknowledged_write(tmp_path, start_ddbd):
     data = tmp_path / "data"
     data.mkdir()
-    p = start(tmp_path, data, "1").wait_ready(5.0)
+    p = start_ddbd(helpers.DATA_DIR_FLAG, str(data))
     table = "durable"
     try:
         c = helpers.make_client(p.endpoint)
-        c.create_table(
-            TableName=table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-        )
+        helpers.create_table(c, table)
         helpers.wait_active(c, table)
 
         acked = [dict() for _ in range(WRITERS)]
@@ -73,7 +44,7 @@ def test_kill9_mid_load_keeps_every_acknowledged_write(tmp_path):
         killed = threading.Event()
 
         def writer(w):
-            client = fast_fail_client(p.endpoint)
+            client = helpers.make_client(p.endpoint, connect_timeout=2, read_timeout=5)  # fails fast at the kill
             rnd = random.Random(w)
             seq = 0
             while not stop.is_set():
@@ -90,7 +61,7 @@ def test_kill9_mid_load_keeps_every_acknowledged_write(tmp_path):
         threads = [threading.Thread(target=writer, args=(w,), daemon=True) for w in range(WRITERS)]
         for t in threads:
             t.start()
-        time.sleep(LOAD_SECONDS)
+        time.sleep(LOAD_SECONDS)  # the load itself: writes in flight when the kill comes
         killed.set()
         p.kill()  # SIGKILL while the writers are mid-flight
         stop.set()
@@ -103,91 +74,71 @@ def test_kill9_mid_load_keeps_every_acknowledged_write(tmp_path):
     finally:
         p.kill()
 
-    p2 = start(tmp_path, data, "2").wait_ready(10.0)
-    try:
-        c2 = helpers.make_client(p2.endpoint)
-        assert table in c2.list_tables()["TableNames"]
-        stored = scan_all(c2, table)
-        missing = [k for a in acked for k in a if k not in stored]
-        assert not missing, f"{len(missing)} of {total} acknowledged writes lost, e.g. {missing[:5]}"
-        wrong = [k for a in acked for k, v in a.items() if stored[k] != v]
-        assert not wrong, f"{len(wrong)} items changed, e.g. {wrong[0]}: {stored[wrong[0]]}"
-        # per writer, acknowledged items are a prefix of what is stored (nothing out of order beyond in-flight)
-        for w in range(WRITERS):
-            got = sorted(k for k in stored if k.startswith(f"w{w}-"))
-            assert got[: len(acked[w])] == sorted(acked[w])
-            assert len(got) - len(acked[w]) <= 1  # at most the one write in flight at the kill
-        # and the restarted server takes writes
-        c2.put_item(TableName=table, Item={"pk": {"S": "after-restart"}})
-        assert c2.get_item(TableName=table, Key={"pk": {"S": "after-restart"}}, ConsistentRead=True)["Item"]
-    finally:
-        assert p2.terminate() == 0
+    p2 = start_ddbd(helpers.DATA_DIR_FLAG, str(data), ready_timeout=10.0)
+    c2 = helpers.make_client(p2.endpoint)
+    assert table in c2.list_tables()["TableNames"]
+    stored = {i["pk"]["S"]: i for i in helpers.scan_all(c2, TableName=table, ConsistentRead=True)}
+    missing = [k for a in acked for k in a if k not in stored]
+    assert not missing, f"{len(missing)} of {total} acknowledged writes lost, e.g. {missing[:5]}"
+    wrong = [k for a in acked for k, v in a.items() if stored[k] != v]
+    assert not wrong, f"{len(wrong)} items changed, e.g. {wrong[0]}: {stored[wrong[0]]}"
+    # per writer, acknowledged items are a prefix of what is stored (nothing out of order beyond in-flight)
+    for w in range(WRITERS):
+        got = sorted(k for k in stored if k.startswith(f"w{w}-"))
+        assert got[: len(acked[w])] == sorted(acked[w])
+        assert len(got) - len(acked[w]) <= 1  # at most the one write in flight at the kill
+    # and the restarted server takes writes
+    c2.put_item(TableName=table, Item={"pk": {"S": "after-restart"}})
+    assert c2.get_item(TableName=table, Key={"pk": {"S": "after-restart"}}, ConsistentRead=True)["Item"]
+    assert p2.terminate() == 0
 
 
-def test_clean_restart_keeps_tables_and_items(tmp_path):
+def test_clean_restart_keeps_tables_and_items(tmp_path, start_ddbd):
     data = tmp_path / "data"
     data.mkdir()
-    p = start(tmp_path, data, "1").wait_ready(5.0)
-    try:
-        c = helpers.make_client(p.endpoint)
-        other_ns = helpers.make_client(p.endpoint, access_key="OTHERKEY1", region="eu-west-1")
-        c.create_table(
-            TableName="events",
-            KeySchema=[{"AttributeName": "aggregateId", "KeyType": "HASH"}, {"AttributeName": "version", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "aggregateId", "AttributeType": "S"},
-                                  {"AttributeName": "version", "AttributeType": "N"}],
-            ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 6},
-        )
-        c.create_table(
-            TableName="plain", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "B"}], BillingMode="PAY_PER_REQUEST",
-        )
-        other_ns.create_table(
-            TableName="plain", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}], BillingMode="PAY_PER_REQUEST",
-        )
-        for v in range(1, 51):
-            c.put_item(TableName="events", Item={"aggregateId": {"S": "a1"}, "version": {"N": str(v)},
-                                                 "body": {"S": "e%d" % v}})
-        c.put_item(TableName="plain", Item={"pk": {"B": b"\x00\xff"}, "x": {"NS": ["1", "2.5"]}})
-        c.delete_item(TableName="events", Key={"aggregateId": {"S": "a1"}, "version": {"N": "50"}})
-        other_ns.put_item(TableName="plain", Item={"id": {"N": "7"}})
-        before = {t: c.describe_table(TableName=t)["Table"] for t in ("events", "plain")}
-    finally:
-        assert p.terminate() == 0
+    p = start_ddbd(helpers.DATA_DIR_FLAG, str(data))
+    c = helpers.make_client(p.endpoint)
+    other_ns = helpers.make_client(p.endpoint, access_key="OTHERKEY1", region="eu-west-1")
+    helpers.create_table(c, "events", hash=("aggregateId", "S"), range=("version", "N"),
+                         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 6})
+    helpers.create_table(c, "plain", hash=("pk", "B"))
+    helpers.create_table(other_ns, "plain", hash=("id", "N"))
+    for v in range(1, 51):
+        c.put_item(TableName="events", Item={"aggregateId": {"S": "a1"}, "version": {"N": str(v)},
+                                             "body": {"S": "e%d" % v}})
+    c.put_item(TableName="plain", Item={"pk": {"B": b"\x00\xff"}, "x": {"NS": ["1", "2.5"]}})
+    c.delete_item(TableName="events", Key={"aggregateId": {"S": "a1"}, "version": {"N": "50"}})
+    other_ns.put_item(TableName="plain", Item={"id": {"N": "7"}})
+    before = {t: c.describe_table(TableName=t)["Table"] for t in ("events", "plain")}
+    assert p.terminate() == 0
 
-    p2 = start(tmp_path, data, "2").wait_ready(10.0)
-    try:
-        c = helpers.make_client(p2.endpoint)
-        other_ns = helpers.make_client(p2.endpoint, access_key="OTHERKEY1", region="eu-west-1")
-        assert c.list_tables()["TableNames"] == ["events", "plain"]
-        assert other_ns.list_tables()["TableNames"] == ["plain"]
-        for t, d in before.items():
-            after = c.describe_table(TableName=t)["Table"]
-            for k in ("TableName", "KeySchema", "AttributeDefinitions", "TableArn", "CreationDateTime"):
-                assert after[k] == d[k], (t, k)
-            assert after.get("TableId") == d.get("TableId")
-        assert c.describe_table(TableName="events")["Table"]["ProvisionedThroughput"]["WriteCapacityUnits"] == 6
-        q = c.query(TableName="events", KeyConditionExpression="aggregateId = :a",
-                    ExpressionAttributeValues={":a": {"S": "a1"}}, ConsistentRead=True)
-        assert [int(i["version"]["N"]) for i in q["Items"]] == list(range(1, 50))
-        assert q["Items"][0]["body"] == {"S": "e1"}
-        it = c.get_item(TableName="plain", Key={"pk": {"B": b"\x00\xff"}})["Item"]
-        assert sorted(it["x"]["NS"]) == ["1", "2.5"]
-        assert other_ns.get_item(TableName="plain", Key={"id": {"N": "7"}})["Item"] == {"id": {"N": "7"}}
-        # a duplicate version is still refused after the restart
-        with pytest.raises(c.exceptions.ConditionalCheckFailedException):
-            c.put_item(TableName="events", Item={"aggregateId": {"S": "a1"}, "version": {"N": "1"}},
-                       ConditionExpression="attribute_not_exists(aggregateId)")
-        # a deleted table stays deleted across a restart
-        c.delete_table(TableName="plain")
-    finally:
-        assert p2.terminate() == 0
+    p2 = start_ddbd(helpers.DATA_DIR_FLAG, str(data), ready_timeout=10.0)
+    c = helpers.make_client(p2.endpoint)
+    other_ns = helpers.make_client(p2.endpoint, access_key="OTHERKEY1", region="eu-west-1")
+    assert c.list_tables()["TableNames"] == ["events", "plain"]
+    assert other_ns.list_tables()["TableNames"] == ["plain"]
+    for t, d in before.items():
+        after = c.describe_table(TableName=t)["Table"]
+        for k in ("TableName", "KeySchema", "AttributeDefinitions", "TableArn", "CreationDateTime"):
+            assert after[k] == d[k], (t, k)
+        assert after.get("TableId") == d.get("TableId")
+    assert c.describe_table(TableName="events")["Table"]["ProvisionedThroughput"]["WriteCapacityUnits"] == 6
+    q = c.query(TableName="events", KeyConditionExpression="aggregateId = :a",
+                ExpressionAttributeValues={":a": {"S": "a1"}}, ConsistentRead=True)
+    assert [int(i["version"]["N"]) for i in q["Items"]] == list(range(1, 50))
+    assert q["Items"][0]["body"] == {"S": "e1"}
+    it = c.get_item(TableName="plain", Key={"pk": {"B": b"\x00\xff"}})["Item"]
+    assert sorted(it["x"]["NS"]) == ["1", "2.5"]
+    assert other_ns.get_item(TableName="plain", Key={"id": {"N": "7"}})["Item"] == {"id": {"N": "7"}}
+    # a duplicate version is still refused after the restart
+    with pytest.raises(c.exceptions.ConditionalCheckFailedException):
+        c.put_item(TableName="events", Item={"aggregateId": {"S": "a1"}, "version": {"N": "1"}},
+                   ConditionExpression="attribute_not_exists(aggregateId)")
+    # a deleted table stays deleted across a restart
+    c.delete_table(TableName="plain")
+    assert p2.terminate() == 0
 
-    p3 = start(tmp_path, data, "3").wait_ready(10.0)
-    try:
-        c = helpers.make_client(p3.endpoint)
-        assert c.list_tables()["TableNames"] == ["events"]
-    finally:
-        assert p3.terminate() == 0
+    p3 = start_ddbd(helpers.DATA_DIR_FLAG, str(data), ready_timeout=10.0)
+    assert helpers.make_client(p3.endpoint).list_tables()["TableNames"] == ["events"]
+    assert p3.terminate() == 0
     assert any(os.scandir(data)), "the data directory is empty after a durable run"

@@ -11,33 +11,15 @@ import helpers
 pytestmark = pytest.mark.ddbd_only  # moves ddbd's clock for the TTL part
 
 
-@pytest.fixture(scope="module")
-def own(tmp_path_factory):
-    p = helpers.DdbdProcess(["--in-memory", "--ttl-sweep-seconds", "0"],
-                            log_path=tmp_path_factory.mktemp("es") / "ddbd.log")
-    p.wait_ready(5.0)
-    yield p.endpoint
-    assert p.terminate() == 0
-
-
 def make_events_table(ddb):
-    name = helpers.unique_name("events")
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "aggregateId", "KeyType": "HASH"},
-                   {"AttributeName": "version", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "aggregateId", "AttributeType": "S"},
-                              {"AttributeName": "version", "AttributeType": "N"},
-                              {"AttributeName": "initialEvent", "AttributeType": "S"},
-                              {"AttributeName": "timestamp", "AttributeType": "S"}],
+    return helpers.create_table(
+        ddb, helpers.unique_name("events"), hash=("aggregateId", "S"), range=("version", "N"),
+        extra_attrs={"initialEvent": "S", "timestamp": "S"}, stream="NEW_IMAGE",
         GlobalSecondaryIndexes=[{
             "IndexName": "initialEvents",
             "KeySchema": [{"AttributeName": "initialEvent", "KeyType": "HASH"},
                           {"AttributeName": "timestamp", "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "KEYS_ONLY"}}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
-        BillingMode="PAY_PER_REQUEST")
-    return name
+            "Projection": {"ProjectionType": "KEYS_ONLY"}}])
 
 
 def event(agg, version, ts, kind):
@@ -55,15 +37,7 @@ def append(agg, version, ts, kind, table):
 
 def stream_records(endpoint, ddb, table):
     streams = helpers.make_streams_client(endpoint)
-    arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    out = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while it:
-            page = streams.get_records(ShardIterator=it)
-            out += page["Records"]
-            it = page.get("NextShardIterator") if page["Records"] else None
+    out = helpers.read_all(streams, helpers.latest_stream_arn(ddb, table))
     return [(r["eventName"], r["dynamodb"]["Keys"]["aggregateId"]["S"], r["dynamodb"]["Keys"]["version"]["N"],
              r["dynamodb"].get("NewImage", {}).get("type", {}).get("S")) for r in out]
 
@@ -74,8 +48,8 @@ def listed_aggregates(ddb, table):
     return [i["aggregateId"]["S"] for i in q["Items"]]
 
 
-def test_event_store_loop(own):
-    ddb = helpers.make_client(own)
+def test_event_store_loop(clocked):
+    ddb = helpers.make_client(clocked)
     table = make_events_table(ddb)
 
     # appends, one conditional put at a time
@@ -95,7 +69,7 @@ def test_event_store_loop(own):
     assert listed_aggregates(ddb, table) == ["order-1", "order-2"]
 
     # the stream holds exactly the committed appends, in commit order, with their images
-    assert stream_records(own, ddb, table) == [
+    assert stream_records(clocked, ddb, table) == [
         ("INSERT", "order-2", "1", "OrderPlaced"),
         ("INSERT", "order-1", "1", "OrderPlaced"),
         ("INSERT", "order-2", "2", "OrderPaid"),
@@ -111,20 +85,20 @@ def test_event_store_loop(own):
     assert cap["CapacityUnits"] == 4.0
 
 
-def test_ttl_expiry_leaves_index_and_stream_consistent(own):
-    ddb = helpers.make_client(own)
+def test_ttl_expiry_leaves_index_and_stream_consistent(clocked):
+    ddb = helpers.make_client(clocked)
     table = make_events_table(ddb)
     ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"})
-    now = helpers.admin(own, "/_ddbd/clock")[1]["now_ms"] // 1000
+    now = helpers.clock(clocked)["now_ms"] // 1000
     snapshot = event("order-9", 1, "2026-02-01", "Snapshot")
     snapshot["expiresAt"] = {"N": str(now + 3600)}
     ddb.put_item(TableName=table, Item=snapshot)
     assert listed_aggregates(ddb, table) == ["order-9"]
 
-    helpers.advance_clock(own, 3601)
-    assert helpers.ttl_sweep(own)["expired"] == 1
+    helpers.advance_clock(clocked, 3601)
+    assert helpers.ttl_sweep(clocked)["expired"] == 1
     assert ddb.scan(TableName=table)["Count"] == 0
     assert listed_aggregates(ddb, table) == []
     d = ddb.describe_table(TableName=table)["Table"]
     assert d["ItemCount"] == 0 and d["GlobalSecondaryIndexes"][0]["ItemCount"] == 0
-    assert [r[0] for r in stream_records(own, ddb, table)] == ["INSERT", "REMOVE"]
+    assert [r[0] for r in stream_records(clocked, ddb, table)] == ["INSERT", "REMOVE"]

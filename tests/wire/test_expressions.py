@@ -28,29 +28,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 import helpers
+from helpers import K, N, S, err, get
 
 CCF = ("ConditionalCheckFailedException", "The conditional request failed")
-
-
-def err(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
-
-
-def S(x):
-    return {"S": x}
-
-
-def N(x):
-    return {"N": x}
-
-
-def K(pk):
-    return {"pk": {"S": pk}}
-
-
-def get(ddb, table, key, **kw):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True, **kw).get("Item")
 
 
 def braced_as_set(message):
@@ -100,25 +80,9 @@ def mclient(endpoint):
 
 
 def _module_table(client, hash=("pk", "S"), range=None):
-    name = helpers.unique_name("expr")
-    attrs = {hash[0]: hash[1]}
-    keys = [{"AttributeName": hash[0], "KeyType": "HASH"}]
-    if range:
-        attrs[range[0]] = range[1]
-        keys.append({"AttributeName": range[0], "KeyType": "RANGE"})
-    client.create_table(
-        TableName=name, KeySchema=keys, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in attrs.items()],
-    )
+    name = helpers.create_table(client, helpers.unique_name("expr"), hash=hash, range=range)
     helpers.wait_active(client, name)
     return name
-
-
-def _drop(client, name):
-    try:
-        client.delete_table(TableName=name)
-    except Exception:
-        pass
 
 
 # One item per attribute type: pk is the type's name, v a value of that type; 'none' has no v.
@@ -145,7 +109,7 @@ def typed(mclient):
         mclient.put_item(TableName=t, Item={"pk": S(pk), "v": v, "w": N("1")})
     mclient.put_item(TableName=t, Item={"pk": S("none"), "w": N("1")})
     yield t
-    _drop(mclient, t)
+    helpers.drop_table(mclient, t)
 
 
 def but(*gone, base=ALL):
@@ -1556,20 +1520,13 @@ def scan_table(mclient):
         mclient.put_item(TableName=t, Item={"pk": S(f"k{i:03d}"), "n": N(str(i)), "odd": {"BOOL": i % 2 == 1},
                                             "m": {"M": {"i": N(str(i)), "pad": S("x" * 20)}}})
     yield t
-    _drop(mclient, t)
+    helpers.drop_table(mclient, t)
 
 
 def scan_all(client, **kw):
-    items, pages, scanned = [], 0, 0
-    while True:
-        r = client.scan(**kw)
-        pages += 1
-        items += r.get("Items", [])
-        scanned += r["ScannedCount"]
-        assert pages <= SCAN_N + 1
-        if "LastEvaluatedKey" not in r:
-            return items, pages, scanned
-        kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+    """(items, pages, ScannedCount summed) of a Scan followed to its end."""
+    pages = helpers.pages(client.scan, max_pages=SCAN_N + 1, **kw)
+    return [i for p in pages for i in p.get("Items", [])], len(pages), sum(p["ScannedCount"] for p in pages)
 
 
 def test_scan_filter_projection_limit_pagination(mclient, scan_table):

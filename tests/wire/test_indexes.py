@@ -1,28 +1,11 @@
 """Secondary indexes: maintenance by every write path, Query and Scan with
 IndexName, DynamoDB's rules and messages, UpdateTable GlobalSecondaryIndexUpdates
 with a backfill, DescribeTable's index figures."""
-import time
-
 import pytest
 from botocore.exceptions import ClientError
 
 import helpers
-
-
-def err(e):
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
-
-
-def err_of(e):
-    return e.response["Error"]["Code"], e.response["Error"]["Message"]
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
+from helpers import N, S, err, query_all
 
 
 def gsi(name, hash_, range_=None, projection="KEYS_ONLY", include=None):
@@ -33,18 +16,6 @@ def gsi(name, hash_, range_=None, projection="KEYS_ONLY", include=None):
     if include:
         p["NonKeyAttributes"] = include
     return {"IndexName": name, "KeySchema": ks, "Projection": p}
-
-
-def query_all(ddb, **kw):
-    items, start = [], None
-    while True:
-        if start:
-            kw["ExclusiveStartKey"] = start
-        r = ddb.query(**kw)
-        items += r["Items"]
-        start = r.get("LastEvaluatedKey")
-        if not start:
-            return items
 
 
 def index_keys(ddb, table, index, g, **kw):
@@ -372,16 +343,14 @@ def test_add_gsi_to_populated_table_backfills_it(ddb, make_table, server):
     except ClientError as e:
         # AWS's message; DynamoDB Local fails such a read with InternalFailure
         if server.kind != "local":
-            assert err_of(e) == ("ValidationException", "Cannot read from backfilling global secondary index")
+            assert err(e) == ("ValidationException", "Cannot read from backfilling global secondary index")
     statuses = []
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        g = ddb.describe_table(TableName=t)["Table"]["GlobalSecondaryIndexes"][0]
-        statuses.append(g["IndexStatus"])
-        if g["IndexStatus"] == "ACTIVE":
-            break
-        time.sleep(0.02)
-    assert statuses[-1] == "ACTIVE"
+
+    def active():
+        statuses.append(ddb.describe_table(TableName=t)["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"])
+        return statuses[-1] == "ACTIVE"
+
+    helpers.wait_until(active, timeout=120, what="the backfilled index to be ACTIVE")
     assert set(statuses) <= {"CREATING", "ACTIVE"}
     items = query_all(ddb, TableName=t, IndexName="byKind", KeyConditionExpression="kind = :k",
                       ExpressionAttributeValues={":k": S("k1")})
@@ -410,13 +379,12 @@ def test_update_table_index_errors_and_delete(ddb, gtable):
     assert err(e) == ("ResourceNotFoundException", "Requested resource not found")
     ddb.put_item(TableName=t, Item={"pk": S("a"), "sk": N(1), "g": S("x"), "gs": N(1)})
     ddb.update_table(TableName=t, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byGInc"}}])
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        names = [g["IndexName"] for g in ddb.describe_table(TableName=t)["Table"].get("GlobalSecondaryIndexes", [])]
-        if "byGInc" not in names:
-            break
-        time.sleep(0.5)
-    assert sorted(names) == ["byG", "byGAll"]
+
+    def index_names():
+        return [g["IndexName"] for g in ddb.describe_table(TableName=t)["Table"].get("GlobalSecondaryIndexes", [])]
+
+    helpers.wait_until(lambda: "byGInc" not in index_names(), timeout=60, what="byGInc to be gone")
+    assert sorted(index_names()) == ["byG", "byGAll"]
     with pytest.raises(ClientError) as e:
         ddb.query(TableName=t, IndexName="byGInc", KeyConditionExpression="g = :g",
                   ExpressionAttributeValues={":g": S("x")})
@@ -434,35 +402,28 @@ def test_cli_query_on_an_index(endpoint, ddb, gtable):
 
 
 @pytest.mark.ddbd_only
-def test_backfill_resumes_after_restart(tmp_path):
+def test_backfill_resumes_after_restart(tmp_path, start_ddbd):
     data = tmp_path / "data"
-    p = helpers.DdbdProcess(["--data-dir", str(data)], log_path=tmp_path / "log1").wait_ready()
-    try:
-        c = helpers.make_client(p.endpoint)
-        c.create_table(TableName="ttt", BillingMode="PAY_PER_REQUEST",
-                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                       KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-        fill(c, "ttt", 4000)
-        c.update_table(TableName="ttt", AttributeDefinitions=[{"AttributeName": "kind", "AttributeType": "S"}],
-                       GlobalSecondaryIndexUpdates=[{"Create": gsi("byKind", "kind")}])
-    finally:
-        p.kill()  # whatever the backfill had committed stays; the rest must resume
-    p = helpers.DdbdProcess(["--data-dir", str(data)], log_path=tmp_path / "log2").wait_ready()
-    try:
-        c = helpers.make_client(p.endpoint)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            g = c.describe_table(TableName="ttt")["Table"]["GlobalSecondaryIndexes"][0]
-            if g["IndexStatus"] == "ACTIVE":
-                break
-            time.sleep(0.05)
-        assert g["IndexStatus"] == "ACTIVE"
-        assert g["ItemCount"] == 4000
-        items = query_all(c, TableName="ttt", IndexName="byKind", KeyConditionExpression="kind = :k",
-                          ExpressionAttributeValues={":k": S("k0")})
-        assert len(items) == 2000
-    finally:
-        assert p.terminate() == 0
+    p = start_ddbd(helpers.DATA_DIR_FLAG, str(data))
+    c = helpers.make_client(p.endpoint)
+    helpers.create_table(c, "ttt")
+    fill(c, "ttt", 4000)
+    c.update_table(TableName="ttt", AttributeDefinitions=[{"AttributeName": "kind", "AttributeType": "S"}],
+                   GlobalSecondaryIndexUpdates=[{"Create": gsi("byKind", "kind")}])
+    p.kill()  # whatever the backfill had committed stays; the rest must resume
+    p = start_ddbd(helpers.DATA_DIR_FLAG, str(data))
+    c = helpers.make_client(p.endpoint)
+
+    def index_if_active():
+        g = c.describe_table(TableName="ttt")["Table"]["GlobalSecondaryIndexes"][0]
+        return g if g["IndexStatus"] == "ACTIVE" else None
+
+    g = helpers.wait_until(index_if_active, timeout=60, what="the resumed backfill to finish")
+    assert g["ItemCount"] == 4000
+    items = query_all(c, TableName="ttt", IndexName="byKind", KeyConditionExpression="kind = :k",
+                      ExpressionAttributeValues={":k": S("k0")})
+    assert len(items) == 2000
+    assert p.terminate() == 0
 
 
 def test_index_count_limits(ddb, make_table):
@@ -537,14 +498,9 @@ def test_cli_adds_updates_and_deletes_a_provisioned_gsi(endpoint, ddb, make_tabl
                           "--global-secondary-index-updates", CREATE_BY_KIND % ',"ProvisionedThroughput":'
                                                                                '{"ReadCapacityUnits":2,"WriteCapacityUnits":3}')
     assert out["TableDescription"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        status = helpers.run_cli(endpoint, "dynamodb", "describe-table", "--table-name", t, "--query",
-                                 "Table.GlobalSecondaryIndexes[0].IndexStatus")
-        if status == "ACTIVE":
-            break
-        time.sleep(0.2)
-    assert status == "ACTIVE"
+    helpers.wait_until(lambda: helpers.run_cli(endpoint, "dynamodb", "describe-table", "--table-name", t, "--query",
+                                               "Table.GlobalSecondaryIndexes[0].IndexStatus") == "ACTIVE",
+                       timeout=120, what="the index to be ACTIVE, as the CLI sees it")
     out = helpers.run_cli(endpoint, "dynamodb", "query", "--table-name", t, "--index-name", "byKind",
                           "--key-condition-expression", "kind = :k", "--expression-attribute-values",
                           '{":k":{"S":"k1"}}', "--select", "COUNT")
@@ -560,10 +516,8 @@ def test_cli_adds_updates_and_deletes_a_provisioned_gsi(endpoint, ddb, make_tabl
         [("byKind", "DELETING")]
     # only the definitions some key uses remain
     assert out["TableDescription"]["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
-    deadline = time.time() + 60
-    while time.time() < deadline and ddb.describe_table(TableName=t)["Table"].get("GlobalSecondaryIndexes"):
-        time.sleep(0.5)
-    assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=t)["Table"]
+    helpers.wait_until(lambda: "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=t)["Table"],
+                       timeout=60, what="the deleted index to be gone")
 
 
 def test_legacy_key_conditions_on_an_index(ddb, gtable):

@@ -18,24 +18,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 import helpers
+from helpers import K, err, get
 
 CCF_MSG = "The conditional request failed"
-
-
-def err(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
-
-
-def K(pk, sk=None):
-    k = {"pk": {"S": pk}}
-    if sk is not None:
-        k["sk"] = sk
-    return k
-
-
-def get(ddb, table, key, **kw):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True, **kw).get("Item")
 
 
 def norm_sets(item):

@@ -20,17 +20,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 import helpers
+from helpers import B, N, S, err, get
 
 CCF = "The conditional request failed"
 INVALID = "One or more parameter values were invalid: "
 MIX = "Can not use both expression and non-expression parameters in the same request: "
 CMP_ENUM = ("Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, "
             "LE, BEGINS_WITH, GE, CONTAINS]")
-
-
-def err(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
 
 
 def verr(fn, message, code="ValidationException"):
@@ -49,22 +45,6 @@ def C(op, *args):
     if args:
         c["AttributeValueList"] = list(args)
     return c
-
-
-def S(x):
-    return {"S": x}
-
-
-def N(x):
-    return {"N": str(x)}
-
-
-def B(x):
-    return {"B": x}
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 def sorted_sets(item):
@@ -131,15 +111,12 @@ def test_expected_operators(ddb, hash_table):
     ddb.put_item(TableName=hash_table, Item=ITEM)
     wrong = []
     for attr, op, args, want in MATRIX:
-        cond = {"ComparisonOperator": op}
-        if args:
-            cond["AttributeValueList"] = args
+        cond = C(op, *args)
         try:
             ddb.put_item(TableName=hash_table, Item=ITEM, Expected={attr: cond})
             got = True
         except ClientError as e:
-            assert (e.response["Error"]["Code"], e.response["Error"]["Message"]) == (
-                "ConditionalCheckFailedException", CCF)
+            assert err(e) == ("ConditionalCheckFailedException", CCF)
             got = False
         if got != want:
             wrong.append((attr, op, args, want))
@@ -150,9 +127,7 @@ def test_scan_filter_operators(ddb, hash_table):
     ddb.put_item(TableName=hash_table, Item=ITEM)
     wrong = []
     for attr, op, args, want in MATRIX:
-        cond = {"ComparisonOperator": op}
-        if args:
-            cond["AttributeValueList"] = args
+        cond = C(op, *args)
         r = ddb.scan(TableName=hash_table, ScanFilter={attr: cond})
         if (r["Count"] == 1) != want or r["ScannedCount"] != 1:
             wrong.append((attr, op, args, want))
@@ -164,9 +139,7 @@ def test_query_filter_operators(ddb, make_table):
     ddb.put_item(TableName=table, Item=dict(ITEM, sk=N(1)))
     wrong = []
     for attr, op, args, want in MATRIX:
-        cond = {"ComparisonOperator": op}
-        if args:
-            cond["AttributeValueList"] = args
+        cond = C(op, *args)
         r = ddb.query(TableName=table, KeyConditions={"pk": C("EQ", S("k"))}, QueryFilter={attr: cond})
         if (r["Count"] == 1) != want or r["ScannedCount"] != 1:
             wrong.append((attr, op, args, want))

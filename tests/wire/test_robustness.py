@@ -119,9 +119,8 @@ def test_mutated_requests_get_dynamodb_answers(endpoint):
 def _stream_positions(endpoint):
     """A real stream ARN, shard id and iterator of the table "robust", for the Streams requests."""
     def call(target, body):
-        status, _, raw = helpers.raw_request(endpoint, target, json.dumps(body))
-        assert status == 200, raw
-        return json.loads(raw)
+        return helpers.raw_call(endpoint, target, body)
+
     call("DeleteTable", {"TableName": "robust"}) if "robust" in call("ListTables", {})["TableNames"] else None
     call("CreateTable", INDEXED_OPS["CreateTable"])
     call("PutItem", {"TableName": "robust", "Item": {"pk": {"S": "a"}, "g": {"S": "x"}, "n": {"N": "1"}}})
@@ -158,19 +157,16 @@ ADMIN_CALLS = [
 
 
 @pytest.mark.ddbd_only
-def test_mutated_admin_requests_get_json_answers(tmp_path):
+def test_mutated_admin_requests_get_json_answers(start_ddbd):
     """The /_ddbd/ endpoints on a ddbd of its own (they move its clock)."""
-    own = helpers.DdbdProcess(["--in-memory", "--ttl-sweep-seconds", "0"], log_path=tmp_path / "ddbd.log")
-    own.wait_ready(5.0)
-    try:
-        rng = random.Random(20261124)
-        for i in range(600):
-            method, path, body = rng.choice(ADMIN_CALLS)
-            sent = mutate(rng, body) if i % 5 else body
-            status, reply = helpers.admin(own.endpoint, path, json.dumps(sent).encode(), method=method)
-            assert status in (200, 201, 400, 404, 405), (path, sent, status, reply)
-            assert isinstance(reply, dict), (path, sent, reply)
-        status, _ = helpers.admin(own.endpoint, "/_ddbd/clock")
-        assert status == 200
-    finally:
-        assert own.terminate() == 0
+    own = start_ddbd("--in-memory", "--ttl-sweep-seconds", "0")
+    rng = random.Random(20261124)
+    for i in range(600):
+        method, path, body = rng.choice(ADMIN_CALLS)
+        sent = mutate(rng, body) if i % 5 else body
+        status, reply = helpers.admin(own.endpoint, path, json.dumps(sent).encode(), method=method)
+        assert status in (200, 201, 400, 404, 405), (path, sent, status, reply)
+        assert isinstance(reply, dict), (path, sent, reply)
+    status, _ = helpers.admin(own.endpoint, "/_ddbd/clock")
+    assert status == 200
+    assert own.terminate() == 0

@@ -2,7 +2,6 @@
 import os
 import re
 import socket
-import subprocess
 
 import pytest
 
@@ -11,12 +10,8 @@ import helpers
 pytestmark = pytest.mark.ddbd_only
 
 
-def run(args, timeout=10, **kw):
-    return subprocess.run([helpers.ddbd_binary()] + list(args), capture_output=True, text=True, timeout=timeout, **kw)
-
-
 def test_help():
-    p = run(["--help"])
+    p = helpers.run_ddbd(["--help"])
     assert p.returncode == 0, p.stderr
     out = p.stdout + p.stderr
     for flag in ("--port", "--in-memory", "--shared-db", helpers.DATA_DIR_FLAG):
@@ -24,7 +19,7 @@ def test_help():
 
 
 def test_version():
-    p = run(["--version"])
+    p = helpers.run_ddbd(["--version"])
     assert p.returncode == 0, p.stderr
     out = (p.stdout + p.stderr).strip()
     assert "ddbd" in out.lower()
@@ -43,7 +38,7 @@ def test_version():
     ids=["unknown-flag", "port-not-number", "port-out-of-range", "port-missing-value", "stray-argument"],
 )
 def test_bad_flags_exit_non_zero(args, tmp_path):
-    p = run(args, cwd=tmp_path)
+    p = helpers.run_ddbd(args, cwd=tmp_path)
     assert p.returncode != 0
     assert p.stderr.strip(), "a bad flag should be explained on stderr"
 
@@ -53,86 +48,61 @@ def test_port_in_use_exits_non_zero(tmp_path):
         s.bind(("127.0.0.1", 0))
         s.listen(1)
         port = s.getsockname()[1]
-        p = run(["--port", str(port), "--in-memory"], cwd=tmp_path)
+        p = helpers.run_ddbd(["--port", str(port), "--in-memory"], cwd=tmp_path)
         assert p.returncode != 0
         assert p.stderr.strip()
 
 
-def test_in_memory_leaves_nothing_behind(tmp_path):
+def test_in_memory_leaves_nothing_behind(tmp_path, start_ddbd):
     cwd = tmp_path / "cwd"
     tmpdir = tmp_path / "tmpdir"
     cwd.mkdir()
     tmpdir.mkdir()
-    env = dict(os.environ, TMPDIR=str(tmpdir))
-    p = helpers.DdbdProcess(["--in-memory"], env=env, cwd=cwd).wait_ready(5.0)
-    try:
-        c = helpers.make_client(p.endpoint)
-        c.create_table(
-            TableName="scratch", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-        )
-        for i in range(20):
-            c.put_item(TableName="scratch", Item={"pk": {"S": str(i)}, "v": {"S": "x" * 1000}})
-    finally:
-        rc = p.terminate()
-    assert rc == 0
+    p = start_ddbd("--in-memory", env=dict(os.environ, TMPDIR=str(tmpdir)), cwd=cwd)  # its log is outside cwd
+    c = helpers.make_client(p.endpoint)
+    helpers.create_table(c, "scratch")
+    for i in range(20):
+        c.put_item(TableName="scratch", Item={"pk": {"S": str(i)}, "v": {"S": "x" * 1000}})
+    assert p.terminate() == 0
     assert list(cwd.iterdir()) == [], "ddbd --in-memory wrote into its working directory"
     assert list(tmpdir.iterdir()) == [], "ddbd --in-memory left its temporary directory behind"
 
 
-def test_in_memory_starts_empty(tmp_path):
+def test_in_memory_starts_empty(tmp_path, start_ddbd):
     for _ in range(2):
-        p = helpers.DdbdProcess(["--in-memory"], cwd=tmp_path).wait_ready(5.0)
-        try:
-            c = helpers.make_client(p.endpoint)
-            assert c.list_tables()["TableNames"] == []
-            c.create_table(
-                TableName="t01", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-            )
-        finally:
-            assert p.terminate() == 0
-
-
-def test_shared_db_one_namespace(tmp_path):
-    p = helpers.DdbdProcess(["--in-memory", "--shared-db"], cwd=tmp_path).wait_ready(5.0)
-    try:
-        a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
-        b = helpers.make_client(p.endpoint, access_key="KEYB", region="ap-south-1")
-        a.create_table(
-            TableName="shared", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-        )
-        a.put_item(TableName="shared", Item={"pk": {"S": "from-a"}})
-        assert b.list_tables()["TableNames"] == ["shared"]
-        assert b.get_item(TableName="shared", Key={"pk": {"S": "from-a"}})["Item"] == {"pk": {"S": "from-a"}}
-        b.put_item(TableName="shared", Item={"pk": {"S": "from-b"}})
-        assert a.get_item(TableName="shared", Key={"pk": {"S": "from-b"}})["Item"] == {"pk": {"S": "from-b"}}
-        with pytest.raises(b.exceptions.ResourceInUseException):
-            b.create_table(
-                TableName="shared", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-            )
-    finally:
+        p = start_ddbd("--in-memory", cwd=tmp_path)
+        c = helpers.make_client(p.endpoint)
+        assert c.list_tables()["TableNames"] == []
+        helpers.create_table(c, "t01")
         assert p.terminate() == 0
 
 
-def test_without_shared_db_namespaces_are_separate(tmp_path):
-    p = helpers.DdbdProcess(["--in-memory"], cwd=tmp_path).wait_ready(5.0)
-    try:
-        a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
-        b = helpers.make_client(p.endpoint, access_key="KEYB", region="us-east-1")
-        a.create_table(
-            TableName="mine", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-        )
-        assert b.list_tables()["TableNames"] == []
-    finally:
-        assert p.terminate() == 0
+def test_shared_db_one_namespace(tmp_path, start_ddbd):
+    p = start_ddbd("--in-memory", "--shared-db", cwd=tmp_path)
+    a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
+    b = helpers.make_client(p.endpoint, access_key="KEYB", region="ap-south-1")
+    helpers.create_table(a, "shared")
+    a.put_item(TableName="shared", Item={"pk": {"S": "from-a"}})
+    assert b.list_tables()["TableNames"] == ["shared"]
+    assert b.get_item(TableName="shared", Key={"pk": {"S": "from-a"}})["Item"] == {"pk": {"S": "from-a"}}
+    b.put_item(TableName="shared", Item={"pk": {"S": "from-b"}})
+    assert a.get_item(TableName="shared", Key={"pk": {"S": "from-b"}})["Item"] == {"pk": {"S": "from-b"}}
+    with pytest.raises(b.exceptions.ResourceInUseException):
+        helpers.create_table(b, "shared")
+    assert p.terminate() == 0
 
 
-def test_sigterm_while_connections_open_exits_cleanly(tmp_path):
-    p = helpers.DdbdProcess(["--in-memory"], cwd=tmp_path).wait_ready(5.0)
+def test_without_shared_db_namespaces_are_separate(tmp_path, start_ddbd):
+    p = start_ddbd("--in-memory", cwd=tmp_path)
+    a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
+    b = helpers.make_client(p.endpoint, access_key="KEYB", region="us-east-1")
+    helpers.create_table(a, "mine")
+    assert b.list_tables()["TableNames"] == []
+    assert p.terminate() == 0
+
+
+def test_sigterm_while_connections_open_exits_cleanly(tmp_path, start_ddbd):
+    p = start_ddbd("--in-memory", cwd=tmp_path)
     idle = socket.create_connection(("127.0.0.1", p.port), timeout=5)  # an idle keep-alive client
     try:
         c = helpers.make_client(p.endpoint)
@@ -142,26 +112,20 @@ def test_sigterm_while_connections_open_exits_cleanly(tmp_path):
         idle.close()
 
 
-def test_docker_entrypoint_command(tmp_path):
+def test_docker_entrypoint_command(tmp_path, start_ddbd):
     """docker/Dockerfile's command with no arguments, `ddbd --host ADDR` in
     the image's working directory: the data goes to ./data (the image's
     volume), answers the HEALTHCHECK's GET / and survives a restart. (On
     the loopback here; tests/image runs the image itself, on 0.0.0.0 inside
     its container.)"""
     port = helpers.free_port()
-    args = ["--host", "127.0.0.1"]  # DdbdProcess adds --port
     for round_ in range(2):
-        p = helpers.DdbdProcess(args, port=port, cwd=tmp_path)
-        try:
-            p.wait_ready(5.0)
-            ddb = helpers.make_client(p.endpoint)
-            if round_ == 0:
-                ddb.create_table(TableName="docker", BillingMode="PAY_PER_REQUEST",
-                                 KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-                ddb.put_item(TableName="docker", Item={"pk": {"S": "kept"}})
-            else:
-                assert ddb.get_item(TableName="docker", Key={"pk": {"S": "kept"}})["Item"] == {"pk": {"S": "kept"}}
-                assert (tmp_path / "data" / "data.mdb").exists()
-        finally:
-            assert p.terminate() == 0
+        p = start_ddbd("--host", "127.0.0.1", port=port, cwd=tmp_path)  # start_ddbd adds --port
+        ddb = helpers.make_client(p.endpoint)
+        if round_ == 0:
+            helpers.create_table(ddb, "docker")
+            ddb.put_item(TableName="docker", Item={"pk": {"S": "kept"}})
+        else:
+            assert ddb.get_item(TableName="docker", Key={"pk": {"S": "kept"}})["Item"] == {"pk": {"S": "kept"}}
+            assert (tmp_path / "data" / "data.mdb").exists()
+        assert p.terminate() == 0

@@ -1,71 +1,24 @@
 """DynamoDB Streams: StreamSpecification on tables, the DynamoDBStreams_20120810 API and the records.
 
 Tests that move ddbd's clock (iterator expiry, trimming, shard rollover) run against their own ddbd
-(module fixture `clocked`), so the shared server's clock stays real for every other test.
+(the module fixture `clocked`, conftest.py), so the shared server's clock stays real for every other test.
 """
 import datetime
-import json
 import re
 
 import pytest
 from botocore.exceptions import ClientError
 
 import helpers
+from helpers import err, latest_stream_arn, read_all, read_shard, shards_of
 
 VIEW_TYPES = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
 ARN_RE = re.compile(r"^arn:aws:dynamodb:[^:]+:\d{12}:table/(?P<table>[^/]+)/stream/"
                     r"(?P<label>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})$")
 
 
-def err(e):
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
-
-
-@pytest.fixture
-def streams(endpoint):
-    return helpers.make_streams_client(endpoint)
-
-
-@pytest.fixture
-def raw_streams(endpoint):
-    return helpers.make_streams_client(endpoint, validate=False)
-
-
 def stream_table(make_table, view="NEW_AND_OLD_IMAGES", **kw):
-    return make_table(StreamSpecification={"StreamEnabled": True, "StreamViewType": view}, **kw)
-
-
-def latest_arn(ddb, name):
-    return ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
-
-
-def shards_of(streams, arn):
-    out, kw = [], {"StreamArn": arn}
-    while True:
-        d = streams.describe_stream(**kw)["StreamDescription"]
-        out += d["Shards"]
-        if "LastEvaluatedShardId" not in d:
-            return out
-        kw["ExclusiveStartShardId"] = d["LastEvaluatedShardId"]
-
-
-def read_shard(streams, arn, shard_id, it_type="TRIM_HORIZON", **kw):
-    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType=it_type, **kw)["ShardIterator"]
-    records = []
-    for _ in range(1000):
-        r = streams.get_records(ShardIterator=it)
-        records += r["Records"]
-        if not r["Records"] or "NextShardIterator" not in r:
-            return records, r.get("NextShardIterator")
-        it = r["NextShardIterator"]
-    raise AssertionError("shard did not end")
-
-
-def read_all(streams, arn):
-    records = []
-    for s in shards_of(streams, arn):
-        records += read_shard(streams, arn, s["ShardId"])[0]
-    return records
+    return make_table(stream=view, **kw)
 
 
 def summary(records):
@@ -152,7 +105,7 @@ def test_enable_on_update_then_disable_then_enable_gives_new_arn(ddb, streams, h
 
     ddb.update_table(TableName=hash_table,
                      StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
-    second = latest_arn(ddb, hash_table)
+    second = latest_stream_arn(ddb, hash_table)
     assert second != first
     listed = [s["StreamArn"] for s in streams.list_streams(TableName=hash_table)["Streams"]]
     assert sorted(listed) == sorted([first, second])
@@ -173,7 +126,7 @@ def test_enable_on_update_then_disable_then_enable_gives_new_arn(ddb, streams, h
 def test_list_streams_by_table_and_paging(ddb, streams, make_table):
     a = stream_table(make_table)
     b = stream_table(make_table)
-    arns = {latest_arn(ddb, a): a, latest_arn(ddb, b): b}
+    arns = {latest_stream_arn(ddb, a): a, latest_stream_arn(ddb, b): b}
     got, kw = [], {}
     for _ in range(1000):  # every page: an endpoint shared with other runs may list many streams
         r = streams.list_streams(**kw)
@@ -187,7 +140,7 @@ def test_list_streams_by_table_and_paging(ddb, streams, make_table):
         assert s["TableName"] == arns[s["StreamArn"]]
         assert s["StreamArn"].endswith("/stream/" + s["StreamLabel"])
     only_a = streams.list_streams(TableName=a)["Streams"]
-    assert [s["StreamArn"] for s in only_a] == [latest_arn(ddb, a)]
+    assert [s["StreamArn"] for s in only_a] == [latest_stream_arn(ddb, a)]
     assert "LastEvaluatedStreamArn" not in streams.list_streams(TableName=a)
 
     seen, kw = [], {"Limit": 1}
@@ -215,7 +168,7 @@ def test_list_streams_limit_validation(raw_streams):
 
 
 def test_describe_stream_limit_validation(ddb, raw_streams, make_table):
-    arn = latest_arn(ddb, stream_table(make_table))
+    arn = latest_stream_arn(ddb, stream_table(make_table))
     with pytest.raises(ClientError) as e:
         raw_streams.describe_stream(StreamArn=arn, Limit=101)
     assert err(e) == ("ValidationException",
@@ -224,7 +177,7 @@ def test_describe_stream_limit_validation(ddb, raw_streams, make_table):
 
 def test_describe_stream_shape(ddb, streams, make_table):
     name = stream_table(make_table, "OLD_IMAGE", range=("sk", "N"))
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     d = streams.describe_stream(StreamArn=arn)["StreamDescription"]
     assert d["StreamArn"] == arn
     assert d["StreamLabel"] == ARN_RE.match(arn).group("label")
@@ -242,14 +195,14 @@ def test_describe_stream_shape(ddb, streams, make_table):
 
 
 def test_describe_missing_stream(ddb, streams, make_table):
-    arn = latest_arn(ddb, stream_table(make_table)) + "x"
+    arn = latest_stream_arn(ddb, stream_table(make_table)) + "x"
     with pytest.raises(ClientError) as e:
         streams.describe_stream(StreamArn=arn)
     assert err(e) == ("ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found")
 
 
 def test_stream_of_another_namespace_is_not_found(ddb, make_table, endpoint):
-    arn = latest_arn(ddb, stream_table(make_table))
+    arn = latest_stream_arn(ddb, stream_table(make_table))
     other = helpers.make_streams_client(endpoint, access_key=helpers.fresh_access_key())
     with pytest.raises(ClientError) as e:
         other.describe_stream(StreamArn=arn)
@@ -281,7 +234,7 @@ def test_event_store_appends_read_back_in_order(ddb, streams, make_table):
     with pytest.raises(ClientError):  # a duplicate append fails its condition: no record
         ddb.put_item(TableName=name, Item={"pk": {"S": "order-1"}, "seq": {"N": "3"}, "type": {"S": "dup"}},
                      ConditionExpression="attribute_not_exists(pk)")
-    records = read_all(streams, latest_arn(ddb, name))
+    records = read_all(streams, latest_stream_arn(ddb, name))
     assert [r["eventName"] for r in records] == ["INSERT"] * 5
     assert [r["dynamodb"]["NewImage"]["type"]["S"] for r in records] == ["e1", "e2", "e3", "e4", "e5"]
     seqs = [r["dynamodb"]["SequenceNumber"] for r in records]
@@ -298,7 +251,7 @@ def test_event_id_is_32_hex_and_unique(ddb, streams, make_table):
     name = stream_table(make_table, "KEYS_ONLY")
     for k in "abc":
         ddb.put_item(TableName=name, Item={"pk": {"S": k}})
-    ids = [r["eventID"] for r in read_all(streams, latest_arn(ddb, name))]
+    ids = [r["eventID"] for r in read_all(streams, latest_stream_arn(ddb, name))]
     assert all(re.match(r"^[0-9a-f]{32}$", i) for i in ids), ids
     assert len(set(ids)) == 3
 
@@ -311,7 +264,7 @@ def test_images_by_view_type(ddb, streams, make_table, view):
     ddb.put_item(TableName=name, Item=v1)
     ddb.put_item(TableName=name, Item=v2)
     ddb.delete_item(TableName=name, Key={"pk": {"S": "k"}})
-    recs = [r["dynamodb"] for r in read_all(streams, latest_arn(ddb, name))]
+    recs = [r["dynamodb"] for r in read_all(streams, latest_stream_arn(ddb, name))]
     assert [r["StreamViewType"] for r in recs] == [view] * 3
     new = view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
     old = view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES")
@@ -331,7 +284,7 @@ def test_no_record_for_writes_that_change_nothing(ddb, streams, make_table):
     with pytest.raises(ClientError):
         ddb.delete_item(TableName=name, Key={"pk": {"S": "same"}}, ConditionExpression="n = :x",
                         ExpressionAttributeValues={":x": {"N": "9"}})
-    assert summary(read_all(streams, latest_arn(ddb, name))) == [("INSERT", "same")]
+    assert summary(read_all(streams, latest_stream_arn(ddb, name))) == [("INSERT", "same")]
 
 
 def test_put_over_existing_is_modify_with_whole_old_image(ddb, streams, make_table):
@@ -344,7 +297,7 @@ def test_put_over_existing_is_modify_with_whole_old_image(ddb, streams, make_tab
                     ExpressionAttributeValues={":a": {"S": "v"}})
     ddb.update_item(TableName=name, Key={"pk": {"S": "u"}}, UpdateExpression="SET a = :a",
                     ExpressionAttributeValues={":a": {"S": "w"}})
-    recs = read_all(streams, latest_arn(ddb, name))
+    recs = read_all(streams, latest_stream_arn(ddb, name))
     assert summary(recs) == [("INSERT", "p"), ("MODIFY", "p"), ("INSERT", "u"), ("MODIFY", "u")]
     assert recs[1]["dynamodb"]["OldImage"] == old
     assert recs[1]["dynamodb"]["NewImage"] == new
@@ -368,7 +321,7 @@ def test_transaction_records_only_on_commit(ddb, streams, make_table):
                                 "ConditionExpression": "v = :two", "ExpressionAttributeValues": {":two": {"N": "2"}}}},
         ])
     assert err(e)[0] == "TransactionCanceledException"
-    assert summary(read_all(streams, latest_arn(ddb, name))) == [("INSERT", "guard"), ("INSERT", "t1"), ("INSERT", "t2")]
+    assert summary(read_all(streams, latest_stream_arn(ddb, name))) == [("INSERT", "guard"), ("INSERT", "t1"), ("INSERT", "t2")]
 
 
 def test_batch_write_one_record_per_item(ddb, streams, make_table):
@@ -380,7 +333,7 @@ def test_batch_write_one_record_per_item(ddb, streams, make_table):
         {"DeleteRequest": {"Key": {"pk": {"S": "old"}}}},
         {"DeleteRequest": {"Key": {"pk": {"S": "never-was"}}}},
     ]})
-    got = summary(read_all(streams, latest_arn(ddb, name)))
+    got = summary(read_all(streams, latest_stream_arn(ddb, name)))
     assert got[0] == ("INSERT", "old")
     assert sorted(got[1:]) == [("INSERT", "b1"), ("INSERT", "b2"), ("REMOVE", "old")]
 
@@ -390,7 +343,7 @@ def test_records_of_other_tables_stay_out(ddb, streams, make_table):
     b = stream_table(make_table)
     ddb.put_item(TableName=a, Item={"pk": {"S": "in-a"}})
     ddb.put_item(TableName=b, Item={"pk": {"S": "in-b"}})
-    assert summary(read_all(streams, latest_arn(ddb, a))) == [("INSERT", "in-a")]
+    assert summary(read_all(streams, latest_stream_arn(ddb, a))) == [("INSERT", "in-a")]
 
 
 # ---- iterators -----------------------------------------------------------------------------------------
@@ -404,7 +357,7 @@ def only_shard(streams, arn):
 
 def test_latest_on_empty_shard_returns_next_write(ddb, streams, make_table):
     name = stream_table(make_table)
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=only_shard(streams, arn),
                                     ShardIteratorType="LATEST")["ShardIterator"]
     r = streams.get_records(ShardIterator=it)
@@ -416,7 +369,7 @@ def test_latest_on_empty_shard_returns_next_write(ddb, streams, make_table):
 
 def test_latest_skips_earlier_records(ddb, streams, make_table):
     name = stream_table(make_table)
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     ddb.put_item(TableName=name, Item={"pk": {"S": "before"}})
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=only_shard(streams, arn),
                                     ShardIteratorType="LATEST")["ShardIterator"]
@@ -427,7 +380,7 @@ def test_latest_skips_earlier_records(ddb, streams, make_table):
 
 def test_next_iterator_present_on_open_shard_even_when_empty(ddb, streams, make_table):
     name = stream_table(make_table)
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=only_shard(streams, arn),
                                     ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     for _ in range(3):
@@ -438,7 +391,7 @@ def test_next_iterator_present_on_open_shard_even_when_empty(ddb, streams, make_
 
 def test_at_and_after_sequence_number(ddb, streams, make_table):
     name = stream_table(make_table)
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     for k in "abc":
         ddb.put_item(TableName=name, Item={"pk": {"S": k}})
     shard = only_shard(streams, arn)
@@ -452,7 +405,7 @@ def test_at_and_after_sequence_number(ddb, streams, make_table):
 
 def test_get_records_limit_pages(ddb, streams, make_table):
     name = stream_table(make_table)
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     for i in range(5):
         ddb.put_item(TableName=name, Item={"pk": {"S": f"k{i}"}})
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=only_shard(streams, arn),
@@ -473,7 +426,7 @@ def test_get_records_limit_pages(ddb, streams, make_table):
 ])
 def test_get_records_limit_validation(ddb, raw_streams, make_table, limit, msg):
     name = stream_table(make_table)
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     it = raw_streams.get_shard_iterator(StreamArn=arn, ShardId=only_shard(raw_streams, arn),
                                         ShardIteratorType="LATEST")["ShardIterator"]
     with pytest.raises(ClientError) as e:
@@ -484,7 +437,7 @@ def test_get_records_limit_validation(ddb, raw_streams, make_table, limit, msg):
 @pytest.mark.aws_differs("DynamoDB Local returns more than 1 MB of records in one GetRecords call")
 def test_get_records_stops_at_1_mb(ddb, streams, make_table):
     name = stream_table(make_table, "NEW_IMAGE")
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     for i in range(4):
         ddb.put_item(TableName=name, Item={"pk": {"S": f"big{i}"}, "blob": {"S": "x" * 350_000}})
     it = streams.get_shard_iterator(StreamArn=arn, ShardId=only_shard(streams, arn),
@@ -504,7 +457,7 @@ def test_invalid_iterator(streams):
 
 @pytest.mark.ddbd_only  # the iterator's form is ddbd's own
 def test_tampered_iterators_are_invalid(ddb, streams, make_table):
-    arn = latest_arn(ddb, stream_table(make_table))
+    arn = latest_stream_arn(ddb, stream_table(make_table))
     shard = shards_of(streams, arn)[0]["ShardId"]
     good = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     assert "Records" in streams.get_records(ShardIterator=good)
@@ -516,7 +469,7 @@ def test_tampered_iterators_are_invalid(ddb, streams, make_table):
 
 
 def test_unknown_shard(ddb, streams, make_table):
-    arn = latest_arn(ddb, stream_table(make_table))
+    arn = latest_stream_arn(ddb, stream_table(make_table))
     with pytest.raises(ClientError) as e:
         streams.get_shard_iterator(StreamArn=arn, ShardId="shardId-00000000000000000000-00000000",
                                    ShardIteratorType="LATEST")
@@ -525,7 +478,7 @@ def test_unknown_shard(ddb, streams, make_table):
 
 def test_sequence_number_outside_shard(ddb, raw_streams, make_table):
     name = stream_table(make_table)
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     with pytest.raises(ClientError) as e:
         raw_streams.get_shard_iterator(StreamArn=arn, ShardId=only_shard(raw_streams, arn),
                                        ShardIteratorType="AT_SEQUENCE_NUMBER")
@@ -534,7 +487,7 @@ def test_sequence_number_outside_shard(ddb, raw_streams, make_table):
 
 def test_delete_table_leaves_stream_readable(ddb, streams, make_table):
     name = stream_table(make_table, "KEYS_ONLY")
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
     ddb.put_item(TableName=name, Item={"pk": {"S": "x"}})
     ddb.delete_table(TableName=name)
     d = streams.describe_stream(StreamArn=arn)["StreamDescription"]
@@ -546,12 +499,10 @@ def test_raw_record_json_has_no_extra_members(ddb, endpoint, make_table):
     """The wire form: exactly AWS's members (botocore would hide extras)."""
     name = stream_table(make_table, "KEYS_ONLY")
     ddb.put_item(TableName=name, Item={"pk": {"S": "raw"}})
-    arn = latest_arn(ddb, name)
+    arn = latest_stream_arn(ddb, name)
 
     def call(op, body):
-        st, _, data = helpers.raw_request(endpoint, "DynamoDBStreams_20120810." + op, json.dumps(body))
-        assert st == 200, data
-        return json.loads(data)
+        return helpers.raw_call(endpoint, "DynamoDBStreams_20120810." + op, body)
 
     shard = call("DescribeStream", {"StreamArn": arn})["StreamDescription"]["Shards"][0]["ShardId"]
     it = call("GetShardIterator", {"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"})
@@ -582,23 +533,10 @@ def test_cli_dynamodbstreams(ddb, endpoint, make_table):
 # ---- with a clock of our own (ddbd only) -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def clocked(tmp_path_factory):
-    # no background sweeper: the tests sweep when they mean to
-    p = helpers.DdbdProcess(["--in-memory", "--ttl-sweep-seconds", "0"],
-                            log_path=tmp_path_factory.mktemp("clocked") / "ddbd.log")
-    p.wait_ready(5.0)
-    yield p.endpoint
-    assert p.terminate() == 0
-
-
 def clocked_table(endpoint, view="NEW_AND_OLD_IMAGES"):
     ddb = helpers.make_client(endpoint)
-    name = helpers.unique_name()
-    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST", StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
-    return ddb, helpers.make_streams_client(endpoint), name, latest_arn(ddb, name)
+    name = helpers.create_table(ddb, stream=view)
+    return ddb, helpers.make_streams_client(endpoint), name, latest_stream_arn(ddb, name)
 
 
 @pytest.mark.ddbd_only
@@ -619,12 +557,17 @@ def test_iterator_expires_after_15_minutes(clocked):
         streams.get_records(ShardIterator=r["NextShardIterator"])
 
 
-@pytest.mark.ddbd_only
-def test_records_trimmed_after_24_hours(clocked):
-    ddb, streams, name, arn = clocked_table(clocked, "KEYS_ONLY")
+def with_an_old_record(endpoint):
+    """A KEYS_ONLY stream holding the record of "old": (ddb, streams, table, stream ARN, shard, its SequenceNumber)."""
+    ddb, streams, name, arn = clocked_table(endpoint, "KEYS_ONLY")
     ddb.put_item(TableName=name, Item={"pk": {"S": "old"}})
     shard = only_shard(streams, arn)
-    old_seq = read_shard(streams, arn, shard)[0][0]["dynamodb"]["SequenceNumber"]
+    return ddb, streams, name, arn, shard, read_shard(streams, arn, shard)[0][0]["dynamodb"]["SequenceNumber"]
+
+
+@pytest.mark.ddbd_only
+def test_records_trimmed_after_24_hours(clocked):
+    ddb, streams, name, arn, shard, old_seq = with_an_old_record(clocked)
     helpers.advance_clock(clocked, 23 * 3600)
     ddb.put_item(TableName=name, Item={"pk": {"S": "recent"}})
     helpers.advance_clock(clocked, 2 * 3600)  # "old" is 25 hours old now, "recent" 2 hours
@@ -641,10 +584,7 @@ def test_records_trimmed_after_24_hours(clocked):
 
 @pytest.mark.ddbd_only
 def test_records_past_retention_count_as_trimmed_before_the_sweep(clocked):
-    ddb, streams, name, arn = clocked_table(clocked, "KEYS_ONLY")
-    ddb.put_item(TableName=name, Item={"pk": {"S": "old"}})
-    shard = only_shard(streams, arn)
-    old_seq = read_shard(streams, arn, shard)[0][0]["dynamodb"]["SequenceNumber"]
+    ddb, streams, name, arn, shard, old_seq = with_an_old_record(clocked)
     helpers.advance_clock(clocked, 3 * 3600)
     ddb.put_item(TableName=name, Item={"pk": {"S": "new"}})
     helpers.advance_clock(clocked, 22 * 3600)  # "old" is 25 h old, and not swept yet
@@ -696,26 +636,21 @@ def test_disabled_stream_disappears_after_retention(clocked):
 
 
 @pytest.mark.ddbd_only
-def test_stream_records_survive_kill9(tmp_path):
+def test_stream_records_survive_kill9(tmp_path, start_ddbd):
     data = tmp_path / "data"
     data.mkdir()
-    p = helpers.DdbdProcess([helpers.DATA_DIR_FLAG, str(data)], log_path=tmp_path / "1.log").wait_ready(5.0)
-    try:
-        ddb, streams, name, arn = clocked_table(p.endpoint, "NEW_IMAGE")
-        for i in range(20):
-            ddb.put_item(TableName=name, Item={"pk": {"S": f"k{i:02d}"}})
-        before = read_all(streams, arn)
-    finally:
-        p.kill()
-    p = helpers.DdbdProcess([helpers.DATA_DIR_FLAG, str(data)], log_path=tmp_path / "2.log").wait_ready(5.0)
-    try:
-        streams = helpers.make_streams_client(p.endpoint)
-        after = read_all(streams, arn)
-        assert after == before
-        assert summary(after) == [("INSERT", f"k{i:02d}") for i in range(20)]
-        ddb = helpers.make_client(p.endpoint)
-        ddb.put_item(TableName=name, Item={"pk": {"S": "later"}})
-        last = read_all(streams, arn)[-1]
-        assert int(last["dynamodb"]["SequenceNumber"]) > int(after[-1]["dynamodb"]["SequenceNumber"])
-    finally:
-        assert p.terminate() == 0
+    p = start_ddbd(helpers.DATA_DIR_FLAG, str(data))
+    ddb, streams, name, arn = clocked_table(p.endpoint, "NEW_IMAGE")
+    for i in range(20):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"k{i:02d}"}})
+    before = read_all(streams, arn)
+    p.kill()
+    p = start_ddbd(helpers.DATA_DIR_FLAG, str(data))
+    streams = helpers.make_streams_client(p.endpoint)
+    after = read_all(streams, arn)
+    assert after == before
+    assert summary(after) == [("INSERT", f"k{i:02d}") for i in range(20)]
+    ddb = helpers.make_client(p.endpoint)
+    ddb.put_item(TableName=name, Item={"pk": {"S": "later"}})
+    last = read_all(streams, arn)[-1]
+    assert int(last["dynamodb"]["SequenceNumber"]) > int(after[-1]["dynamodb"]["SequenceNumber"])

@@ -15,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import helpers
+from helpers import err
 
 S = "S"
 HASH = [{"AttributeName": "pk", "KeyType": "HASH"}]
@@ -22,11 +23,6 @@ HASH_RANGE = HASH + [{"AttributeName": "sk", "KeyType": "RANGE"}]
 AD_PK = [{"AttributeName": "pk", "AttributeType": "S"}]
 AD_PK_SK = AD_PK + [{"AttributeName": "sk", "AttributeType": "N"}]
 PPR = {"BillingMode": "PAY_PER_REQUEST"}
-
-
-def err(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
 
 
 # --------------------------------------------------------------------------- CreateTable success

@@ -10,16 +10,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 import helpers
+from helpers import K, err, get
 
 CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons "
-
-
-def K(pk):
-    return {"pk": {"S": pk}}
-
-
-def err(e):
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
 
 
 def reasons(e):
@@ -31,10 +24,6 @@ def reasons(e):
             r["Message"] = r["Message"].rstrip(".")
         out.append(r)
     return out
-
-
-def get(ddb, table, pk):
-    return ddb.get_item(TableName=table, Key=K(pk), ConsistentRead=True).get("Item")
 
 
 @pytest.fixture
@@ -59,18 +48,18 @@ def test_success_across_two_tables(ddb, two_tables):
         {"Put": {"TableName": b, "Item": {**K("other")}}},
     ])
     assert "ConsumedCapacity" not in r
-    assert get(ddb, a, "new") == {**K("new"), "v": {"S": "x"}}
-    assert get(ddb, a, "upd") == {**K("upd"), "n": {"N": "2"}}
-    assert get(ddb, a, "del") is None
-    assert get(ddb, b, "chk") == {**K("chk"), "ok": {"BOOL": True}}
-    assert get(ddb, b, "other") == K("other")
+    assert get(ddb, a, K("new")) == {**K("new"), "v": {"S": "x"}}
+    assert get(ddb, a, K("upd")) == {**K("upd"), "n": {"N": "2"}}
+    assert get(ddb, a, K("del")) is None
+    assert get(ddb, b, K("chk")) == {**K("chk"), "ok": {"BOOL": True}}
+    assert get(ddb, b, K("other")) == K("other")
 
 
 def test_update_creates_missing_item(ddb, hash_table):
     ddb.transact_write_items(TransactItems=[
         {"Update": {"TableName": hash_table, "Key": K("u"), "UpdateExpression": "SET v = :v",
                     "ExpressionAttributeValues": {":v": {"N": "7"}}}}])
-    assert get(ddb, hash_table, "u") == {**K("u"), "v": {"N": "7"}}
+    assert get(ddb, hash_table, K("u")) == {**K("u"), "v": {"N": "7"}}
 
 
 def test_failed_condition_cancels_everything(ddb, two_tables):
@@ -88,9 +77,9 @@ def test_failed_condition_cancels_everything(ddb, two_tables):
     assert err(e) == ("TransactionCanceledException", CANCELLED + "[None, None, ConditionalCheckFailed]")
     assert reasons(e) == [{"Code": "None"}, {"Code": "None"},
                           {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}]
-    assert get(ddb, a, "new") is None
-    assert get(ddb, b, "gone") == K("gone")
-    assert get(ddb, a, "x") == {**K("x"), "v": {"N": "1"}}
+    assert get(ddb, a, K("new")) is None
+    assert get(ddb, b, K("gone")) == K("gone")
+    assert get(ddb, a, K("x")) == {**K("x"), "v": {"N": "1"}}
 
 
 def test_all_old_item_in_reason(ddb, hash_table):
@@ -112,7 +101,7 @@ def test_all_old_item_in_reason(ddb, hash_table):
         {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"},
         {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"},
     ]
-    assert get(ddb, hash_table, "p") is None
+    assert get(ddb, hash_table, K("p")) is None
 
 
 def test_update_of_key_is_a_validation_error_reason(ddb, hash_table):
@@ -125,7 +114,7 @@ def test_update_of_key_is_a_validation_error_reason(ddb, hash_table):
         "Code": "ValidationError",
         "Message": "One or more parameter values were invalid: Cannot update attribute pk. "
                    "This attribute is part of the key"}]
-    assert get(ddb, hash_table, "x") is None
+    assert get(ddb, hash_table, K("x")) is None
 
 
 @pytest.mark.aws_differs("DynamoDB Local answers a plain ValidationException; AWS lists the update "
@@ -257,11 +246,11 @@ def test_token_replay_applies_once(ddb, hash_table):
     assert "ConsumedCapacity" not in ddb.transact_write_items(ClientRequestToken=token,
                                                               TransactItems=_add_one(hash_table, "a"))
     ddb.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(hash_table, "a"))
-    assert get(ddb, hash_table, "a") == {**K("a"), "n": {"N": "1"}}
+    assert get(ddb, hash_table, K("a")) == {**K("a"), "n": {"N": "1"}}
     # ReturnConsumedCapacity is not one of the parameters a replay must repeat.
     ddb.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(hash_table, "a"),
                              ReturnConsumedCapacity="TOTAL")
-    assert get(ddb, hash_table, "a") == {**K("a"), "n": {"N": "1"}}
+    assert get(ddb, hash_table, K("a")) == {**K("a"), "n": {"N": "1"}}
 
 
 def test_token_with_other_parameters_is_a_mismatch(ddb, hash_table):
@@ -271,8 +260,8 @@ def test_token_with_other_parameters_is_a_mismatch(ddb, hash_table):
         ddb.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(hash_table, "b"))
     # DynamoDB's message is empty.
     assert err(e) == ("IdempotentParameterMismatchException", "")
-    assert get(ddb, hash_table, "b") is None
-    assert get(ddb, hash_table, "a") == {**K("a"), "n": {"N": "1"}}
+    assert get(ddb, hash_table, K("b")) is None
+    assert get(ddb, hash_table, K("a")) == {**K("a"), "n": {"N": "1"}}
 
 
 def test_token_of_a_cancelled_transaction_runs_again(ddb, hash_table):
@@ -283,39 +272,27 @@ def test_token_of_a_cancelled_transaction_runs_again(ddb, hash_table):
     assert err(e)[0] == "TransactionCanceledException"
     ddb.put_item(TableName=hash_table, Item=K("c"))
     ddb.transact_write_items(ClientRequestToken=token, TransactItems=items)
-    assert get(ddb, hash_table, "c") == {**K("c"), "n": {"N": "1"}}
-
-
-def _start(tmp_path, data, tag):
-    p = helpers.DdbdProcess([helpers.DATA_DIR_FLAG, str(data)], log_path=tmp_path / f"ddbd-{tag}.log")
-    return p.wait_ready(5.0)
+    assert get(ddb, hash_table, K("c")) == {**K("c"), "n": {"N": "1"}}
 
 
 @pytest.mark.ddbd_only
-def test_token_survives_restart(tmp_path):
+def test_token_survives_restart(tmp_path, start_ddbd):
     data = tmp_path / "data"
     data.mkdir()
-    token, table = str(uuid.uuid4()), helpers.unique_name()
-    p = _start(tmp_path, data, "1")
-    try:
-        c = helpers.make_client(p.endpoint)
-        c.create_table(TableName=table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                       AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                       BillingMode="PAY_PER_REQUEST")
-        helpers.wait_active(c, table)
-        c.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(table, "a"))
-    finally:
-        assert p.terminate() == 0
-    p = _start(tmp_path, data, "2")
-    try:
-        c = helpers.make_client(p.endpoint)
-        c.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(table, "a"))
-        assert get(c, table, "a") == {**K("a"), "n": {"N": "1"}}
-        with pytest.raises(ClientError) as e:
-            c.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(table, "b"))
-        assert err(e)[0] == "IdempotentParameterMismatchException"
-    finally:
-        p.terminate()
+    token = str(uuid.uuid4())
+    p = start_ddbd(helpers.DATA_DIR_FLAG, str(data))
+    c = helpers.make_client(p.endpoint)
+    table = helpers.create_table(c)
+    helpers.wait_active(c, table)
+    c.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(table, "a"))
+    assert p.terminate() == 0
+    p = start_ddbd(helpers.DATA_DIR_FLAG, str(data))
+    c = helpers.make_client(p.endpoint)
+    c.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(table, "a"))
+    assert get(c, table, K("a")) == {**K("a"), "n": {"N": "1"}}
+    with pytest.raises(ClientError) as e:
+        c.transact_write_items(ClientRequestToken=token, TransactItems=_add_one(table, "b"))
+    assert err(e)[0] == "IdempotentParameterMismatchException"
 
 
 # ---- Concurrency: transfers between accounts never show a partial state -------

@@ -291,7 +291,7 @@ def test_request_split_across_writes(endpoint, hash_table):
     try:
         for i in range(0, len(raw), 700):
             s.sendall(raw[i:i + 700])
-            time.sleep(0.002)
+            time.sleep(0.002)  # so the pieces arrive as separate reads: time has to pass here
         status, headers, body = RawReader(s).read_response()
         assert status == 200, body
     finally:
