@@ -21,18 +21,16 @@ pytestmark = pytest.mark.ddbd_only
 COUNTER_KEY = {"pk": {"S": "counter"}, "sk": {"N": "0"}}
 
 
-def start(fault, *args, log_path=None):
-    env = dict(os.environ, DDBD_TEST_FAIL_BATCH_COMMIT=fault)
-    return helpers.DdbdProcess(list(args) or ["--in-memory"], env=env, log_path=log_path).wait_ready()
+def with_fault(fault):
+    return dict(os.environ, DDBD_TEST_FAIL_BATCH_COMMIT=fault)
 
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory):
-    log = tmp_path_factory.mktemp("faulty") / "ddbd.log"
-    proc = start("1", log_path=str(log))
+    proc = helpers.DdbdSet(tmp_path_factory.mktemp("faulty")).start("--in-memory", env=with_fault("1"))
     yield proc
     assert proc.terminate() == 0, "ddbd exited uncleanly (a sanitizer report?)"
-    retries = log.read_text().count("retrying its items one by one")
+    retries = proc.log_text().count("retrying its items one by one")
     assert retries > 20, f"the fault did not make batches fail ({retries} retries logged)"
 
 
@@ -42,34 +40,18 @@ def client(faulty):
 
 
 def create_event_table(client, name):
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-            {"AttributeName": "type", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    helpers.create_table(
+        client, name, range=("sk", "N"), extra_attrs={"type": "S"}, stream="NEW_AND_OLD_IMAGES",
         GlobalSecondaryIndexes=[{
             "IndexName": "byType",
             "KeySchema": [{"AttributeName": "type", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
             "Projection": {"ProjectionType": "ALL"},
-        }],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+        }])
 
 
 def stream_events(faulty, client, table):
     streams = helpers.make_streams_client(faulty.endpoint)
-    arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-    names = []
-    for shard in shards:
-        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        names += [r["eventName"] for r in streams.get_records(ShardIterator=it)["Records"]]
-    return names
+    return [r["eventName"] for r in helpers.read_all(streams, helpers.latest_stream_arn(client, table))]
 
 
 def test_create_table_retried(client):
@@ -192,76 +174,66 @@ def test_table_changes_retried(client):
         client.describe_table(TableName=name)
 
 
-def test_every_commit_failing_changes_nothing(tmp_path):
+def test_every_commit_failing_changes_nothing(tmp_path, start_ddbd):
     """When even the retry cannot commit, the client hears InternalServerError and no write is half-done."""
     data = str(tmp_path / "data")
-    proc = helpers.DdbdProcess([helpers.DATA_DIR_FLAG, data]).wait_ready()
+    proc = start_ddbd(helpers.DATA_DIR_FLAG, data)
     c = helpers.make_client(proc.endpoint)
     name = helpers.unique_name("fc")
-    try:
-        create_event_table(c, name)
-        c.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "type": {"S": "E"}})
-    finally:
-        assert proc.terminate() == 0
+    create_event_table(c, name)
+    c.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "type": {"S": "E"}})
+    assert proc.terminate() == 0
 
-    proc = start("all", helpers.DATA_DIR_FLAG, data)
-    try:
-        c = helpers.make_client(proc.endpoint)
-        for call in (
-            lambda: c.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"N": "2"}, "type": {"S": "E"}}),
-            lambda: c.delete_item(TableName=name, Key={"pk": {"S": "a"}, "sk": {"N": "1"}}),
-            lambda: c.delete_table(TableName=name),
-        ):
-            with pytest.raises(c.exceptions.InternalServerError):
-                call()
-        assert c.scan(TableName=name)["Count"] == 1  # reads still answer
-    finally:
-        assert proc.terminate() == 0
+    proc = start_ddbd(helpers.DATA_DIR_FLAG, data, env=with_fault("all"))
+    c = helpers.make_client(proc.endpoint)
+    for call in (
+        lambda: c.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"N": "2"}, "type": {"S": "E"}}),
+        lambda: c.delete_item(TableName=name, Key={"pk": {"S": "a"}, "sk": {"N": "1"}}),
+        lambda: c.delete_table(TableName=name),
+    ):
+        with pytest.raises(c.exceptions.InternalServerError):
+            call()
+    assert c.scan(TableName=name)["Count"] == 1  # reads still answer
+    assert proc.terminate() == 0
 
-    proc = helpers.DdbdProcess([helpers.DATA_DIR_FLAG, data]).wait_ready()
-    try:
-        c = helpers.make_client(proc.endpoint)
-        items = c.scan(TableName=name)["Items"]
-        assert [i["sk"]["N"] for i in items] == ["1"]
-        assert stream_events(proc, c, name) == ["INSERT"]
-    finally:
-        assert proc.terminate() == 0
+    proc = start_ddbd(helpers.DATA_DIR_FLAG, data)
+    c = helpers.make_client(proc.endpoint)
+    items = c.scan(TableName=name)["Items"]
+    assert [i["sk"]["N"] for i in items] == ["1"]
+    assert stream_events(proc, c, name) == ["INSERT"]
 
 
-def test_answers_equal_a_clean_run(faulty, client):
+def test_answers_equal_a_clean_run(faulty, client, start_ddbd):
     """The same writes against a server without the fault give the same answers, capacity included."""
-    clean = helpers.DdbdProcess(["--in-memory"]).wait_ready()
-    try:
-        answers = []
-        for c in (client, helpers.make_client(clean.endpoint)):
-            name = "same-" + helpers.unique_name()[:8]
-            create_event_table(c, name)
-            got = []
-            for i in range(3):
-                got.append(c.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"N": str(i)},
-                                                             "type": {"S": "E"}, "n": {"N": "1"}},
-                                      ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"])
-            out = c.transact_write_items(ReturnConsumedCapacity="INDEXES", TransactItems=[
-                {"Put": {"TableName": name, "Item": {"pk": {"S": "c"}, "sk": {"N": "1"}, "type": {"S": "E"}}}},
-                {"Update": {"TableName": name, "Key": {"pk": {"S": "a"}, "sk": {"N": "0"}},
-                            "UpdateExpression": "ADD n :one SET #t = :t", "ExpressionAttributeNames": {"#t": "type"},
-                            "ExpressionAttributeValues": {":one": {"N": "1"}, ":t": {"S": "F"}}}},
-                {"Delete": {"TableName": name, "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}}},
-            ])
-            got.append(out["ConsumedCapacity"])
-            out = c.batch_write_item(ReturnConsumedCapacity="INDEXES", RequestItems={name: [
-                {"DeleteRequest": {"Key": {"pk": {"S": "a"}, "sk": {"N": "2"}}}},
-                {"PutRequest": {"Item": {"pk": {"S": "d"}, "sk": {"N": "1"}, "type": {"S": "F"}}}}]})
-            got.append(out["ConsumedCapacity"])
-            got.append(c.update_item(TableName=name, Key={"pk": {"S": "a"}, "sk": {"N": "0"}},
-                                     UpdateExpression="ADD n :one", ExpressionAttributeValues={":one": {"N": "5"}},
-                                     ReturnValues="ALL_NEW", ReturnConsumedCapacity="INDEXES"))
-            for g in got:  # the table name differs by design
-                for cap in g if isinstance(g, list) else [g.get("ConsumedCapacity", g)]:
-                    cap.pop("TableName", None)
-                if isinstance(g, dict):
-                    g.pop("ResponseMetadata", None)
-            answers.append(got)
-        assert answers[0] == answers[1]
-    finally:
-        assert clean.terminate() == 0
+    clean = start_ddbd("--in-memory")
+    answers = []
+    for c in (client, helpers.make_client(clean.endpoint)):
+        name = "same-" + helpers.unique_name()[:8]
+        create_event_table(c, name)
+        got = []
+        for i in range(3):
+            got.append(c.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"N": str(i)},
+                                                         "type": {"S": "E"}, "n": {"N": "1"}},
+                                  ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"])
+        out = c.transact_write_items(ReturnConsumedCapacity="INDEXES", TransactItems=[
+            {"Put": {"TableName": name, "Item": {"pk": {"S": "c"}, "sk": {"N": "1"}, "type": {"S": "E"}}}},
+            {"Update": {"TableName": name, "Key": {"pk": {"S": "a"}, "sk": {"N": "0"}},
+                        "UpdateExpression": "ADD n :one SET #t = :t", "ExpressionAttributeNames": {"#t": "type"},
+                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":t": {"S": "F"}}}},
+            {"Delete": {"TableName": name, "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}}},
+        ])
+        got.append(out["ConsumedCapacity"])
+        out = c.batch_write_item(ReturnConsumedCapacity="INDEXES", RequestItems={name: [
+            {"DeleteRequest": {"Key": {"pk": {"S": "a"}, "sk": {"N": "2"}}}},
+            {"PutRequest": {"Item": {"pk": {"S": "d"}, "sk": {"N": "1"}, "type": {"S": "F"}}}}]})
+        got.append(out["ConsumedCapacity"])
+        got.append(c.update_item(TableName=name, Key={"pk": {"S": "a"}, "sk": {"N": "0"}},
+                                 UpdateExpression="ADD n :one", ExpressionAttributeValues={":one": {"N": "5"}},
+                                 ReturnValues="ALL_NEW", ReturnConsumedCapacity="INDEXES"))
+        for g in got:  # the table name differs by design
+            for cap in g if isinstance(g, list) else [g.get("ConsumedCapacity", g)]:
+                cap.pop("TableName", None)
+            if isinstance(g, dict):
+                g.pop("ResponseMetadata", None)
+        answers.append(got)
+    assert answers[0] == answers[1]
