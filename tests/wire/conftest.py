@@ -211,7 +211,7 @@ def cli(endpoint):
 
 @pytest.fixture
 def start_ddbd(tmp_path):
-    """start_ddbd(*flags, env=None, cwd=None, port=None, ready_timeout=5.0) → a helpers.DdbdProcess
+    """start_ddbd(*flags, env=None, cwd=None, port=None, program=None, ready_timeout=5.0) → a helpers.DdbdProcess
     of the test's own, answering requests, logging to tmp_path/ddbd-<n>.log. Each one still running
     after the test is stopped with SIGTERM and must exit 0."""
     ddbds = helpers.DdbdSet(tmp_path)

@@ -123,12 +123,21 @@ def holds_for(predicate, seconds, interval=0.02, what=None):
 
 
 class DdbdProcess:
-    """A ddbd child process on a free loopback port."""
+    """A ddbd child process on a free loopback port.
 
-    def __init__(self, args, log_path=None, env=None, cwd=None, port=None):
+    args are ddbd's arguments, after "--port N" unless one of them is "PORT", which then becomes
+    the port (DynamoDB Local's "-port PORT"); program runs instead of ddbd_binary() (a link to it,
+    looked up in env's PATH)."""
+
+    def __init__(self, args, log_path=None, env=None, cwd=None, port=None, program=None):
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.argv = [ddbd_binary(), "--port", str(self.port)] + list(args)
+        args = list(args)
+        if "PORT" in args:
+            args = [str(self.port) if a == "PORT" else a for a in args]
+        else:
+            args = ["--port", str(self.port)] + args
+        self.argv = [program or ddbd_binary()] + args
         self.log_path = log_path
         self._log = open(log_path, "ab") if log_path else subprocess.DEVNULL
         self.proc = subprocess.Popen(
@@ -200,7 +209,7 @@ class DdbdSet:
         self.started = []
 
     def start(self, *flags, ready_timeout=5.0, **kw):
-        """start("--in-memory", ...) -> a DdbdProcess that answers requests (kw: env, cwd, port)."""
+        """start("--in-memory", ...) -> a DdbdProcess that answers requests (kw: env, cwd, port, program)."""
         p = DdbdProcess(list(flags), log_path=self.log_dir / f"ddbd-{len(self.started) + 1}.log", **kw)
         self.started.append(p)
         return p.wait_ready(ready_timeout)

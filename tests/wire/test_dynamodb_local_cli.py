@@ -8,9 +8,7 @@ wins) are DynamoDB Local 3.3.0's, checked by running its jar.
 """
 import http.server
 import os
-import signal
 import socket
-import subprocess
 import threading
 import time
 
@@ -21,157 +19,110 @@ import helpers
 pytestmark = pytest.mark.ddbd_only
 
 
-def run(args, timeout=10, **kw):
-    return subprocess.run([helpers.ddbd_binary()] + list(args), capture_output=True, text=True, timeout=timeout, **kw)
+@pytest.fixture
+def workdir(tmp_path):
+    """ddbd's working directory, empty (its logs are kept outside, in tmp_path)."""
+    d = tmp_path / "work"
+    d.mkdir()
+    return d
 
 
-class LocalStyle:
-    """ddbd started with DynamoDB Local's words only (no --port added)."""
-
-    def __init__(self, args, cwd, port=None):
-        self.port = port or helpers.free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.path.join(cwd, "ddbd.log"), "ab")
-        self.proc = subprocess.Popen([helpers.ddbd_binary()] + [a.replace("PORT", str(self.port)) for a in args],
-                                     cwd=cwd, stdout=self.log, stderr=self.log)
-
-    def wait_ready(self, timeout=5.0):
-        deadline = time.monotonic() + float(os.environ.get("DDBD_START_TIMEOUT", timeout))
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"ddbd exited with {self.proc.returncode}"
-            if helpers.health_ok(self.endpoint, timeout=0.3):
-                return self
-            time.sleep(0.05)
-        raise AssertionError("ddbd did not answer GET /")
-
-    def terminate(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
+@pytest.fixture
+def local_style(start_ddbd, workdir):
+    """local_style(*args, port=None) → ddbd started in workdir with DynamoDB Local's words only:
+    no --port added, "PORT" in args stands for the port."""
+    return lambda *args, port=None: start_ddbd(*args, cwd=workdir, port=port)
 
 
-def create_table(client, name):
-    client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-
-
-def test_port_in_memory_shared_db(tmp_path):
+def test_port_in_memory_shared_db(local_style, workdir):
     """-port N -inMemory -sharedDb: one set of tables for every key and region, nothing on disk."""
-    p = LocalStyle(["-port", "PORT", "-inMemory", "-sharedDb"], cwd=tmp_path).wait_ready()
-    try:
-        a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
-        b = helpers.make_client(p.endpoint, access_key="KEYB", region="eu-west-1")
-        create_table(a, "shared")
-        a.put_item(TableName="shared", Item={"pk": {"S": "from-a"}})
-        assert b.list_tables()["TableNames"] == ["shared"]
-        assert b.get_item(TableName="shared", Key={"pk": {"S": "from-a"}})["Item"] == {"pk": {"S": "from-a"}}
-    finally:
-        assert p.terminate() == 0
-    assert sorted(os.listdir(tmp_path)) == ["ddbd.log"]
+    p = local_style("-port", "PORT", "-inMemory", "-sharedDb")
+    a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
+    b = helpers.make_client(p.endpoint, access_key="KEYB", region="eu-west-1")
+    helpers.create_table(a, "shared")
+    a.put_item(TableName="shared", Item={"pk": {"S": "from-a"}})
+    assert b.list_tables()["TableNames"] == ["shared"]
+    assert b.get_item(TableName="shared", Key={"pk": {"S": "from-a"}})["Item"] == {"pk": {"S": "from-a"}}
+    assert p.terminate() == 0
+    assert os.listdir(workdir) == []
 
 
-def test_without_shared_db_namespaces_are_separate(tmp_path):
-    p = LocalStyle(["-inMemory", "-port", "PORT"], cwd=tmp_path).wait_ready()
-    try:
-        a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
-        b = helpers.make_client(p.endpoint, access_key="KEYB", region="us-east-1")
-        create_table(a, "mine")
-        assert b.list_tables()["TableNames"] == []
-    finally:
-        assert p.terminate() == 0
+def test_without_shared_db_namespaces_are_separate(local_style):
+    p = local_style("-inMemory", "-port", "PORT")
+    a = helpers.make_client(p.endpoint, access_key="KEYA", region="us-east-1")
+    b = helpers.make_client(p.endpoint, access_key="KEYB", region="us-east-1")
+    helpers.create_table(a, "mine")
+    assert b.list_tables()["TableNames"] == []
+    assert p.terminate() == 0
 
 
-def test_java_jar_db_path_keeps_data(tmp_path):
+def test_java_jar_db_path_keeps_data(local_style, workdir):
     """The whole java command line, as scripts have it; -dbPath is created and keeps the data."""
     args = ["java", "-Xmx256m", "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
             "-sharedDb", "-dbPath", "./data", "-port", "PORT", "-delayTransientStatuses",
             "-disableTelemetry", "-optimizeDbBeforeStartup"]
     port = helpers.free_port()
     for round_ in range(2):
-        p = LocalStyle(args, cwd=tmp_path, port=port).wait_ready()
-        try:
-            c = helpers.make_client(p.endpoint)
-            if round_ == 0:
-                create_table(c, "kept")
-                c.put_item(TableName="kept", Item={"pk": {"S": "x"}})
-            else:
-                assert c.get_item(TableName="kept", Key={"pk": {"S": "x"}})["Item"] == {"pk": {"S": "x"}}
-        finally:
-            assert p.terminate() == 0
-    assert (tmp_path / "data" / "data.mdb").exists()
+        p = local_style(*args, port=port)
+        c = helpers.make_client(p.endpoint)
+        if round_ == 0:
+            helpers.create_table(c, "kept")
+            c.put_item(TableName="kept", Item={"pk": {"S": "x"}})
+        else:
+            assert c.get_item(TableName="kept", Key={"pk": {"S": "x"}})["Item"] == {"pk": {"S": "x"}}
+        assert p.terminate() == 0
+    assert (workdir / "data" / "data.mdb").exists()
 
 
-def test_called_as_java(tmp_path):
+def test_called_as_java(tmp_path, start_ddbd, workdir):
     """A link named java to ddbd: scripts that run `java -jar DynamoDBLocal.jar ...` from PATH start ddbd."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
     (bindir / "java").symlink_to(helpers.ddbd_binary())
-    port = helpers.free_port()
-    proc = subprocess.Popen(["java", "-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
-                             "-port", str(port), "-inMemory"], cwd=tmp_path,
-                            env=dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 5
-        while not helpers.health_ok(f"http://127.0.0.1:{port}") and time.monotonic() < deadline:
-            assert proc.poll() is None
-            time.sleep(0.05)
-        assert helpers.make_client(f"http://127.0.0.1:{port}").list_tables()["TableNames"] == []
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
+    p = start_ddbd("-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-port", "PORT",
+                   "-inMemory", program="java", cwd=workdir, env=dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}"))
+    assert helpers.make_client(p.endpoint).list_tables()["TableNames"] == []
+    assert p.terminate() == 0
 
 
-def test_default_db_path_is_the_working_directory(tmp_path):
+def test_default_db_path_is_the_working_directory(local_style, workdir):
     """As DynamoDB Local: without -dbPath or -inMemory the data lives in the working directory."""
-    p = LocalStyle(["-jar", "DynamoDBLocal.jar", "-sharedDb", "-port", "PORT"], cwd=tmp_path).wait_ready()
-    try:
-        create_table(helpers.make_client(p.endpoint), "here")
-    finally:
-        assert p.terminate() == 0
-    assert (tmp_path / "data.mdb").exists()
-    assert not (tmp_path / "data").exists()
+    p = local_style("-jar", "DynamoDBLocal.jar", "-sharedDb", "-port", "PORT")
+    helpers.create_table(helpers.make_client(p.endpoint), "here")
+    assert p.terminate() == 0
+    assert (workdir / "data.mdb").exists()
+    assert not (workdir / "data").exists()
 
 
-def test_local_and_native_flags_mix(tmp_path):
+def test_local_and_native_flags_mix(local_style):
     """The image's entrypoint puts --host first; ddbd's own flags keep working beside Local's."""
-    p = LocalStyle(["--host", "127.0.0.1", "-jar", "DynamoDBLocal.jar", "-inMemory", "-port", "PORT",
-                    "--log-level", "debug"], cwd=tmp_path).wait_ready()
-    try:
-        helpers.make_client(p.endpoint).list_tables()
-    finally:
-        assert p.terminate() == 0
-    log = (tmp_path / "ddbd.log").read_text()
+    p = local_style("--host", "127.0.0.1", "-jar", "DynamoDBLocal.jar", "-inMemory", "-port", "PORT",
+                    "--log-level", "debug")
+    helpers.make_client(p.endpoint).list_tables()
+    assert p.terminate() == 0
+    log = p.log_text()
     assert f"listening on 127.0.0.1:{p.port}" in log
     assert "ListTables" in log  # --log-level debug took effect
 
 
-def test_cors_is_accepted_and_noted(tmp_path):
-    p = LocalStyle(["-inMemory", "-port", "PORT", "-cors", "http://a.example,http://b.example"],
-                   cwd=tmp_path).wait_ready()
+def test_cors_is_accepted_and_noted(local_style):
+    p = local_style("-inMemory", "-port", "PORT", "-cors", "http://a.example,http://b.example")
     assert p.terminate() == 0
-    assert "-cors http://a.example,http://b.example: noted" in (tmp_path / "ddbd.log").read_text()
+    assert "-cors http://a.example,http://b.example: noted" in p.log_text()
 
 
 def test_help_lists_local_options():
-    p = run(["-help"])
+    p = helpers.run_ddbd(["-help"])
     assert p.returncode == 0, p.stderr
     for flag in ("-port", "-inMemory", "-dbPath", "-sharedDb", "-cors", "-delayTransientStatuses",
                  "-optimizeDbBeforeStartup", "-disableTelemetry", "-version"):
         assert flag in p.stdout, flag
-    assert "-help" in run(["--help"]).stdout  # ddbd's own help points to it
+    assert "-help" in helpers.run_ddbd(["--help"]).stdout  # ddbd's own help points to it
 
 
 def test_version_both_ways():
-    assert run(["-version"]).stdout == run(["--version"]).stdout
-    assert run(["java", "-jar", "DynamoDBLocal.jar", "-version"]).stdout.startswith("ddbd ")
+    assert helpers.run_ddbd(["-version"]).stdout == helpers.run_ddbd(["--version"]).stdout
+    assert helpers.run_ddbd(["java", "-jar", "DynamoDBLocal.jar", "-version"]).stdout.startswith("ddbd ")
 
 
 @pytest.mark.parametrize("args,message", [
@@ -187,7 +138,7 @@ def test_version_both_ways():
         "jar-without-path", "jvm-option-after-jar"])
 def test_bad_local_command_lines_fail_clearly(args, message, tmp_path):
     """DynamoDB Local prints these and exits 0; ddbd exits 2, as for its own flags."""
-    p = run(args, cwd=tmp_path)
+    p = helpers.run_ddbd(args, cwd=tmp_path)
     assert p.returncode == 2
     assert message in p.stderr
     assert os.listdir(tmp_path) == []
@@ -195,21 +146,19 @@ def test_bad_local_command_lines_fail_clearly(args, message, tmp_path):
 
 # ddbd health
 
-def test_health_running_server(tmp_path):
-    p = helpers.DdbdProcess(["--in-memory"], cwd=tmp_path).wait_ready(5.0)
-    try:
-        h = run(["health", p.endpoint + "/"])
-        assert h.returncode == 0, h.stderr
-        assert h.stdout.startswith("healthy: ddbd ")
-        assert run(["health", "--timeout", "1", f"http://localhost:{p.port}"]).returncode == 0
-    finally:
-        assert p.terminate() == 0
-
-
-def test_health_stopped_server(tmp_path):
-    p = helpers.DdbdProcess(["--in-memory"], cwd=tmp_path).wait_ready(5.0)
+def test_health_running_server(start_ddbd, workdir):
+    p = start_ddbd("--in-memory", cwd=workdir)
+    h = helpers.run_ddbd(["health", p.endpoint + "/"])
+    assert h.returncode == 0, h.stderr
+    assert h.stdout.startswith("healthy: ddbd ")
+    assert helpers.run_ddbd(["health", "--timeout", "1", f"http://localhost:{p.port}"]).returncode == 0
     assert p.terminate() == 0
-    h = run(["health", p.endpoint + "/"])
+
+
+def test_health_stopped_server(start_ddbd, workdir):
+    p = start_ddbd("--in-memory", cwd=workdir)
+    assert p.terminate() == 0
+    h = helpers.run_ddbd(["health", p.endpoint + "/"])
     assert h.returncode == 1
     assert "Connection refused" in h.stderr
 
@@ -220,7 +169,7 @@ def test_health_silent_server_times_out():
         s.bind(("127.0.0.1", 0))
         s.listen(1)
         t0 = time.monotonic()
-        h = run(["health", "--timeout", "0.5", f"http://127.0.0.1:{s.getsockname()[1]}/"])
+        h = helpers.run_ddbd(["health", "--timeout", "0.5", f"http://127.0.0.1:{s.getsockname()[1]}/"])
         took = time.monotonic() - t0
     assert h.returncode == 1
     assert "no answer within 500 ms" in h.stderr
@@ -240,7 +189,7 @@ def test_health_non_200():
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
     try:
-        h = run(["health", f"http://127.0.0.1:{srv.server_address[1]}/"])
+        h = helpers.run_ddbd(["health", f"http://127.0.0.1:{srv.server_address[1]}/"])
     finally:
         srv.shutdown()
         srv.server_close()
@@ -250,12 +199,12 @@ def test_health_non_200():
 
 @pytest.mark.parametrize("args", [["ftp://x/"], ["--timeout", "0"], ["--timeout"], ["a", "b"], ["--bogus"]])
 def test_health_bad_command_line(args):
-    h = run(["health"] + args)
+    h = helpers.run_ddbd(["health"] + args)
     assert h.returncode == 2
     assert h.stderr.strip()
 
 
 def test_health_help():
-    h = run(["health", "--help"])
+    h = helpers.run_ddbd(["health", "--help"])
     assert h.returncode == 0
     assert "Usage: ddbd health" in h.stdout
