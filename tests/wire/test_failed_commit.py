@@ -101,21 +101,16 @@ def test_batch_and_transaction_retried(faulty, client):
     create_event_table(client, name)
     puts = [{"PutRequest": {"Item": {"pk": {"S": "b"}, "sk": {"N": str(i)}, "type": {"S": "E"}}}} for i in range(10)]
     assert client.batch_write_item(RequestItems={name: puts})["UnprocessedItems"] == {}
-    client.transact_write_items(TransactItems=[
+    transaction = [
         {"Put": {"TableName": name, "Item": {"pk": {"S": "c"}, "sk": {"N": "1"}, "type": {"S": "E"}},
                  "ConditionExpression": "attribute_not_exists(pk)"}},
         {"Update": {"TableName": name, "Key": {"pk": {"S": "b"}, "sk": {"N": "0"}},
                     "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
         {"Delete": {"TableName": name, "Key": {"pk": {"S": "b"}, "sk": {"N": "9"}}}},
-    ], ClientRequestToken="retried-token-1")
+    ]
+    client.transact_write_items(TransactItems=transaction, ClientRequestToken="retried-token-1")
     # the same token again is the same transaction: no new change
-    client.transact_write_items(TransactItems=[
-        {"Put": {"TableName": name, "Item": {"pk": {"S": "c"}, "sk": {"N": "1"}, "type": {"S": "E"}},
-                 "ConditionExpression": "attribute_not_exists(pk)"}},
-        {"Update": {"TableName": name, "Key": {"pk": {"S": "b"}, "sk": {"N": "0"}},
-                    "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
-        {"Delete": {"TableName": name, "Key": {"pk": {"S": "b"}, "sk": {"N": "9"}}}},
-    ], ClientRequestToken="retried-token-1")
+    client.transact_write_items(TransactItems=transaction, ClientRequestToken="retried-token-1")
     with pytest.raises(client.exceptions.TransactionCanceledException) as e:
         client.transact_write_items(TransactItems=[
             {"Put": {"TableName": name, "Item": {"pk": {"S": "c"}, "sk": {"N": "1"}},
