@@ -47,6 +47,13 @@ typedef struct table {
     json_t *desc; /* the stored JSON (attribute definitions, indexes, ...) */
     table_index_t *indexes; /* LSIs then GSIs, as described */
     size_t n_indexes;
+    /* Writes keep the items' history (history.h): point-in-time recovery
+     * is on ("ddbd_pitr") or a backup or restore is reading the table as
+     * it was ("ddbd_pins" > 0). */
+    bool keep_history;
+    /* A restore is filling the table ("ddbd_restore"): TableStatus
+     * CREATING, no item operations yet. */
+    bool restoring;
 } table_t;
 
 /* The index named name, or NULL. */
