@@ -43,7 +43,7 @@ static int parse_get(ddb_req_t *r, store_txn_t *txn, const json_t *action, trans
     int rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, bare, &g->table);
     if (rc)
         return rc;
-    if (!g->table)
+    if (!g->table || g->table->restoring)
         return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     if (key_check_key(&g->table->ks, &g->key, &r->err))
         return -1;
@@ -224,7 +224,7 @@ static int tw_resolve(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, tw
         int rc = catalog_lookup(cache, txn, r->ns, a->table_name, &a->table);
         if (rc < 0)
             return rc;
-        if (!a->table)
+        if (!a->table || a->table->restoring)
             return req_table_not_found(r, a->table_name);
         const key_schema_t *ks = &a->table->ks;
         if (a->kind == TW_PUT ? key_check_item(ks, &a->item, &r->err) : key_check_key(ks, &a->item, &r->err))

@@ -94,6 +94,22 @@ int history_register(store_txn_t *txn, const table_t *t)
     return rc;
 }
 
+int history_pin(store_txn_t *txn, const table_t *t, int delta)
+{
+    json_t *desc = json_deep_copy(t->desc);
+    json_int_t pins = json_integer_value(json_object_get(desc, "ddbd_pins")) + delta;
+    if (pins > 0)
+        json_object_set_new(desc, "ddbd_pins", json_integer(pins));
+    else
+        json_object_del(desc, "ddbd_pins");
+    table_t *nt = table_from_json(t->ns, desc); /* takes desc */
+    int rc = catalog_put(txn, nt);
+    if (!rc && delta > 0)
+        rc = history_register(txn, nt);
+    table_free(nt);
+    return rc;
+}
+
 /* Whether the entry (key k, value v) is a change after pin. */
 static bool after_pin(str_t k, str_t v, const history_pin_t *pin)
 {
@@ -298,12 +314,15 @@ int history_tables(store_txn_t *txn, history_table_ref_t **out, size_t *n)
             }
             history_table_ref_t *r = &(*out)[(*n)++];
             *r = (history_table_ref_t){id, xstrndup(v.ptr, (size_t)(nul - v.ptr)),
-                                       xstrndup(nul + 1, v.len - (size_t)(nul - v.ptr) - 1), 0};
-            if ((rc = store_cursor_next(c, &k, &v)) == 0 && k.len == LOG_KEY_LEN &&
-                be32_get((const uint8_t *)k.ptr) == id)
-                r->entries_from = be64_get((const uint8_t *)k.ptr + 4);
-            else if (rc && rc != STORE_NOTFOUND)
+                                       xstrndup(nul + 1, v.len - (size_t)(nul - v.ptr) - 1), false, 0, 0};
+            rc = store_cursor_next(c, &k, &v);
+            if (rc == 0 && k.len == LOG_KEY_LEN && be32_get((const uint8_t *)k.ptr) == id && v.len >= 8) {
+                r->has_entries = true;
+                r->oldest_seq = be64_get((const uint8_t *)k.ptr + 4);
+                r->oldest_ms = (int64_t)be64_get((const uint8_t *)v.ptr);
+            } else if (rc && rc != STORE_NOTFOUND) {
                 break;
+            }
         }
         if (id == UINT32_MAX)
             break;

@@ -73,6 +73,11 @@ int history_register(store_txn_t *txn, const table_t *t);
  * one the item as it was at the pin (*present, out decoded into a). */
 int history_change_after(store_txn_t *txn, arena_t *a, const key_buf_t *key, const history_pin_t *pin, bool *hit,
                          value_t *out, bool *present);
+/* Adds delta to the pins of t ("ddbd_pins" in its catalog JSON) and
+ * stores its new description: while pinned, a table keeps history even
+ * with point-in-time recovery off. Pinning also names t in the log. */
+int history_pin(store_txn_t *txn, const table_t *t, int delta);
+
 /* The item at key (an item key of its table) as of pin, into out (in a);
  * *found false when it was absent then. */
 int history_item_at(store_txn_t *txn, arena_t *a, const key_buf_t *key, const history_pin_t *pin, value_t *out,
@@ -108,7 +113,9 @@ int history_drop_table(store_txn_t *txn, uint32_t table_id);
 typedef struct history_table_ref {
     uint32_t id;
     char *ns, *name;
-    uint64_t entries_from; /* the oldest entry's sequence number (0: none) */
+    bool has_entries;
+    uint64_t oldest_seq; /* the oldest entry's sequence number and time */
+    int64_t oldest_ms;
 } history_table_ref_t;
 
 /* The tables with a header row, malloc'ed (free with history_tables_free). */
