@@ -49,7 +49,7 @@ def node_calls(endpoint, calls, access_key=helpers.DEFAULT_ACCESS_KEY, region=he
 
 
 def node_call(endpoint, operation, params, **kw):
-    """One call: the output, or a RuntimeError naming the error."""
+    """One call: the output; an error raises NodeError (its name and message)."""
     (res,) = node_calls(endpoint, [(operation, params)], **kw)
     if "error" in res:
         raise NodeError(res["error"], res.get("message"))
