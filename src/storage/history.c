@@ -27,26 +27,75 @@ static void key_hash(const key_buf_t *key, uint8_t out[HISTORY_HASH_LEN])
     be64_put(out + 8, h.low64);
 }
 
-int history_last_seq(store_txn_t *txn, uint64_t *out)
+/* Sequence numbers come from memory on the writer thread: a write pays no
+ * counter update. The counter is stored ("history_seq") only when a pin
+ * reads it, and at its first use it starts above the stored value and
+ * above every logged entry, so after a restart no number is handed out
+ * twice or at or below a pin. Gaps (a write whose transaction failed) are
+ * harmless: only the order counts. */
+static uint64_t seq_last; /* the last number handed out */
+static bool seq_loaded;
+
+/* The highest sequence number in the log (each table's last entry). */
+static int max_logged_seq(store_txn_t *txn, uint64_t *out)
 {
-    str_t v;
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, STORE_DB_HISTORY_LOG, &c);
+    if (rc)
+        return rc;
+    str_t k, v;
+    uint8_t next[4] = {0, 0, 0, 0};
     *out = 0;
+    for (rc = store_cursor_seek(c, str_of(next, 4), &k, &v); rc == 0 && k.len >= 4;) {
+        uint32_t id = be32_get((const uint8_t *)k.ptr);
+        if (id == UINT32_MAX)
+            break; /* table ids never get there */
+        be32_put(next, id + 1);
+        rc = store_cursor_seek_before(c, str_of(next, 4), &k, &v); /* the table's last row */
+        if (rc == 0 && k.len == LOG_KEY_LEN && be64_get((const uint8_t *)k.ptr + 4) > *out)
+            *out = be64_get((const uint8_t *)k.ptr + 4);
+        if (rc == 0)
+            rc = store_cursor_seek(c, str_of(next, 4), &k, &v);
+    }
+    store_cursor_close(c);
+    return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+static int seq_load(store_txn_t *txn)
+{
+    if (seq_loaded)
+        return 0;
+    str_t v;
+    uint64_t stored = 0, logged;
     int rc = store_get(txn, STORE_DB_META, seq_key, &v);
     if (rc == 0 && v.len == 8)
-        *out = be64_get((const uint8_t *)v.ptr);
-    return rc == STORE_NOTFOUND ? 0 : rc;
+        stored = be64_get((const uint8_t *)v.ptr);
+    else if (rc != STORE_NOTFOUND)
+        return rc;
+    if ((rc = max_logged_seq(txn, &logged)) != 0)
+        return rc;
+    seq_last = stored > logged ? stored : logged;
+    seq_loaded = true;
+    return 0;
+}
+
+int history_last_seq(store_txn_t *txn, uint64_t *out)
+{
+    int rc = seq_load(txn);
+    if (rc)
+        return rc;
+    *out = seq_last;
+    uint8_t b[8];
+    be64_put(b, seq_last);
+    return store_put(txn, STORE_DB_META, seq_key, str_of(b, 8));
 }
 
 static int next_seq(store_txn_t *txn, uint64_t *out)
 {
-    uint64_t n;
-    int rc = history_last_seq(txn, &n);
-    if (rc)
-        return rc;
-    uint8_t b[8];
-    be64_put(b, ++n);
-    *out = n;
-    return store_put(txn, STORE_DB_META, seq_key, str_of(b, 8));
+    int rc = seq_load(txn);
+    if (!rc)
+        *out = ++seq_last;
+    return rc;
 }
 
 int history_on_write(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old_item,
@@ -81,7 +130,11 @@ int history_on_write(store_txn_t *txn, const table_t *t, const key_buf_t *key, c
     return store_put(txn, STORE_DB_HISTORY_LOG, str_of(lk, sizeof lk), str_of(lv, sizeof lv));
 }
 
-void history_attach(void) { itemstore_on_change(history_on_write); }
+void history_attach(void)
+{
+    seq_loaded = false; /* a store opened anew: load the counter again */
+    itemstore_on_change(history_on_write);
+}
 
 int history_register(store_txn_t *txn, const table_t *t)
 {
@@ -313,8 +366,12 @@ int history_tables(store_txn_t *txn, history_table_ref_t **out, size_t *n)
                 *out = xreallocarray(*out, cap, sizeof **out);
             }
             history_table_ref_t *r = &(*out)[(*n)++];
-            *r = (history_table_ref_t){id, xstrndup(v.ptr, (size_t)(nul - v.ptr)),
-                                       xstrndup(nul + 1, v.len - (size_t)(nul - v.ptr) - 1), false, 0, 0};
+            *r = (history_table_ref_t){id,
+                                       xstrndup(v.ptr, (size_t)(nul - v.ptr)),
+                                       xstrndup(nul + 1, v.len - (size_t)(nul - v.ptr) - 1),
+                                       false,
+                                       0,
+                                       0};
             rc = store_cursor_next(c, &k, &v);
             if (rc == 0 && k.len == LOG_KEY_LEN && be32_get((const uint8_t *)k.ptr) == id && v.len >= 8) {
                 r->has_entries = true;

@@ -29,13 +29,13 @@
  *   STORE_DB_HISTORY_LOG  table id (u32 BE) -> catalog key (ns \0 name)
  *                         table id (u32 BE) . seq (u64 BE)
  *                           -> time ms (i64 BE) . the 16-byte hash
- *   STORE_DB_META         "history_seq" -> the last sequence number (u64 BE)
+ *   STORE_DB_META         "history_seq" -> the last sequence number a pin read
+ *                         (u64 BE); the writer counts in memory from there
  * The log keeps the entries in commit order, so the trimmer removes the
  * oldest first; its header row names the table, as the TTL index's does.
  *
- * Cost: a write to a table that keeps history adds two puts (the entry and
- * its log row) and a counter update to its transaction; tables that do not
- * pay nothing. */
+ * Cost: a write to a table that keeps history adds two puts to its
+ * transaction (the entry and its log row); tables that do not pay nothing. */
 #ifndef DDBD_HISTORY_H
 #define DDBD_HISTORY_H
 
@@ -63,7 +63,9 @@ int history_on_write(store_txn_t *txn, const table_t *t, const key_buf_t *key, c
 /* Start-up, before the writer runs: registers history_on_write. */
 void history_attach(void);
 
-/* The last sequence number given out (0 before the first). */
+/* The last sequence number given out (0 before the first), for a pin: a
+ * write transaction (it stores the number, so that numbers after a restart
+ * stay above it). Writer thread. */
 int history_last_seq(store_txn_t *txn, uint64_t *out);
 /* Names table t in the log's header row. Call in the transaction that
  * makes t keep history (enabling PITR, pinning it). */
