@@ -316,6 +316,16 @@ static int list_one(void *ud, str_t id, json_t *rec)
     return 0;
 }
 
+/* ListBackups' TableName: a name or, as the API reference allows, an ARN. */
+static int list_table_param(ddb_req_t *r, str_t *out)
+{
+    const json_t *v = req_member(r, "TableName");
+    if (!json_is_string(v) || strncmp(json_string_value(v), "arn:", 4) != 0)
+        return ops_name_param(r, "TableName", "tableName", false, out);
+    const char *bad = req_table_ref(str_from_cstr(json_string_value(v)), true, out);
+    return bad ? err_set(&r->err, ERR_VALIDATION, "%s", bad) : 0;
+}
+
 /* ListBackups(TableName?, Limit?, TimeRangeLowerBound?, TimeRangeUpperBound?,
  *             ExclusiveStartBackupArn?, BackupType?) */
 req_result_t op_list_backups(ddb_req_t *r)
@@ -324,7 +334,7 @@ req_result_t op_list_backups(ddb_req_t *r)
     str_t start;
     int64_t limit;
     bool has_limit, has_lower, has_upper;
-    if (ops_name_param(r, "TableName", "tableName", false, &s.table) || req_int(r, "Limit", &limit, &has_limit) ||
+    if (list_table_param(r, &s.table) || req_int(r, "Limit", &limit, &has_limit) ||
         req_string(r, "ExclusiveStartBackupArn", false, &start) ||
         req_enum(r, "BackupType", backup_types, &s.type, 0) ||
         ops_timestamp_param(r, "TimeRangeLowerBound", &s.lower_ms, &has_lower) ||

@@ -49,9 +49,10 @@ int ops_timestamp_param(ddb_req_t *r, const char *member, int64_t *out_ms, bool 
     *out_ms = 0;
     if (!v)
         return 0;
+    if (json_is_string(v))
+        return err_set(&r->err, ERR_SERIALIZATION, "STRING_VALUE cannot be converted to Timestamp");
     if (!json_is_number(v))
-        return err_set(&r->err, ERR_SERIALIZATION, "%s cannot be converted to Timestamp",
-                       json_is_string(v) ? "STRING_VALUE" : "Unexpected value type in payload;");
+        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
     double s = json_number_value(v);
     if (!isfinite(s) || fabs(s) > 1e14)
         return err_set(&r->err, ERR_SERIALIZATION, "NUMBER_VALUE cannot be converted to Timestamp");

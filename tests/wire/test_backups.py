@@ -211,6 +211,8 @@ def test_list_filters_ranges_paging(start_ddbd):
     arns_b.append(backup(ddb, b, "b-1"))
     summaries = ddb.list_backups(TableName=a)["BackupSummaries"]
     assert [s["BackupArn"] for s in summaries] == arns_a  # in creation order
+    by_arn = raw_ddb.list_backups(TableName=ddb.describe_table(TableName=a)["Table"]["TableArn"])
+    assert [s["BackupArn"] for s in by_arn["BackupSummaries"]] == arns_a
     s0 = summaries[0]
     t = ddb.describe_table(TableName=a)["Table"]
     assert s0["TableName"] == a and s0["TableId"] == t["TableId"] and s0["TableArn"] == t["TableArn"]

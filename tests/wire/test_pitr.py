@@ -8,8 +8,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import (N, S, admin, advance_clock, create_table, drop_table, err, make_client, scan_all, unique_name,
-                     wait_active, wait_until)
+from helpers import (N, S, admin, advance_clock, create_table, drop_table, err, error_message, error_type,
+                     make_client, raw_request, scan_all, unique_name, wait_active, wait_until)
 
 pytestmark = pytest.mark.ddbd_only  # holds the clock of a ddbd of its own
 
@@ -201,6 +201,12 @@ def test_restore_errors(ddb, clocked, tables):
             raw.restore_table_to_point_in_time(**kw)
         assert err(e)[0] == "ValidationException", kw
     assert target not in ddb.list_tables()["TableNames"]
+    # a timestamp is epoch seconds, as a number
+    for bad, words in (("2032-04-01T00:00:00Z", "STRING_VALUE cannot be converted to Timestamp"),
+                       ({"s": 1}, "Unexpected value type in payload")):
+        status, _, body = raw_request(clocked, "RestoreTableToPointInTime", json.dumps(
+            {"SourceTableName": on, "TargetTableName": target, "RestoreDateTime": bad}))
+        assert (status, error_type(body), error_message(body)) == (400, "SerializationException", words)
     # the window starts where PITR was (re-)enabled
     enable(ddb, on, False)
     enable(ddb, on)
