@@ -6,7 +6,7 @@
 --   1 TransactWriteItems (2 Puts), DeleteTable.
 -- Repeated RUNS times (a new table name each time), then the script stops
 -- wrk and reports the time taken, measured here from the first request to
--- the last reply.
+-- the last reply. It stops at the first error (the run is void then).
 --
 -- wrk arguments after "--": RUN [nocheck|check] [RUNS] (see common.lua).
 -- With nocheck (the nginx ceiling) every reply is taken as a success and
@@ -93,6 +93,13 @@ function request()
   return c.request(s[1], string.format(s[2], name, name))
 end
 
+-- Ends the run: an error voids it, so there is no point in going on.
+local function finish()
+  suite_us = now_us() - started
+  wrk.thread:stop()
+  ffi.C.kill(ffi.C.getpid(), 2)   -- SIGINT ends wrk's wait for -d
+end
+
 function response(status, headers, body)
   local s = steps[at]
   if at == describe then
@@ -110,10 +117,6 @@ function response(status, headers, body)
   if at > #steps then
     at = 1
     suite_runs = suite_runs + 1
-    if suite_runs >= suite_target then
-      suite_us = now_us() - started
-      wrk.thread:stop()
-      ffi.C.kill(ffi.C.getpid(), 2)   -- SIGINT ends wrk's wait for -d
-    end
   end
+  if suite_runs >= suite_target or bench_errors > 0 then finish() end
 end
