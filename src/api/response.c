@@ -53,7 +53,7 @@ void response_error_body(buf_t *body, const err_t *e)
     buf_putc(body, '"');
     if (e->msg[0]) {
         jw_key(body, "message");
-        jw_cstr(body, e->msg);
+        jw_cstr(body, e->msg_long ? e->msg_long : e->msg);
     }
     if (e->extra_json) {
         buf_putc(body, ',');

@@ -7,6 +7,7 @@
 #include "api/auth.h"
 #include "api/dispatch.h"
 #include "api/response.h"
+#include "api/validate.h"
 #include "base/alloc.h"
 #include "base/log.h"
 
@@ -168,7 +169,8 @@ static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const htt
     r->region = arena_cstr(&r->arena, who.region);
     r->ns = request_namespace(r, &who);
 
-    const op_def_t *op = dispatch_find(http_header_get(hr, "x-amz-target"));
+    str_t target = http_header_get(hr, "x-amz-target");
+    const op_def_t *op = dispatch_find(target);
     if (!op) {
         err_set(&r->err, ERR_UNKNOWN_OPERATION, "Unknown operation exception");
         return reply_request(s, r);
@@ -181,6 +183,8 @@ static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const htt
         err_set(&r->err, ERR_SERIALIZATION, "%s", "");
         return reply_request(s, r);
     }
+    if (validate_request(target, r->body, &r->arena, &r->err))
+        return reply_request(s, r);
     req_result_t res = run_handler(r, op);
     if (res.outcome != REQ_OUTCOME_QUEUED)
         return reply_request(s, r);

@@ -54,6 +54,9 @@ typedef struct err {
      * ReturnValuesOnConditionCheckFailure), already serialized without
      * braces: "Item":{...}. NULL when none; owned by the request arena. */
     const char *extra_json;
+    /* The whole message when it is longer than msg holds (msg has its
+     * start); NULL otherwise. Owned by the request arena. */
+    const char *msg_long;
 } err_t;
 
 /* Sets the error (first error wins: a second err_set is ignored) and
