@@ -22,6 +22,8 @@
     X(ERR_MISSING_AUTH_TOKEN, "MissingAuthenticationTokenException", 400, ERR_NS_CORAL)                                \
     X(ERR_INCOMPLETE_SIGNATURE, "IncompleteSignatureException", 400, ERR_NS_CORAL)                                     \
     X(ERR_UNRECOGNIZED_CLIENT, "UnrecognizedClientException", 400, ERR_NS_CORAL)                                       \
+    X(ERR_INVALID_SIGNATURE, "InvalidSignatureException", 400, ERR_NS_CORAL)                                           \
+    X(ERR_ACCESS_DENIED, "AccessDeniedException", 400, ERR_NS_CORAL)                                                   \
     X(ERR_RESOURCE_NOT_FOUND, "ResourceNotFoundException", 400, ERR_NS_DYNAMODB)                                       \
     X(ERR_RESOURCE_IN_USE, "ResourceInUseException", 400, ERR_NS_DYNAMODB)                                             \
     X(ERR_CONDITIONAL_CHECK_FAILED, "ConditionalCheckFailedException", 400, ERR_NS_DYNAMODB)                           \

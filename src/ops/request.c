@@ -313,5 +313,5 @@ int req_table_not_found(ddb_req_t *r, str_t name)
 
 char *req_table_arn(ddb_req_t *r, const char *table_name)
 {
-    return arena_printf(&r->arena, "arn:aws:dynamodb:%s:%s:table/%s", r->region, r->env->account_id, table_name);
+    return arena_printf(&r->arena, "arn:aws:dynamodb:%s:%s:table/%s", r->region, r->account, table_name);
 }

@@ -67,6 +67,7 @@ struct ddb_req {
     const char *op; /* "PutItem" */
     const char *ns; /* namespace of the caller's tables */
     const char *region; /* from the credential scope, for ARNs */
+    const char *account; /* the caller's account id, for ARNs (see service.c) */
     store_txn_t *txn; /* readers: the read transaction the front door opened */
     err_t err;
     buf_t out; /* success body (JSON) */
