@@ -77,7 +77,17 @@ const AWS_RULES = {
     // A missing required member worded by the operation (tier3/error-messages/createTable).
     requiredMessage: {
         'CreateTableInput.TableName': "The parameter 'TableName' is required but was not present in the request",
+        // AWS's answers recorded by dynalite's tests (test/tagResource.js, untagResource.js,
+        // listTagsOfResource.js, updateTimeToLive.js): the operation's own words, alone.
+        'TagResourceInput.ResourceArn': 'Invalid TableArn',
+        'UntagResourceInput.ResourceArn': 'Invalid TableArn',
+        'ListTagsOfResourceInput.ResourceArn': 'Invalid TableArn',
+        'UpdateTimeToLiveInput.TimeToLiveSpecification': 'TimeToLiveSpecification cannot be null',
     },
+    // Model constraints AWS's front end does not apply, leaving them to the operation, which
+    // words them itself (ExpressionAttributeNames' values: "ExpressionAttributeNames contains
+    // invalid value: Attribute name is too large, must be less than 65536 bytes for key #a").
+    handlerChecked: ['ExpressionAttributeNameMap.value'],
     // Constraints AWS leaves to the operation itself, which words them "Value at 'Path'",
     // without the value and with the model's member names, after the model's constraints pass
     // (tier3/error-messages/query.test.ts "Limit of 0", batchGetItem.test.ts "> 100 keys").
@@ -212,6 +222,10 @@ function bcMember(svc, struct, member) {
     const s = bcShape(svc, struct);
     return s && s.members && s.members[member] ? bcShape(svc, s.members[member].shape) : undefined;
 }
+function bcMemberName(svc, struct, member) {
+    const s = bcShape(svc, struct);
+    return s && s.members && s.members[member] ? s.members[member].shape : undefined;
+}
 function constraintsOf(b) {
     const c = {};
     if (b && b.min !== undefined) c.min = b.min;
@@ -275,7 +289,9 @@ function listOrMap(svc, kind, name, item, keySchema, ctx) {
     const b = bcShape(svc, name) || ctx.bc;
     const c = Object.assign(constraintsOf(b), (name && DOC_CONSTRAINTS[name]) || {}, ctx.extra || {});
     const itemBc = b && (kind === 'MR_LIST' ? b.member : b.value);
-    const itemCtx = {bc: itemBc && bcShape(svc, itemBc.shape), enumType: ctx.itemEnumType};
+    const modelName = name || ctx.bcName;
+    const handler = modelName && AWS_RULES.handlerChecked.includes(modelName + '.value');
+    const itemCtx = {bc: itemBc && !handler ? bcShape(svc, itemBc.shape) : undefined, enumType: ctx.itemEnumType};
     const desc = {kind, name, min: c.min, max: c.max};
     desc.item = shapeOf(svc, item, itemCtx);
     if (kind === 'MR_MAP') {
@@ -307,7 +323,7 @@ function structShape(svc, schema) {
         if (tableRef) bc = undefined; // the 2023 model predates ARNs here: TableArn's constraints
         const t = svc.types.members[id];
         const enumType = t && svc.types.enums[t] ? t : null;
-        const ctx = {bc, extra, enumType, itemEnumType: enumType};
+        const ctx = {bc, bcName: bcMemberName(svc, name, m), extra, enumType, itemEnumType: enumType};
         const flags = [];
         if (j < (nreq || 0)) flags.push('MR_REQUIRED');
         if (tableRef) flags.push('MR_TABLE_REF');

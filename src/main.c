@@ -38,6 +38,8 @@ static const char usage[] =
     "                    enabled;\n"
     "                    repeatable; kept in the database (see /_ddbd/triggers)\n"
     "  --triggers-file F triggers from a JSON file ({\"Triggers\":[{...}]}, Lambda's setting names)\n"
+    "  --cors ORIGINS    origins browsers may call from: * (default, any), a comma-separated\n"
+    "                    list (https://a.example,https://b.example), or none\n"
     "  --help            this text\n"
     "  --version         the version\n";
 
@@ -49,6 +51,7 @@ typedef struct cli {
     size_t map_size;
     trigger_cfg_t *triggers;
     size_t ntriggers;
+    const char *cors;
 } cli_t;
 
 /* Appends n settings to the command line's triggers (moved). */
@@ -108,7 +111,8 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         O_CLOCK,
         O_SWEEP,
         O_TRIGGER,
-        O_TFILE
+        O_TFILE,
+        O_CORS
     };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},
@@ -125,6 +129,7 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         {"version", no_argument, NULL, O_VERSION},
         {"trigger", required_argument, NULL, O_TRIGGER},
         {"triggers-file", required_argument, NULL, O_TFILE},
+        {"cors", required_argument, NULL, O_CORS},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -169,6 +174,11 @@ static int parse_cli(int argc, char **argv, cli_t *c)
                 return fprintf(stderr, "ddbd: --ttl-sweep-seconds wants 0..86400, got %s\n", optarg), 2;
             ttl_sweeper_interval((uint64_t)v * 1000);
             break;
+        case O_CORS:
+            if (!*optarg || strlen(optarg) > 4096)
+                return fprintf(stderr, "ddbd: --cors wants *, none or a list of origins\n"), 2;
+            c->cors = strcmp(optarg, "none") == 0 ? NULL : optarg;
+            break;
         case O_HELP: fputs(usage, stdout); exit(0);
         case O_VERSION: printf("ddbd %s\n", DDBD_VERSION); exit(0);
         default: fputs(usage, stderr); return 2;
@@ -205,7 +215,7 @@ static void remove_temp_dir(const char *dir)
 
 int main(int argc, char **argv)
 {
-    cli_t c = {.host = "127.0.0.1", .port = 8000, .data_dir = "./data", .map_size = (size_t)32 << 30};
+    cli_t c = {.host = "127.0.0.1", .port = 8000, .data_dir = "./data", .map_size = (size_t)32 << 30, .cors = "*"};
     int rc = parse_cli(argc, argv, &c);
     if (rc)
         return rc;
@@ -226,7 +236,7 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers};
+    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers, c.cors};
     rc = daemon_run(&o);
     free(c.triggers); /* their contents were taken over by the server */
     store_close(store);

@@ -27,6 +27,7 @@ typedef struct vctx {
     int nviolations;
     const char *service_msg; /* the first stage-2 violation */
     bool service_mode; /* violations now are the operation's own (stage 2) */
+    const char *missing_msg; /* a required member missing, in its operation's words */
     bool type_error;
 } vctx_t;
 
@@ -304,7 +305,9 @@ static void walk_struct(vctx_t *c, const json_t *v, const mr_shape_t *s, bool to
         size_t old[2];
         path_push(c, m->path_name, strlen(m->path_name), m->name, strlen(m->name), old);
         if (!x || json_is_null(x)) {
-            if (m->flags & MR_REQUIRED)
+            if ((m->flags & MR_REQUIRED) && m->missing_msg && !c->missing_msg)
+                c->missing_msg = m->missing_msg; /* the operation's own words, alone */
+            else if (m->flags & MR_REQUIRED)
                 violation(c, NULL, shape_at(m->shape), "Member must not be null");
         } else {
             walk(c, x, m->shape, (m->flags & MR_SERVICE_CHECKED) ? OWN_SERVICE : OWN_CHECK);
@@ -499,7 +502,9 @@ int validate_request(str_t target, const json_t *body, arena_t *arena, err_t *e)
         rc = report(&c);
     if (!rc && !e->code) {
         walk_struct(&c, body, in, true);
-        if (!c.type_error && c.nviolations)
+        if (!c.type_error && c.missing_msg)
+            rc = err_set(e, ERR_VALIDATION, "%s", c.missing_msg);
+        else if (!c.type_error && c.nviolations)
             rc = report(&c);
         else if (!c.type_error && c.service_msg)
             rc = err_set(e, ERR_VALIDATION, "1 validation error detected: %s", c.service_msg);

@@ -17,6 +17,7 @@ typedef struct daemon_opts {
     store_t *store;
     trigger_cfg_t *triggers; /* from --trigger and --triggers-file (taken over) */
     size_t ntriggers;
+    const char *cors; /* --cors: "*", a comma-separated list of origins, or NULL (none) */
 } daemon_opts_t;
 
 /* Runs until SIGINT or SIGTERM; then finishes in-flight writes, answers

@@ -79,6 +79,10 @@ struct ddb_req {
     int nchecks; /* constraint failures collected (req_constraint) */
     buf_t checks; /* their text, "; "-separated */
     const char *table_ref_problem; /* a bad TableName, reported after the constraints */
+    /* The front door's notes for the reply's HTTP (api/response.h): the
+     * coding Accept-Encoding chose, the CORS origin to allow (or NULL). */
+    int reply_coding;
+    const char *reply_origin;
 };
 
 /* Hands the request to the writer: apply will run with plan. release

@@ -270,7 +270,7 @@ def test_unknown_table_class(ddb, table_name):
                          BillingMode="PAY_PER_REQUEST", TableClass="GLACIER")
     assert _err(e) == ("ValidationException",
                        "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: "
-                       "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]")
+                       "Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]")
 
 
 def _raw_ok(endpoint, op, body):
