@@ -38,6 +38,10 @@ static const char usage[] =
     "                    enabled;\n"
     "                    repeatable; kept in the database (see /_ddbd/triggers)\n"
     "  --triggers-file F triggers from a JSON file ({\"Triggers\":[{...}]}, Lambda's setting names)\n"
+    "  --auth MODE       accept (default: any signature, as DynamoDB Local) or verify\n"
+    "                    (check SigV4 signatures against --credentials / --credentials-file)\n"
+    "  --credentials KEY:SECRET  an access key and its secret for --auth verify (repeatable)\n"
+    "  --credentials-file F      keys from F: KEY:SECRET lines or an AWS credentials file\n"
     "  --cors ORIGINS    origins browsers may call from: * (default, any), a comma-separated\n"
     "                    list (https://a.example,https://b.example), or none\n"
     "  --help            this text\n"
@@ -52,6 +56,8 @@ typedef struct cli {
     trigger_cfg_t *triggers;
     size_t ntriggers;
     const char *cors;
+    bool verify;
+    sigv4_keys_t keys;
 } cli_t;
 
 /* Appends n settings to the command line's triggers (moved). */
@@ -112,7 +118,10 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         O_SWEEP,
         O_TRIGGER,
         O_TFILE,
-        O_CORS
+        O_CORS,
+        O_AUTH,
+        O_CREDS,
+        O_CREDS_FILE
     };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},
@@ -130,6 +139,9 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         {"trigger", required_argument, NULL, O_TRIGGER},
         {"triggers-file", required_argument, NULL, O_TFILE},
         {"cors", required_argument, NULL, O_CORS},
+        {"auth", required_argument, NULL, O_AUTH},
+        {"credentials", required_argument, NULL, O_CREDS},
+        {"credentials-file", required_argument, NULL, O_CREDS_FILE},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -179,6 +191,21 @@ static int parse_cli(int argc, char **argv, cli_t *c)
                 return fprintf(stderr, "ddbd: --cors wants *, none or a list of origins\n"), 2;
             c->cors = strcmp(optarg, "none") == 0 ? NULL : optarg;
             break;
+        case O_AUTH:
+            if (strcmp(optarg, "verify") != 0 && strcmp(optarg, "accept") != 0)
+                return fprintf(stderr, "ddbd: --auth wants accept or verify, got %s\n", optarg), 2;
+            c->verify = strcmp(optarg, "verify") == 0;
+            break;
+        case O_CREDS:
+            if (sigv4_keys_add(&c->keys, optarg))
+                return fprintf(stderr, "ddbd: --credentials wants KEY:SECRET\n"), 2;
+            break;
+        case O_CREDS_FILE: {
+            char why[512];
+            if (sigv4_keys_load(&c->keys, optarg, why, sizeof why))
+                return fprintf(stderr, "ddbd: --credentials-file: %s\n", why), 2;
+            break;
+        }
         case O_HELP: fputs(usage, stdout); exit(0);
         case O_VERSION: printf("ddbd %s\n", DDBD_VERSION); exit(0);
         default: fputs(usage, stderr); return 2;
@@ -186,6 +213,8 @@ static int parse_cli(int argc, char **argv, cli_t *c)
     }
     if (optind < argc)
         return fprintf(stderr, "ddbd: unexpected argument %s\n%s", argv[optind], usage), 2;
+    if (c->verify && !c->keys.n)
+        return fprintf(stderr, "ddbd: --auth verify needs --credentials or --credentials-file\n"), 2;
     return 0;
 }
 
@@ -236,8 +265,9 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers, c.cors};
+    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers, c.cors, c.verify ? &c.keys : NULL};
     rc = daemon_run(&o);
+    sigv4_keys_free(&c.keys);
     free(c.triggers); /* their contents were taken over by the server */
     store_close(store);
     if (temp) {

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/auth.h"
 #include "api/dispatch.h"
@@ -241,7 +242,9 @@ static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const htt
     r->reply_coding = (int)ro.coding;
     r->reply_origin = ro.cors_origin;
     auth_info_t who;
-    if (auth_parse(http_header_get(hr, "authorization"), &who, &r->err) != 0)
+    str_t authorization = http_header_get(hr, "authorization");
+    if (auth_parse(authorization, &who, &r->err) != 0 ||
+        (se->keys && sigv4_verify(hr, authorization, se->keys, time(NULL), &r->err) != 0))
         return reply_request(s, r);
     r->region = arena_cstr(&r->arena, who.region);
     r->ns = request_namespace(r, &who);

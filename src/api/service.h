@@ -20,6 +20,7 @@
 #define DDBD_SERVICE_H
 
 #include "api/admin.h"
+#include "api/sigv4.h"
 #include "net/server.h"
 #include "ops/request.h"
 #include "storage/writer.h"
@@ -31,6 +32,9 @@ typedef struct service_env {
     /* --cors: "*" (any origin, the default), a comma-separated list of
      * origins, or NULL (no CORS headers at all). */
     const char *cors;
+    /* --auth verify: the secrets signatures are checked against; NULL
+     * (the default) accepts any signature, as DynamoDB Local does. */
+    const sigv4_keys_t *keys;
 } service_env_t;
 
 /* The server's handler (server_opts_t.handler); ud is the service_env_t. */
