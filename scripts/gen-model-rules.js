@@ -87,7 +87,12 @@ const AWS_RULES = {
     // Model constraints AWS's front end does not apply, leaving them to the operation, which
     // words them itself (ExpressionAttributeNames' values: "ExpressionAttributeNames contains
     // invalid value: Attribute name is too large, must be less than 65536 bytes for key #a").
-    handlerChecked: ['ExpressionAttributeNameMap.value'],
+    handlerChecked: ['ExpressionAttributeNameMap.value', 'TimeToLiveSpecification.AttributeName',
+        'TimeToLiveSpecification.Enabled'],
+    // Required where the newest model no longer says so but AWS's answers do (dynalite's
+    // test/createTable.js: "Value null at 'keySchema' failed to satisfy constraint: Member must
+    // not be null", the same for attributeDefinitions).
+    required: ['CreateTableInput.KeySchema', 'CreateTableInput.AttributeDefinitions'],
     // Constraints AWS leaves to the operation itself, which words them "Value at 'Path'",
     // without the value and with the model's member names, after the model's constraints pass
     // (tier3/error-messages/query.test.ts "Limit of 0", batchGetItem.test.ts "> 100 keys").
@@ -321,11 +326,13 @@ function structShape(svc, schema) {
         if (tableRef) extra = DOC_CONSTRAINTS.TableArn;
         let bc = bcMember(svc, name, m);
         if (tableRef) bc = undefined; // the 2023 model predates ARNs here: TableArn's constraints
+        const handler = AWS_RULES.handlerChecked.includes(id);
+        if (handler) bc = extra = undefined; // the operation checks it, in its own words
         const t = svc.types.members[id];
         const enumType = t && svc.types.enums[t] ? t : null;
         const ctx = {bc, bcName: bcMemberName(svc, name, m), extra, enumType, itemEnumType: enumType};
         const flags = [];
-        if (j < (nreq || 0)) flags.push('MR_REQUIRED');
+        if ((j < (nreq || 0) && !handler) || AWS_RULES.required.includes(id)) flags.push('MR_REQUIRED');
         if (tableRef) flags.push('MR_TABLE_REF');
         if (AWS_RULES.serviceChecked.includes(id)) flags.push('MR_SERVICE_CHECKED');
         desc.members.push({

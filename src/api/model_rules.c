@@ -83,11 +83,11 @@ const mr_member_t mr_members[] = {
     /* Replica */
     {"RegionName", "regionName", 15, 0, NULL},
     /* CreateTableInput */
-    {"AttributeDefinitions", "attributeDefinitions", 37, 0, NULL},
+    {"AttributeDefinitions", "attributeDefinitions", 37, MR_REQUIRED, NULL},
     {"TableName", "tableName", 17, MR_REQUIRED | MR_TABLE_REF, "The parameter 'TableName' is required but was not present in the request"},
     {"BillingMode", "billingMode", 38, 0, NULL},
     {"ProvisionedThroughput", "provisionedThroughput", 39, 0, NULL},
-    {"KeySchema", "keySchema", 43, 0, NULL},
+    {"KeySchema", "keySchema", 43, MR_REQUIRED, NULL},
     {"LocalSecondaryIndexes", "localSecondaryIndexes", 48, 0, NULL},
     {"GlobalSecondaryIndexes", "globalSecondaryIndexes", 53, 0, NULL},
     {"StreamSpecification", "streamSpecification", 54, 0, NULL},
@@ -664,8 +664,8 @@ const mr_member_t mr_members[] = {
     {"TableName", "tableName", 17, MR_REQUIRED | MR_TABLE_REF, NULL},
     {"TimeToLiveSpecification", "timeToLiveSpecification", 245, MR_REQUIRED, "TimeToLiveSpecification cannot be null"},
     /* TimeToLiveSpecification */
-    {"Enabled", "enabled", 5, MR_REQUIRED, NULL},
-    {"AttributeName", "attributeName", 35, MR_REQUIRED, NULL},
+    {"Enabled", "enabled", 5, 0, NULL},
+    {"AttributeName", "attributeName", 15, 0, NULL},
     /* DescribeStreamInput */
     {"StreamArn", "streamArn", 72, MR_REQUIRED, NULL},
     {"Limit", "limit", 103, 0, NULL},

@@ -285,8 +285,6 @@ static int table_name_param(ddb_req_t *r, bool arn_ok, str_t *out)
 
 int req_table_name(ddb_req_t *r, str_t *out) { return table_name_param(r, true, out); }
 
-int req_new_table_name(ddb_req_t *r, str_t *out) { return table_name_param(r, false, out); }
-
 int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t **out)
 {
     str_t name;

@@ -129,8 +129,6 @@ int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const tabl
  * name. A bad one is reported by req_constraints_done, after any
  * constraint failure, as DynamoDB validates names after the constraints. */
 int req_table_name(ddb_req_t *r, str_t *out);
-/* CreateTable's TableName: a name only. */
-int req_new_table_name(ddb_req_t *r, str_t *out);
 /* Resolves a table reference found elsewhere in a request (BatchGetItem's
  * RequestItems keys, TransactItems' TableName): NULL with *name set, or
  * DynamoDB's message for an invalid name or ARN. */

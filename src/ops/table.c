@@ -360,13 +360,14 @@ req_result_t op_create_table(ddb_req_t *r)
     const json_t *ks_c, *defs_c, *pt_c, *gsis_c, *lsis_c, *tags;
     bool protect;
     int table_class;
-    if (req_new_table_name(r, &name) || req_array(r, "AttributeDefinitions", true, &defs_c) ||
+    /* a name or, as the API reference allows, the new table's ARN */
+    if (req_table_name(r, &name) || req_array(r, "AttributeDefinitions", true, &defs_c) ||
         req_array(r, "KeySchema", true, &ks_c) || req_object(r, "ProvisionedThroughput", false, &pt_c) ||
         req_array(r, "GlobalSecondaryIndexes", false, &gsis_c) ||
         req_array(r, "LocalSecondaryIndexes", false, &lsis_c) || req_bool(r, "DeletionProtectionEnabled", &protect) ||
         req_enum(r, "BillingMode", billing_modes, &billing, BILLING_PROVISIONED) ||
         req_enum(r, "TableClass", table_classes, &table_class, -1) || req_array(r, "Tags", false, &tags) ||
-        (tags && ops_check_tags(r, tags)))
+        (tags && ops_check_tags(r, tags)) || req_constraints_done(r))
         return REQ_FAILED;
     json_t *ks = (json_t *)ks_c, *defs = (json_t *)defs_c, *pt = (json_t *)pt_c;
     size_t i;
