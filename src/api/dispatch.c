@@ -17,6 +17,7 @@ static const op_def_t dynamodb_ops[] = {
     {"DescribeLimits", op_describe_limits, 0},
     {"DescribeTable", op_describe_table, OP_READ},
     {"DescribeTimeToLive", op_describe_time_to_live, OP_READ},
+    {"ExecuteStatement", op_execute_statement, OP_READ | OP_WRITE},
     {"GetItem", op_get_item, OP_READ},
     {"ListTables", op_list_tables, OP_READ},
     {"ListTagsOfResource", op_list_tags_of_resource, OP_READ},
