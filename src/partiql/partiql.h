@@ -190,6 +190,7 @@ typedef struct pq_write {
     char *condition; /* ConditionExpression, or NULL */
     char *update; /* UpdateExpression (UPDATE) */
     pq_names_t names;
+    bool key_error; /* it failed on the item's key (a transaction cancels on it) */
 } pq_write_t;
 
 int pq_plan_write(const pq_ctx_t *c, const key_schema_t *ks, pq_write_t *out);

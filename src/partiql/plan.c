@@ -130,7 +130,8 @@ int pq_full_key(const pq_ctx_t *c, const key_schema_t *ks, pq_key_use_t use, pq_
     }
     if (rc >= 0 && (!hv || (key_schema_has_range(ks) && !rv)))
         rc = err_set(c->err, ERR_VALIDATION, "%s", missing_key_msg(use));
-    if (rc >= 0 && ((use == PQ_KEY_BATCH_READ && out->nrest) || (use == PQ_KEY_EXISTS && !out->nrest)))
+    bool reads_one = use == PQ_KEY_BATCH_READ || use == PQ_KEY_TXN_READ; /* the key and nothing else */
+    if (rc >= 0 && ((reads_one && out->nrest) || (use == PQ_KEY_EXISTS && !out->nrest)))
         rc = err_set(c->err, ERR_VALIDATION, "%s", missing_key_msg(use));
     if (rc >= 0)
         rc = pq__key_type_check(c, &ks->hash, hv);
@@ -190,11 +191,13 @@ static int insert_plan(const pq_ctx_t *c, const key_schema_t *ks, pq_write_t *w)
         if (!keys[i]->name.len)
             continue;
         const json_t *v = json_object_get(w->item, arena_cstr(c->arena, keys[i]->name));
+        w->key_error = true;
         if (!v)
             return err_set(c->err, ERR_VALIDATION, "Key attribute should be present in the item: Key %.*s",
                            STR_FMT(keys[i]->name));
         if (pq__key_type_check(c, keys[i], v))
             return -1;
+        w->key_error = false;
     }
     buf_t b = BUF_INIT;
     buf_puts(&b, "attribute_not_exists(");
@@ -367,8 +370,10 @@ int pq_plan_write(const pq_ctx_t *c, const key_schema_t *ks, pq_write_t *w)
                        words[s->returning]);
     }
     pq_key_t k;
-    if (pq_full_key(c, ks, s->exists ? PQ_KEY_EXISTS : PQ_KEY_WRITE, &k))
+    if (pq_full_key(c, ks, s->exists ? PQ_KEY_EXISTS : PQ_KEY_WRITE, &k)) {
+        w->key_error = !s->exists;
         return -1;
+    }
     w->key = k.key;
     if (s->kind == PQ_UPDATE) {
         buf_t b = BUF_INIT;
