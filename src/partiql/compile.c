@@ -248,6 +248,14 @@ int pq_path_text(const pq_ctx_t *c, pq_names_t *x, const pq_node_t *path, buf_t 
     return 0;
 }
 
+int pq__no_operands(const pq_ctx_t *c, const char *fn)
+{
+    return err_set(c->err, ERR_VALIDATION,
+                   "Incorrect number of operands for operator or function; operator or function: %s, number of "
+                   "operands: 0",
+                   fn);
+}
+
 bool pq__is_value_node(const pq_node_t *n)
 {
     switch (n->kind) {
@@ -300,6 +308,8 @@ static int call_text(const pq_ctx_t *c, pq_names_t *x, const pq_node_t *n, buf_t
     const char *name = function_name(n->text);
     if (!name)
         return err_set(c->err, ERR_VALIDATION, "Unrecognized function: %.*s", STR_FMT(n->text));
+    if (n->nargs == 0)
+        return pq__no_operands(c, name);
     buf_printf(out, "%s(", name);
     for (uint32_t i = 0; i < n->nargs; i++) {
         if (i)

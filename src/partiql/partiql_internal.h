@@ -59,6 +59,8 @@ bool pq__word_is(str_t word, const char *upper);
 
 /* Literals and parameters: what can stand as a value (compile.c). */
 bool pq__is_value_node(const pq_node_t *n);
+/* "Incorrect number of operands ..." for a function called with none. */
+int pq__no_operands(const pq_ctx_t *c, const char *fn);
 /* A path of exactly the top-level attribute name (plan.c). */
 bool pq__is_attr(const pq_node_t *n, str_t name);
 /* "name = value" or "value = name": the value node, or NULL (plan.c). */

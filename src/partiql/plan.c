@@ -270,6 +270,8 @@ static int update_value(const pq_ctx_t *c, pq_names_t *x, const pq_node_t *n, bu
                 name = names[i];
         if (!name)
             return err_set(c->err, ERR_VALIDATION, "Unrecognized function: %.*s", STR_FMT(n->text));
+        if (n->nargs == 0)
+            return pq__no_operands(c, name);
         buf_printf(out, "%s(", name);
         for (uint32_t i = 0; i < n->nargs; i++) {
             if (i)

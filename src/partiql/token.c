@@ -61,8 +61,12 @@ void pq_token_make(buf_t *out, uint64_t fingerprint, uint32_t key_index, const v
     buf_put_u64be(&raw, fingerprint);
     buf_put_u32be(&raw, key_index);
     buf_putc(&raw, start_key ? 1 : 0);
-    if (start_key)
-        item_to_json(&raw, start_key);
+    if (start_key) { /* on its own: item_to_json puts a comma after a byte like the flag */
+        buf_t k = BUF_INIT;
+        item_to_json(&k, start_key);
+        buf_append(&raw, k.data, k.len);
+        buf_free(&k);
+    }
     uint8_t tag[TOKEN_TAG];
     tag_of(raw.data, raw.len, tag);
     buf_append(&raw, tag, sizeof tag);
