@@ -257,8 +257,6 @@ static void bes_release(void *plan)
 
 static int write_sub(ddb_req_t *r, bes_entry_t *e, int capacity)
 {
-    if (e->s.stmt->exists)
-        return err_set(&r->err, ERR_VALIDATION, "EXISTS can only be used in ExecuteTransaction write requests.");
     if (pqr_write_sub(r, &e->s, pqr_capacity_word(capacity ? 2 : 0), e->old_on_fail, &e->sub))
         return -1;
     const json_t *b = e->sub.body;
@@ -314,6 +312,11 @@ static int compile_entries(ddb_req_t *r, bes_entry_t *e, size_t n, int capacity,
         if (rc < -1)
             return rc;
         if (rc) {
+            entry_fail(r, &e[i]);
+            continue;
+        }
+        if (e[i].s.stmt->exists) { /* neither a read nor a write here */
+            err_set(&r->err, ERR_VALIDATION, "EXISTS can only be used in ExecuteTransaction write requests.");
             entry_fail(r, &e[i]);
             continue;
         }

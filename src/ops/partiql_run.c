@@ -9,6 +9,16 @@
 
 /* ---- one statement ------------------------------------------------------------------ */
 
+/* A statement too long to quote whole in a message (they are bounded):
+ * its start, cut at a character boundary. */
+static const char *quoted_start(ddb_req_t *r, str_t text)
+{
+    size_t n = 64;
+    while (n > 0 && ((unsigned char)text.ptr[n] & 0xC0) == 0x80)
+        n--;
+    return arena_printf(&r->arena, "'%.*s...'", (int)n, text.ptr);
+}
+
 int pqr_statement_params(ddb_req_t *r, const json_t *entry, const char *path, str_t *text, const json_t **params)
 {
     json_t *whole = r->body;
@@ -20,6 +30,8 @@ int pqr_statement_params(ddb_req_t *r, const json_t *entry, const char *path, st
     char *field = arena_printf(&r->arena, "%sstatement", path);
     if (!text->ptr)
         req_constraint(r, "null", field, "Member must not be null");
+    else if (text->len > PQ_MAX_STATEMENT)
+        req_constraint(r, quoted_start(r, *text), field, "Member must have length less than or equal to 8192");
     else
         req_check_length(r, *text, field, 1, PQ_MAX_STATEMENT);
     if (*params && json_array_size(*params) == 0)
@@ -177,6 +189,8 @@ int pqr_write_sub(ddb_req_t *r, pqr_stmt_t *s, const char *capacity, bool old_on
 
 /* ---- replies and errors ------------------------------------------------------------------------ */
 
+#define EAV_INVALID "ExpressionAttributeValues contains invalid value: "
+
 void pqr_map_error(err_t *e, const pq_stmt_t *s)
 {
     if (s && s->kind == PQ_INSERT && s->exists == 0 && e->code == ERR_CONDITIONAL_CHECK_FAILED) {
@@ -184,13 +198,9 @@ void pqr_map_error(err_t *e, const pq_stmt_t *s)
         err_set(e, ERR_DUPLICATE_ITEM, "Duplicate primary key exists in table");
         return;
     }
-    static const char *const prefixes[] = {"Invalid ConditionExpression: ",
-                                           "Invalid UpdateExpression: ",
-                                           "Invalid FilterExpression: ",
-                                           "Invalid KeyConditionExpression: ",
-                                           "Invalid ProjectionExpression: ",
-                                           "ExpressionAttributeValues contains "
-                                           "invalid value: "};
+    static const char *const prefixes[] = {
+        "Invalid ConditionExpression: ",    "Invalid UpdateExpression: ",     "Invalid FilterExpression: ",
+        "Invalid KeyConditionExpression: ", "Invalid ProjectionExpression: ", EAV_INVALID};
     size_t last = sizeof prefixes / sizeof *prefixes - 1;
     for (size_t i = 0; i <= last; i++) {
         size_t n = strlen(prefixes[i]);
