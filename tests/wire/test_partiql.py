@@ -141,10 +141,10 @@ def test_returning(ddb, hash_table):
 
 def test_parameters(ddb, hash_table):
     t = hash_table
-    stmt(ddb, f"INSERT INTO \"{t}\" VALUE {{'pk': ?, 'b': ?, 'l': [?, 1]}}",
+    stmt(ddb, f"INSERT INTO \"{t}\" VALUE {{'pk': ?, 'b': ?, 'm': ?}}",
          Parameters=[{"S": "p1"}, {"B": b"\x01\x02"}, {"M": {"x": {"BOOL": False}}}])
     assert get(ddb, t, {"pk": {"S": "p1"}}) == {"pk": {"S": "p1"}, "b": {"B": b"\x01\x02"},
-                                               "l": {"L": [{"M": {"x": {"BOOL": False}}}, {"N": "1"}]}}
+                                               "m": {"M": {"x": {"BOOL": False}}}}
     stmt(ddb, f"UPDATE \"{t}\" SET n = ? WHERE pk = ?", Parameters=[{"N": "7"}, {"S": "p1"}])
     r = stmt(ddb, f"SELECT n FROM \"{t}\" WHERE pk = ?", Parameters=[{"S": "p1"}])
     assert r["Items"] == [{"n": {"N": "7"}}]
@@ -185,7 +185,7 @@ def test_empty_parameter_list(raw_ddb, hash_table):
     ("INSERT INTO \"{t}\" VALUE {{'pk': ''}}", "ValidationException",
      "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty "
      "string value. Key: pk"),
-    ("UPDATE \"{t}\" SET pk = 'b' WHERE pk = 'a'", "ValidationException",
+    ("UPDATE \"{t}\" SET pk = 'b' WHERE pk = 'there'", "ValidationException",
      "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key"),
     ("UPDATE \"{t}\" SET n = 1, n = 2 WHERE pk = 'a'", "ValidationException",
      "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [n], "
@@ -202,7 +202,7 @@ def test_empty_parameter_list(raw_ddb, hash_table):
     ("UPDATE \"{t}\" SET s = <<1, 1.0>> WHERE pk = 'a'", "ValidationException", "Input collection contains duplicates"),
     ("UPDATE \"{t}\" SET s = <<1, 'a'>> WHERE pk = 'a'", "ValidationException",
      "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    ("INSERT INTO \"{t}\" VALUE {{'pk': 'a', 'pk': 'b'}}", "ValidationException", "Duplicate keys in tuple. Key: pk"),
+    ("INSERT INTO \"{t}\" VALUE {{'pk': 'a', 'pk': 'b'}}", "ValidationException", "Duplicate keys in tuple. Key: pk*"),
     ("UPDATE \"{t}\" SET n = 1e200 WHERE pk = 'a'", "ValidationException",
      "Number overflow. Attempting to store a number with magnitude larger than supported range"),
     ("SELECT * FROM \"{t}\" WHERE pk = 'a' AND foo(n)", "ValidationException", "Unrecognized function: foo"),
@@ -218,7 +218,7 @@ def test_empty_parameter_list(raw_ddb, hash_table):
     ("SELECT * FROM \"{t}\" WHERE pk = 'a' AND if_not_exists(n, 1) = 1", "ValidationException",
      "The function is not allowed in a condition expression; function: if_not_exists"),
     ("SELECT a AS b FROM \"{t}\"", "ValidationException", "Aliasing is not supported"),
-    ("SELECT * FROM \"{t}\" LIMIT 1", "ValidationException", "Unsupported clause: LIMIT"),
+    ("SELECT * FROM \"{t}\" LIMIT 1", "ValidationException", "Unsupported clause: LIMIT*"),
     ("SELECT DISTINCT pk FROM \"{t}\"", "ValidationException", "Unsupported token in expression: DISTINCT"),
     ("SELECT m.* FROM \"{t}\"", "ValidationException", "Changing item's hierarchy while reading isn't supported"),
     ("SELECT m.a, n.a FROM \"{t}\"", "ValidationException", "Duplicate identifiers in select clause: a"),
@@ -237,11 +237,14 @@ def test_empty_parameter_list(raw_ddb, hash_table):
     ("INSERT INTO \"no-such-table\" VALUE {{'pk': 'a'}}", "ResourceNotFoundException", None),
 ])
 def test_statement_errors(ddb, hash_table, statement, code, message):
+    ddb.put_item(TableName=hash_table, Item={"pk": {"S": "there"}})
     with pytest.raises(ddb.exceptions.ClientError) as exc:
         stmt(ddb, statement.format(t=hash_table))
     got_code, got_message = error(exc)
     assert got_code == code
-    if message is not None:
+    if message is not None and message.endswith("*"):  # DynamoDB Local adds where in the statement
+        assert got_message.startswith(message[:-1])
+    elif message is not None:
         assert got_message == message
 
 
@@ -269,10 +272,14 @@ def test_statement_limits(raw_ddb, hash_table):
         raw_ddb.execute_statement(Statement=f"SELECT * FROM \"{hash_table}\"", Limit=0)
     assert error(exc) == ("ValidationException", "1 validation error detected: Value '0' at 'limit' failed to satisfy "
                                                  "constraint: Member must have value greater than or equal to 1")
+
+
+@pytest.mark.ddbd_only  # ddbd's parser refuses nesting past 100 levels; DynamoDB Local fails with a 500
+def test_deep_nesting_is_refused(raw_ddb, hash_table):
     deep = "SELECT * FROM \"%s\" WHERE %sn = 1%s" % (hash_table, "(" * 2000, ")" * 2000)
     with pytest.raises(raw_ddb.exceptions.ClientError) as exc:
         raw_ddb.execute_statement(Statement=deep)
-    assert error(exc)[0] == "ValidationException"
+    assert error(exc) == ("ValidationException", WELL_FORMED + ": Statement is nested too deeply")
 
 
 @pytest.mark.ddbd_only  # the limit is AWS's (API reference); quoting only the statement's start is ddbd's
@@ -297,8 +304,11 @@ def test_select_queries_and_scans(ddb, orders):
     assert keys_of(stmt(ddb, f"SELECT * FROM \"{t}\" WHERE pk = 'b' AND (sk = 0 OR sk = 2)")["Items"]) == [
         ("b", 0), ("b", 2)]
     assert keys_of(stmt(ddb, f"SELECT * FROM \"{t}\" WHERE pk = 'b' AND sk IN [2, 0]")["Items"]) == [("b", 0), ("b", 2)]
-    # several partition keys: one Query each, in the order written, or ORDER BY's
-    assert keys_of(stmt(ddb, f"SELECT * FROM \"{t}\" WHERE pk IN ['c', 'a'] AND sk = 1")["Items"]) == [("c", 1), ("a", 1)]
+    # several partition keys: one Query each (in ORDER BY's order when it names the partition key)
+    assert sorted(keys_of(stmt(ddb, f"SELECT * FROM \"{t}\" WHERE pk IN ['c', 'a'] AND sk = 1")["Items"])) == [
+        ("a", 1), ("c", 1)]
+    assert keys_of(stmt(ddb, f"SELECT * FROM \"{t}\" WHERE pk IN ['c', 'a'] AND sk = 1 ORDER BY pk DESC")["Items"]) == [
+        ("c", 1), ("a", 1)]
     assert keys_of(stmt(ddb, f"SELECT * FROM \"{t}\" WHERE pk IN ['c', 'a'] AND sk = 1 ORDER BY pk")["Items"]) == [
         ("a", 1), ("c", 1)]
     assert sorted(keys_of(stmt(ddb, f"SELECT * FROM \"{t}\" WHERE pk = 'a' OR pk = 'c'")["Items"])) == [
@@ -353,7 +363,8 @@ def test_select_from_an_index(ddb, raw_ddb, orders):
     ("SELECT * FROM \"{t}\"", 2),
     ("SELECT * FROM \"{t}\" WHERE pk = 'b'", 1),
     ("SELECT * FROM \"{t}\" WHERE pk IN ['a', 'b', 'c'] AND sk > 0", 1),
-    ("SELECT * FROM \"{t}\" WHERE pk IN ['a', 'c'] ORDER BY sk DESC", 2),
+    pytest.param("SELECT * FROM \"{t}\" WHERE pk IN ['a', 'c'] ORDER BY sk DESC", 2, marks=pytest.mark.aws_differs(
+        "DynamoDB Local loses ORDER BY on later pages; AWS's API reference says NextToken gets the remaining results")),
     ("SELECT * FROM \"{t}\" WHERE v <> 'b1'", 4),
     ("SELECT * FROM \"{t}\".\"byG\" WHERE g = 'g0'", 2),
 ])
@@ -383,6 +394,7 @@ def test_last_evaluated_key_beside_next_token(ddb, orders):
     assert r["NextToken"] and r["LastEvaluatedKey"] == {"pk": {"S": "a"}, "sk": {"N": "1"}}
 
 
+@pytest.mark.ddbd_only  # DynamoDB Local fails with InternalFailure (500) on a token it did not make
 def test_invalid_next_token(ddb, orders):
     with pytest.raises(ddb.exceptions.ClientError) as exc:
         stmt(ddb, f"SELECT * FROM \"{orders}\"", NextToken="not-a-token")
@@ -453,7 +465,7 @@ def test_batch_reads(ddb, orders):
 
 def test_batch_writes_succeed_or_fail_one_by_one(ddb, hash_table):
     t = hash_table
-    for pk in ("old", "other", "gone"):
+    for pk in ("old", "other", "gone", "gone2"):
         ddb.put_item(TableName=t, Item={"pk": {"S": pk}, "n": {"N": "1"}})
     r = ddb.batch_execute_statement(Statements=[
         S(f"INSERT INTO \"{t}\" VALUE {{'pk': 'new'}}"),
@@ -463,7 +475,7 @@ def test_batch_writes_succeed_or_fail_one_by_one(ddb, hash_table):
         S(f"DELETE FROM \"{t}\" WHERE pk = 'gone'"),
         S(f"UPDATE \"{t}\" SET n = 1 WHERE n = 1"),
         S("DELETE FROM \"no-such-table\" WHERE pk = 'a'"),
-        S(f"UPDATE \"{t}\" SET pk = 'x' WHERE pk = 'x1'"),
+        S(f"UPDATE \"{t}\" SET pk = 'x' WHERE pk = 'gone2'"),
     ])["Responses"]
     assert r[0] == {"TableName": t}
     assert r[1]["Error"] == {"Code": "DuplicateItem", "Message": "Duplicate primary key exists in table"}
@@ -606,6 +618,9 @@ def test_transaction_key_errors_cancel(ddb, raw_ddb, hash_table):
     assert error(exc)[0] == "ValidationException"
 
 
+@pytest.mark.aws_differs("DynamoDB Local answers an identical retry with IdempotentParameterMismatchException; "
+                         "ExecuteTransaction's API reference gives it TransactWriteItems' token errors "
+                         "(IdempotentParameterMismatch, TransactionInProgress), hence its token semantics")
 def test_transaction_client_request_token(ddb, hash_table, endpoint):
     t = hash_table
     ddb.put_item(TableName=t, Item={"pk": {"S": "tok"}})
