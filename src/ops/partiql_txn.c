@@ -288,7 +288,7 @@ static int compile_all(ddb_req_t *r, txn_entry_t *e, size_t n, bool writes, json
 }
 
 /* The request TransactGetItems or TransactWriteItems gets. */
-static json_t *transact_body(ddb_req_t *r, json_t *items, int capacity, str_t token)
+static json_t *transact_body(json_t *items, int capacity, str_t token)
 {
     json_t *body = json_object();
     json_object_set_new(body, "TransactItems", items);
@@ -296,7 +296,6 @@ static json_t *transact_body(ddb_req_t *r, json_t *items, int capacity, str_t to
         json_object_set_new(body, "ReturnConsumedCapacity", json_string(pqr_capacity_word(capacity)));
     if (token.ptr)
         json_object_set_new(body, "ClientRequestToken", json_stringn(token.ptr, token.len));
-    (void)r;
     return body;
 }
 
@@ -349,7 +348,7 @@ req_result_t op_execute_transaction(ddb_req_t *r)
         json_decref(items);
         return req_result(r, rc);
     }
-    json_t *body = transact_body(r, items, capacity, writes ? token : STR_NULL);
+    json_t *body = transact_body(items, capacity, writes ? token : STR_NULL);
     if (writes)
         return run_writes(r, e, n, body);
     pqr_sub_t sub = {"TransactGetItems", op_transact_get_items, body};

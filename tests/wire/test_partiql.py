@@ -750,3 +750,36 @@ def test_cli(cli, make_table, tmp_path, endpoint):
     rc, _, stderr = helpers.run_cli(endpoint, "dynamodb", "execute-transaction", "--transact-statements",
                                     f"file://{txn}", check=False)
     assert rc != 0 and "TransactionCanceledException" in stderr
+
+
+@pytest.mark.ddbd_only
+def test_partiql_writes_survive_a_retried_commit(tmp_path):
+    """Every batch commit fails once (DDBD_TEST_FAIL_BATCH_COMMIT=1), so every PartiQL write's apply runs
+    twice: the answers, the items and the stream records are still those of one run."""
+    import os
+    env = dict(os.environ, DDBD_TEST_FAIL_BATCH_COMMIT="1")
+    log = tmp_path / "ddbd.log"
+    proc = helpers.DdbdProcess(["--in-memory"], env=env, log_path=str(log)).wait_ready()
+    try:
+        ddb = helpers.make_client(proc.endpoint)
+        t = "retried"
+        ddb.create_table(TableName=t, BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        partiql_writes(ddb, t)
+        r = stmt(ddb, f"UPDATE \"{t}\" SET n = n + 1 WHERE pk = 'b' RETURNING ALL OLD *")
+        assert r["Items"] == [{"pk": {"S": "b"}, "n": {"N": "3"}}]
+        r = ddb.batch_execute_statement(Statements=[S(f"UPDATE \"{t}\" SET n = n + 1 WHERE pk = 'b' RETURNING ALL NEW *"),
+                                                    S(f"UPDATE \"{t}\" SET n = 1 WHERE pk = 'zz'")])["Responses"]
+        assert r[0]["Item"]["n"] == {"N": "5"} and r[1]["Error"]["Code"] == "ConditionalCheckFailed"
+        ddb.execute_transaction(TransactStatements=[S(f"UPDATE \"{t}\" SET n = n + 1 WHERE pk = 'b'")],
+                                ClientRequestToken="retried-token")
+        ddb.execute_transaction(TransactStatements=[S(f"UPDATE \"{t}\" SET n = n + 1 WHERE pk = 'b'")],
+                                ClientRequestToken="retried-token")
+        assert get(ddb, t, {"pk": {"S": "b"}})["n"] == {"N": "6"}
+        events = [(x["eventName"], x["dynamodb"]["Keys"]["pk"]["S"]) for x in stream_records(proc.endpoint, ddb, t)]
+        assert events == EXPECTED_EVENTS + [("MODIFY", "b")] * 3
+    finally:
+        assert proc.terminate() == 0, "ddbd exited uncleanly (a sanitizer report?)"
+    assert log.read_text().count("retrying its items one by one") >= 5
