@@ -121,6 +121,21 @@ def test_condition_failure_returns_the_old_item_when_asked(endpoint, ddb, hash_t
     assert body["Item"] == {"pk": {"S": "o"}, "n": {"N": "1"}}
 
 
+def test_old_item_on_failure_in_batches_and_transactions(endpoint, ddb, hash_table):
+    old = {"pk": {"S": "o"}, "n": {"N": "1"}}
+    ddb.put_item(TableName=hash_table, Item=old)
+    failing = {"Statement": f"UPDATE \"{hash_table}\" SET n = 5 WHERE pk = 'o' AND n = 9",
+               "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    status, body = raw(endpoint, "BatchExecuteStatement", {"Statements": [failing]})
+    assert status == 200 and body["Responses"] == [{"Error": {"Code": "ConditionalCheckFailed", "Message":
+                                                               "The conditional request failed", "Item": old},
+                                                     "TableName": hash_table}]
+    status, body = raw(endpoint, "ExecuteTransaction", {"TransactStatements": [failing]})
+    assert status == 400 and body["__type"].endswith("#TransactionCanceledException")
+    assert body["CancellationReasons"] == [{"Code": "ConditionalCheckFailed", "Message": "The conditional request failed",
+                                            "Item": old}]
+
+
 def test_returning(ddb, hash_table):
     t = hash_table
     ddb.put_item(TableName=t, Item={"pk": {"S": "r"}, "a": {"N": "1"}, "b": {"S": "x"}})
