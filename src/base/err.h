@@ -27,6 +27,7 @@
     X(ERR_RESOURCE_NOT_FOUND, "ResourceNotFoundException", 400, ERR_NS_DYNAMODB)                                       \
     X(ERR_RESOURCE_IN_USE, "ResourceInUseException", 400, ERR_NS_DYNAMODB)                                             \
     X(ERR_CONDITIONAL_CHECK_FAILED, "ConditionalCheckFailedException", 400, ERR_NS_DYNAMODB)                           \
+    X(ERR_DUPLICATE_ITEM, "DuplicateItemException", 400, ERR_NS_DYNAMODB)                                             \
     X(ERR_LIMIT_EXCEEDED, "LimitExceededException", 400, ERR_NS_DYNAMODB)                                              \
     X(ERR_ITEM_COLLECTION_SIZE, "ItemCollectionSizeLimitExceededException", 400, ERR_NS_DYNAMODB)                      \
     X(ERR_TRANSACTION_CANCELED, "TransactionCanceledException", 400, ERR_NS_DYNAMODB)                                  \

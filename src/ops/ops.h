@@ -31,6 +31,11 @@ req_result_t op_batch_write_item(ddb_req_t *r);
 req_result_t op_transact_get_items(ddb_req_t *r);
 req_result_t op_transact_write_items(ddb_req_t *r);
 
+/* ops/partiql.c, partiql_batch.c, partiql_txn.c */
+req_result_t op_execute_statement(ddb_req_t *r);
+req_result_t op_batch_execute_statement(ddb_req_t *r);
+req_result_t op_execute_transaction(ddb_req_t *r);
+
 /* ops/index_updates.c: UpdateTable's GlobalSecondaryIndexUpdates applied
  * to desc (the table's new description) in txn. */
 int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc);
