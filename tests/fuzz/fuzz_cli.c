@@ -59,7 +59,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(a.argc >= 1 && a.argc <= argc + 2 && a.argv[a.argc] == NULL);
         for (int i = 1; i < a.argc; i++)
             FUZZ_ASSERT(is_input_word(argv, argc, a.argv[i]) || is_native_word(a.argv[i]));
-        FUZZ_ASSERT(!a.cors || is_input_word(argv, argc, a.cors));
         dl_args_free(&a);
     } else {
         FUZZ_ASSERT(why[0] != '\0' && a.argv == NULL);
