@@ -31,7 +31,8 @@ static bool is_input_word(char **argv, int argc, const char *w)
 
 static bool is_native_word(const char *w)
 {
-    static const char *const words[] = {"--port", "--in-memory", "--data-dir", "--shared-db", "--version", "."};
+    static const char *const words[] = {"--port",    "--in-memory", "--data-dir", "--shared-db",
+                                        "--version", "--cors",      "."};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (strcmp(w, words[i]) == 0)
             return true;

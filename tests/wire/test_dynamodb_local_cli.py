@@ -153,7 +153,7 @@ def test_health_running_server(start_ddbd, workdir):
     p = start_ddbd("--in-memory", cwd=workdir)
     h = helpers.run_ddbd(["health", p.endpoint + "/"])
     assert h.returncode == 0, h.stderr
-    assert h.stdout.startswith("healthy: ddbd ")
+    assert h.stdout == f"healthy: 127.0.0.1:{p.port}\n"  # the Host header, as AWS answers
     assert helpers.run_ddbd(["health", "--timeout", "1", f"http://localhost:{p.port}"]).returncode == 0
     assert p.terminate() == 0
 
