@@ -170,7 +170,7 @@ http_coding_t http_accept_coding(str_t accept)
     /* per coding: its best explicit quality (-1: not listed) and where it was first listed */
     double q[3] = {-1, -1, -1}, star = -1;
     int first[3] = {0, 1 << 30, 1 << 30};
-    str_t rest = accept, entry, name;
+    str_t rest = accept, entry = STR_NULL, name = STR_NULL;
     int pos = 0;
     double eq;
     while (next_item(&rest, ',', &entry)) {
