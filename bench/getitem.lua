@@ -1,10 +1,10 @@
--- GetItem of items bench/seed wrote (pk "item-<0..999>", sk 1).
-package.path = package.path .. ";bench/?.lua;./?.lua"
+-- GetItem of the 1,000 items bench/run seeds (pk "item-<0..999>", sk 1);
+-- a sampled reply must hold the Item.
 local c = require("common")
-local n = 0
-function request()
-  n = n + 1
-  return c.request("GetItem", string.format(
-    '{"TableName":"bench","Key":{"pk":{"S":"item-%d"},"sk":{"N":"1"}}}', n % 1000))
-end
-response = c.response
+c.workload{
+  request = function(n)
+    return "GetItem", string.format(
+      '{"TableName":"bench","Key":{"pk":{"S":"item-%d"},"sk":{"N":"1"}}}', n % 1000)
+  end,
+  check = function(body) return string.find(body, '"Item"', 1, true) ~= nil end,
+}

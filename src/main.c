@@ -40,6 +40,12 @@ static const char usage[] =
     "                    enabled;\n"
     "                    repeatable; kept in the database (see /_ddbd/triggers)\n"
     "  --triggers-file F triggers from a JSON file ({\"Triggers\":[{...}]}, Lambda's setting names)\n"
+    "  --auth MODE       accept (default: any signature, as DynamoDB Local) or verify\n"
+    "                    (check SigV4 signatures against --credentials / --credentials-file)\n"
+    "  --credentials KEY:SECRET  an access key and its secret for --auth verify (repeatable)\n"
+    "  --credentials-file F      keys from F: KEY:SECRET lines or an AWS credentials file\n"
+    "  --cors ORIGINS    origins browsers may call from: * (default, any), a comma-separated\n"
+    "                    list (https://a.example,https://b.example), or none\n"
     "  --help            this text\n"
     "  --version         the version\n"
     "\n"
@@ -55,7 +61,9 @@ typedef struct cli {
     size_t map_size;
     trigger_cfg_t *triggers;
     size_t ntriggers;
-    const char *cors; /* DynamoDB Local's -cors value, kept for CORS support to come */
+    const char *cors;
+    bool verify;
+    sigv4_keys_t keys;
 } cli_t;
 
 /* Appends n settings to the command line's triggers (moved). */
@@ -111,7 +119,6 @@ static int rewrite_dynamodb_local(int *argc, char ***argv, const struct option *
         fputs(dl_help_text, stdout);
         exit(0);
     }
-    c->cors = dl.cors;
     *argc = dl.argc;
     *argv = dl.argv;
     return 0;
@@ -133,7 +140,11 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         O_CLOCK,
         O_SWEEP,
         O_TRIGGER,
-        O_TFILE
+        O_TFILE,
+        O_CORS,
+        O_AUTH,
+        O_CREDS,
+        O_CREDS_FILE
     };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},
@@ -150,6 +161,10 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         {"version", no_argument, NULL, O_VERSION},
         {"trigger", required_argument, NULL, O_TRIGGER},
         {"triggers-file", required_argument, NULL, O_TFILE},
+        {"cors", required_argument, NULL, O_CORS},
+        {"auth", required_argument, NULL, O_AUTH},
+        {"credentials", required_argument, NULL, O_CREDS},
+        {"credentials-file", required_argument, NULL, O_CREDS_FILE},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -196,6 +211,26 @@ static int parse_cli(int argc, char **argv, cli_t *c)
                 return fprintf(stderr, "ddbd: --ttl-sweep-seconds wants 0..86400, got %s\n", optarg), 2;
             ttl_sweeper_interval((uint64_t)v * 1000);
             break;
+        case O_CORS:
+            if (!*optarg || strlen(optarg) > 4096)
+                return fprintf(stderr, "ddbd: --cors wants *, none or a list of origins\n"), 2;
+            c->cors = strcmp(optarg, "none") == 0 ? NULL : optarg;
+            break;
+        case O_AUTH:
+            if (strcmp(optarg, "verify") != 0 && strcmp(optarg, "accept") != 0)
+                return fprintf(stderr, "ddbd: --auth wants accept or verify, got %s\n", optarg), 2;
+            c->verify = strcmp(optarg, "verify") == 0;
+            break;
+        case O_CREDS:
+            if (sigv4_keys_add(&c->keys, optarg))
+                return fprintf(stderr, "ddbd: --credentials wants KEY:SECRET\n"), 2;
+            break;
+        case O_CREDS_FILE: {
+            char why[512];
+            if (sigv4_keys_load(&c->keys, optarg, why, sizeof why))
+                return fprintf(stderr, "ddbd: --credentials-file: %s\n", why), 2;
+            break;
+        }
         case O_HELP: fputs(usage, stdout); exit(0);
         case O_VERSION: printf("ddbd %s\n", DDBD_VERSION); exit(0);
         default: fputs(usage, stderr); return 2;
@@ -203,6 +238,8 @@ static int parse_cli(int argc, char **argv, cli_t *c)
     }
     if (optind < argc)
         return fprintf(stderr, "ddbd: unexpected argument %s\n%s", argv[optind], usage), 2;
+    if (c->verify && !c->keys.n)
+        return fprintf(stderr, "ddbd: --auth verify needs --credentials or --credentials-file\n"), 2;
     return 0;
 }
 
@@ -234,12 +271,10 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "health") == 0)
         return health_main(argc - 1, argv + 1);
-    cli_t c = {.host = "127.0.0.1", .port = 8000, .data_dir = "./data", .map_size = (size_t)32 << 30};
+    cli_t c = {.host = "127.0.0.1", .port = 8000, .data_dir = "./data", .map_size = (size_t)32 << 30, .cors = "*"};
     int rc = parse_cli(argc, argv, &c);
     if (rc)
         return rc;
-    if (c.cors)
-        fprintf(stderr, "ddbd: -cors %s: noted; ddbd does not answer CORS requests yet\n", c.cors);
     char *temp = NULL;
     if (c.in_memory) {
         temp = make_temp_dir();
@@ -257,8 +292,9 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers};
+    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers, c.cors, c.verify ? &c.keys : NULL};
     rc = daemon_run(&o);
+    sigv4_keys_free(&c.keys);
     free(c.triggers); /* their contents were taken over by the server */
     store_close(store);
     if (temp) {

@@ -8,6 +8,7 @@
 #include "ops/ops.h"
 
 static const op_def_t dynamodb_ops[] = {
+    {"BatchExecuteStatement", op_batch_execute_statement, OP_READ | OP_WRITE},
     {"BatchGetItem", op_batch_get_item, OP_READ},
     {"BatchWriteItem", op_batch_write_item, OP_WRITE},
     {"CreateBackup", op_create_backup, OP_WRITE},
@@ -21,6 +22,8 @@ static const op_def_t dynamodb_ops[] = {
     {"DescribeLimits", op_describe_limits, 0},
     {"DescribeTable", op_describe_table, OP_READ},
     {"DescribeTimeToLive", op_describe_time_to_live, OP_READ},
+    {"ExecuteStatement", op_execute_statement, OP_READ | OP_WRITE},
+    {"ExecuteTransaction", op_execute_transaction, OP_READ | OP_WRITE},
     {"GetItem", op_get_item, OP_READ},
     {"ListBackups", op_list_backups, OP_READ},
     {"ListTables", op_list_tables, OP_READ},

@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <time.h>
 #include <stdio.h>
+#include <string.h>
 #include <zlib.h>
 
-#include "net/http.h"
 
 /* AWS request ids are 52 upper-case alphanumerics; ours are a process-wide
  * counter mixed with the start time, unique enough and cheap. */
@@ -28,20 +28,61 @@ static void make_request_id(char out[53])
     out[52] = '\0';
 }
 
-static void write_reply(buf_t *wire, int status, str_t body, bool keep_alive)
+/* The headers every reply carries; returns how many were put in h (room for 4). */
+static size_t common_headers(http_header_t *h, const response_opts_t *o, char date[40])
+{
+    /* RFC 9110 5.6.7's IMF-fixdate, from the real clock (not ddbd's movable one) */
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    size_t n = strftime(date, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    size_t k = 0;
+    h[k++] = (http_header_t){STR_LIT("Date"), {date, n}};
+    h[k++] = (http_header_t){STR_LIT("Server"), STR_LIT("Server")}; /* what AWS's endpoints send */
+    if (o && o->cors_origin) {
+        h[k++] = (http_header_t){STR_LIT("Access-Control-Allow-Origin"), str_from_cstr(o->cors_origin)};
+        h[k++] = (http_header_t){STR_LIT("Access-Control-Expose-Headers"),
+                                 STR_LIT("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,x-amz-crc32,Date")};
+    }
+    return k;
+}
+
+void response_plain(buf_t *wire, int status, const char *content_type, str_t body, bool keep_alive,
+                    const response_opts_t *o, const http_header_t *extra, size_t nextra)
+{
+    http_header_t h[16];
+    char date[40];
+    size_t n = common_headers(h, o, date);
+    if (content_type)
+        h[n++] = (http_header_t){STR_LIT("Content-Type"), str_from_cstr(content_type)};
+    for (size_t i = 0; i < nextra && n < sizeof h / sizeof *h; i++)
+        h[n++] = extra[i];
+    http_response_write(wire, status, h, n, body, keep_alive);
+}
+
+static void write_reply(buf_t *wire, int status, str_t body, bool keep_alive, const response_opts_t *o)
 {
     char rid[53], crc[16];
     make_request_id(rid);
+    buf_t packed = BUF_INIT;
+    http_header_t h[4];
+    size_t n = 0;
+    if (o && o->coding != HTTP_CODING_IDENTITY && body.len >= RESPONSE_COMPRESS_MIN) {
+        http_compress(o->coding, body, &packed);
+        body = (str_t){packed.data, packed.len};
+        h[n++] = (http_header_t){STR_LIT("Content-Encoding"), str_from_cstr(http_coding_name(o->coding))};
+    }
     snprintf(crc, sizeof crc, "%lu", crc32(0L, (const Bytef *)body.ptr, (uInt)body.len));
-    http_header_t headers[] = {
-        {STR_LIT("Content-Type"), STR_LIT("application/x-amz-json-1.0")},
-        {STR_LIT("x-amzn-RequestId"), {rid, 52}},
-        {STR_LIT("X-Amz-Crc32"), str_from_cstr(crc)},
-    };
-    http_response_write(wire, status, headers, 3, body, keep_alive);
+    h[n++] = (http_header_t){STR_LIT("x-amzn-RequestId"), {rid, 52}};
+    h[n++] = (http_header_t){STR_LIT("X-Amz-Crc32"), str_from_cstr(crc)};
+    response_plain(wire, status, "application/x-amz-json-1.0", body, keep_alive, o, h, n);
+    buf_free(&packed);
 }
 
-void response_ok(buf_t *wire, str_t body, bool keep_alive) { write_reply(wire, 200, body, keep_alive); }
+void response_ok(buf_t *wire, str_t body, bool keep_alive, const response_opts_t *o)
+{
+    write_reply(wire, 200, body, keep_alive, o);
+}
 
 void response_error_body(buf_t *body, const err_t *e)
 {
@@ -53,7 +94,7 @@ void response_error_body(buf_t *body, const err_t *e)
     buf_putc(body, '"');
     if (e->msg[0]) {
         jw_key(body, "message");
-        jw_cstr(body, e->msg);
+        jw_cstr(body, e->msg_long ? e->msg_long : e->msg);
     }
     if (e->extra_json) {
         buf_putc(body, ',');
@@ -62,10 +103,10 @@ void response_error_body(buf_t *body, const err_t *e)
     buf_putc(body, '}');
 }
 
-void response_error(buf_t *wire, const err_t *e, bool keep_alive)
+void response_error(buf_t *wire, const err_t *e, bool keep_alive, const response_opts_t *o)
 {
     buf_t body = BUF_INIT;
     response_error_body(&body, e);
-    write_reply(wire, err_http_status(e->code), (str_t){body.data, body.len}, keep_alive);
+    write_reply(wire, err_http_status(e->code), (str_t){body.data, body.len}, keep_alive, o);
     buf_free(&body);
 }

@@ -3,10 +3,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/auth.h"
 #include "api/dispatch.h"
 #include "api/response.h"
+#include "api/validate.h"
+#include "net/http_coding.h"
 #include "base/alloc.h"
 #include "base/log.h"
 
@@ -65,30 +68,64 @@ void service_stop(void) { svc.stopping = true; }
 
 /* ---- replies ----------------------------------------------------------------- */
 
-static void reply_error(server_slot_t *s, const err_t *e)
+/* The CORS origin to allow for a request's Origin under --cors, or NULL:
+ * "*" allows any (as AWS answers browsers), a list allows those it names. */
+#define CORS_ORIGIN_MAX 256
+
+static const char *cors_origin(const service_env_t *se, const http_request_t *hr, char buf[CORS_ORIGIN_MAX])
+{
+    str_t origin = http_header_get(hr, "origin");
+    if (!origin.ptr || !se->cors)
+        return NULL;
+    if (strcmp(se->cors, "*") == 0)
+        return "*";
+    if (origin.len >= CORS_ORIGIN_MAX)
+        return NULL;
+    const char *p = se->cors;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == origin.len && memcmp(p, origin.ptr, n) == 0) {
+            memcpy(buf, origin.ptr, n);
+            buf[n] = '\0';
+            return buf;
+        }
+        p += n + (comma != NULL);
+    }
+    return NULL;
+}
+
+static response_opts_t request_reply_opts(const service_env_t *se, const http_request_t *hr, arena_t *arena)
+{
+    char *buf = arena_alloc(arena, CORS_ORIGIN_MAX);
+    return (response_opts_t){http_accept_coding(http_header_get(hr, "accept-encoding")), cors_origin(se, hr, buf)};
+}
+
+static void reply_error(server_slot_t *s, const err_t *e, const response_opts_t *o)
 {
     if (e->code == ERR_INTERNAL)
         log_error("%s", e->msg);
-    response_error(server_slot_wire(s), e, server_slot_keep_alive(s));
+    response_error(server_slot_wire(s), e, server_slot_keep_alive(s), o);
     server_reply(s);
 }
 
-static void reply_error_msg(server_slot_t *s, err_code_t code, const char *msg)
+static void reply_error_msg(server_slot_t *s, err_code_t code, const char *msg, const response_opts_t *o)
 {
     err_t e;
     err_clear(&e);
     err_set(&e, code, "%s", msg);
-    reply_error(s, &e);
+    reply_error(s, &e, o);
 }
 
 /* A handled request's reply: its error or its body. */
 static void reply_request(server_slot_t *s, ddb_req_t *r)
 {
+    response_opts_t o = {(http_coding_t)r->reply_coding, r->reply_origin};
     if (r->err.code)
-        return reply_error(s, &r->err);
+        return reply_error(s, &r->err, &o);
     if (r->out.len == 0)
         buf_puts(&r->out, "{}");
-    response_ok(server_slot_wire(s), (str_t){r->out.data, r->out.len}, server_slot_keep_alive(s));
+    response_ok(server_slot_wire(s), (str_t){r->out.data, r->out.len}, server_slot_keep_alive(s), &o);
     server_reply(s);
 }
 
@@ -97,7 +134,7 @@ void service_too_large(buf_t *wire, bool keep_alive)
     err_t e;
     err_clear(&e);
     err_set(&e, ERR_REQUEST_TOO_LARGE, "Request size exceeds %u bytes", REQ_MAX_BODY);
-    response_error(wire, &e, keep_alive);
+    response_error(wire, &e, keep_alive, NULL);
 }
 
 /* ---- writes through the writer ------------------------------------------------- */
@@ -143,6 +180,20 @@ static const char *request_namespace(ddb_req_t *r, const auth_info_t *who)
     return arena_printf(&r->arena, "%.*s/%.*s", STR_FMT(who->access_key), STR_FMT(who->region));
 }
 
+/* The caller's account: as on AWS, an access key belongs to one account,
+ * and ddbd's namespaces already give each key its own tables, so each key
+ * gets its own account id (12 digits from a hash of the key: stable across
+ * runs). With --shared-db everyone shares the server's account. */
+static const char *request_account(ddb_req_t *r, const auth_info_t *who)
+{
+    if (r->env->shared_db)
+        return r->env->account_id;
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (size_t i = 0; i < who->access_key.len; i++)
+        h = (h ^ (unsigned char)who->access_key.ptr[i]) * 1099511628211ull;
+    return arena_printf(&r->arena, "%012llu", (unsigned long long)(h % 1000000000000ull));
+}
+
 /* Runs the handler as its row allows: readers in a read transaction. */
 static req_result_t run_handler(ddb_req_t *r, const op_def_t *op)
 {
@@ -157,30 +208,72 @@ static req_result_t run_handler(ddb_req_t *r, const op_def_t *op)
     return res;
 }
 
+/* The request body, decoded as its Content-Encoding says (gzip, deflate),
+ * within the body limit; NULL with r->err set when it cannot be. AWS
+ * answers an unknown coding or a broken body with a 500 (as ScyllaDB's
+ * tests recorded it); its words are ours. */
+static const char *request_body(ddb_req_t *r, const http_request_t *hr, buf_t *decoded, size_t *len)
+{
+    str_t ce = http_header_get(hr, "content-encoding");
+    *len = hr->body.len;
+    if (!ce.ptr)
+        return hr->body.ptr;
+    switch (http_decode_body(ce, hr->body, REQ_MAX_BODY, decoded)) {
+    case HTTP_DECODE_OK: *len = decoded->len; return decoded->data ? decoded->data : "";
+    case HTTP_DECODE_UNSUPPORTED:
+        err_set(&r->err, ERR_INTERNAL, "Unsupported Content-Encoding: %.*s", STR_FMT(ce));
+        return NULL;
+    case HTTP_DECODE_CORRUPT:
+        err_set(&r->err, ERR_INTERNAL, "The request body is not valid %.*s data", STR_FMT(ce));
+        return NULL;
+    case HTTP_DECODE_TOO_LARGE:
+        err_set(&r->err, ERR_REQUEST_TOO_LARGE, "Request size exceeds %u bytes", REQ_MAX_BODY);
+        return NULL;
+    }
+    return NULL;
+}
+
 static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
 {
     ddb_req_t *r = req_new(se);
     r->owner = s;
     server_slot_on_free(s, req_release, r);
+    response_opts_t ro = request_reply_opts(se, hr, &r->arena);
+    r->reply_coding = (int)ro.coding;
+    r->reply_origin = ro.cors_origin;
     auth_info_t who;
-    if (auth_parse(http_header_get(hr, "authorization"), &who, &r->err) != 0)
+    str_t authorization = http_header_get(hr, "authorization");
+    if (auth_parse(authorization, &who, &r->err) != 0 ||
+        (se->keys && sigv4_verify(hr, authorization, se->keys, time(NULL), &r->err) != 0))
         return reply_request(s, r);
     r->region = arena_cstr(&r->arena, who.region);
     r->ns = request_namespace(r, &who);
+    r->account = request_account(r, &who);
 
-    const op_def_t *op = dispatch_find(http_header_get(hr, "x-amz-target"));
+    str_t target = http_header_get(hr, "x-amz-target");
+    const op_def_t *op = dispatch_find(target);
     if (!op) {
         err_set(&r->err, ERR_UNKNOWN_OPERATION, "Unknown operation exception");
         return reply_request(s, r);
     }
     r->op = op->name;
     server_slot_label(s, op->name);
+    buf_t decoded = BUF_INIT;
+    size_t body_len;
+    const char *body = request_body(r, hr, &decoded, &body_len);
+    if (!body) {
+        buf_free(&decoded);
+        return reply_request(s, r);
+    }
     json_error_t je;
-    r->body = json_loadb(hr->body.ptr, hr->body.len, 0, &je);
+    r->body = json_loadb(body, body_len, 0, &je);
+    buf_free(&decoded);
     if (!json_is_object(r->body)) {
         err_set(&r->err, ERR_SERIALIZATION, "%s", "");
         return reply_request(s, r);
     }
+    if (validate_request(target, r->body, &r->arena, &r->err))
+        return reply_request(s, r);
     req_result_t res = run_handler(r, op);
     if (res.outcome != REQ_OUTCOME_QUEUED)
         return reply_request(s, r);
@@ -198,29 +291,76 @@ static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const htt
 /* ---- the other routes ------------------------------------------------------------- */
 
 /* An admin endpoint's reply, at once or later. */
+typedef struct admin_reply {
+    server_slot_t *slot;
+    response_opts_t o;
+    char origin[CORS_ORIGIN_MAX];
+} admin_reply_t;
+
 static void on_admin_done(void *ud, int status, str_t body)
 {
-    server_slot_t *s = ud;
-    http_header_t h[] = {{STR_LIT("Content-Type"), STR_LIT("application/json")}};
-    http_response_write(server_slot_wire(s), status, h, 1, body, server_slot_keep_alive(s));
-    server_reply(s);
+    admin_reply_t *ar = ud;
+    response_plain(server_slot_wire(ar->slot), status, "application/json", body, server_slot_keep_alive(ar->slot),
+                   &ar->o, NULL, 0);
+    server_reply(ar->slot);
 }
+
+static void free_admin_reply(void *ud) { free(ud); }
 
 static void handle_admin(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
 {
     server_slot_label(s, "admin");
+    admin_reply_t *ar = xcalloc(1, sizeof *ar);
+    ar->slot = s;
+    ar->o.cors_origin = cors_origin(se, hr, ar->origin);
+    server_slot_on_free(s, free_admin_reply, ar);
     if (svc.stopping) /* the writer is going: admin writes could never finish */
-        return on_admin_done(s, 503, STR_LIT("{\"error\":\"ddbd is shutting down\"}"));
-    admin_handle(&se->admin, hr->method, hr->path, hr->body, on_admin_done, s);
+        return on_admin_done(ar, 503, STR_LIT("{\"error\":\"ddbd is shutting down\"}"));
+    admin_handle(&se->admin, hr->method, hr->path, hr->body, on_admin_done, ar);
 }
 
-/* Health check (docker HEALTHCHECK, load balancers). */
-static void handle_health(server_slot_t *s, const http_request_t *hr)
+/* Health check (docker HEALTHCHECK, load balancers), as AWS's endpoints
+ * answer it: "healthy: <the Host the client asked for>", on "/" only. */
+static void handle_health(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
 {
     server_slot_label(s, "health");
-    http_header_t h[] = {{STR_LIT("Content-Type"), STR_LIT("text/plain")}};
-    str_t body = str_eq_cstr(hr->method, "GET") ? STR_LIT("healthy: ddbd " DDBD_VERSION "\n") : STR_NULL;
-    http_response_write(server_slot_wire(s), 200, h, 1, body, server_slot_keep_alive(s));
+    char origin[CORS_ORIGIN_MAX];
+    response_opts_t o = {HTTP_CODING_IDENTITY, cors_origin(se, hr, origin)};
+    bool head = str_eq_cstr(hr->method, "HEAD");
+    str_t path = hr->path;
+    const char *q = memchr(path.ptr, '?', path.len);
+    if (q)
+        path.len = (size_t)(q - path.ptr);
+    if (!str_eq_cstr(path, "/")) {
+        response_plain(server_slot_wire(s), 404, "text/plain", STR_NULL, server_slot_keep_alive(s), &o, NULL, 0);
+        return server_reply(s);
+    }
+    str_t host = http_header_get(hr, "host");
+    char body[512];
+    int n = snprintf(body, sizeof body, "healthy: %.*s", host.ptr ? (int)(host.len > 400 ? 400 : host.len) : 0,
+                     host.ptr ? host.ptr : "");
+    response_plain(server_slot_wire(s), 200, "text/plain", head ? STR_NULL : (str_t){body, (size_t)n},
+                   server_slot_keep_alive(s), &o, NULL, 0);
+    server_reply(s);
+}
+
+/* A browser's CORS preflight: what it asks for is allowed. */
+static void handle_preflight(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
+{
+    server_slot_label(s, "preflight");
+    char origin[CORS_ORIGIN_MAX];
+    response_opts_t o = {HTTP_CODING_IDENTITY, cors_origin(se, hr, origin)};
+    http_header_t h[3];
+    size_t n = 0;
+    if (o.cors_origin) {
+        str_t method = http_header_get(hr, "access-control-request-method");
+        str_t headers = http_header_get(hr, "access-control-request-headers");
+        h[n++] = (http_header_t){STR_LIT("Access-Control-Allow-Methods"), method.ptr ? method : STR_LIT("POST")};
+        if (headers.ptr)
+            h[n++] = (http_header_t){STR_LIT("Access-Control-Allow-Headers"), headers};
+        h[n++] = (http_header_t){STR_LIT("Access-Control-Max-Age"), STR_LIT("172800")};
+    }
+    response_plain(server_slot_wire(s), 200, NULL, STR_NULL, server_slot_keep_alive(s), &o, h, n);
     server_reply(s);
 }
 
@@ -230,9 +370,12 @@ void service_handle(void *ud, server_slot_t *s, const http_request_t *hr)
     if (admin_is_admin_path(hr->path))
         handle_admin(se, s, hr);
     else if (str_eq_cstr(hr->method, "GET") || str_eq_cstr(hr->method, "HEAD"))
-        handle_health(s, hr);
-    else if (!str_eq_cstr(hr->method, "POST"))
-        reply_error_msg(s, ERR_UNKNOWN_OPERATION, "Unknown operation exception");
-    else
+        handle_health(se, s, hr);
+    else if (str_eq_cstr(hr->method, "OPTIONS") && http_header_get(hr, "origin").ptr)
+        handle_preflight(se, s, hr);
+    else if (!str_eq_cstr(hr->method, "POST")) {
+        response_opts_t o = {HTTP_CODING_IDENTITY, NULL};
+        reply_error_msg(s, ERR_UNKNOWN_OPERATION, "Unknown operation exception", &o);
+    } else
         handle_dynamodb(se, s, hr);
 }

@@ -1,20 +1,26 @@
 /* service.h - the DynamoDB service on top of the HTTP server: the front
  * door every request comes through.
  *
- *   GET|HEAD /            the health check
+ *   GET|HEAD /            the health check: "healthy: <Host>", as AWS's endpoints
+ *   GET|HEAD other paths  404
  *   /_ddbd/...            ddbd's own endpoints (admin.c)
- *   POST /                DynamoDB and DynamoDB Streams: auth (namespace),
- *                         X-Amz-Target (dispatch.c), the JSON body, then
- *                         the handler as its dispatch row allows; a
- *                         queued write goes to the writer and is answered
- *                         after its commit.
+ *   OPTIONS + Origin      a CORS preflight
+ *   POST /                DynamoDB and DynamoDB Streams: the body decoded
+ *                         (Content-Encoding), auth (namespace), X-Amz-Target
+ *                         (dispatch.c), the JSON body, the model's checks
+ *                         (validate.c), then the handler as its dispatch row
+ *                         allows; a queued write goes to the writer and is
+ *                         answered after its commit.
  *   anything else         UnknownOperationException
+ * Every reply carries Date, Server and, for a request with an allowed
+ * Origin, CORS headers; a large one is compressed when asked for.
  *
  * Requests come from a pool whose arenas stay warm. */
 #ifndef DDBD_SERVICE_H
 #define DDBD_SERVICE_H
 
 #include "api/admin.h"
+#include "api/sigv4.h"
 #include "net/server.h"
 #include "ops/request.h"
 #include "storage/writer.h"
@@ -23,6 +29,12 @@ typedef struct service_env {
     server_env_t env; /* what handlers see */
     writer_t *writer;
     admin_env_t admin;
+    /* --cors: "*" (any origin, the default), a comma-separated list of
+     * origins, or NULL (no CORS headers at all). */
+    const char *cors;
+    /* --auth verify: the secrets signatures are checked against; NULL
+     * (the default) accepts any signature, as DynamoDB Local does. */
+    const sigv4_keys_t *keys;
 } service_env_t;
 
 /* The server's handler (server_opts_t.handler); ud is the service_env_t. */

@@ -66,6 +66,8 @@ static int start_services(const daemon_opts_t *o)
     stream_attach(d.svc.writer);
     history_attach(); /* the item history behind backups and PITR */
     d.svc.admin = (admin_env_t){o->store, d.svc.writer, env, d.loop};
+    d.svc.cors = o->cors;
+    d.svc.keys = o->keys;
     admin_start(&d.svc.admin);
     backfill_start(d.loop, d.svc.writer); /* resumes index backfills a restart interrupted */
     backup_jobs_start(d.loop, o->store, d.svc.writer); /* and backup copies and restores */

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "api/sigv4.h"
 #include "storage/store.h"
 #include "streams/trigger.h"
 
@@ -17,6 +18,8 @@ typedef struct daemon_opts {
     store_t *store;
     trigger_cfg_t *triggers; /* from --trigger and --triggers-file (taken over) */
     size_t ntriggers;
+    const char *cors; /* --cors: "*", a comma-separated list of origins, or NULL (none) */
+    const sigv4_keys_t *keys; /* --auth verify's secrets, or NULL: any signature goes */
 } daemon_opts_t;
 
 /* Runs until SIGINT or SIGTERM; then finishes in-flight writes, answers

@@ -40,7 +40,7 @@ static const struct {
     [DL_IN_MEMORY] = {"-inMemory", false, "--in-memory"},
     [DL_DB_PATH] = {"-dbPath", true, "--data-dir"},
     [DL_SHARED_DB] = {"-sharedDb", false, "--shared-db"},
-    [DL_CORS] = {"-cors", true, NULL},
+    [DL_CORS] = {"-cors", true, "--cors"},
     [DL_DELAY] = {"-delayTransientStatuses", false, NULL},
     [DL_OPTIMIZE] = {"-optimizeDbBeforeStartup", false, NULL},
     [DL_TELEMETRY] = {"-disableTelemetry", false, NULL},
@@ -60,7 +60,7 @@ const char dl_help_text[] =
     " -dbPath DIR                where the data lives, created if missing (default: the\n"
     "                            working directory, as DynamoDB Local); as --data-dir\n"
     " -sharedDb                  one set of tables for every access key and region; as --shared-db\n"
-    " -cors LIST                 accepted and kept; ddbd does not answer CORS requests yet\n"
+    " -cors LIST                 origins browsers may call from (ddbd's --cors; default *)\n"
     " -delayTransientStatuses    accepted; ddbd always shows transient statuses (an index is\n"
     "                            CREATING while it backfills, TTL is ENABLING for a second)\n"
     " -optimizeDbBeforeStartup   accepted (with -dbPath, as DynamoDB Local wants); LMDB needs\n"
@@ -194,8 +194,6 @@ static int take_local(dl_rewrite_t *r, int argc, char **argv, int *i)
     r->seen[f] = true;
     if (!first) /* DynamoDB Local keeps the first value */
         return 0;
-    if (f == DL_CORS)
-        r->out->cors = value;
     if (f == DL_HELP)
         r->out->help = true;
     if (dl_flags[f].native) {

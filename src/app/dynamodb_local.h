@@ -22,7 +22,6 @@ typedef struct dl_args {
     char **argv; /* owned array, NULL-terminated; its strings are the caller's argv's or literals */
     bool local_style; /* a word of DynamoDB Local's command line was seen */
     bool help; /* -help: print dl_help_text and exit 0 */
-    const char *cors; /* -cors's value (NULL: not given), kept for ddbd's CORS support */
 } dl_args_t;
 
 /* Rewrites argv (argc words, argv[0] the program) into ddbd's native

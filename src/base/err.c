@@ -36,6 +36,7 @@ void err_clear(err_t *e)
     e->code = ERR_NONE;
     e->msg[0] = '\0';
     e->extra_json = NULL;
+    e->msg_long = NULL;
 }
 
 const char *err_type_name(err_code_t code) { return err_table[code].name; }

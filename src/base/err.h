@@ -22,9 +22,12 @@
     X(ERR_MISSING_AUTH_TOKEN, "MissingAuthenticationTokenException", 400, ERR_NS_CORAL)                                \
     X(ERR_INCOMPLETE_SIGNATURE, "IncompleteSignatureException", 400, ERR_NS_CORAL)                                     \
     X(ERR_UNRECOGNIZED_CLIENT, "UnrecognizedClientException", 400, ERR_NS_CORAL)                                       \
+    X(ERR_INVALID_SIGNATURE, "InvalidSignatureException", 400, ERR_NS_CORAL)                                           \
+    X(ERR_ACCESS_DENIED, "AccessDeniedException", 400, ERR_NS_CORAL)                                                   \
     X(ERR_RESOURCE_NOT_FOUND, "ResourceNotFoundException", 400, ERR_NS_DYNAMODB)                                       \
     X(ERR_RESOURCE_IN_USE, "ResourceInUseException", 400, ERR_NS_DYNAMODB)                                             \
     X(ERR_CONDITIONAL_CHECK_FAILED, "ConditionalCheckFailedException", 400, ERR_NS_DYNAMODB)                           \
+    X(ERR_DUPLICATE_ITEM, "DuplicateItemException", 400, ERR_NS_DYNAMODB)                                             \
     X(ERR_LIMIT_EXCEEDED, "LimitExceededException", 400, ERR_NS_DYNAMODB)                                              \
     X(ERR_ITEM_COLLECTION_SIZE, "ItemCollectionSizeLimitExceededException", 400, ERR_NS_DYNAMODB)                      \
     X(ERR_TRANSACTION_CANCELED, "TransactionCanceledException", 400, ERR_NS_DYNAMODB)                                  \
@@ -62,6 +65,9 @@ typedef struct err {
      * ReturnValuesOnConditionCheckFailure), already serialized without
      * braces: "Item":{...}. NULL when none; owned by the request arena. */
     const char *extra_json;
+    /* The whole message when it is longer than msg holds (msg has its
+     * start); NULL otherwise. Owned by the request arena. */
+    const char *msg_long;
 } err_t;
 
 /* Sets the error (first error wins: a second err_set is ignored) and

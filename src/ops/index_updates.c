@@ -59,108 +59,131 @@ static bool str_member_is(const json_t *o, const char *member, const char *want)
     return v && strcmp(v, want) == 0;
 }
 
+/* AWS's words for an index's projection (as recorded by dynalite's tests);
+ * the type's enum is the front door's. */
 static int check_projection(ddb_req_t *r, const json_t *proj)
 {
     const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
     const json_t *nonkey = json_object_get(proj, "NonKeyAttributes");
     if (!type)
-        return err_set(&r->err, ERR_VALIDATION, "Indexes must have a projection specified");
-    if (strcmp(type, "ALL") != 0 && strcmp(type, "KEYS_ONLY") != 0 && strcmp(type, "INCLUDE") != 0)
-        return err_set(&r->err, ERR_VALIDATION, "Projection type must be INCLUDE, ALL, or KEYS_ONLY");
+        return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "Unknown ProjectionType: null");
     if (strcmp(type, "INCLUDE") != 0) {
         if (nonkey)
-            return err_set(&r->err, ERR_VALIDATION,
-                           "No attributes should be specified to be projected unless projection type is INCLUDE");
+            return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "ProjectionType is %s, but NonKeyAttributes is specified",
+                           type);
         return 0;
     }
+    /* DynamoDB Local's words: AWS's are not recorded */
     if (!json_array_size(nonkey))
         return err_set(&r->err, ERR_VALIDATION,
                        "If Projection type INCLUDE is specified, some non-key attributes to include in the "
                        "projection must be specified as well");
     for (size_t i = 0; i < json_array_size(nonkey); i++) {
         const char *a = json_string_value(json_array_get(nonkey, i));
-        if (!a)
-            return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
         for (size_t j = 0; j < i; j++)
-            if (strcmp(a, json_string_value(json_array_get(nonkey, j))) == 0)
+            if (a && strcmp(a, json_string_value(json_array_get(nonkey, j))) == 0)
                 return err_set(&r->err, ERR_VALIDATION, "Cannot have two attributes with the same name");
     }
     return 0;
 }
 
-int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const json_t *table_ks)
+static void names_of(const json_t *list, const char *member, buf_t *out)
 {
-    str_t name;
-    const char *bad = req_table_ref(str_from_cstr(json_string_value(json_object_get(ix, "IndexName"))), false, &name);
-    if (bad)
-        return err_set(&r->err, ERR_VALIDATION, "%s", bad);
-    const json_t *ks = json_object_get(ix, "KeySchema");
+    buf_putc(out, '[');
+    for (size_t i = 0; i < json_array_size(list); i++)
+        buf_printf(out, "%s%s", i ? ", " : "", json_string_value(json_object_get(json_array_get(list, i), member)));
+    buf_putc(out, ']');
+}
+
+/* Every key attribute of ks is in defs; AWS's message names them all. */
+int ops_check_keys_defined(ddb_req_t *r, const json_t *ks, const json_t *defs)
+{
+    for (size_t i = 0; i < json_array_size(ks); i++) {
+        const char *attr = json_string_value(json_object_get(json_array_get(ks, i), "AttributeName"));
+        if (ops_find_by(defs, "AttributeName", attr))
+            continue;
+        buf_t keys = BUF_INIT, ad = BUF_INIT;
+        names_of(ks, "AttributeName", &keys);
+        names_of(defs, "AttributeName", &ad);
+        err_set(&r->err, ERR_VALIDATION,
+                MSG_INVALID "Some index key attributes are not defined in AttributeDefinitions. Keys: %.*s, "
+                            "AttributeDefinitions: %.*s",
+                (int)keys.len, keys.data, (int)ad.len, ad.data);
+        buf_free(&keys);
+        buf_free(&ad);
+        return -1;
+    }
+    return 0;
+}
+
+/* A key schema's own rules, in AWS's order: one name twice, then the
+ * element types. */
+int ops_check_key_schema(ddb_req_t *r, const json_t *ks)
+{
     const json_t *hash = json_array_get(ks, 0), *range = json_array_get(ks, 1);
     const char *hash_name = json_string_value(json_object_get(hash, "AttributeName"));
     if (range && hash_name && str_member_is(range, "AttributeName", hash_name))
-        return err_set(&r->err, ERR_VALIDATION, "Two keys can not have the same name");
-    if (local && !str_member_is(json_array_get(table_ks, 0), "AttributeName", hash_name ? hash_name : ""))
         return err_set(&r->err, ERR_VALIDATION,
-                       "Local Secondary indices must have the same hash key as the main table");
-    if (local && !range)
-        return err_set(&r->err, ERR_VALIDATION, "Local secondary indices must have a range key");
+                       "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    if (!str_member_is(hash, "KeyType", "HASH"))
+        return err_set(&r->err, ERR_VALIDATION, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    if (range && !str_member_is(range, "KeyType", "RANGE"))
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    return 0;
+}
+
+/* One index definition's rules, with AWS's messages (recorded by dynalite's
+ * tests): its keys defined, its key schema, an LSI's range key and shared
+ * hash key, its projection. The name's constraints are the front door's. */
+int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const json_t *table_ks,
+                               const json_t *defs)
+{
+    const char *name = json_string_value(json_object_get(ix, "IndexName"));
+    const json_t *ks = json_object_get(ix, "KeySchema");
+    if ((defs && ops_check_keys_defined(r, ks, defs)) || ops_check_key_schema(r, ks))
+        return -1;
+    if (local && json_array_size(ks) != 2)
+        return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "Index KeySchema does not have a range key for index: %s",
+                       name);
+    const char *hash = json_string_value(json_object_get(json_array_get(ks, 0), "AttributeName"));
+    const char *table_hash = json_string_value(json_object_get(json_array_get(table_ks, 0), "AttributeName"));
+    if (local && hash && table_hash && strcmp(hash, table_hash) != 0)
+        return err_set(&r->err, ERR_VALIDATION,
+                       MSG_INVALID "Index KeySchema does not have the same leading hash key as table KeySchema for "
+                                   "index: %s. index hash key: %s, table hash key: %s",
+                       name, hash, table_hash);
     return check_projection(r, json_object_get(ix, "Projection"));
 }
 
-/* Two indexes of one kind with one name, or a GSI and an LSI sharing one. */
+/* Index names: one name once, across GSIs and LSIs alike. */
 int ops_check_index_names(ddb_req_t *r, const json_t *gsis, const json_t *lsis)
 {
-    const json_t *lists[2] = {gsis, lsis};
+    const json_t *lists[2] = {lsis, gsis};
     for (int l = 0; l < 2; l++)
         for (size_t i = 0; i < json_array_size(lists[l]); i++) {
             const char *name = json_string_value(json_object_get(json_array_get(lists[l], i), "IndexName"));
-            for (size_t j = 0; j < i; j++)
-                if (str_member_is(json_array_get(lists[l], j), "IndexName", name))
-                    return err_set(&r->err, ERR_VALIDATION,
-                                   l == 0 ? "Two global secondary indices have the same name"
-                                          : "Two local secondary indices have the same name");
+            for (int m = 0; m <= l; m++)
+                for (size_t j = 0; j < (m == l ? i : json_array_size(lists[m])); j++)
+                    if (str_member_is(json_array_get(lists[m], j), "IndexName", name))
+                        return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "Duplicate index name: %s", name);
         }
-    for (size_t i = 0; i < json_array_size(gsis); i++)
-        if (ops_find_by(lsis, "IndexName", json_string_value(json_object_get(json_array_get(gsis, i), "IndexName"))))
-            return err_set(&r->err, ERR_VALIDATION,
-                           "Local Secondary Indices AND Global Secondary Indices must have different names");
     return 0;
 }
 
+/* The name of the index a Create makes. Its members' presence, types and
+ * constraints were the front door's (api/validate.c). */
 static int check_create_shape(ddb_req_t *r, json_t *c, const char **name)
 {
-    static const char *const members[] = {"IndexName", "KeySchema", "Projection", NULL};
-    static const char *const fields[] = {"indexName", "keySchema", "projection"};
-    if (require(r, c, members, fields, "create"))
-        return -1;
     *name = json_string_value(json_object_get(c, "IndexName"));
-    json_t *ks = json_object_get(c, "KeySchema"), *proj = json_object_get(c, "Projection");
-    if (!*name || !json_is_array(ks) || !json_is_object(proj))
-        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
-    /* the name's rules are ops_check_index_definition's, as in CreateTable */
-    if (json_array_size(ks) < 1 || json_array_size(ks) > 2)
-        req_constraint(r, "null", "globalSecondaryIndexUpdates.1.member.create.keySchema",
-                       json_array_size(ks) < 1 ? "Member must have length greater than or equal to 1"
-                                               : "Member must have length less than or equal to 2");
-    if (req_constraints_done(r))
-        return -1;
-    size_t i;
-    json_t *k;
-    json_array_foreach(ks, i, k)
-    {
-        const char *type = json_string_value(json_object_get(k, "KeyType"));
-        if (!json_is_string(json_object_get(k, "AttributeName")) || !type ||
-            strcmp(type, i == 0 ? "HASH" : "RANGE") != 0)
-            return err_set(&r->err, ERR_VALIDATION,
-                           "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-    }
-    return 0;
+    return *name ? 0 : err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
 }
 
 static int check_create(ddb_req_t *r, const table_t *t, json_t *desc, json_t *c)
 {
     const char *name;
-    if (check_create_shape(r, c, &name) || ops_check_index_definition(r, c, false, json_object_get(desc, "KeySchema")))
+    if (check_create_shape(r, c, &name) ||
+        ops_check_index_definition(r, c, false, json_object_get(desc, "KeySchema"), NULL))
         return -1;
     json_t *gsis = json_object_get(desc, "GlobalSecondaryIndexes");
     if (ops_find_by(gsis, "IndexName", name) ||

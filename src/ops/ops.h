@@ -31,13 +31,23 @@ req_result_t op_batch_write_item(ddb_req_t *r);
 req_result_t op_transact_get_items(ddb_req_t *r);
 req_result_t op_transact_write_items(ddb_req_t *r);
 
+/* ops/partiql.c, partiql_batch.c, partiql_txn.c */
+req_result_t op_execute_statement(ddb_req_t *r);
+req_result_t op_batch_execute_statement(ddb_req_t *r);
+req_result_t op_execute_transaction(ddb_req_t *r);
+
 /* ops/index_updates.c: UpdateTable's GlobalSecondaryIndexUpdates applied
  * to desc (the table's new description) in txn. */
 int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc);
 /* The rules of one index definition (name, key schema, an LSI's keys,
  * projection) and of a table's index names, with DynamoDB's messages:
  * shared by CreateTable and GlobalSecondaryIndexUpdates' Create. */
-int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const json_t *table_ks);
+int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const json_t *table_ks,
+                               const json_t *defs);
+/* A key schema's rules (one name twice, HASH then RANGE), and that each of
+ * its attributes is defined, with AWS's messages. */
+int ops_check_key_schema(ddb_req_t *r, const json_t *ks);
+int ops_check_keys_defined(ddb_req_t *r, const json_t *ks, const json_t *defs);
 int ops_check_index_names(ddb_req_t *r, const json_t *gsis, const json_t *lsis);
 
 /* ops/control.c */

@@ -285,8 +285,6 @@ static int table_name_param(ddb_req_t *r, bool arn_ok, str_t *out)
 
 int req_table_name(ddb_req_t *r, str_t *out) { return table_name_param(r, true, out); }
 
-int req_new_table_name(ddb_req_t *r, str_t *out) { return table_name_param(r, false, out); }
-
 int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t **out)
 {
     str_t name;
@@ -316,5 +314,5 @@ int req_table_not_found(ddb_req_t *r, str_t name)
 
 char *req_table_arn(ddb_req_t *r, const char *table_name)
 {
-    return arena_printf(&r->arena, "arn:aws:dynamodb:%s:%s:table/%s", r->region, r->env->account_id, table_name);
+    return arena_printf(&r->arena, "arn:aws:dynamodb:%s:%s:table/%s", r->region, r->account, table_name);
 }

@@ -67,6 +67,7 @@ struct ddb_req {
     const char *op; /* "PutItem" */
     const char *ns; /* namespace of the caller's tables */
     const char *region; /* from the credential scope, for ARNs */
+    const char *account; /* the caller's account id, for ARNs (see service.c) */
     store_txn_t *txn; /* readers: the read transaction the front door opened */
     err_t err;
     buf_t out; /* success body (JSON) */
@@ -78,6 +79,10 @@ struct ddb_req {
     int nchecks; /* constraint failures collected (req_constraint) */
     buf_t checks; /* their text, "; "-separated */
     const char *table_ref_problem; /* a bad TableName, reported after the constraints */
+    /* The front door's notes for the reply's HTTP (api/response.h): the
+     * coding Accept-Encoding chose, the CORS origin to allow (or NULL). */
+    int reply_coding;
+    const char *reply_origin;
 };
 
 /* Hands the request to the writer: apply will run with plan. release
@@ -124,8 +129,6 @@ int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const tabl
  * name. A bad one is reported by req_constraints_done, after any
  * constraint failure, as DynamoDB validates names after the constraints. */
 int req_table_name(ddb_req_t *r, str_t *out);
-/* CreateTable's TableName: a name only. */
-int req_new_table_name(ddb_req_t *r, str_t *out);
 /* Resolves a table reference found elsewhere in a request (BatchGetItem's
  * RequestItems keys, TransactItems' TableName): NULL with *name set, or
  * DynamoDB's message for an invalid name or ARN. */

@@ -39,7 +39,7 @@ static int check_index_list(ddb_req_t *r, const char *member)
                            "Projection",
                            member);
         /* name and projection; the keys must be the source's (checked at the restore) */
-        if (ops_check_index_definition(r, ix, false, NULL))
+        if (ops_check_index_definition(r, ix, false, NULL, NULL))
             return -1;
     }
     return 0;

@@ -14,12 +14,14 @@
 #include "ops/ops.h"
 
 #define TRANSACT_MAX_ITEMS 100
+#define TRANSACT_MAX_BYTES (4u * 1024 * 1024)
 
 typedef struct transact_get {
     const table_t *table;
     value_t key;
     key_buf_t kb;
     ops_exprs_t x;
+    const char *invalid; /* a ValidationError cancelling the transaction (its message), or NULL */
 } transact_get_t;
 
 static int parse_get(ddb_req_t *r, store_txn_t *txn, const json_t *action, transact_get_t *g)
@@ -45,10 +47,47 @@ static int parse_get(ddb_req_t *r, store_txn_t *txn, const json_t *action, trans
         return rc;
     if (!g->table || g->table->restoring)
         return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
-    if (key_check_key(&g->table->ks, &g->key, &r->err))
-        return -1;
+    /* a key that does not fit the table cancels the transaction, as a
+     * ValidationError reason (AWS, in the conformance suite) */
+    if (key_check_key(&g->table->ks, &g->key, &r->err)) {
+        g->invalid = arena_cstr(&r->arena, str_from_cstr(r->err.msg));
+        err_clear(&r->err);
+        return 0;
+    }
     key_encode(g->table->id, &g->table->ks, &g->key, &g->kb);
     return 0;
+}
+
+/* TransactionCanceledException when a Get was invalid: its reason
+ * ValidationError, the others None. */
+static int get_cancel(ddb_req_t *r, const transact_get_t *gets, size_t n)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        any = any || gets[i].invalid;
+    if (!any)
+        return 0;
+    buf_t codes = BUF_INIT, extra = BUF_INIT;
+    buf_puts(&extra, "\"CancellationReasons\":[");
+    for (size_t i = 0; i < n; i++) {
+        const char *code = gets[i].invalid ? "ValidationError" : "None";
+        buf_printf(&codes, "%s%s", i ? ", " : "", code);
+        buf_printf(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", code);
+        if (gets[i].invalid) {
+            buf_puts(&extra, ",\"Message\":");
+            jw_cstr(&extra, gets[i].invalid);
+        }
+        buf_putc(&extra, '}');
+    }
+    buf_putc(&extra, ']');
+    r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
+    char *msg = arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
+                             (int)codes.len, codes.data);
+    err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
+    r->err.msg_long = msg;
+    buf_free(&codes);
+    buf_free(&extra);
+    return -1;
 }
 
 /* TransactGetItems(TransactItems: [{Get: {TableName, Key,
@@ -72,10 +111,13 @@ req_result_t op_transact_get_items(ddb_req_t *r)
     for (size_t i = 0; i < n && !rc; i++) {
         rc = parse_get(r, txn, json_array_get(actions, i), &gets[i]);
         for (size_t j = 0; j < i && !rc; j++)
-            if (gets[j].kb.len == gets[i].kb.len && memcmp(gets[j].kb.b, gets[i].kb.b, gets[i].kb.len) == 0)
+            if (!gets[i].invalid && !gets[j].invalid && gets[j].kb.len == gets[i].kb.len &&
+                memcmp(gets[j].kb.b, gets[i].kb.b, gets[i].kb.len) == 0)
                 rc = err_set(&r->err, ERR_VALIDATION,
                              "Transaction request cannot include multiple operations on one item");
     }
+    if (!rc)
+        rc = get_cancel(r, gets, n);
     ops_capacity_t *caps = arena_calloc(&r->arena, n, sizeof *caps);
     size_t ncaps = 0;
     if (!rc)
@@ -347,10 +389,11 @@ static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
     }
     buf_putc(&extra, ']');
     r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
-    /* err.msg is bounded: with many actions the list is cut short. */
-    err_set(&r->err, ERR_TRANSACTION_CANCELED,
-            "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]", (int)codes.len,
-            codes.data);
+    char *msg = arena_printf(&r->arena,
+                             "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
+                             (int)codes.len, codes.data);
+    err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
+    r->err.msg_long = msg; /* err.msg alone would cut a long list short */
     buf_free(&codes);
     buf_free(&extra);
     return -1;
@@ -585,9 +628,16 @@ req_result_t op_transact_write_items(ddb_req_t *r)
     if (req_constraints_done(r))
         return REQ_FAILED;
     p->actions = arena_calloc(&r->arena, p->n, sizeof *p->actions);
-    for (size_t i = 0; i < p->n; i++)
+    size_t total = 0;
+    for (size_t i = 0; i < p->n; i++) {
         if (tw_parse_action(r, i, json_array_get(actions, i), &p->actions[i]))
             return REQ_FAILED;
+        total += item_size(&p->actions[i].item); /* a Put's item, the others' keys */
+    }
+    /* "The aggregate size of the items in the transaction cannot exceed 4 MB"
+     * (developer guide); checked before any table or condition, as AWS does */
+    if (total > TRANSACT_MAX_BYTES)
+        return req_fail(r, ERR_VALIDATION, "Transaction request cannot be larger than 4 MB");
     if (p->token.ptr)
         tw_hash_params(actions, p->hash);
     return req_queue(r, tw_apply, p, NULL);

@@ -28,6 +28,15 @@ int index_check_item(const table_t *t, const value_t *item, err_t *e)
                                "index key is not supported. The AttributeValue for a key attribute cannot "
                                "contain an empty %s value. IndexName: %s, IndexKey: %.*s",
                                v->type == VT_S ? "string" : "binary", ix->name, STR_FMT(keys[k]->name));
+            /* an index's keys have the table's limits (2048 bytes for a
+             * partition key, 1024 for a sort key); AWS's words for an index
+             * are not recorded, so the table's are used */
+            if (v->type != VT_N && k == 0 && v->s.len > KEY_PARTITION_MAX_BYTES)
+                return err_set(e, ERR_VALIDATION,
+                               MSG_INVALID "Size of hashkey has exceeded the maximum size limit of2048 bytes");
+            if (v->type != VT_N && k == 1 && v->s.len > KEY_SORT_MAX_BYTES)
+                return err_set(e, ERR_VALIDATION,
+                               MSG_INVALID "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
         }
     }
     return 0;

@@ -1,13 +1,12 @@
-"""The AWS SDK for JavaScript v3 (npm @aws-sdk/client-dynamodb) for wire tests of members that Debian's
-botocore (2023) does not know, such as PointInTimeRecoverySpecification.RecoveryPeriodInDays.
+"""The AWS SDK for JavaScript v3 (npm @aws-sdk/client-dynamodb, the version tests/node pins) for wire tests of
+members that Debian's botocore (2023) does not know, such as PointInTimeRecoverySpecification.RecoveryPeriodInDays.
 
-node_calls(endpoint, [(operation, input), ...]) runs the calls in one node process (node/call.js) and returns one
-result per call: {"ok": output} or {"error": name, "message": text}. Timestamps travel as {"$date": epoch seconds}
-both ways (date() makes one).
+node_calls(endpoint, [(operation, input), ...]) runs the calls in one node process (tests/node/call.js) and returns
+one result per call: {"ok": output} or {"error": name, "message": text}. Timestamps travel as
+{"$date": epoch seconds} both ways (date() makes one).
 
-The SDK is found in DDBD_NODE_MODULES (a node_modules directory that has @aws-sdk/client-dynamodb) or in
-node/node_modules, which the first use installs with npm from node/package.json (CI installs node and npm with
-scripts/deps.sh; npm fetches the SDK).
+The SDK is tests/node's (scripts/test installs it with npm ci; so does the first use here when it is missing), or
+the node_modules directory DDBD_NODE_MODULES names.
 """
 import json
 import os
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import helpers
 
-NODE_DIR = Path(__file__).resolve().parent / "node"
+NODE_DIR = helpers.REPO_ROOT / "tests" / "node"
 
 
 def _modules():
@@ -28,9 +27,9 @@ def _modules():
     if not (mods / "@aws-sdk" / "client-dynamodb").is_dir():
         npm = shutil.which("npm")
         if not npm:
-            raise RuntimeError("npm is needed for the JavaScript SDK tests (scripts/deps.sh installs it)")
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel", "error"],
-                       cwd=NODE_DIR, check=True, timeout=600)
+            raise RuntimeError("npm is needed for the JavaScript SDK tests (scripts/test installs it)")
+        subprocess.run([npm, "ci", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
+                       check=True, timeout=600)
     return mods
 
 
@@ -39,7 +38,7 @@ def date(epoch_seconds):
 
 
 def node_calls(endpoint, calls, access_key=helpers.DEFAULT_ACCESS_KEY, region=helpers.DEFAULT_REGION, timeout=60):
-    env = dict(os.environ, NODE_PATH=str(_modules()))
+    env = dict(os.environ, DDBD_NODE_MODULES=str(_modules()))
     req = {"endpoint": endpoint, "region": region, "accessKey": access_key, "calls": [list(c) for c in calls]}
     p = subprocess.run(["node", str(NODE_DIR / "call.js")], input=json.dumps(req), capture_output=True, text=True,
                        env=env, timeout=timeout)

@@ -47,13 +47,32 @@ def test_batch_duplicate_keys(raw_ddb, hash_table, call):
     assert err(e) == ("ValidationException", "Provided list of item keys contains duplicates")
 
 
+@pytest.mark.aws_differs("DynamoDB Local: 'Too many items requested for the Batch...Item call'; AWS reports the "
+                         "constraint of the one table's list (the conformance suite's tier3 error-messages)")
 def test_batch_size_limits(raw_ddb, hash_table):
     with pytest.raises(ClientError) as e:
         raw_ddb.batch_write_item(RequestItems={hash_table: [
             {"PutRequest": {"Item": {"pk": {"S": f"k{i}"}}}} for i in range(26)]})
-    assert err(e) == ("ValidationException", "Too many items requested for the BatchWriteItem call")
+    code, msg = err(e)
+    assert code == "ValidationException"
+    assert msg.startswith("1 validation error detected: Value '{" + hash_table + "=[WriteRequest(")
+    assert msg.endswith("' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: "
+                        "[Member must have length less than or equal to 25, Member must have length greater than "
+                        "or equal to 1]")
     with pytest.raises(ClientError) as e:
         raw_ddb.batch_get_item(RequestItems={hash_table: {"Keys": [{"pk": {"S": f"k{i}"}} for i in range(101)]}})
+    assert err(e) == ("ValidationException", f"1 validation error detected: Value at 'RequestItems.{hash_table}.member"
+                                             ".Keys' failed to satisfy constraint: Member must have length less than "
+                                             "or equal to 100")
+
+
+def test_batch_get_total_limit(raw_ddb, make_table, hash_table):
+    """Over 100 keys across tables (each within its own limit): the operation's own message."""
+    other = make_table()
+    with pytest.raises(ClientError) as e:
+        raw_ddb.batch_get_item(RequestItems={
+            hash_table: {"Keys": [{"pk": {"S": f"k{i}"}} for i in range(60)]},
+            other: {"Keys": [{"pk": {"S": f"k{i}"}} for i in range(41)]}})
     assert err(e) == ("ValidationException", "Too many items requested for the BatchGetItem call")
 
 

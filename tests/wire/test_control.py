@@ -264,8 +264,9 @@ def test_unknown_table_class(ddb, table_name):
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                          BillingMode="PAY_PER_REQUEST", TableClass="GLACIER")
     assert err(e) == ("ValidationException",
-                      "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: "
-                      "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]")
+                       "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: "
+                       "Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]")
+
 
 
 # Debian's botocore predates DeletionProtectionEnabled, so the request is sent raw.

@@ -551,7 +551,8 @@ def test_index_delete_needs_a_name(raw_ddb, gtable):
                                              "satisfy constraint: Member must not be null")
 
 
-# ---- the rules of an index definition (messages recorded from DynamoDB Local) -------------
+# ---- the rules of an index definition (AWS's messages, as dynalite's tests and the conformance
+# suite recorded them, where DynamoDB Local's differ; Local's where AWS's are not recorded) -------
 
 _AD = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
        {"AttributeName": "l", "AttributeType": "S"}]
@@ -564,29 +565,46 @@ def _ix(name="gix", keys=(("l", "HASH"),), projection=None):
 
 
 _LSI_KEYS = (("pk", "HASH"), ("l", "RANGE"))
+INVALID = "One or more parameter values were invalid: "
+_LOCAL_DIFFERS = "DynamoDB Local words index definition errors its own way"
 BAD_DEFINITIONS = [
-    ({"LocalSecondaryIndexes": [_ix("lix", (("l", "HASH"), ("sk", "RANGE")))]},
-     "Local Secondary indices must have the same hash key as the main table"),
-    ({"LocalSecondaryIndexes": [_ix("lix", (("pk", "HASH"),))]}, "Local secondary indices must have a range key"),
-    ({"GlobalSecondaryIndexes": [_ix(), _ix()]}, "Two global secondary indices have the same name"),
-    ({"LocalSecondaryIndexes": [_ix("lix", _LSI_KEYS), _ix("lix", _LSI_KEYS)]},
-     "Two local secondary indices have the same name"),
-    ({"GlobalSecondaryIndexes": [_ix("xxx")], "LocalSecondaryIndexes": [_ix("xxx", _LSI_KEYS)]},
-     "Local Secondary Indices AND Global Secondary Indices must have different names"),
-    ({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "FOO"})]},
-     "Projection type must be INCLUDE, ALL, or KEYS_ONLY"),
-    ({"GlobalSecondaryIndexes": [_ix(projection={})]}, "Indexes must have a projection specified"),
-    ({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "KEYS_ONLY", "NonKeyAttributes": ["a"]})]},
-     "No attributes should be specified to be projected unless projection type is INCLUDE"),
+    pytest.param({"LocalSecondaryIndexes": [_ix("lix", (("l", "HASH"), ("sk", "RANGE")))]},
+                 INVALID + "Index KeySchema does not have the same leading hash key as table KeySchema for index: "
+                 "lix. index hash key: l, table hash key: pk", marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
+    pytest.param({"LocalSecondaryIndexes": [_ix("lix", (("pk", "HASH"),))]},
+                 INVALID + "Index KeySchema does not have a range key for index: lix",
+                 marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
+    pytest.param({"GlobalSecondaryIndexes": [_ix(), _ix()]}, INVALID + "Duplicate index name: gix",
+                 marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
+    pytest.param({"LocalSecondaryIndexes": [_ix("lix", _LSI_KEYS), _ix("lix", _LSI_KEYS)]},
+                 INVALID + "Duplicate index name: lix", marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
+    pytest.param({"GlobalSecondaryIndexes": [_ix("xxx")], "LocalSecondaryIndexes": [_ix("xxx", _LSI_KEYS)]},
+                 INVALID + "Duplicate index name: xxx", marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
+    pytest.param({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "FOO"})]},
+                 "1 validation error detected: Value 'FOO' at 'globalSecondaryIndexes.1.member.projection."
+                 "projectionType' failed to satisfy constraint: Member must satisfy enum value set: "
+                 "[ALL, INCLUDE, KEYS_ONLY]", marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
+    pytest.param({"GlobalSecondaryIndexes": [_ix(projection={})]}, INVALID + "Unknown ProjectionType: null",
+                 marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
+    pytest.param({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "KEYS_ONLY",
+                                                             "NonKeyAttributes": ["a"]})]},
+                 INVALID + "ProjectionType is KEYS_ONLY, but NonKeyAttributes is specified",
+                 marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
     ({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "INCLUDE"})]},
      "If Projection type INCLUDE is specified, some non-key attributes to include in the projection must be "
      "specified as well"),
     ({"GlobalSecondaryIndexes": [_ix(projection={"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a", "a"]})]},
      "Cannot have two attributes with the same name"),
-    ({"GlobalSecondaryIndexes": [_ix(keys=(("l", "HASH"), ("l", "RANGE")))]}, "Two keys can not have the same name"),
-    ({"GlobalSecondaryIndexes": [_ix("g")]},
-     "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may contain "
-     "only the characters a-z, A-Z, 0-9, '_', '-', and '.'"),
+    pytest.param({"GlobalSecondaryIndexes": [_ix(keys=(("l", "HASH"), ("l", "RANGE")))]},
+                 "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+                 marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
+    pytest.param({"GlobalSecondaryIndexes": [_ix(keys=(("l", "RANGE"),))]},
+                 "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+                 marks=pytest.mark.aws_differs("DynamoDB Local: 'No Hash Key specified in schema. ...'")),
+    pytest.param({"GlobalSecondaryIndexes": [_ix("g")]},
+                 "1 validation error detected: Value 'g' at 'globalSecondaryIndexes.1.member.indexName' failed to "
+                 "satisfy constraint: Member must have length greater than or equal to 3",
+                 marks=pytest.mark.aws_differs(_LOCAL_DIFFERS)),
 ]
 
 
@@ -599,9 +617,19 @@ def test_create_table_refuses_bad_index_definitions(raw_ddb, ddb, table_name, in
     assert table_name not in ddb.list_tables()["TableNames"]
 
 
-@pytest.mark.parametrize("indexes,message", [(i, m) for i, m in BAD_DEFINITIONS
-                                             if "GlobalSecondaryIndexes" in i and len(i["GlobalSecondaryIndexes"]) == 1
-                                             and "LocalSecondaryIndexes" not in i])
+def _as_update(p):
+    """A CreateTable case as an UpdateTable Create case (paths say where the index is)."""
+    indexes, message = p.values if hasattr(p, "values") else p
+    message = message.replace("'globalSecondaryIndexes.1.member.", "'globalSecondaryIndexUpdates.1.member.create.")
+    return pytest.param(indexes, message, marks=getattr(p, "marks", ()))
+
+
+@pytest.mark.parametrize("indexes,message", [_as_update(p) for p in BAD_DEFINITIONS
+                                             if "GlobalSecondaryIndexes" in (p.values if hasattr(p, "values") else p)[0]
+                                             and len((p.values if hasattr(p, "values") else p)[0][
+                                                 "GlobalSecondaryIndexes"]) == 1
+                                             and "LocalSecondaryIndexes" not in (p.values if hasattr(p, "values")
+                                                                                 else p)[0]])
 def test_update_table_refuses_bad_index_definitions(raw_ddb, make_table, indexes, message):
     table = make_table(range=("sk", "S"))
     with pytest.raises(ClientError) as e:

@@ -72,8 +72,8 @@ def test_stream_view_type_enum(raw_ddb, table_name):
                              StreamSpecification={"StreamEnabled": True, "StreamViewType": "ALL"})
     assert err(e) == ("ValidationException",
                       "1 validation error detected: Value 'ALL' at 'streamSpecification.streamViewType' failed to "
-                      "satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, "
-                      "NEW_AND_OLD_IMAGES, KEYS_ONLY]")
+                      "satisfy constraint: Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, "
+                      "NEW_AND_OLD_IMAGES, NEW_IMAGE]")
 
 
 def test_disable_without_stream_fails(ddb, hash_table):

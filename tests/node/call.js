@@ -1,10 +1,13 @@
-// call.js - runs DynamoDB calls with the AWS SDK for JavaScript v3 for the
-// wire tests (node_sdk.py). stdin: {"endpoint", "region", "accessKey",
-// "calls": [[operation, input], ...]}; stdout: one result per call,
-// {"ok": output} or {"error": name, "message": ...}. In inputs,
-// {"$date": epoch seconds} becomes a Date; in outputs, Dates become
-// {"$date": epoch seconds}.
-const ddb = require("@aws-sdk/client-dynamodb");
+// call.js - runs DynamoDB calls with the AWS SDK for JavaScript v3 (npm's
+// @aws-sdk/client-dynamodb) for the wire tests (tests/wire/node_sdk.py).
+// stdin: {"endpoint", "region", "accessKey", "calls": [[operation, input],
+// ...]}; stdout: one result per call, {"ok": output} or {"error": name,
+// "message": ...}. In inputs, {"$date": epoch seconds} becomes a Date; in
+// outputs, Dates become {"$date": epoch seconds}.
+"use strict";
+const path = require("path");
+const mods = process.env.DDBD_NODE_MODULES || path.join(__dirname, "node_modules");
+const ddb = require(path.join(mods, "@aws-sdk/client-dynamodb"));
 
 function revive(v) {
   if (Array.isArray(v)) return v.map(revive);
