@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/admin_clock.h"
+#include "api/admin_imports.h"
 #include "api/admin_triggers.h"
 #include "jobs/ttl_sweeper.h"
 
@@ -19,6 +20,7 @@ static const struct route {
     {"POST", "/_ddbd/ttl/sweep", admin_ttl_sweep},
     {"GET POST", "/_ddbd/triggers", trigger_admin_handle},
     {"GET DELETE", "/_ddbd/triggers/", trigger_admin_handle},
+    {"GET", "/_ddbd/imports/", admin_import_errors},
 };
 
 static const str_t admin_prefix = STR_LIT("/_ddbd/");

@@ -155,12 +155,18 @@ int backup_rec_each(store_txn_t *txn, char kind, const char *ns, str_t after,
 
 int backup_each_all(store_txn_t *txn, int (*fn)(void *ud, const char *ns, str_t id, json_t *rec), void *ud)
 {
+    return backup_rec_each_all(txn, BACKUP_REC_BACKUP, fn, ud);
+}
+
+int backup_rec_each_all(store_txn_t *txn, char kind, int (*fn)(void *ud, const char *ns, str_t id, json_t *rec),
+                        void *ud)
+{
     store_cursor_t *c;
     int rc = store_cursor_open(txn, STORE_DB_BACKUPS, &c);
     if (rc)
         return rc;
     str_t k, v;
-    for (rc = store_cursor_seek(c, STR_LIT("B"), &k, &v); rc == 0 && k.len > 1 && k.ptr[0] == 'B';
+    for (rc = store_cursor_seek(c, (str_t){&kind, 1}, &k, &v); rc == 0 && k.len > 1 && k.ptr[0] == kind;
          rc = store_cursor_next(c, &k, &v)) {
         const char *nul = memchr(k.ptr + 1, '\0', k.len - 1);
         json_t *rec;

@@ -87,6 +87,9 @@ int backup_rec_put(store_txn_t *txn, char kind, const char *ns, str_t id, const 
 int backup_rec_delete(store_txn_t *txn, char kind, const char *ns, str_t id);
 int backup_rec_each(store_txn_t *txn, char kind, const char *ns, str_t after,
                     int (*fn)(void *ud, str_t id, json_t *rec), void *ud);
+/* Every record of kind in every namespace, until fn returns non-zero. */
+int backup_rec_each_all(store_txn_t *txn, char kind, int (*fn)(void *ud, const char *ns, str_t id, json_t *rec),
+                        void *ud);
 
 /* ---- items ---- */
 

@@ -165,6 +165,15 @@ int history_pin(store_txn_t *txn, const table_t *t, int delta)
     return rc;
 }
 
+int history_unpin(store_txn_t *txn, catalog_cache_t *cache, const char *ns, const char *name, uint32_t id)
+{
+    const table_t *t;
+    int rc = name ? catalog_lookup(cache, txn, ns, str_from_cstr(name), &t) : 0;
+    if (rc || !name || !t || t->id != id)
+        return rc;
+    return history_pin(txn, t, -1);
+}
+
 /* Whether the entry (key k, value v) is a change after pin. */
 static bool after_pin(str_t k, str_t v, const history_pin_t *pin)
 {

@@ -80,6 +80,9 @@ int history_change_after(store_txn_t *txn, arena_t *a, const key_buf_t *key, con
  * stores its new description: while pinned, a table keeps history even
  * with point-in-time recovery off. Pinning also names t in the log. */
 int history_pin(store_txn_t *txn, const table_t *t, int delta);
+/* Releases a pin of the table named name in ns, if it is still the table
+ * with id (a job that read it is done). */
+int history_unpin(store_txn_t *txn, catalog_cache_t *cache, const char *ns, const char *name, uint32_t id);
 
 /* The item at key (an item key of its table) as of pin, into out (in a);
  * *found false when it was absent then. */
