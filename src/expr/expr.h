@@ -127,4 +127,19 @@ typedef struct key_cond {
  * that do not match the schema, begins_with on a number. */
 int expr_key_condition(const expr_node_t *cond, const key_schema_t *ks, key_cond_t *out, err_t *e);
 
+/* A KeyConditionExpression against a multi-attribute GSI key: equality on
+ * every HASH attribute; on the RANGE attributes equality on a left prefix
+ * (n_eq of them) and at most one condition of any kind on the next
+ * (last, op KEY_OP_NONE when there is none; its hash member unused). */
+#define KEY_MULTI_MAX 4
+typedef struct key_multi {
+    const value_t *hash[KEY_MULTI_MAX]; /* in KeySchema order */
+    size_t n_eq;
+    const value_t *eq[KEY_MULTI_MAX];
+    key_cond_t last; /* on range[n_eq] */
+} key_multi_t;
+
+int expr_key_condition_multi(const expr_node_t *cond, const key_attr_t *hash, size_t n_hash, const key_attr_t *range,
+                             size_t n_range, key_multi_t *out, err_t *e);
+
 #endif

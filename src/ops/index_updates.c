@@ -88,6 +88,50 @@ static int check_projection(ddb_req_t *r, const json_t *proj)
     return 0;
 }
 
+/* A multi-attribute GSI key (more than one HASH or RANGE attribute):
+ * up to four of each, every HASH before every RANGE, no name twice.
+ * AWS records no messages for these; they are DynamoDB Local 3.3's. */
+#define MULTI_KEY_MAX 4
+
+static bool multi_key_schema(const json_t *ks)
+{
+    size_t n_hash = 0, n_range = 0;
+    for (size_t i = 0; i < json_array_size(ks); i++)
+        str_member_is(json_array_get(ks, i), "KeyType", "HASH") ? n_hash++ : n_range++;
+    return n_hash > 1 || n_range > 1;
+}
+
+static int check_multi_key_schema(ddb_req_t *r, const json_t *ks)
+{
+    size_t n = json_array_size(ks), n_hash = 0, n_range = 0;
+    bool order_bad = false;
+    for (size_t i = 0; i < n; i++) {
+        bool hash = str_member_is(json_array_get(ks, i), "KeyType", "HASH");
+        order_bad = order_bad || (hash && n_range > 0);
+        hash ? n_hash++ : n_range++;
+    }
+    if (n > 2 * MULTI_KEY_MAX)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table");
+    if (!n_hash)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key");
+    if (order_bad)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed "
+                       "second");
+    if (n_hash > MULTI_KEY_MAX)
+        return err_set(&r->err, ERR_VALIDATION, "Too many partition keys. GSI can have at most 4 partition keys");
+    if (n_range > MULTI_KEY_MAX)
+        return err_set(&r->err, ERR_VALIDATION, "Too many sort keys. GSI can have at most 4 sort keys");
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (json_equal(json_object_get(json_array_get(ks, i), "AttributeName"),
+                           json_object_get(json_array_get(ks, j), "AttributeName")))
+                return err_set(&r->err, ERR_VALIDATION, "Two keys can not have the same name");
+    return 0;
+}
+
 int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const json_t *table_ks)
 {
     str_t name;
@@ -95,6 +139,8 @@ int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const
     if (bad)
         return err_set(&r->err, ERR_VALIDATION, "%s", bad);
     const json_t *ks = json_object_get(ix, "KeySchema");
+    if (!local && (multi_key_schema(ks) || json_array_size(ks) > 2))
+        return check_multi_key_schema(r, ks) ? -1 : check_projection(r, json_object_get(ix, "Projection"));
     const json_t *hash = json_array_get(ks, 0), *range = json_array_get(ks, 1);
     const char *hash_name = json_string_value(json_object_get(hash, "AttributeName"));
     if (range && hash_name && str_member_is(range, "AttributeName", hash_name))
@@ -138,12 +184,13 @@ static int check_create_shape(ddb_req_t *r, json_t *c, const char **name)
     if (!*name || !json_is_array(ks) || !json_is_object(proj))
         return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
     /* the name's rules are ops_check_index_definition's, as in CreateTable */
-    if (json_array_size(ks) < 1 || json_array_size(ks) > 2)
+    if (json_array_size(ks) < 1)
         req_constraint(r, "null", "globalSecondaryIndexUpdates.1.member.create.keySchema",
-                       json_array_size(ks) < 1 ? "Member must have length greater than or equal to 1"
-                                               : "Member must have length less than or equal to 2");
+                       "Member must have length greater than or equal to 1");
     if (req_constraints_done(r))
         return -1;
+    if (multi_key_schema(ks) || json_array_size(ks) > 2) /* ops_check_index_definition's rules */
+        return 0;
     size_t i;
     json_t *k;
     json_array_foreach(ks, i, k)

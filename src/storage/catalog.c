@@ -59,13 +59,36 @@ static void parse_key_schema(json_t *list, json_t *defs, key_schema_t *ks)
     }
 }
 
+/* Every HASH and RANGE attribute of an index key, in order (a
+ * multi-attribute GSI key has up to four of each); ks keeps the first of
+ * each. */
+static void parse_index_keys(json_t *list, json_t *defs, table_index_t *out)
+{
+    memset(&out->ks, 0, sizeof out->ks);
+    size_t i;
+    json_t *k;
+    json_array_foreach(list, i, k)
+    {
+        const char *name = json_string_value(json_object_get(k, "AttributeName"));
+        bool hash = strcmp(json_string_value(json_object_get(k, "KeyType")), "HASH") == 0;
+        key_attr_t ka = {str_from_cstr(name), attr_type(defs, name)};
+        if (hash && out->n_hash < INDEX_KEY_ATTRS_MAX)
+            out->hash[out->n_hash++] = ka;
+        else if (!hash && out->n_range < INDEX_KEY_ATTRS_MAX)
+            out->range[out->n_range++] = ka;
+    }
+    out->ks.hash = out->hash[0];
+    if (out->n_range)
+        out->ks.range = out->range[0];
+}
+
 /* An index as index.c needs it. Descriptions stored before indexes were
  * numbered ("ddbd_number") get their position, which CreateTable used. */
 static void parse_index(json_t *ix, json_t *defs, bool local, size_t pos, table_index_t *out)
 {
     out->name = json_string_value(json_object_get(ix, "IndexName"));
     out->local = local;
-    parse_key_schema(json_object_get(ix, "KeySchema"), defs, &out->ks);
+    parse_index_keys(json_object_get(ix, "KeySchema"), defs, out);
     json_t *proj = json_object_get(ix, "Projection");
     const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
     out->projection = !type || strcmp(type, "KEYS_ONLY") == 0 ? PROJ_KEYS_ONLY

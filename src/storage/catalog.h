@@ -23,10 +23,15 @@ typedef enum billing_mode { BILLING_PROVISIONED = 0, BILLING_PAY_PER_REQUEST } b
  * its entries). Strings point into the table's desc. */
 typedef enum index_projection { PROJ_KEYS_ONLY, PROJ_INCLUDE, PROJ_ALL } index_projection_t;
 
+#define INDEX_KEY_ATTRS_MAX 4 /* HASH and RANGE attributes of a multi-attribute GSI key */
+
 typedef struct table_index {
     const char *name;
     bool local; /* an LSI */
-    key_schema_t ks; /* the index key */
+    key_schema_t ks; /* the first HASH and RANGE attribute: the whole key of a single-attribute index */
+    key_attr_t hash[INDEX_KEY_ATTRS_MAX]; /* every HASH attribute, in KeySchema order */
+    key_attr_t range[INDEX_KEY_ATTRS_MAX]; /* every RANGE attribute (n_range 0: none) */
+    uint8_t n_hash, n_range;
     index_projection_t projection;
     str_t *include; /* NonKeyAttributes (PROJ_INCLUDE) */
     size_t n_include;
