@@ -29,6 +29,7 @@ typedef enum expr_kind {
     EXPR_KEY_CONDITION, /* "KeyConditionExpression" */
     EXPR_UPDATE, /* "UpdateExpression" */
     EXPR_PROJECTION, /* "ProjectionExpression" */
+    EXPR_SEARCH_CONDITION, /* "SearchConditionExpression" (SearchVectors) */
 } expr_kind_t;
 
 const char *expr_kind_name(expr_kind_t k);
@@ -141,5 +142,16 @@ typedef struct key_multi {
 
 int expr_key_condition_multi(const expr_node_t *cond, const key_attr_t *hash, size_t n_hash, const key_attr_t *range,
                              size_t n_range, key_multi_t *out, err_t *e);
+
+/* A SearchConditionExpression: attribute = value terms joined by AND
+ * (either side may hold the attribute). Fills up to max terms; anything
+ * else is DynamoDB's "Invalid comparator used in SearchConditionExpression"
+ * (other comparisons, functions) or a ValidationException naming what is
+ * not supported (OR, NOT, nested paths). */
+typedef struct expr_equality {
+    str_t name;
+    const value_t *value;
+} expr_equality_t;
+int expr_equalities(const expr_node_t *cond, expr_equality_t *out, size_t max, size_t *n, err_t *e);
 
 #endif

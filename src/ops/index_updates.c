@@ -59,7 +59,7 @@ static bool str_member_is(const json_t *o, const char *member, const char *want)
     return v && strcmp(v, want) == 0;
 }
 
-static int check_projection(ddb_req_t *r, const json_t *proj)
+int ops_check_projection(ddb_req_t *r, const json_t *proj)
 {
     const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
     const json_t *nonkey = json_object_get(proj, "NonKeyAttributes");
@@ -140,7 +140,7 @@ int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const
         return err_set(&r->err, ERR_VALIDATION, "%s", bad);
     const json_t *ks = json_object_get(ix, "KeySchema");
     if (!local && (multi_key_schema(ks) || json_array_size(ks) > 2))
-        return check_multi_key_schema(r, ks) ? -1 : check_projection(r, json_object_get(ix, "Projection"));
+        return check_multi_key_schema(r, ks) ? -1 : ops_check_projection(r, json_object_get(ix, "Projection"));
     const json_t *hash = json_array_get(ks, 0), *range = json_array_get(ks, 1);
     const char *hash_name = json_string_value(json_object_get(hash, "AttributeName"));
     if (range && hash_name && str_member_is(range, "AttributeName", hash_name))
@@ -150,7 +150,7 @@ int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const
                        "Local Secondary indices must have the same hash key as the main table");
     if (local && !range)
         return err_set(&r->err, ERR_VALIDATION, "Local secondary indices must have a range key");
-    return check_projection(r, json_object_get(ix, "Projection"));
+    return ops_check_projection(r, json_object_get(ix, "Projection"));
 }
 
 /* Two indexes of one kind with one name, or a GSI and an LSI sharing one. */
@@ -277,6 +277,10 @@ static bool key_attribute(json_t *desc, const char *attr)
 {
     if (ops_find_by(json_object_get(desc, "KeySchema"), "AttributeName", attr))
         return true;
+    const json_t *vectors = json_object_get(desc, "VectorIndexes"); /* their SearchSchema attributes */
+    for (size_t i = 0; i < json_array_size(vectors); i++)
+        if (ops_find_by(json_object_get(json_array_get(vectors, i), "SearchSchema"), "AttributeName", attr))
+            return true;
     static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
     for (int l = 0; l < 2; l++) {
         size_t i;

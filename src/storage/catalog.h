@@ -39,6 +39,26 @@ typedef struct table_index {
     bool creating; /* IndexStatus CREATING: being backfilled */
 } table_index_t;
 
+/* A vector index (VectorIndexes), parsed from the description. Strings
+ * point into the table's desc. */
+typedef enum vector_distance { VDIST_COSINE, VDIST_EUCLIDEAN, VDIST_DOT_PRODUCT } vector_distance_t;
+#define VECTOR_FILTERS_MAX 8 /* INLINE_FILTER attributes kept per index */
+
+typedef struct vector_index {
+    const char *name;
+    str_t attr; /* VectorAttribute.AttributeName */
+    uint32_t dims;
+    vector_distance_t distance;
+    key_attr_t hash; /* the SearchSchema's HASH attribute (name.len 0: none) */
+    key_attr_t filters[VECTOR_FILTERS_MAX]; /* its INLINE_FILTER attributes */
+    uint8_t n_filters;
+    index_projection_t projection;
+    str_t *include; /* NonKeyAttributes (PROJ_INCLUDE) */
+    size_t n_include;
+    uint16_t number; /* shares the numbering of the other indexes */
+    bool creating; /* being backfilled */
+} vector_index_t;
+
 typedef struct table {
     char *ns; /* namespace: "accesskey/region", or "" with --shared-db */
     char *name;
@@ -52,10 +72,14 @@ typedef struct table {
     json_t *desc; /* the stored JSON (attribute definitions, indexes, ...) */
     table_index_t *indexes; /* LSIs then GSIs, as described */
     size_t n_indexes;
+    vector_index_t *vindexes; /* VectorIndexes (not DELETING) */
+    size_t n_vindexes;
 } table_t;
 
 /* The index named name, or NULL. */
 const table_index_t *table_index(const table_t *t, str_t name);
+/* The vector index named name, or NULL. */
+const vector_index_t *table_vector_index(const table_t *t, str_t name);
 
 /* Serializes / parses the stored form. */
 void table_to_stored_json(const table_t *t, buf_t *out);

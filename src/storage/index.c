@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/endian.h"
+#include "storage/vector_index.h"
 
 /* ---- checks and projections ------------------------------------------------ */
 
@@ -89,7 +90,7 @@ int index_check_item(const table_t *t, const value_t *item, err_t *e)
     for (size_t i = 0; i < t->n_indexes; i++)
         if (check_index_keys(&t->indexes[i], item, e))
             return -1;
-    return 0;
+    return vindex_check_item(t, item, e);
 }
 
 bool index_key_valid(const table_index_t *ix, const value_t *item)
@@ -413,13 +414,13 @@ static void effect_add(itemstore_effect_t *effect, const table_index_t *ix, doub
     if (!effect || units == 0)
         return;
     for (int i = 0; i < effect->n_index; i++)
-        if (strcmp(effect->index[i].name, ix->name) == 0) {
+        if (!effect->index[i].vector && strcmp(effect->index[i].name, ix->name) == 0) {
             effect->index[i].write_units += units;
             return;
         }
     if (effect->n_index == ITEMSTORE_MAX_INDEXES)
         return;
-    effect->index[effect->n_index++] = (itemstore_index_units_t){ix->name, ix->local, units};
+    effect->index[effect->n_index++] = (itemstore_index_units_t){ix->name, ix->local, units, false};
 }
 
 /* Puts an entry, counting it unless it was there already (an entry a
@@ -504,8 +505,9 @@ int index_write(store_txn_t *txn, const table_t *t, const key_buf_t *base_key, c
                 const value_t *new_item, itemstore_effect_t *effect)
 {
     (void)base_key; /* entry keys hash the base key re-encoded from the item */
-    if (!t->n_indexes)
-        return 0;
+    int vrc = vindex_write(txn, t, old, new_item, effect);
+    if (vrc || !t->n_indexes)
+        return vrc;
     arena_t a;
     arena_init(&a);
     int rc = 0;
@@ -551,6 +553,9 @@ int index_drop(store_txn_t *txn, uint32_t table_id, uint16_t number)
 
 int index_drop_table(store_txn_t *txn, const table_t *t)
 {
+    int vrc = vindex_drop_table(txn, t);
+    if (vrc)
+        return vrc;
     key_buf_t collections;
     index_key_table(t->id, COLLECTION_MARK, &collections);
     int drc = store_del_prefix(txn, STORE_DB_STATS, kstr(&collections), NULL);
@@ -568,9 +573,9 @@ int index_drop_table(store_txn_t *txn, const table_t *t)
 
 void index_number_new(json_t *desc)
 {
-    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "VectorIndexes"};
     json_int_t n = 1;
-    for (int l = 0; l < 2; l++) {
+    for (int l = 0; l < 3; l++) {
         size_t i;
         json_t *ix;
         json_array_foreach(json_object_get(desc, lists[l]), i, ix)
