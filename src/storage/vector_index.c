@@ -170,7 +170,7 @@ static void value_hash(const value_t *v, uint8_t out[KEY_HASH_LEN])
     memcpy(out, kb.b + 4, KEY_HASH_LEN);
 }
 
-static void encode_entry(const vector_index_t *vi, const value_t *item, const value_t *projected, buf_t *out)
+static void encode_entry(const table_t *t, const vector_index_t *vi, const value_t *item, buf_t *out)
 {
     const value_t *v = item_get(item, vi->attr);
     double norm = 0;
@@ -191,7 +191,11 @@ static void encode_entry(const vector_index_t *vi, const value_t *item, const va
         }
         buf_append(out, block, sizeof block);
     }
-    value_encode(out, projected);
+    key_buf_t base;
+    key_encode(t->id, &t->ks, item, &base);
+    uint8_t len[2] = {(uint8_t)(base.len >> 8), (uint8_t)base.len};
+    buf_append(out, len, 2);
+    buf_append(out, base.b, base.len);
 }
 
 static size_t header_bytes(const vector_index_t *vi)
@@ -245,31 +249,21 @@ static int put_entry(store_txn_t *txn, arena_t *a, const table_t *t, const vecto
 {
     value_t p = project(a, t, vi, item);
     buf_t enc = BUF_INIT;
-    encode_entry(vi, item, &p, &enc);
+    encode_entry(t, vi, item, &enc);
     int rc = store_put(txn, STORE_DB_INDEX, kstr(k), (str_t){enc.data, enc.len});
     buf_free(&enc);
     return rc ? rc : stats_add(txn, t, vi, count, (int64_t)entry_size(vi, &p));
 }
 
-/* Removes an entry, with its statistics (read from what was stored). */
-static int del_entry(store_txn_t *txn, arena_t *a, const table_t *t, const vector_index_t *vi, const key_buf_t *k,
-                     bool *existed)
+/* Removes old's entry, with its statistics. */
+static int del_entry(store_txn_t *txn, arena_t *a, const table_t *t, const vector_index_t *vi, const value_t *old,
+                     const key_buf_t *k)
 {
-    str_t cur;
-    *existed = false;
-    int rc = store_get(txn, STORE_DB_INDEX, kstr(k), &cur);
+    int rc = store_del(txn, STORE_DB_INDEX, kstr(k));
     if (rc == STORE_NOTFOUND)
         return 0; /* not backfilled yet */
-    if (rc)
-        return rc;
-    size_t head = header_bytes(vi);
-    value_t p;
-    if (cur.len < head || value_decode(a, (const uint8_t *)cur.ptr + head, cur.len - head, &p))
-        return STORE_ERR_IO;
-    *existed = true;
-    int64_t size = (int64_t)entry_size(vi, &p);
-    rc = store_del(txn, STORE_DB_INDEX, kstr(k));
-    return rc ? rc : stats_add(txn, t, vi, -1, -size);
+    value_t p = project(a, t, vi, old);
+    return rc ? rc : stats_add(txn, t, vi, -1, -(int64_t)entry_size(vi, &p));
 }
 
 static int write_one(store_txn_t *txn, arena_t *a, const table_t *t, const vector_index_t *vi, const value_t *old,
@@ -285,11 +279,10 @@ static int write_one(store_txn_t *txn, arena_t *a, const table_t *t, const vecto
             return 0; /* the entry would not change: no write, no charge */
     }
     key_buf_t k;
-    bool existed = false;
     int rc = 0;
     if (in_old) {
         entry_key(t, vi, old, &k);
-        rc = del_entry(txn, a, t, vi, &k, &existed);
+        rc = del_entry(txn, a, t, vi, old, &k);
     }
     if (!rc && in_new) {
         entry_key(t, vi, new_item, &k);
@@ -489,19 +482,27 @@ static void scan_entry(scan_t *s, str_t k, str_t v, cand_t *heap, size_t *n)
     heap_offer(heap, n, s->q->top_k, &c);
 }
 
-static int fetch_hits(store_txn_t *txn, arena_t *a, const key_buf_t *prefix, const scan_t *s, const cand_t *heap,
-                      size_t n, vindex_hit_t *hits)
+/* The items of the best entries, read from the table in the same
+ * snapshot and projected as the index projects them. */
+static int fetch_hits(store_txn_t *txn, arena_t *a, const table_t *t, const key_buf_t *prefix, const scan_t *s,
+                      const cand_t *heap, size_t n, vindex_hit_t *hits)
 {
     size_t head = header_bytes(s->vi);
     for (size_t i = 0; i < n; i++) {
         key_buf_t k = *prefix;
         key_append_bytes(&k, heap[i].key, KEY_HASH_LEN);
-        str_t v;
+        str_t v, item;
         int rc = store_get(txn, STORE_DB_INDEX, kstr(&k), &v);
         if (rc)
             return rc == STORE_NOTFOUND ? STORE_ERR_IO : rc;
-        if (v.len < head || value_decode(a, (const uint8_t *)v.ptr + head, v.len - head, &hits[i].item))
+        size_t blen = v.len >= head + 2 ? ((size_t)(uint8_t)v.ptr[head] << 8) | (uint8_t)v.ptr[head + 1] : 0;
+        if (!blen || v.len != head + 2 + blen)
             return STORE_ERR_IO;
+        rc = store_get(txn, STORE_DB_ITEMS, (str_t){v.ptr + head + 2, blen}, &item);
+        value_t whole;
+        if (rc || value_decode(a, (const uint8_t *)item.ptr, item.len, &whole))
+            return rc && rc != STORE_NOTFOUND ? rc : STORE_ERR_IO;
+        hits[i].item = project(a, t, s->vi, &whole);
         hits[i].score = s->vi->distance == VDIST_DOT_PRODUCT ? -heap[i].rank : heap[i].rank;
     }
     return 0;
@@ -536,7 +537,7 @@ int vindex_search(store_txn_t *txn, arena_t *a, const table_t *t, const vector_i
     }
     qsort(heap, n, sizeof *heap, cand_order);
     if (rc == 0)
-        rc = fetch_hits(txn, a, &prefix, s, heap, n, hits);
+        rc = fetch_hits(txn, a, t, &prefix, s, heap, n, hits);
     if (rc == 0)
         *n_hits = n;
     free(s);

@@ -10,9 +10,12 @@
  * and holds
  *     float32[dims] (the vector, host order) . float32 norm
  *     . per INLINE_FILTER attribute: u8 present . 16-byte hash of the value
- *     . the projected item (value.h encoding)
- * so a search reads one key range in order and computes each score from
- * the packed floats, decoding only the k items it returns. */
+ *     . u16 BE length . the base item's LMDB key
+ * so a search reads one key range of small values in order and computes
+ * each score from the packed floats; only the k items it returns are read,
+ * from the table in the same snapshot, and projected as the index
+ * projects (entries change in the same transaction as their items, so
+ * that is what a stored projection would hold). */
 #ifndef DDBD_VECTOR_INDEX_H
 #define DDBD_VECTOR_INDEX_H
 
