@@ -18,3 +18,11 @@ ddbd_install() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
+
+# node and npm for the wire tests that use npm's AWS SDK (tests/wire/node);
+# Debian's when the machine has no node of its own (a nodesource node
+# bundles npm, which Debian's npm package would conflict with).
+ddbd_install_node() {
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+    ddbd_install nodejs npm
+}

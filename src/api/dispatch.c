@@ -26,6 +26,7 @@ static const op_def_t dynamodb_ops[] = {
     {"PutItem", op_put_item, OP_WRITE},
     {"Query", op_query, OP_READ},
     {"Scan", op_scan, OP_READ},
+    {"SearchVectors", op_search_vectors, OP_READ},
     {"TagResource", op_tag_resource, OP_WRITE},
     {"TransactGetItems", op_transact_get_items, OP_READ},
     {"TransactWriteItems", op_transact_write_items, OP_WRITE},

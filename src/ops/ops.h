@@ -49,6 +49,19 @@ int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const
 int ops_check_key_schema(ddb_req_t *r, const json_t *ks);
 int ops_check_keys_defined(ddb_req_t *r, const json_t *ks, const json_t *defs);
 int ops_check_index_names(ddb_req_t *r, const json_t *gsis, const json_t *lsis);
+/* A Projection's rules (an index's or a vector index's). */
+int ops_check_projection(ddb_req_t *r, const json_t *proj);
+
+/* ops/vector_indexes.c: CreateTable's VectorIndexes (names of the search
+ * schema attributes added to used), UpdateTable's VectorIndexUpdates
+ * applied to desc, DescribeTable's VectorIndexes. */
+int ops_check_vector_indexes(ddb_req_t *r, const json_t *list, const json_t *defs, bool on_demand, const json_t *gsis,
+                             const json_t *lsis, json_t *used);
+int ops_vector_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc);
+int ops_describe_vector_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t);
+
+/* ops/search_vectors.c */
+req_result_t op_search_vectors(ddb_req_t *r);
 
 /* ops/control.c */
 req_result_t op_tag_resource(ddb_req_t *r);
@@ -78,6 +91,7 @@ typedef struct ops_exprs {
     expr_node_t *condition; /* ConditionExpression (or NULL) */
     expr_node_t *filter; /* FilterExpression */
     expr_node_t *key_condition; /* KeyConditionExpression */
+    expr_node_t *search_condition; /* SearchConditionExpression (SearchVectors) */
     expr_update_t *update; /* UpdateExpression */
     expr_projection_t projection; /* ProjectionExpression (n == 0: none) */
 } ops_exprs_t;
@@ -89,6 +103,7 @@ enum {
     OPS_KEY_CONDITION = 4,
     OPS_UPDATE = 8,
     OPS_PROJECTION = 16,
+    OPS_SEARCH_CONDITION = 32,
 };
 
 /* Parses ExpressionAttributeNames/Values and the accepted expressions,

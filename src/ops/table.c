@@ -156,7 +156,8 @@ static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, con
         jw_close(b, '}');
     }
     if ((rc = write_indexes(r, b, txn, t, "LocalSecondaryIndexes", false)) != 0 ||
-        (rc = write_indexes(r, b, txn, t, "GlobalSecondaryIndexes", true)) != 0)
+        (rc = write_indexes(r, b, txn, t, "GlobalSecondaryIndexes", true)) != 0 ||
+        (rc = ops_describe_vector_indexes(r, b, txn, t)) != 0)
         return rc;
     stream_describe_table(b, t->desc);
     jw_key(b, "DeletionProtectionEnabled");
@@ -357,14 +358,15 @@ req_result_t op_create_table(ddb_req_t *r)
 {
     str_t name;
     int billing;
-    const json_t *ks_c, *defs_c, *pt_c, *gsis_c, *lsis_c, *tags;
+    const json_t *ks_c, *defs_c, *pt_c, *gsis_c, *lsis_c, *tags, *vectors_c;
     bool protect;
     int table_class;
     /* a name or, as the API reference allows, the new table's ARN */
     if (req_table_name(r, &name) || req_array(r, "AttributeDefinitions", true, &defs_c) ||
         req_array(r, "KeySchema", true, &ks_c) || req_object(r, "ProvisionedThroughput", false, &pt_c) ||
         req_array(r, "GlobalSecondaryIndexes", false, &gsis_c) ||
-        req_array(r, "LocalSecondaryIndexes", false, &lsis_c) || req_bool(r, "DeletionProtectionEnabled", &protect) ||
+        req_array(r, "LocalSecondaryIndexes", false, &lsis_c) || req_array(r, "VectorIndexes", false, &vectors_c) ||
+        req_bool(r, "DeletionProtectionEnabled", &protect) ||
         req_enum(r, "BillingMode", billing_modes, &billing, BILLING_PROVISIONED) ||
         req_enum(r, "TableClass", table_classes, &table_class, -1) || req_array(r, "Tags", false, &tags) ||
         (tags && ops_check_tags(r, tags)) || req_constraints_done(r))
@@ -376,7 +378,8 @@ req_result_t op_create_table(ddb_req_t *r)
     json_array_foreach(ks, i, d) json_array_append(used, json_object_get(d, "AttributeName"));
     if (collect_index_keys(r, (json_t *)gsis_c, true, used) || collect_index_keys(r, (json_t *)lsis_c, false, used) ||
         check_key_definitions(r, ks, defs, gsis_c, lsis_c) ||
-        validate_definitions(r, defs, ks, used, gsis_c || lsis_c) ||
+        ops_check_vector_indexes(r, vectors_c, defs, billing == BILLING_PAY_PER_REQUEST, gsis_c, lsis_c, used) ||
+        validate_definitions(r, defs, ks, used, gsis_c || lsis_c || vectors_c) ||
         validate_billing(r, billing, pt, (json_t *)gsis_c) ||
         stream_check_spec(&r->err, req_member(r, "StreamSpecification"))) {
         json_decref(used);
@@ -405,6 +408,8 @@ req_result_t op_create_table(ddb_req_t *r)
         json_object_set(desc, "GlobalSecondaryIndexes", (json_t *)gsis_c);
     if (lsis_c)
         json_object_set(desc, "LocalSecondaryIndexes", (json_t *)lsis_c);
+    if (vectors_c)
+        json_object_set_new(desc, "VectorIndexes", json_deep_copy(vectors_c));
     json_object_set_new(desc, "DeletionProtectionEnabled", json_boolean(protect));
     if (table_class >= 0)
         json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
@@ -574,9 +579,11 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     const json_t *protect = req_member(r, "DeletionProtectionEnabled");
     const json_t *stream_spec = req_member(r, "StreamSpecification");
     const json_t *gsi_updates = req_member(r, "GlobalSecondaryIndexUpdates");
+    const json_t *vector_updates = req_member(r, "VectorIndexUpdates");
     int table_class;
     req_enum(r, "TableClass", table_classes, &table_class, -1);
-    if (!req_member(r, "BillingMode") && !pt && !protect && !stream_spec && !gsi_updates && table_class < 0)
+    if (!req_member(r, "BillingMode") && !pt && !protect && !stream_spec && !gsi_updates && !vector_updates &&
+        table_class < 0)
         return err_set(&r->err, ERR_VALIDATION,
                        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
@@ -622,7 +629,8 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
         json_object_set_new(desc, "TableClassUpdated", json_real(now));
     }
-    if (gsi_updates && (rc = ops_index_updates(r, txn, t, desc)) != 0) {
+    if ((gsi_updates && (rc = ops_index_updates(r, txn, t, desc)) != 0) ||
+        (vector_updates && (rc = ops_vector_index_updates(r, txn, t, desc)) != 0)) {
         json_decref(desc);
         return rc;
     }
@@ -636,7 +644,8 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     if (!rc) {
         buf_putc(&r->out, '{');
         rc = write_table_description(r, &r->out, txn, nt, "TableDescription",
-                                     pt || req_member(r, "BillingMode") || gsi_updates ? "UPDATING" : "ACTIVE");
+                                     pt || req_member(r, "BillingMode") || gsi_updates || vector_updates ? "UPDATING"
+                                                                                                         : "ACTIVE");
         buf_putc(&r->out, '}');
     }
     table_free(nt);

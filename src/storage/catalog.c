@@ -59,13 +59,36 @@ static void parse_key_schema(json_t *list, json_t *defs, key_schema_t *ks)
     }
 }
 
+/* Every HASH and RANGE attribute of an index key, in order (a
+ * multi-attribute GSI key has up to four of each); ks keeps the first of
+ * each. */
+static void parse_index_keys(json_t *list, json_t *defs, table_index_t *out)
+{
+    memset(&out->ks, 0, sizeof out->ks);
+    size_t i;
+    json_t *k;
+    json_array_foreach(list, i, k)
+    {
+        const char *name = json_string_value(json_object_get(k, "AttributeName"));
+        bool hash = strcmp(json_string_value(json_object_get(k, "KeyType")), "HASH") == 0;
+        key_attr_t ka = {str_from_cstr(name), attr_type(defs, name)};
+        if (hash && out->n_hash < INDEX_KEY_ATTRS_MAX)
+            out->hash[out->n_hash++] = ka;
+        else if (!hash && out->n_range < INDEX_KEY_ATTRS_MAX)
+            out->range[out->n_range++] = ka;
+    }
+    out->ks.hash = out->hash[0];
+    if (out->n_range)
+        out->ks.range = out->range[0];
+}
+
 /* An index as index.c needs it. Descriptions stored before indexes were
  * numbered ("ddbd_number") get their position, which CreateTable used. */
 static void parse_index(json_t *ix, json_t *defs, bool local, size_t pos, table_index_t *out)
 {
     out->name = json_string_value(json_object_get(ix, "IndexName"));
     out->local = local;
-    parse_key_schema(json_object_get(ix, "KeySchema"), defs, &out->ks);
+    parse_index_keys(json_object_get(ix, "KeySchema"), defs, out);
     json_t *proj = json_object_get(ix, "Projection");
     const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
     out->projection = !type || strcmp(type, "KEYS_ONLY") == 0 ? PROJ_KEYS_ONLY
@@ -102,6 +125,71 @@ static void parse_indexes(table_t *t, json_t *defs)
     }
 }
 
+static void parse_projection(json_t *proj, index_projection_t *type_out, str_t **include, size_t *n_include)
+{
+    const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
+    *type_out = !type || strcmp(type, "KEYS_ONLY") == 0 ? PROJ_KEYS_ONLY
+                : strcmp(type, "INCLUDE") == 0          ? PROJ_INCLUDE
+                                                        : PROJ_ALL;
+    json_t *nka = json_object_get(proj, "NonKeyAttributes");
+    *n_include = json_array_size(nka);
+    *include = *n_include ? xcalloc(*n_include, sizeof **include) : NULL;
+    for (size_t i = 0; i < *n_include; i++)
+        (*include)[i] = str_from_cstr(json_string_value(json_array_get(nka, i)));
+}
+
+static void parse_vector_index(json_t *v, json_t *defs, vector_index_t *out)
+{
+    out->name = json_string_value(json_object_get(v, "IndexName"));
+    out->attr =
+        str_from_cstr(json_string_value(json_object_get(json_object_get(v, "VectorAttribute"), "AttributeName")));
+    out->dims = (uint32_t)json_integer_value(json_object_get(v, "Dimensions"));
+    const char *fn = json_string_value(json_object_get(v, "DistanceFunction"));
+    out->distance = fn && strcmp(fn, "EUCLIDEAN") == 0     ? VDIST_EUCLIDEAN
+                    : fn && strcmp(fn, "DOT_PRODUCT") == 0 ? VDIST_DOT_PRODUCT
+                                                           : VDIST_COSINE;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(v, "SearchSchema"), i, e)
+    {
+        const char *name = json_string_value(json_object_get(e, "AttributeName"));
+        key_attr_t ka = {str_from_cstr(name), attr_type(defs, name)};
+        const char *type = json_string_value(json_object_get(e, "SearchSchemaElementType"));
+        if (type && strcmp(type, "HASH") == 0)
+            out->hash = ka;
+        else if (out->n_filters < VECTOR_FILTERS_MAX)
+            out->filters[out->n_filters++] = ka;
+    }
+    parse_projection(json_object_get(v, "Projection"), &out->projection, &out->include, &out->n_include);
+    out->number = (uint16_t)json_integer_value(json_object_get(v, "ddbd_number"));
+    const char *status = json_string_value(json_object_get(v, "ddbd_status"));
+    out->creating = status && strcmp(status, "CREATING") == 0;
+}
+
+static void parse_vector_indexes(table_t *t, json_t *defs)
+{
+    json_t *list = json_object_get(t->desc, "VectorIndexes");
+    if (!json_array_size(list))
+        return;
+    t->vindexes = xcalloc(json_array_size(list), sizeof *t->vindexes);
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *status = json_string_value(json_object_get(v, "ddbd_status"));
+        if (!status || strcmp(status, "DELETING") != 0)
+            parse_vector_index(v, defs, &t->vindexes[t->n_vindexes++]);
+    }
+}
+
+const vector_index_t *table_vector_index(const table_t *t, str_t name)
+{
+    for (size_t i = 0; i < t->n_vindexes; i++)
+        if (str_eq_cstr(name, t->vindexes[i].name))
+            return &t->vindexes[i];
+    return NULL;
+}
+
 const table_index_t *table_index(const table_t *t, str_t name)
 {
     for (size_t i = 0; i < t->n_indexes; i++)
@@ -134,6 +222,7 @@ table_t *table_from_json(const char *ns, json_t *desc)
     json_t *defs = json_object_get(desc, "AttributeDefinitions");
     parse_key_schema(json_object_get(desc, "KeySchema"), defs, &t->ks);
     parse_indexes(t, defs);
+    parse_vector_indexes(t, defs);
     return t;
 }
 
@@ -144,6 +233,9 @@ void table_free(table_t *t)
     for (size_t i = 0; i < t->n_indexes; i++)
         free(t->indexes[i].include);
     free(t->indexes);
+    for (size_t i = 0; i < t->n_vindexes; i++)
+        free(t->vindexes[i].include);
+    free(t->vindexes);
     json_decref(t->desc);
     free(t->ns);
     free(t->name);
