@@ -19,7 +19,7 @@ ddbd_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
 
-# node and npm for the wire tests that use npm's AWS SDK (tests/wire/node);
+# node and npm for the tests that use npm's AWS SDK (tests/node);
 # Debian's when the machine has no node of its own (a nodesource node
 # bundles npm, which Debian's npm package would conflict with).
 ddbd_install_node() {

@@ -1,6 +1,6 @@
-"""Runs the node wire tests (tests/wire/node, npm's @aws-sdk/client-dynamodb) against the suite's
-ddbd: the operations Debian's botocore does not know (vector indexes, SearchVectors). The npm
-packages are installed once, into tests/wire/node/node_modules (git-ignored), when missing."""
+"""Runs the node wire tests (tests/node/*.test.mjs, npm's @aws-sdk/client-dynamodb) against the suite's
+ddbd: the operations Debian's botocore does not know (vector indexes, SearchVectors, ...). scripts/test
+installs the npm packages (npm ci in tests/node); when they are missing, this does it once."""
 import os
 import shutil
 import subprocess
@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-NODE_DIR = Path(__file__).resolve().parent / "node"
+NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 
 
 def _npm_ready():
     if (NODE_DIR / "node_modules" / "@aws-sdk" / "client-dynamodb" / "package.json").exists():
         return
     assert shutil.which("node") and shutil.which("npm"), "node and npm are needed (scripts/deps.sh installs them)"
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True,
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True,
                    timeout=600)
 
 

@@ -185,7 +185,7 @@ test("CreateTable and UpdateTable: definitions, backfill, delete, DescribeTable"
   await fails(ddb.send(new CreateTableCommand({ ...base, TableName: name("bad"), VectorIndexes: [vi({ Dimensions: 4097 })] })), "ValidationException",
     /Member must have value less than or equal to 4096/);
   await fails(ddb.send(new CreateTableCommand({ ...base, TableName: name("bad"), VectorIndexes: [vi({ DistanceFunction: "MANHATTAN" })] })), "ValidationException",
-    /Member must satisfy enum value set: \[COSINE, DOT_PRODUCT, EUCLIDEAN\]/);
+    /Member must satisfy enum value set: \[DOT_PRODUCT, COSINE, EUCLIDEAN\]/);
   await fails(ddb.send(new CreateTableCommand({ ...base, TableName: name("bad"), VectorIndexes: [vi({ SearchSchema: [{ AttributeName: "cat", SearchSchemaElementType: "HASH" }] })] })),
     "ValidationException", "One element in SearchSchema is not defined in attribute definitions");
   await fails(ddb.send(new CreateTableCommand({ ...base, TableName: name("bad"), BillingMode: "PROVISIONED", ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }, VectorIndexes: [vi()] })),
