@@ -492,13 +492,24 @@ static void segment_bound(const page_t *pg, uint64_t seg, uint64_t total, key_bu
 static int scan_walk(page_t *pg, store_txn_t *txn, const value_t *esk, int64_t seg, int64_t total)
 {
     ddb_req_t *r = pg->r;
-    key_buf_t lo, hi;
+    key_buf_t lo, hi, start;
     segment_bound(pg, (uint64_t)seg, (uint64_t)total, &lo);
     segment_bound(pg, (uint64_t)seg + 1, (uint64_t)total, &hi);
-    if (esk && pg->ix)
-        index_key_entry(pg->t, pg->ix, esk, &lo);
-    else if (esk)
-        key_encode(pg->t->id, &pg->t->ks, esk, &lo);
+    if (esk) {
+        if (pg->ix)
+            index_key_entry(pg->t, pg->ix, esk, &start);
+        else
+            key_encode(pg->t->id, &pg->t->ks, esk, &start);
+        /* a parallel scan's start key must lie in its segment (AWS's words) */
+        str_t st = {(const char *)start.b, start.len};
+        if (total > 1 && (str_cmp(st, (str_t){(const char *)lo.b, lo.len}) < 0 ||
+                          str_cmp(st, (str_t){(const char *)hi.b, hi.len}) >= 0))
+            return err_set(&r->err, ERR_VALIDATION,
+                           "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+                           "ExclusiveStartKey with correct Segment. TotalSegments: %lld Segment: %lld",
+                           (long long)total, (long long)seg);
+        lo = start;
+    }
     store_cursor_t *cur;
     int rc = store_cursor_open(txn, pg->ix ? STORE_DB_INDEX : STORE_DB_ITEMS, &cur);
     if (rc)
