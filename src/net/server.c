@@ -343,7 +343,7 @@ bool server_stream_write(server_slot_t *s, const char *data, size_t len)
         conn_close(c); /* the client does not keep up: let it reconnect */
         return false;
     }
-    if (c->head != s) /* the head has not left yet (earlier replies pending) */
+    if (c->head != s || s->wire.len) /* the head has not left yet: the bytes follow it */
         return buf_append(&s->wire, data, len), true;
     write_req_t *wr = xcalloc(1, sizeof *wr);
     buf_append(&wr->wire, data, len);

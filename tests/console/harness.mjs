@@ -87,6 +87,7 @@ export function watchPage(page, allow = () => false) {
 }
 
 export async function screenshot(page, name) {
+  await page.evaluate(() => document.getElementById('toasts')?.replaceChildren()); // notices are transient
   fs.mkdirSync(shotsDir, { recursive: true });
   await page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
   if (docsDir) {
