@@ -20,10 +20,10 @@ function chart(samples) {
   const w = 600, hgt = 120;
   const max = Math.max(1, ...samples);
   const pts = samples.map((v, i) => `${(i * w) / (POINTS - 1)},${hgt - (v / max) * (hgt - 10)}`).join(' ');
-  return svg('svg', { viewBox: `0 0 ${w} ${hgt}`, class: 'chart', role: 'img', 'aria-label': `Requests per second over the last minute, peak ${max.toFixed(1)}` },
+  const label = h('span', { class: 'sub' }, `peak ${max.toFixed(1)} req/s, now ${samples[samples.length - 1].toFixed(1)} req/s`);
+  return [label, svg('svg', { viewBox: `0 0 ${w} ${hgt}`, preserveAspectRatio: 'none', class: 'chart', role: 'img', 'aria-label': `Requests per second over the last minute, peak ${max.toFixed(1)}` },
     svg('line', { x1: 0, y1: hgt - 0.5, x2: w, y2: hgt - 0.5, class: 'axis' }),
-    svg('text', { x: 4, y: 12, class: 'label' }, `${max.toFixed(1)} req/s`),
-    svg('polyline', { points: pts, class: 'line' }));
+    svg('polyline', { points: pts, class: 'line' }))];
 }
 
 export function render(main) {

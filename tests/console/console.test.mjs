@@ -212,7 +212,11 @@ test('the server view: version, counters, a live chart, recent errors', async ()
   await page.goto(url('/server'));
   await page.locator('#server-ops td', { hasText: 'PutItem' }).waitFor();
   await page.locator('#server-errors td', { hasText: 'ConditionalCheckFailedException' }).waitFor();
-  await page.waitForTimeout(2500); // a few points on the chart
+  for (let i = 0; i < 25; i++) { // some traffic for the chart, as an application would make
+    await boto.call('get_item', { TableName: TABLE, Key: { customer: { S: 'alice' }, orderId: { S: 'o-1' } } });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await page.locator('#server-ops tr', { hasText: 'GetItem' }).locator('td.num').first().filter({ hasNotText: /^0\.0$/ }).waitFor();
   assert.equal(await page.locator('#server-chart svg polyline').count(), 1);
   await screenshot(page, 'server');
   clean();
