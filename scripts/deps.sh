@@ -3,6 +3,8 @@
 
 ddbd_build_packages="gcc libc6-dev meson ninja-build pkg-config libuv1-dev liblmdb-dev node-llhttp libjansson-dev zlib1g-dev libxxhash-dev"
 ddbd_test_packages="python3-boto3 python3-pytest awscli"
+# tests/console: the browser the console's tests drive (playwright-core, from npm, drives it).
+ddbd_console_test_packages="chromium"
 # tests/image: podman builds and runs the image; debootstrap makes its base.
 ddbd_image_test_packages="podman runc debootstrap awscli"
 
