@@ -196,7 +196,7 @@ static int check_batch(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, c
         int rc = catalog_lookup(cache, txn, r->ns, str_from_cstr(op->table_name), &tables[i]);
         if (rc)
             return rc;
-        if (!tables[i])
+        if (!tables[i] || tables[i]->restoring)
             return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
         const key_schema_t *ks = &tables[i]->ks;
         if (op->is_put ? key_check_item(ks, &op->item, &r->err) : key_check_key(ks, &op->item, &r->err))

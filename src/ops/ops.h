@@ -77,6 +77,31 @@ req_result_t op_describe_endpoints(ddb_req_t *r);
 int ops_check_tags(ddb_req_t *r, const json_t *tags);
 int ops_add_tags(ddb_req_t *r, json_t *desc, const json_t *tags);
 
+/* ops/backup.c */
+req_result_t op_create_backup(ddb_req_t *r);
+req_result_t op_describe_backup(ddb_req_t *r);
+req_result_t op_list_backups(ddb_req_t *r);
+req_result_t op_delete_backup(ddb_req_t *r);
+req_result_t op_restore_table_from_backup(ddb_req_t *r);
+
+/* ops/pitr.c */
+req_result_t op_update_continuous_backups(ddb_req_t *r);
+req_result_t op_describe_continuous_backups(ddb_req_t *r);
+req_result_t op_restore_table_to_point_in_time(ddb_req_t *r);
+
+/* ops/backup_record.c: DeleteTable's apply, before anything is written: refuses a table being
+ * restored or read by a backup copy or a restore (ResourceInUseException);
+ * with point-in-time recovery on, records the system backup that takes
+ * the items over (*keep_items: detach them, do not drop them). */
+int ops_backup_table_deleting(ddb_req_t *r, store_txn_t *txn, const table_t *t, bool *keep_items);
+
+/* ops/backup_record.c: DescribeTable's RestoreSummary (when t was restored). */
+void ops_restore_describe(buf_t *b, const table_t *t);
+
+/* ops/table.c: "<wrapper>":{TableDescription} of t with TableStatus status. */
+int ops_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *wrapper,
+                          const char *status);
+
 /* ops/streams.c (DynamoDBStreams_20120810) */
 req_result_t op_list_streams(ddb_req_t *r);
 req_result_t op_describe_stream(ddb_req_t *r);

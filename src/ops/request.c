@@ -298,7 +298,12 @@ int req_table_named(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, str_
     int rc = catalog_lookup(cache, txn, r->ns, name, out);
     if (rc < 0)
         return rc;
-    return *out ? 0 : req_table_not_found(r, name);
+    /* a table being restored takes no item operations until ACTIVE;
+     * UpdateTable and DeleteTable see it, to refuse it themselves */
+    bool table_op = r->op && (strcmp(r->op, "UpdateTable") == 0 || strcmp(r->op, "DeleteTable") == 0);
+    if (!*out || ((*out)->restoring && !table_op))
+        return req_table_not_found(r, name);
+    return 0;
 }
 
 int req_table_not_found(ddb_req_t *r, str_t name)

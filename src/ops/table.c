@@ -160,11 +160,18 @@ static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, con
         (rc = ops_describe_vector_indexes(r, b, txn, t)) != 0)
         return rc;
     stream_describe_table(b, t->desc);
+    ops_restore_describe(b, t);
     jw_key(b, "DeletionProtectionEnabled");
     jw_bool(b, json_is_true(json_object_get(t->desc, "DeletionProtectionEnabled")));
     write_table_class(b, t->desc);
     jw_close(b, '}');
     return 0;
+}
+
+int ops_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *wrapper,
+                          const char *status)
+{
+    return write_table_description(r, b, txn, t, wrapper, status);
 }
 
 /* ---- CreateTable validation ---------------------------------------------- */
@@ -477,7 +484,7 @@ req_result_t op_describe_table(ddb_req_t *r)
         rc = req_table_not_found(r, name);
     if (!rc) {
         buf_putc(&r->out, '{');
-        rc = write_table_description(r, &r->out, txn, t, "Table", "ACTIVE");
+        rc = write_table_description(r, &r->out, txn, t, "Table", t->restoring ? "CREATING" : "ACTIVE");
         buf_putc(&r->out, '}');
     }
     return req_result(r, rc);
@@ -544,13 +551,16 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         return err_set(&r->err, ERR_VALIDATION,
                        "Resource cannot be deleted as it is currently protected against deletion. Disable "
                        "deletion protection first.");
+    bool keep_items; /* a system backup takes them over (PITR on) */
+    if ((rc = ops_backup_table_deleting(r, txn, t, &keep_items)) != 0)
+        return rc;
     buf_putc(&r->out, '{');
     rc = write_table_description(r, &r->out, txn, t, "TableDescription", "DELETING");
     buf_putc(&r->out, '}');
     if (!rc)
         rc = stream_on_table_deleted(txn, t);
     if (!rc)
-        rc = itemstore_drop_table(txn, t);
+        rc = keep_items ? itemstore_detach_table(txn, t) : itemstore_drop_table(txn, t);
     if (!rc)
         rc = catalog_delete(txn, r->ns, str_from_cstr(t->name));
     return rc;
@@ -572,6 +582,9 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     int rc = req_table(r, txn, cache, &t);
     if (rc)
         return rc;
+    if (t->restoring)
+        return err_set(&r->err, ERR_RESOURCE_IN_USE,
+                       "Attempt to change a resource which is still in use: Table is being created: %s", t->name);
     int billing;
     const json_t *pt;
     req_enum(r, "BillingMode", billing_modes, &billing, (int)t->billing);

@@ -265,7 +265,7 @@ static int tw_resolve(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, tw
         int rc = catalog_lookup(cache, txn, r->ns, a->table_name, &a->table);
         if (rc < 0)
             return rc;
-        if (!a->table)
+        if (!a->table || a->table->restoring)
             return req_table_not_found(r, a->table_name);
         const key_schema_t *ks = &a->table->ks;
         if (a->kind == TW_PUT ? key_check_item(ks, &a->item, &r->err) : key_check_key(ks, &a->item, &r->err))

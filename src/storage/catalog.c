@@ -223,6 +223,9 @@ table_t *table_from_json(const char *ns, json_t *desc)
     parse_key_schema(json_object_get(desc, "KeySchema"), defs, &t->ks);
     parse_indexes(t, defs);
     parse_vector_indexes(t, defs);
+    t->keep_history = json_is_true(json_object_get(json_object_get(desc, "ddbd_pitr"), "on")) ||
+                      json_integer_value(json_object_get(desc, "ddbd_pins")) > 0;
+    t->restoring = json_object_get(desc, "ddbd_restore") != NULL;
     return t;
 }
 

@@ -74,6 +74,13 @@ typedef struct table {
     size_t n_indexes;
     vector_index_t *vindexes; /* VectorIndexes (not DELETING) */
     size_t n_vindexes;
+    /* Writes keep the items' history (history.h): point-in-time recovery
+     * is on ("ddbd_pitr") or a backup or restore is reading the table as
+     * it was ("ddbd_pins" > 0). */
+    bool keep_history;
+    /* A restore is filling the table ("ddbd_restore"): TableStatus
+     * CREATING, no item operations yet. */
+    bool restoring;
 } table_t;
 
 /* The index named name, or NULL. */
