@@ -37,11 +37,13 @@ static int fail_doc(char *why, size_t n, const char *msg)
     return -1;
 }
 
-/* A one-element list as its element; anything else as it is (new ref). */
+/* A one-element list of a scalar as that scalar; anything else as it is
+ * (new ref). */
 static json_t *unwrap_single(json_t *v)
 {
-    if (json_is_array(v) && json_array_size(v) == 1)
-        return json_incref(json_array_get(v, 0));
+    json_t *e = json_array_get(v, 0);
+    if (json_is_array(v) && json_array_size(v) == 1 && !json_is_array(e) && !json_is_object(e))
+        return json_incref(e);
     return json_incref(v);
 }
 
