@@ -113,6 +113,9 @@ int ops_settings_update(ddb_req_t *r, const table_t *t, json_t *desc, ops_answer
  * or NULL); and a GSI's OnDemandThroughput and WarmThroughput. */
 void ops_settings_describe(buf_t *b, const table_t *t, const char *status, const ops_answer_t *a);
 void ops_settings_describe_index(buf_t *b, const table_t *t, const json_t *ix, const char *index_status);
+/* GlobalSecondaryIndexUpdates' Update with OnDemandThroughput or
+ * WarmThroughput, applied to ix (the index's definition in the new desc). */
+int ops_settings_index_update(ddb_req_t *r, const table_t *t, json_t *ix, const json_t *up);
 
 /* ops/replicas.c: global tables version 2019.11.21 */
 /* UpdateTable's ReplicaUpdates (and MultiRegionConsistency,

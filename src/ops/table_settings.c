@@ -101,8 +101,9 @@ static int int_member(ddb_req_t *r, const json_t *o, const char *name, int64_t *
 }
 
 /* OnDemandThroughput of CreateTable (clear false: every value >= 1) or
- * UpdateTable (clear true: -1 clears a member). */
-static int check_odt(ddb_req_t *r, const json_t *odt, bool on_demand, bool clear)
+ * UpdateTable (clear true: -1 clears a member); of the table, or of the
+ * GSI named index. */
+static int check_odt(ddb_req_t *r, const json_t *odt, bool on_demand, bool clear, const char *index)
 {
     for (int i = 0; i < 2; i++) {
         int64_t v;
@@ -118,8 +119,8 @@ static int check_odt(ddb_req_t *r, const json_t *odt, bool on_demand, bool clear
                            odt_members[i]);
         if (v < 1 && !(clear && v == -1))
             return err_set(&r->err, ERR_VALIDATION,
-                           INVALID "Requested %s for OnDemandThroughput for table is outside of valid range",
-                           odt_members[i]);
+                           INVALID "Requested %s for OnDemandThroughput for %s%s is outside of valid range",
+                           odt_members[i], index ? "index : " : "table", index ? index : "");
     }
     return 0;
 }
@@ -165,7 +166,7 @@ int ops_settings_create(ddb_req_t *r, json_t *desc)
     const char *key = NULL;
     if (sse && sse_target(r, sse, &kms, &key))
         return -1;
-    if (odt && check_odt(r, odt, on_demand, false))
+    if (odt && check_odt(r, odt, on_demand, false, NULL))
         return -1;
     int64_t w[2];
     warm_of(desc, on_demand, rcu, wcu, w);
@@ -305,12 +306,11 @@ static int update_sse(ddb_req_t *r, const json_t *desc_in, json_t *desc, ops_ans
 /* Member by member; -1 clears one. The answer shows the request's values
  * over what was set (so a cleared member reads -1), DescribeTable only
  * what remains. */
-static int update_odt(ddb_req_t *r, json_t *desc, ops_answer_t *a)
+/* Merges odt into holder's "OnDemandThroughput"; *echo (may be NULL) gets
+ * what the answer shows. */
+static void merge_odt(json_t *holder, const json_t *odt, json_t **echo_out)
 {
-    const json_t *odt = req_member(r, "OnDemandThroughput");
-    if (check_odt(r, odt, is_on_demand(desc), true))
-        return -1;
-    json_t *cur = json_object_get(desc, "OnDemandThroughput");
+    json_t *cur = json_object_get(holder, "OnDemandThroughput");
     json_t *next = cur ? json_deep_copy(cur) : json_object();
     json_t *echo = json_deep_copy(next);
     for (int i = 0; i < 2; i++) {
@@ -324,12 +324,59 @@ static int update_odt(ddb_req_t *r, json_t *desc, ops_answer_t *a)
             json_object_set(next, odt_members[i], v);
     }
     if (json_object_size(next))
-        json_object_set_new(desc, "OnDemandThroughput", next);
+        json_object_set_new(holder, "OnDemandThroughput", next);
     else {
         json_decref(next);
-        json_object_del(desc, "OnDemandThroughput");
+        json_object_del(holder, "OnDemandThroughput");
     }
-    a->odt_echo = echo;
+    if (echo_out)
+        *echo_out = echo;
+    else
+        json_decref(echo);
+}
+
+static int update_odt(ddb_req_t *r, json_t *desc, ops_answer_t *a)
+{
+    const json_t *odt = req_member(r, "OnDemandThroughput");
+    if (check_odt(r, odt, is_on_demand(desc), true, NULL))
+        return -1;
+    merge_odt(desc, odt, &a->odt_echo);
+    return 0;
+}
+
+int ops_settings_index_update(ddb_req_t *r, const table_t *t, json_t *ix, const json_t *up)
+{
+    const char *name = json_string_value(json_object_get(ix, "IndexName"));
+    const json_t *odt = json_object_get(up, "OnDemandThroughput"), *warm = json_object_get(up, "WarmThroughput");
+    if (json_object_get(up, "ProvisionedThroughput") && t->billing == BILLING_PAY_PER_REQUEST)
+        return err_set(&r->err, ERR_VALIDATION,
+                       INVALID "The only Updates for index: %s when TableThroughputMode is PAY_PER_REQUEST can be to "
+                               "OnDemandThroughput, WarmThroughput",
+                       name);
+    if (odt && check_odt(r, odt, t->billing == BILLING_PAY_PER_REQUEST, true, name))
+        return -1;
+    const json_t *cur = json_object_get(ix, "WarmThroughput");
+    for (int i = 0; warm && i < 2; i++) {
+        int64_t v;
+        bool present;
+        if (int_member(r, warm, warm_members[i], &v, &present))
+            return -1;
+        const json_t *was = json_object_get(cur, warm_members[i]);
+        if (present && was && v < json_integer_value(was))
+            return err_set(&r->err, ERR_VALIDATION,
+                           INVALID "Requested %s for WarmThroughput for index %s is lower than current "
+                                   "WarmThroughput, decreasing WarmThroughput is not supported",
+                           warm_members[i], name);
+    }
+    if (json_object_get(up, "ProvisionedThroughput"))
+        json_object_set(ix, "ProvisionedThroughput", json_object_get(up, "ProvisionedThroughput"));
+    if (odt)
+        merge_odt(ix, odt, NULL);
+    if (warm) {
+        json_t *w = cur ? json_deep_copy(cur) : json_object();
+        json_object_update(w, (json_t *)warm);
+        json_object_set_new(ix, "WarmThroughput", w);
+    }
     return 0;
 }
 

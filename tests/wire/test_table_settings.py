@@ -236,3 +236,34 @@ def test_shard_filter_child_shards(start_ddbd):
     assert [s["ShardId"] for s in r[0][1]["StreamDescription"]["Shards"]] == [shards[1]["ShardId"]]
     assert r[1][1]["StreamDescription"]["Shards"] == []
     assert r[2][:2] == ("error", "ValidationException") and "[CHILD_SHARDS]" in r[2][2]
+
+
+def test_index_settings(endpoint, make_table):
+    t = make_table(extra_attrs={"g": "S"}, GlobalSecondaryIndexes=[{
+        "IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}])
+    upd = lambda u: ("UpdateTable", {"TableName": t, "GlobalSecondaryIndexUpdates": [{"Update": dict(IndexName="byG", **u)}]})
+    r = node_sdk.calls(endpoint, [
+        ("DescribeTable", {"TableName": t}),
+        upd({"OnDemandThroughput": {"MaxReadRequestUnits": 40, "MaxWriteRequestUnits": 20}}),
+        upd({"WarmThroughput": {"ReadUnitsPerSecond": 20000}}),
+        upd({"OnDemandThroughput": {"MaxWriteRequestUnits": -1}}),
+        ("DescribeTable", {"TableName": t}),
+        upd({"WarmThroughput": {"ReadUnitsPerSecond": 15000}}),
+        upd({"OnDemandThroughput": {"MaxReadRequestUnits": 0}}),
+        upd({"ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}, "WarmThroughput": {"ReadUnitsPerSecond": 30000}}),
+    ])
+    before = r[0][1]["Table"]["GlobalSecondaryIndexes"][0]
+    assert before["WarmThroughput"] == {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+    assert "OnDemandThroughput" not in before
+    assert all(x[0] == "ok" for x in r[1:4]), r[1:4]
+    after = r[4][1]["Table"]["GlobalSecondaryIndexes"][0]
+    assert after["OnDemandThroughput"] == {"MaxReadRequestUnits": 40}
+    assert after["WarmThroughput"] == {"ReadUnitsPerSecond": 20000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+    assert r[5] == ("error", "ValidationException",
+                    INVALID + "Requested ReadUnitsPerSecond for WarmThroughput for index byG is lower than current "
+                    "WarmThroughput, decreasing WarmThroughput is not supported")
+    assert r[6] == ("error", "ValidationException",
+                    INVALID + "Requested MaxReadRequestUnits for OnDemandThroughput for index : byG is outside of valid range")
+    assert r[7] == ("error", "ValidationException",
+                    INVALID + "The only Updates for index: byG when TableThroughputMode is PAY_PER_REQUEST can be to "
+                    "OnDemandThroughput, WarmThroughput")
