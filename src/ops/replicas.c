@@ -178,6 +178,36 @@ typedef struct action {
 
 static const char *const kinds[] = {"Create", "Update", "Delete", "Disassociate", NULL};
 
+/* The aws partition's region names, as the SDKs match them:
+ * ^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$ (and short: names are keys). */
+static bool region_ok(const char *s)
+{
+    static const char *const prefixes[] = {"us-", "eu-", "ap-", "sa-", "ca-", "me-", "af-", "il-", "mx-", NULL};
+    size_t n = strlen(s);
+    bool prefix = false;
+    for (int i = 0; prefixes[i]; i++)
+        prefix |= strncmp(s, prefixes[i], 3) == 0;
+    const char *dash = strrchr(s, '-');
+    if (!prefix || n > 32 || dash == s + 2 || !dash[1])
+        return false;
+    for (const char *p = s + 3; p < dash; p++)
+        if (!(*p == '_' || *p == '-' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9')))
+            return false;
+    for (const char *p = dash + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
+/* The regions of the aws partition (npm's @aws-sdk, 2026). */
+static const char supported_regions[] =
+    "af-south-1, ap-east-1, ap-east-2, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, "
+    "ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-4, ap-southeast-5, ap-southeast-6, "
+    "ap-southeast-7, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, "
+    "eu-west-1, eu-west-2, eu-west-3, il-central-1, me-central-1, me-south-1, me-west-1, mx-central-1, sa-east-1, "
+    "sa-west-1, us-east-1, us-east-2, us-west-1, us-west-2";
+
 /* One ReplicationGroupUpdate: exactly one action with a RegionName. */
 static int parse_action(ddb_req_t *r, const json_t *u, action_t *a)
 {
@@ -197,6 +227,11 @@ static int parse_action(ddb_req_t *r, const json_t *u, action_t *a)
     if (!n || !a->region || (strcmp(a->kind, "Update") == 0 && json_object_size(a->body) < 2))
         return err_set(&r->err, ERR_VALIDATION,
                        "There are no actions specified in the Replica Update Action of the request.");
+    if (!region_ok(a->region))
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Region %.64s is not supported. The latest version of global tables are only supported in the "
+                       "following regions: [%s]",
+                       a->region, supported_regions);
     if (strcmp(a->kind, "Disassociate") == 0) /* multi-account global tables: not in ddbd */
         return err_set(&r->err, ERR_VALIDATION,
                        INVALID "Disassociate is not supported: ddbd has no other accounts to disassociate into.");

@@ -153,6 +153,13 @@ def test_replica_update_errors(regions, endpoint):
         (t, [{"Create": {"RegionName": EU}, "Delete": {"RegionName": WEST}}],
          "Update table operation with more than one type of replica actions not allowed."),
         (t, [{"Update": {"RegionName": WEST}}], "There are no actions specified in the Replica Update Action of the request."),
+        (t, [{"Create": {"RegionName": "EU-WEST-1"}}],
+         "Region EU-WEST-1 is not supported. The latest version of global tables are only supported in the following "
+         "regions: [af-south-1, ap-east-1, ap-east-2, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, "
+         "ap-south-2, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-4, ap-southeast-5, ap-southeast-6, "
+         "ap-southeast-7, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, "
+         "eu-west-1, eu-west-2, eu-west-3, il-central-1, me-central-1, me-south-1, me-west-1, mx-central-1, sa-east-1, "
+         "sa-west-1, us-east-1, us-east-2, us-west-1, us-west-2]"),
         (t, [{"Update": {"RegionName": WEST, "ProvisionedThroughputOverride": {"ReadCapacityUnits": 5}}}],
          "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"),
     ]
