@@ -127,7 +127,7 @@ static int enable_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     json_t *entry = json_pack("{s:s%,s:s}", "StreamArn", arn.ptr, arn.len, "DestinationStatus", "ACTIVE");
     if (p >= 0)
         json_object_set_new(entry, "ApproximateCreationDateTimePrecision", json_string(precisions[p]));
-    size_t at;
+    size_t at = 0;
     if (find_dest(desc, arn, &at))
         json_array_set_new(dl, at, entry); /* re-enabling reuses the old entry */
     else

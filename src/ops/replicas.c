@@ -126,7 +126,7 @@ int ops_replica_leave(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, co
     *left = true;
     str_t name = str_from_cstr(t->name);
     const char *home = home_ns_of(t);
-    size_t at;
+    size_t at = 0;
     int rc;
     if (strcmp(home, r->ns) != 0) { /* a link: the home's list loses it */
         const table_t *h;
@@ -321,7 +321,7 @@ static int delete_replica(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache
                           const action_t *a, ops_answer_t *ans)
 {
     str_t name = str_from_cstr(t->name);
-    size_t at;
+    size_t at = 0;
     json_t *m = member(desc, a->region, &at);
     const char *ns = arena_cstr(&r->arena, str_from_cstr(m_ns(m)));
     const char *home = home_ns_of(t);
