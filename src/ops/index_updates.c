@@ -356,12 +356,17 @@ int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *
     static const char *const del_members[] = {"IndexName", NULL}, *const del_fields[] = {"indexName"};
     static const char *const up_members[] = {"IndexName", "ProvisionedThroughput", NULL};
     static const char *const up_fields[] = {"indexName", "provisionedThroughput"};
-    if (d ? require(r, d, del_members, del_fields, "delete") : require(r, up, up_members, up_fields, "update"))
+    /* an Update of on-demand or warm throughput needs no ProvisionedThroughput */
+    bool settings = up && (json_object_get(up, "OnDemandThroughput") || json_object_get(up, "WarmThroughput"));
+    if (d || settings ? require(r, d ? d : up, del_members, del_fields, d ? "delete" : "update")
+                      : require(r, up, up_members, up_fields, "update"))
         return -1;
     const char *name = json_string_value(json_object_get(d ? d : up, "IndexName"));
     json_t *ix = ops_find_by(gsis, "IndexName", name);
     if (!ix)
         return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+    if (settings)
+        return ops_settings_index_update(r, t, ix, up);
     if (up) {
         json_t *pt = json_object_get(up, "ProvisionedThroughput");
         if (!json_is_object(pt) || t->billing == BILLING_PAY_PER_REQUEST)

@@ -4,6 +4,7 @@
 
 #include "base/alloc.h"
 #include "base/endian.h"
+#include "storage/replica_view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -247,14 +248,62 @@ void table_free(table_t *t)
 
 /* ---- storage --------------------------------------------------------------- */
 
+static int put_json(store_txn_t *txn, const char *ns, str_t name, const json_t *desc)
+{
+    buf_t key = BUF_INIT;
+    catalog_key(ns, name, &key);
+    char *s = xjson_dumps(desc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    int rc = store_put(txn, STORE_DB_CATALOG, (str_t){key.data, key.len}, str_from_cstr(s));
+    free(s);
+    buf_free(&key);
+    return rc;
+}
+
+/* The stored JSON of ns/name (new reference) or NULL when absent. */
+static int get_json(store_txn_t *txn, const char *ns, str_t name, json_t **out)
+{
+    buf_t key = BUF_INIT;
+    catalog_key(ns, name, &key);
+    str_t v;
+    int rc = store_get(txn, STORE_DB_CATALOG, (str_t){key.data, key.len}, &v);
+    buf_free(&key);
+    *out = NULL;
+    if (rc == STORE_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    *out = json_loadb(v.ptr, v.len, 0, NULL);
+    return *out ? 0 : STORE_ERR_IO;
+}
+
+/* A replica's view (its desc names "ddbd_home") is stored in two parts:
+ * its regional members in its own namespace's link, the rest in the home
+ * entry, whose own regional members stay as they are. */
 int catalog_put(store_txn_t *txn, const table_t *t)
 {
-    buf_t key = BUF_INIT, val = BUF_INIT;
-    catalog_key(t->ns, str_from_cstr(t->name), &key);
-    table_to_stored_json(t, &val);
-    int rc = store_put(txn, STORE_DB_CATALOG, (str_t){key.data, key.len}, (str_t){val.data, val.len});
-    buf_free(&key);
-    buf_free(&val);
+    str_t name = str_from_cstr(t->name);
+    const char *home_ns = json_string_value(json_object_get(t->desc, "ddbd_home"));
+    if (!home_ns)
+        return put_json(txn, t->ns, name, t->desc);
+    json_t *current, *link, *home;
+    int rc = get_json(txn, home_ns, name, &current);
+    if (rc)
+        return rc;
+    replica_view_split(t->desc, current, &link, &home);
+    rc = put_json(txn, t->ns, name, link);
+    if (!rc)
+        rc = put_json(txn, home_ns, name, home);
+    json_decref(current);
+    json_decref(link);
+    json_decref(home);
+    return rc;
+}
+
+int catalog_put_link(store_txn_t *txn, const char *ns, str_t name, const char *home_ns, const json_t *regional)
+{
+    json_t *link = replica_link_new(home_ns, regional);
+    int rc = put_json(txn, ns, name, link);
+    json_decref(link);
     return rc;
 }
 
@@ -391,6 +440,31 @@ void catalog_cache_free(catalog_cache_t *c)
     free(c);
 }
 
+/* The home entry's bytes of a link (a plain description, never a link:
+ * links point at homes only). */
+static int link_target(store_txn_t *txn, const char *home_ns, str_t name, str_t *out)
+{
+    buf_t key = BUF_INIT;
+    catalog_key(home_ns, name, &key);
+    int rc = store_get(txn, STORE_DB_CATALOG, (str_t){key.data, key.len}, out);
+    buf_free(&key);
+    if (rc == 0 && replica_is_link(*out))
+        rc = STORE_NOTFOUND;
+    return rc;
+}
+
+/* The table a link shows: both holds the link's bytes, '\n', the home's. */
+static table_t *view_of(const char *ns, const json_t *link, const char *home_ns, str_t both)
+{
+    const char *nl = memchr(both.ptr, '\n', both.len);
+    json_t *home = json_loadb(nl + 1, both.len - (size_t)(nl + 1 - both.ptr), 0, NULL);
+    if (!home)
+        return NULL;
+    json_t *view = replica_view_merge(home, link, home_ns);
+    json_decref(home);
+    return table_from_json(ns, view);
+}
+
 int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t name, const table_t **out)
 {
     char kb[600];
@@ -422,7 +496,26 @@ int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t n
         }
         return 0;
     }
+    buf_t both = BUF_INIT; /* a link: its bytes and its home's, which the view depends on */
+    json_t *link = NULL;
+    const char *home_ns = NULL;
+    if (replica_is_link(stored)) {
+        link = json_loadb(stored.ptr, stored.len, 0, NULL);
+        home_ns = json_string_value(json_object_get(link, "ddbd_replica_of"));
+        str_t home;
+        rc = home_ns ? link_target(txn, home_ns, name, &home) : STORE_ERR_IO;
+        if (rc) {
+            json_decref(link);
+            return rc == STORE_NOTFOUND ? 0 : rc;
+        }
+        buf_append(&both, stored.ptr, stored.len);
+        buf_putc(&both, '\n');
+        buf_append(&both, home.ptr, home.len);
+        stored = (str_t){both.data, both.len};
+    }
     if (e && e->stored_len == stored.len && memcmp(e->stored, stored.ptr, stored.len) == 0) {
+        json_decref(link);
+        buf_free(&both);
         *out = e->table;
         return 0;
     }
@@ -430,9 +523,12 @@ int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t n
         *prevp = e->next;
         entry_free(e);
     }
-    table_t *t = table_from_stored_json(ns, stored.ptr, stored.len);
-    if (!t)
+    table_t *t = link ? view_of(ns, link, home_ns, stored) : table_from_stored_json(ns, stored.ptr, stored.len);
+    json_decref(link);
+    if (!t) {
+        buf_free(&both);
         return STORE_ERR_IO;
+    }
     e = xcalloc(1, sizeof *e);
     e->key = xmalloc(key.len);
     e->stored = xmalloc(stored.len);
@@ -444,5 +540,6 @@ int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t n
     e->next = *slot;
     *slot = e;
     *out = t;
+    buf_free(&both);
     return 0;
 }

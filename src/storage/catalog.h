@@ -103,11 +103,17 @@ catalog_cache_t *catalog_cache_new(void);
 void catalog_cache_free(catalog_cache_t *c);
 
 /* The table named name in ns as seen by txn, or NULL when absent (rc 0 and
- * *out NULL). The table_t stays valid until the cache's next lookup of the
+ * *out NULL). Through a replica link, the home table as that namespace
+ * sees it (replica_view.h): t->ns is ns, t->desc names "ddbd_home". The table_t stays valid until the cache's next lookup of the
  * same name finds it changed, so use it within the request only. */
 int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t name, const table_t **out);
 
+/* Stores t's description under t->ns / t->name. A replica's view (see
+ * storage/replica_view.h) is split between its link and its home. */
 int catalog_put(store_txn_t *txn, const table_t *t);
+/* Makes ns/name a link to the table at home_ns/name, with the regional
+ * members of regional (may be NULL). */
+int catalog_put_link(store_txn_t *txn, const char *ns, str_t name, const char *home_ns, const json_t *regional);
 int catalog_delete(store_txn_t *txn, const char *ns, str_t name);
 int catalog_next_table_id(store_txn_t *txn, uint32_t *out);
 
