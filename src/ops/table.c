@@ -175,7 +175,7 @@ static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, con
 int ops_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *wrapper,
                           const char *status)
 {
-    return write_table_description(r, b, txn, t, wrapper, status);
+    return write_table_description(r, b, txn, t, wrapper, status, NULL);
 }
 
 /* ---- CreateTable validation ---------------------------------------------- */
