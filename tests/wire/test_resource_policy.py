@@ -15,7 +15,7 @@ import node_sdk
 
 pytestmark = pytest.mark.ddbd_only
 
-ACCOUNT = "000000000000"
+ACCOUNT = helpers.account_of()
 REGION = helpers.DEFAULT_REGION
 NOT_FOUND = "Resource-based policy not found for the provided ResourceArn: "
 INVALID = "One or more parameter values were invalid: "
