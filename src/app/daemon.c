@@ -14,6 +14,7 @@
 
 #include "api/admin.h"
 #include "api/service.h"
+#include "api/stats.h"
 #include "base/log.h"
 #include "jobs/backfill.h"
 #include "jobs/backup_jobs.h"
@@ -88,6 +89,8 @@ int daemon_run(const daemon_opts_t *o)
     int port;
     if (server_start(&so, &port) != 0)
         return 1;
+    stats_set_info(&(stats_info_t){o->host, port, o->data_dir, o->in_memory, o->shared_db, o->keys != NULL, o->cors,
+                                   o->argc, o->argv});
     if (start_services(o) != 0)
         return 1;
     uv_signal_init(d.loop, &d.sigint);
@@ -100,6 +103,7 @@ int daemon_run(const daemon_opts_t *o)
     uv_run(d.loop, UV_RUN_DEFAULT);
 
     service_free();
+    stats_free();
     catalog_cache_free(d.svc.env.loop_catalog);
     uv_loop_close(d.loop);
     return 0;

@@ -49,6 +49,8 @@
     X(ERR_INVALID_EXPORT_TIME, "InvalidExportTimeException", 400, ERR_NS_DYNAMODB)                                     \
     X(ERR_IMPORT_CONFLICT, "ImportConflictException", 400, ERR_NS_DYNAMODB)                                            \
     X(ERR_IMPORT_NOT_FOUND, "ImportNotFoundException", 400, ERR_NS_DYNAMODB)                                           \
+    X(ERR_POLICY_NOT_FOUND, "PolicyNotFoundException", 400, ERR_NS_DYNAMODB)                                           \
+    X(ERR_GLOBAL_TABLE_NOT_FOUND, "GlobalTableNotFoundException", 400, ERR_NS_DYNAMODB)                                \
     X(ERR_REQUEST_TOO_LARGE, "RequestEntityTooLarge", 413, ERR_NS_CORAL)                                               \
     X(ERR_INTERNAL, "InternalServerError", 500, ERR_NS_DYNAMODB)                                                       \
     X(ERR_SERVICE_UNAVAILABLE, "ServiceUnavailable", 503, ERR_NS_CORAL)

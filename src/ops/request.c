@@ -290,6 +290,11 @@ int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const tabl
     str_t name;
     if (req_table_name(r, &name) || req_constraints_done(r))
         return -1;
+    return req_table_named(r, txn, cache, name, out);
+}
+
+int req_table_named(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, str_t name, const table_t **out)
+{
     int rc = catalog_lookup(cache, txn, r->ns, name, out);
     if (rc < 0)
         return rc;

@@ -16,11 +16,12 @@
 /* What one item write did besides the item itself, for ConsumedCapacity
  * (INDEXES) and ReturnItemCollectionMetrics. Writes add to it, so one
  * effect can gather a whole batch or transaction per table. */
-#define ITEMSTORE_MAX_INDEXES 25 /* 20 GSIs + 5 LSIs */
+#define ITEMSTORE_MAX_INDEXES 30 /* 20 GSIs + 5 LSIs + 5 vector indexes */
 typedef struct itemstore_index_units {
     const char *name; /* the index's name (owned by the table_t) */
     bool local; /* an LSI */
-    double write_units;
+    double write_units; /* a vector index: VectorWriteRequestBytes */
+    bool vector; /* a vector index */
 } itemstore_index_units_t;
 
 typedef struct itemstore_effect {

@@ -1,62 +1,96 @@
-"""The AWS SDK for JavaScript v3 (npm @aws-sdk/client-dynamodb, the version tests/node pins) for wire tests of
-members that Debian's botocore (2023) does not know, such as PointInTimeRecoverySpecification.RecoveryPeriodInDays.
+"""Calls through npm's AWS SDK for JavaScript v3 (tests/node/sdk_call.js), for
+the operations and members Debian's botocore (2023) does not know.
 
-node_calls(endpoint, [(operation, input), ...]) runs the calls in one node process (tests/node/call.js) and returns
-one result per call: {"ok": output} or {"error": name, "message": text}. Timestamps travel as
-{"$date": epoch seconds} both ways (date() makes one).
+calls()/call()/error_of() take and give plain JSON; timestamps travel as
+{"$date": epoch seconds} both ways (date() makes one), binaries come back as
+{"$bytes": base64}. node_calls()/node_call() are the same calls with
+per-call dicts ({"ok": output} or {"error": name, "message": text}).
 
-The SDK is tests/node's (scripts/test installs it with npm ci; so does the first use here when it is missing), or
-the node_modules directory DDBD_NODE_MODULES names.
+scripts/test installs the SDK with `npm ci --prefix tests/node`; a test run
+without it installs it the same way once (node and npm must be on PATH).
 """
 import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
+import threading
+
+import pytest
 
 import helpers
 
 NODE_DIR = helpers.REPO_ROOT / "tests" / "node"
+_installed = threading.Lock()
 
 
-def _modules():
-    given = os.environ.get("DDBD_NODE_MODULES")
-    if given:
-        return Path(given)
-    mods = NODE_DIR / "node_modules"
-    if not (mods / "@aws-sdk" / "client-dynamodb").is_dir():
+def _ensure_installed():
+    with _installed:
+        if (NODE_DIR / "node_modules" / "@aws-sdk" / "client-dynamodb").is_dir():
+            return
         npm = shutil.which("npm")
         if not npm:
-            raise RuntimeError("npm is needed for the JavaScript SDK tests (scripts/test installs it)")
+            pytest.fail("npm not found: install nodejs and npm (scripts/test does)", pytrace=False)
         subprocess.run([npm, "ci", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
                        check=True, timeout=600)
-    return mods
+
+
+class SdkError(Exception):
+    def __init__(self, name, message):
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message
+
+
+def calls(endpoint, batch, region=helpers.DEFAULT_REGION, access_key=helpers.DEFAULT_ACCESS_KEY):
+    """Runs [(op, input) or (op, input, service)] in order in one node process;
+    returns, per call, ("ok", output) or ("error", name, message)."""
+    return [("ok", r["ok"]) if "ok" in r else ("error", r["error"], r["message"]) for r in _run(endpoint, batch, region,
+                                                                                              access_key)]
+
+
+def _run(endpoint, batch, region, access_key):
+    """The raw per-call results of one node process."""
+    _ensure_installed()
+    req = {"endpoint": endpoint, "region": region, "accessKeyId": access_key,
+           "calls": [{"op": c[0], "input": c[1], **({"service": c[2]} if len(c) > 2 else {})} for c in batch]}
+    env = dict(os.environ, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE="1", NODE_NO_WARNINGS="1")
+    p = subprocess.run(["node", str(NODE_DIR / "sdk_call.js")], input=json.dumps(req), capture_output=True,
+                       text=True, timeout=120, env=env)
+    if not p.stdout.strip():
+        raise AssertionError(f"sdk_call.js printed nothing (exit {p.returncode}): {p.stderr}")
+    return json.loads(p.stdout)
 
 
 def date(epoch_seconds):
     return {"$date": epoch_seconds}
 
 
-def node_calls(endpoint, calls, access_key=helpers.DEFAULT_ACCESS_KEY, region=helpers.DEFAULT_REGION, timeout=60):
-    env = dict(os.environ, DDBD_NODE_MODULES=str(_modules()))
-    req = {"endpoint": endpoint, "region": region, "accessKey": access_key, "calls": [list(c) for c in calls]}
-    p = subprocess.run(["node", str(NODE_DIR / "call.js")], input=json.dumps(req), capture_output=True, text=True,
-                       env=env, timeout=timeout)
-    if p.returncode != 0:
-        raise RuntimeError(f"node call.js failed ({p.returncode}): {p.stderr}")
-    return json.loads(p.stdout)
+def node_calls(endpoint, batch, access_key=helpers.DEFAULT_ACCESS_KEY, region=helpers.DEFAULT_REGION):
+    """[(op, input), ...] in one node process: per call {"ok": output} or {"error": name, "message": text}."""
+    return _run(endpoint, batch, region, access_key)
 
 
-def node_call(endpoint, operation, params, **kw):
-    """One call: the output; an error raises NodeError (its name and message)."""
-    (res,) = node_calls(endpoint, [(operation, params)], **kw)
-    if "error" in res:
-        raise NodeError(res["error"], res.get("message"))
-    return res["ok"]
+def node_call(endpoint, op, params, **kw):
+    """One call: its output, or NodeError."""
+    return call(endpoint, op, params, **kw)
 
 
-class NodeError(Exception):
-    def __init__(self, name, message):
-        super().__init__(f"{name}: {message}")
-        self.name = name
-        self.message = message
+def call(endpoint, op, params=None, service=None, **kw):
+    """One call: its output, or SdkError."""
+    c = (op, params or {}) + ((service,) if service else ())
+    r = calls(endpoint, [c], **kw)[0]
+    if r[0] == "error":
+        raise SdkError(r[1], r[2])
+    return r[1]
+
+
+def error_of(endpoint, op, params=None, **kw):
+    """(name, message) of a call that must fail."""
+    try:
+        out = call(endpoint, op, params, **kw)
+    except SdkError as e:
+        return e.name, e.message
+    raise AssertionError(f"{op} succeeded: {out}")
+
+
+NodeError = SdkError

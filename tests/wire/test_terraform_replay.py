@@ -94,7 +94,6 @@ def test_create(ep):
          ["ENABLING", "DISABLED"], ["ENABLED"])
 
 
-@pytest.mark.xfail(reason="implemented on another branch: DescribeTable's WarmThroughput (described faithfully)")
 def test_create_waits_for_warm_throughput(ep):
     # waitTableWarmThroughputActive: a table without WarmThroughput is "not found" to the waiter
     poll(ep, "DescribeTable", {"TableName": NAME},
