@@ -3,6 +3,7 @@
  * the unsigned endpoint finds them without one. */
 #include "api/admin_imports.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -65,7 +66,9 @@ void admin_import_errors(admin_call_t *call, const char *method, str_t path, str
         admin_reply_error(call, 404, "no such import");
     } else {
         buf_puts(&out, "{\"logGroupName\":\"/aws-dynamodb/imports\",\"logStreamName\":");
-        jw_str(&out, f.id.ptr, f.id.len);
+        char stream[128];
+        snprintf(stream, sizeof stream, "%.*s/error", (int)(f.id.len < 100 ? f.id.len : 100), f.id.ptr);
+        jw_cstr(&out, stream);
         buf_puts(&out, ",\"events\":[");
         buf_append(&out, f.events.data ? f.events.data : "", f.events.len);
         buf_puts(&out, "]}");

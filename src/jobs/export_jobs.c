@@ -245,8 +245,8 @@ static int open_file(ex_t *x)
         char name[40];
         file_name(x, name);
         char *key = key_of(x, true, name);
-        file = json_pack("{s:s,s:O,s:i,s:i}", "key", key, "start", json_object_get(x->job, "pos"), "items", 0,
-                         "billed", 0);
+        file = json_pack("{s:s,s:O,s:i,s:i}", "key", key, "start", json_object_get(x->job, "pos"), "items", 0, "billed",
+                         0);
         free(key);
         json_object_set_new(x->job, "file", file);
     }
@@ -334,8 +334,8 @@ static int walk(ex_t *x, snapshot_pos_t *pos, size_t max, bool *done)
 {
     const json_t *src = json_object_get(x->job, "src");
     if (!x->incremental) {
-        snapshot_src_t s = {false, (uint32_t)job_int(src, "id"), {(uint64_t)job_int(src, "seq"), job_int(src, "time")},
-                            false};
+        snapshot_src_t s = {
+            false, (uint32_t)job_int(src, "id"), {(uint64_t)job_int(src, "seq"), job_int(src, "time")}, false};
         return snapshot_chunk(x->txn, &s, &x->t->ks, pos, max, put_item, x, done);
     }
     history_pin_t from = {(uint64_t)INT64_MAX, job_int(src, "time")};
@@ -373,6 +373,10 @@ static int chunk(ex_t *x, size_t max)
     snapshot_pos_t pos;
     if (snapshot_pos_parse((int)job_int(p, "phase"), rec_str(p, "at"), &pos))
         return fail_export(x, "InternalFailure", "The export's position is unreadable");
+    /* a chunk ends where the data file is full */
+    json_int_t room = file_items() - job_int(json_object_get(x->job, "file"), "items");
+    if (room > 0 && (size_t)room < max)
+        max = (size_t)room;
     bool done = false;
     rc = walk(x, &pos, max, &done);
     if (x->io_failed)
@@ -405,8 +409,8 @@ static int chunk(ex_t *x, size_t max)
 
 int export_job_chunk(store_txn_t *txn, catalog_cache_t *cache, const backup_job_ref_t *j, size_t max)
 {
-    ex_t x = {txn, cache, j, NULL, NULL, NULL, RECORD_DYNAMODB_JSON, false, false, NULL, {0}, BUF_INIT, 0, 0, false,
-              ""};
+    ex_t x = {txn, cache,    j, NULL, NULL,  NULL, RECORD_DYNAMODB_JSON, false, false, NULL,
+              {0}, BUF_INIT, 0, 0,    false, ""};
     str_t id = str_from_cstr(j->name);
     int rc = backup_rec_get(txn, BACKUP_REC_EXPORT, j->ns, id, &x.rec);
     if (rc)
@@ -422,8 +426,7 @@ int export_job_chunk(store_txn_t *txn, catalog_cache_t *cache, const backup_job_
     x.with_old = x.incremental && strcmp(rec_str(x.rec, "view"), "NEW_AND_OLD_IMAGES") == 0;
     const char *prefix = rec_str(x.rec, "prefix");
     size_t plen = prefix ? strlen(prefix) : 0;
-    x.base = plen ? xasprintf("%s%sAWSDynamoDB/", prefix, prefix[plen - 1] == '/' ? "" : "/")
-                  : xstrdup("AWSDynamoDB/");
+    x.base = plen ? xasprintf("%s%sAWSDynamoDB/", prefix, prefix[plen - 1] == '/' ? "" : "/") : xstrdup("AWSDynamoDB/");
     arena_init(&x.arena);
     rc = chunk(&x, max);
     arena_free(&x.arena);

@@ -20,10 +20,11 @@
  * /aws-dynamodb/imports, stream <import id>/error:
  *   {"itemS3Pointer":{"bucket","key","itemIndex"},"importArn","errorMessages":[...]}
  * (kept with the import, read through GET /_ddbd/imports/<id>/errors, and
- * logged). A record that cannot be parsed, or an object that cannot be
- * decompressed, counts one error and the rest of that object is skipped
- * (the guide: "we may skip processing the remaining portion of the
- * object"). Items with the same key overwrite each other. At the end an
+ * logged). A DynamoDB JSON line that is not JSON counts one error and the
+ * next line is read (lines stand alone); an Ion or CSV syntax error, or an
+ * object that cannot be decompressed, counts one error and the rest of
+ * that object is skipped (the guide: "we may skip processing the remaining
+ * portion of the object"). Items with the same key overwrite each other. At the end an
  * import with errors is FAILED (ItemValidationError, the guide's words) and
  * its table ACTIVE with what was imported; a missing bucket fails it before
  * anything is written (S3NoSuchBucket) and the table is not kept. A bulk put

@@ -98,13 +98,13 @@ static void bulk_release(void *plan) { json_decref(((bulk_plan_t *)plan)->reques
 static json_t *new_record(ddb_req_t *r, const bulk_plan_t *p, const table_t *t, const char *id)
 {
     const char *tier = json_string_value(json_object_get(r->body, "PerformanceTier"));
-    json_t *rec = json_pack("{s:s,s:s,s:f,s:{s:s,s:s,s:s},s:O,s:O,s:O,s:s,s:i,s:i,s:i,s:i}", "arn",
-                            arena_printf(&r->arena, "%s/bulk-operation/%s", req_table_arn(r, t->name), id), "status",
-                            "IN_PROGRESS", "start", clock_now_epoch(), "table", "name", t->name, "arn",
-                            req_table_arn(r, t->name), "id", t->table_uuid, "request", p->request, "input",
-                            json_object_get(r->body, "InputS3Configuration"), "output",
-                            json_object_get(r->body, "OutputS3Configuration"), "tier", tier ? tier : "STANDARD",
-                            "processed", 0, "errors", 0, "bytes", 0, "put_bytes", 0);
+    json_t *rec =
+        json_pack("{s:s,s:s,s:f,s:{s:s,s:s,s:s},s:O,s:O,s:O,s:s,s:i,s:i,s:i,s:i}", "arn",
+                  arena_printf(&r->arena, "%s/bulk-operation/%s", req_table_arn(r, t->name), id), "status",
+                  "IN_PROGRESS", "start", clock_now_epoch(), "table", "name", t->name, "arn", req_table_arn(r, t->name),
+                  "id", t->table_uuid, "request", p->request, "input", json_object_get(r->body, "InputS3Configuration"),
+                  "output", json_object_get(r->body, "OutputS3Configuration"), "tier", tier ? tier : "STANDARD",
+                  "processed", 0, "errors", 0, "bytes", 0, "put_bytes", 0);
     if (p->token.ptr)
         json_object_set_new(rec, "token", json_stringn(p->token.ptr, p->token.len));
     if (json_object_get(r->body, "MaxWriteRequestUnits"))
@@ -247,10 +247,9 @@ static int cancel_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         rc = err_set(&r->err, ERR_VALIDATION, "The bulk operation cannot be cancelled: it is %s", status);
     } else {
         json_object_set_new(rec, "status", json_string("CANCELLING"));
-        rc = backup_rec_put(txn, BACKUP_REC_BULK, r->ns,
-                            ops_transfer_id(str_from_cstr(json_string_value(json_object_get(rec, "arn"))),
-                                            "bulk-operation"),
-                            rec);
+        rc = backup_rec_put(
+            txn, BACKUP_REC_BULK, r->ns,
+            ops_transfer_id(str_from_cstr(json_string_value(json_object_get(rec, "arn"))), "bulk-operation"), rec);
         if (!rc) {
             jw_open(&r->out, '{');
             ops_jw_str_of(&r->out, "BulkOperationArn", rec, "arn");

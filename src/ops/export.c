@@ -94,8 +94,7 @@ static int export_times(ddb_req_t *r, const export_plan_t *p, const table_t *t, 
 {
     int64_t now = clock_now_ms(), earliest;
     if (!history_window_start(t->desc, now, &earliest))
-        return err_set(&r->err, ERR_PITR_UNAVAILABLE, "Point in time recovery is not enabled for table '%s'",
-                       t->name);
+        return err_set(&r->err, ERR_PITR_UNAVAILABLE, "Point in time recovery is not enabled for table '%s'", t->name);
     if (!p->incremental) {
         int64_t at = p->has_time ? p->time_ms : now;
         if (at < earliest || at > now)
@@ -104,8 +103,8 @@ static int export_times(ddb_req_t *r, const export_plan_t *p, const table_t *t, 
                            "LatestRestorableDateTime");
         json_object_set_new(rec, "export_time", json_real((double)at / 1000.0));
         json_object_set_new(job, "src",
-                            json_pack("{s:s,s:I,s:I,s:I}", "from", "table", "id", (json_int_t)t->id, "seq", (json_int_t)0,
-                                      "time", (json_int_t)at));
+                            json_pack("{s:s,s:I,s:I,s:I}", "from", "table", "id", (json_int_t)t->id, "seq",
+                                      (json_int_t)0, "time", (json_int_t)at));
         return 0;
     }
     int64_t to = p->has_to ? p->to_ms : now;
@@ -133,13 +132,12 @@ static json_t *new_record(ddb_req_t *r, const export_plan_t *p, const table_t *t
     const json_t *spec = json_object_get(r->body, "IncrementalExportSpecification");
     const char *view = json_string_value(json_object_get(spec, "ExportViewType"));
     const char *format = param(r, "ExportFormat");
-    json_t *rec = json_pack("{s:s,s:s,s:f,s:{s:s,s:s,s:s},s:O,s:s,s:s,s:s,s:s}", "arn",
-                            arena_printf(&r->arena, "%s/export/%s", req_table_arn(r, t->name), id), "status",
-                            "IN_PROGRESS", "start", clock_now_epoch(), "table", "name", t->name, "arn",
-                            req_table_arn(r, t->name), "id", t->table_uuid, "request", p->request, "bucket",
-                            param(r, "S3Bucket"), "owner", owner ? owner : r->account, "format",
-                            format ? format : "DYNAMODB_JSON", "type",
-                            p->incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
+    json_t *rec = json_pack(
+        "{s:s,s:s,s:f,s:{s:s,s:s,s:s},s:O,s:s,s:s,s:s,s:s}", "arn",
+        arena_printf(&r->arena, "%s/export/%s", req_table_arn(r, t->name), id), "status", "IN_PROGRESS", "start",
+        clock_now_epoch(), "table", "name", t->name, "arn", req_table_arn(r, t->name), "id", t->table_uuid, "request",
+        p->request, "bucket", param(r, "S3Bucket"), "owner", owner ? owner : r->account, "format",
+        format ? format : "DYNAMODB_JSON", "type", p->incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
     if (p->token.ptr)
         json_object_set_new(rec, "token", json_stringn(p->token.ptr, p->token.len));
     static const char *const opt[][2] = {{"S3Prefix", "prefix"}, {"S3SseAlgorithm", "sse"}, {"S3SseKmsKeyId", "kms"}};
@@ -291,6 +289,6 @@ req_result_t op_list_exports(ddb_req_t *r)
             return req_fail(r, ERR_VALIDATION, "%s", bad);
         table_arn = req_table_arn(r, arena_cstr(&r->arena, name));
     }
-    return req_result(r, ops_transfer_list(r, BACKUP_REC_EXPORT, table_arn, has_max ? max : 25, "ExportSummaries",
-                                           write_summary));
+    return req_result(
+        r, ops_transfer_list(r, BACKUP_REC_EXPORT, table_arn, has_max ? max : 25, "ExportSummaries", write_summary));
 }

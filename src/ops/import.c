@@ -99,11 +99,11 @@ static json_t *new_job(ddb_req_t *r, const table_t *t, const char *id)
     const char *comp = json_string_value(json_object_get(r->body, "InputCompressionType"));
     const char *delim = json_string_value(json_object_get(csv, "Delimiter"));
     const char *prefix = json_string_value(json_object_get(src, "S3KeyPrefix"));
-    json_t *job = json_pack("{s:s,s:s,s:{s:s,s:I},s:O,s:s,s:O,s:s,s:s,s:i,s:i,s:i,s:i}", "rec", "I", "id", id, "table",
-                            "name", t->name, "ddbd_id", (json_int_t)t->id, "bucket", json_object_get(src, "S3Bucket"),
-                            "prefix", prefix ? prefix : "", "format",
-                            json_object_get(r->body, "InputFormat"), "codec", comp ? comp : "NONE", "delim",
-                            delim ? delim : ",", "obj", 0, "off", 0, "idx", 0, "chunks", 0);
+    json_t *job =
+        json_pack("{s:s,s:s,s:{s:s,s:I},s:O,s:s,s:O,s:s,s:s,s:i,s:i,s:i,s:i}", "rec", "I", "id", id, "table", "name",
+                  t->name, "ddbd_id", (json_int_t)t->id, "bucket", json_object_get(src, "S3Bucket"), "prefix",
+                  prefix ? prefix : "", "format", json_object_get(r->body, "InputFormat"), "codec",
+                  comp ? comp : "NONE", "delim", delim ? delim : ",", "obj", 0, "off", 0, "idx", 0, "chunks", 0);
     if (json_array_size(json_object_get(csv, "HeaderList")))
         json_object_set(job, "headers", json_object_get(csv, "HeaderList"));
     return job;
@@ -251,6 +251,6 @@ req_result_t op_list_imports(ddb_req_t *r)
             return req_fail(r, ERR_VALIDATION, "%s", bad);
         table_arn = req_table_arn(r, arena_cstr(&r->arena, name));
     }
-    return req_result(r, ops_transfer_list(r, BACKUP_REC_IMPORT, table_arn, has_max ? max : 25, "ImportSummaryList",
-                                           write_summary));
+    return req_result(
+        r, ops_transfer_list(r, BACKUP_REC_IMPORT, table_arn, has_max ? max : 25, "ImportSummaryList", write_summary));
 }

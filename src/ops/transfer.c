@@ -6,6 +6,7 @@
 
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "base/sha256.h"
 #include "ops/transfer_internal.h"
 #include "storage/backup_store.h"
 #include "storage/s3dir.h"
@@ -96,21 +97,64 @@ static int page_one(void *ud, str_t id, json_t *rec)
     return 0;
 }
 
+/* NextToken: the last id listed, in hex, padded with zeros to TOKEN_LEN
+ * (ListImports' model wants ([0-9a-f]{16})+ of at least 112 characters;
+ * all three lists use the same form). */
+#define TOKEN_LEN 112
+
+static void token_of(const char *id, char out[TOKEN_LEN + 1])
+{
+    size_t n = strlen(id);
+    hex_encode((const uint8_t *)id, n, out);
+    memset(out + 2 * n, '0', TOKEN_LEN - 2 * n);
+    out[TOKEN_LEN] = '\0';
+}
+
+static int hex_digit(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; }
+
+/* The id in a NextToken (into out); -1 when it is not one of ours. */
+static int token_id(str_t token, char out[BACKUP_ID_LEN + 1])
+{
+    if (token.len != TOKEN_LEN)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i + 1 < token.len; i += 2) {
+        int hi = hex_digit(token.ptr[i]), lo = hex_digit(token.ptr[i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        if (hi == 0 && lo == 0)
+            break;
+        if (n == BACKUP_ID_LEN)
+            return -1;
+        out[n++] = (char)(hi << 4 | lo);
+    }
+    out[n] = '\0';
+    return n == BACKUP_ID_LEN ? 0 : -1;
+}
+
 int ops_transfer_list(ddb_req_t *r, char kind, const char *table_arn, int64_t max, const char *list_member,
                       void (*fn)(ddb_req_t *r, buf_t *b, const json_t *rec))
 {
-    str_t after;
-    if (req_string(r, "NextToken", false, &after))
+    str_t token, after = STR_NULL;
+    char id[BACKUP_ID_LEN + 1];
+    if (req_string(r, "NextToken", false, &token))
         return -1;
+    if (token.ptr) {
+        if (token_id(token, id))
+            return err_set(&r->err, ERR_VALIDATION, "Invalid NextToken");
+        after = str_from_cstr(id);
+    }
     page_t p = {r, table_arn, max, 0, fn, "", false};
     jw_open(&r->out, '{');
     jw_key(&r->out, list_member);
     jw_open(&r->out, '[');
-    int rc = backup_rec_each(r->txn, kind, r->ns, after.ptr ? after : STR_NULL, page_one, &p);
+    int rc = backup_rec_each(r->txn, kind, r->ns, after, page_one, &p);
     jw_close(&r->out, ']');
     if (p.more) {
+        char next[TOKEN_LEN + 1];
+        token_of(p.last, next);
         jw_key(&r->out, "NextToken");
-        jw_cstr(&r->out, p.last);
+        jw_cstr(&r->out, next);
     }
     jw_close(&r->out, '}');
     return rc;
