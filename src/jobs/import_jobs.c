@@ -350,6 +350,8 @@ static int next_record(im_t *x, value_t *item, bool *skip, size_t *consumed, err
             else if (rc == ION_NEED_MORE && n > LINE_MAX_BYTES)
                 rc = err_set(e, ERR_VALIDATION, "A line is longer than %u bytes", LINE_MAX_BYTES);
         }
+        if (rc == ION_NEED_MORE) /* ION_NEED_MORE == CSV_NEED_MORE: nothing is consumed yet */
+            used = 0;
         if (rc == -2) { /* a record that parsed but is no item: the next one may be */
             rd.start += used;
             *consumed += used;
