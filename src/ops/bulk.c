@@ -231,6 +231,8 @@ req_result_t op_list_bulk_operations(ddb_req_t *r)
     bool has_max;
     if (req_int(r, "MaxResults", &max, &has_max))
         return REQ_FAILED;
+    if (has_max && max < 1) /* the model sets no range: ours */
+        return req_fail(r, ERR_VALIDATION, "MaxResults must be at least 1");
     return req_result(
         r, ops_transfer_list(r, BACKUP_REC_BULK, NULL, has_max ? max : 10, "BulkOperationsSummaryList", write_summary));
 }

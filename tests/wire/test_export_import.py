@@ -657,3 +657,49 @@ def check_layout_sized(s3, d, prefix, per_file):
         return check_layout(s3, d, prefix, "DYNAMODB_JSON")
     finally:
         FILE_ITEMS = saved
+
+
+BAD_BODIES = [
+    ("ExportTableToPointInTime", {}),
+    ("ExportTableToPointInTime", {"TableArn": "not-an-arn", "S3Bucket": BUCKET}),
+    ("ExportTableToPointInTime", {"TableArn": "arn:aws:dynamodb:us-east-1:1:table/x", "S3Bucket": "../etc"}),
+    ("ExportTableToPointInTime", {"TableArn": "arn:aws:dynamodb:us-east-1:1:table/x", "S3Bucket": BUCKET,
+                                  "S3Prefix": "a/../../b"}),
+    ("ExportTableToPointInTime", {"TableArn": "arn:aws:dynamodb:us-east-1:1:table/x", "S3Bucket": BUCKET,
+                                  "ExportFormat": "CSV"}),
+    ("ExportTableToPointInTime", {"TableArn": "arn:aws:dynamodb:us-east-1:1:table/x", "S3Bucket": BUCKET,
+                                  "ExportType": "INCREMENTAL_EXPORT", "IncrementalExportSpecification": "x"}),
+    ("ExportTableToPointInTime", {"TableArn": "arn:aws:dynamodb:us-east-1:1:table/x", "S3Bucket": BUCKET,
+                                  "ExportTime": "yesterday"}),
+    ("ImportTable", {"S3BucketSource": {"S3Bucket": BUCKET}, "InputFormat": "CSV"}),
+    ("ImportTable", {"S3BucketSource": {"S3Bucket": BUCKET, "S3KeyPrefix": "../x"}, "InputFormat": "CSV",
+                     "TableCreationParameters": key_params("bad1")}),
+    ("ImportTable", {"S3BucketSource": {"S3Bucket": BUCKET}, "InputFormat": "CSV",
+                     "InputFormatOptions": {"Csv": {"Delimiter": ";;", "HeaderList": []}},
+                     "TableCreationParameters": key_params("bad2")}),
+    ("ImportTable", {"S3BucketSource": [], "InputFormat": "ION", "TableCreationParameters": key_params("bad3")}),
+    ("StartBulkPutItems", {"TableName": "x", "InputS3Configuration": {"S3Bucket": BUCKET}}),
+    ("StartBulkPutItems", {"TableName": "x", "InputS3Configuration": {"S3Bucket": BUCKET, "InputFormat": "CSV"},
+                           "OutputS3Configuration": {"OutputType": ["ERROR"]}}),
+    ("DescribeExport", {"ExportArn": "x" * 40}),
+    ("DescribeImport", {"ImportArn": "arn:aws:dynamodb:us-east-1:1:table/x/import/" + "9" * 30}),
+    ("DescribeBulkOperation", {}),
+    ("CancelBulkOperation", {"BulkOperationArn": "arn:aws:dynamodb:us-east-1:1:table/x/bulk-operation/1"}),
+    ("ListExports", {"MaxResults": 0}),
+    ("ListExports", {"NextToken": "zz"}),
+    ("ListImports", {"PageSize": 100}),
+    ("ListImports", {"NextToken": "0" * 112}),
+    ("ListBulkOperations", {"MaxResults": -1}),
+    ("ListBulkOperations", {"NextToken": "f" * 112}),
+]
+
+
+def test_bad_requests_get_errors(s3):
+    """Bad input gets a 400 with DynamoDB's error shape, and the next request is served."""
+    for op, body in BAD_BODIES:
+        status, _, data = helpers.raw_request(s3.endpoint, op, json.dumps(body))
+        assert status == 400, (op, body, data)
+        assert helpers.error_type(data) in ("ValidationException", "SerializationException",
+                                            "ExportNotFoundException", "ImportNotFoundException",
+                                            "ResourceNotFoundException", "TableNotFoundException"), (op, body, data)
+    assert "ExportSummaries" in raw_call(s3.endpoint, "ListExports", {})
