@@ -341,7 +341,7 @@ static int walk(ex_t *x, snapshot_pos_t *pos, size_t max, bool *done)
     history_pin_t from = {(uint64_t)INT64_MAX, job_int(src, "time")};
     history_pin_t to = {(uint64_t)INT64_MAX, job_int(json_object_get(x->job, "to"), "time")};
     uint8_t last[HISTORY_HASH_LEN];
-    bool more;
+    bool more = false;
     int rc = history_window(x->txn, &x->arena, x->t, pos->at_len == HISTORY_HASH_LEN ? pos->at : NULL, &from, &to, max,
                             put_delta, x, last, &more);
     if (rc)

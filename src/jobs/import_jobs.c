@@ -176,7 +176,7 @@ static int write_item(im_t *x, const value_t *item)
     err_t e = {0};
     key_buf_t key;
     value_t old;
-    bool found;
+    bool found = false;
     if (key_check_item(&x->t->ks, item, &e))
         return record_error(x, e.msg);
     if (item_size(item) > ITEM_LIMIT)
@@ -290,7 +290,7 @@ static int open_object(im_t *x)
     rd.chunks = chunks;
     /* skip what earlier chunks consumed */
     for (json_int_t skip = jint(x->job, "off"); skip > 0;) {
-        bool got;
+        bool got = false;
         if (fill(x, &got))
             return -1;
         size_t take = rd.buf.len - rd.start < (size_t)skip ? rd.buf.len - rd.start : (size_t)skip;
@@ -365,7 +365,7 @@ static int next_record(im_t *x, value_t *item, bool *skip, size_t *consumed, err
             return GOT_RECORD;
         if (rc == ION_END)
             return GOT_END;
-        bool got;
+        bool got = false;
         if (fill(x, &got)) {
             err_set(e, ERR_VALIDATION, "%s", x->why);
             return GOT_BAD;
@@ -405,7 +405,7 @@ static int records(im_t *x, size_t max, bool *done)
             continue;
         }
         value_t item;
-        bool skip;
+        bool skip = false;
         size_t consumed;
         int got = next_record(x, &item, &skip, &consumed, &e);
         jadd(x->job, "off", (json_int_t)consumed);
@@ -478,10 +478,10 @@ static int chunk(im_t *x, size_t max)
     const char *status = jstr(x->rec, "status");
     if (strcmp(status, "CANCELLING") == 0)
         return finish(x, "CANCELLED", "BulkOperationCancelled", "The operation was cancelled", false);
-    bool failed;
+    bool failed = false;
     if (!json_object_get(x->job, "objects") && ((rc = list_objects(x, &failed)) != 0 || failed))
         return rc;
-    bool done;
+    bool done = false;
     if ((rc = records(x, max, &done)) != 0)
         return rc;
     if (done)

@@ -242,7 +242,7 @@ static int long_strings(ip_t *s, buf_t *b)
             if (s->p == s->end)
                 return cut(s);
             if (*s->p == '\'') {
-                bool close;
+                bool close = false;
                 if (looking_at(s, "'''", &close))
                     return -1;
                 if (close) {
@@ -258,7 +258,7 @@ static int long_strings(ip_t *s, buf_t *b)
                 buf_putc(b, c);
             }
         }
-        bool again;
+        bool again = false;
         if (skip_ws(s))
             return -1;
         if (s->p == s->end && !s->eof)
@@ -371,7 +371,7 @@ static int lob(ip_t *s, value_t *out)
     if (s->p == s->end) {
         rc = cut(s);
     } else if (*s->p == '"' || *s->p == '\'') { /* a clob: its bytes */
-        bool lng;
+        bool lng = false;
         rc = looking_at(s, "'''", &lng);
         if (!rc && lng)
             rc = long_strings(s, &b);
@@ -475,7 +475,7 @@ static int list(ip_t *s, value_t *out)
             break;
         if (value(s, elems_add(s->a, &l)))
             return -1;
-        bool done;
+        bool done = false;
         if (separator(s, ']', &done))
             return -1;
         if (done)
@@ -492,7 +492,7 @@ static int field_name(ip_t *s, str_t *out)
 {
     buf_t b = BUF_INIT;
     int rc = 0;
-    bool lng;
+    bool lng = false;
     if (is_id_start(*s->p)) {
         const char *t = s->p;
         while (s->p < s->end && is_id_char(*s->p))
@@ -553,7 +553,7 @@ static int structure(ip_t *s, value_t *out)
         if (value(s, &ms.m[ms.n].v))
             return -1;
         ms.n++;
-        bool done;
+        bool done = false;
         if (separator(s, '}', &done))
             return -1;
         if (done)
@@ -638,7 +638,7 @@ static int symbol_value(ip_t *s, buf_t *b, bool quoted, value_t *out)
 static int scalar_or_container(ip_t *s, value_t *out)
 {
     char c = *s->p;
-    bool lng;
+    bool lng = false;
     if (c == '{') {
         if (left(s) < 2 && !s->eof)
             return cut(s);
