@@ -202,7 +202,7 @@ static int items_lines(seed_table_t *t, const char *file, const char *data, size
             continue;
         }
         json_error_t je;
-        json_t *j = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
+        json_t *j = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
         if (!j)
             return fail(why, why_len, "%s:%zu: not JSON: %s", file, line, je.text);
         int rc = take_item(t, j, file, line, false, why, why_len);

@@ -262,8 +262,11 @@ static int dump_one(const inproc_t *ip, const char *dir, const char *table, uint
     char *p1 = xasprintf("%s/%s.table.json", dir, table), *p2 = xasprintf("%s/%s.items.jsonl", dir, table);
     FILE *f1 = fopen(p1, "w"), *f2 = fopen(p2, "w");
     int rc = !f1 || !f2 || fwrite(def.data, 1, def.len, f1) != def.len || dump_items(ip, table, sink_file, f2, items);
-    if ((f1 && fclose(f1)) | (f2 && fclose(f2)) || rc)
-        fprintf(stderr, "ddbd: cannot write %s or %s: %s\n", p1, p2, strerror(errno)), rc = 1;
+    int closed1 = f1 ? fclose(f1) : 0, closed2 = f2 ? fclose(f2) : 0; /* both, whatever happened */
+    if (rc || closed1 || closed2) {
+        fprintf(stderr, "ddbd: cannot write %s or %s: %s\n", p1, p2, strerror(errno));
+        rc = 1;
+    }
     free(p1);
     free(p2);
     buf_free(&def);

@@ -155,7 +155,7 @@ int snapstore_delete(store_txn_t *txn, const char *name, uint32_t id)
 {
     uint8_t p[5] = {'R'};
     be32_put(p + 1, id);
-    int rc = store_del_prefix(txn, STORE_DB_SNAPSHOTS, (str_t){(const char *)p, 5}, NULL);
+    int rc = store_del_range(txn, STORE_DB_SNAPSHOTS, (str_t){(const char *)p, 5}, NULL);
     buf_t key = BUF_INIT;
     if (!rc)
         rc = store_del(txn, STORE_DB_SNAPSHOTS, dir_key(&key, name));

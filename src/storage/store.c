@@ -273,6 +273,27 @@ int store_del_prefix(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *dele
     return rc == MDB_NOTFOUND || rc == 0 ? 0 : map_rc(rc);
 }
 
+int store_del_range(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *deleted)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, t->store->dbi[db], &cur);
+    if (rc)
+        return map_rc(rc);
+    MDB_val k = to_val(prefix), v;
+    uint64_t n = 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && k.mv_size >= prefix.len && memcmp(k.mv_data, prefix.ptr, prefix.len) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if ((rc = mdb_cursor_del(cur, 0)) != 0)
+            break;
+        n++;
+    }
+    mdb_cursor_close(cur);
+    if (deleted)
+        *deleted = n;
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : map_rc(rc);
+}
+
 int store_clear(store_txn_t *t, store_db_t db) { return map_rc(mdb_drop(t->txn, t->store->dbi[db], 0)); }
 
 int store_append(store_txn_t *t, store_db_t db, str_t key, str_t val)

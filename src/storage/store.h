@@ -84,6 +84,9 @@ int store_put(store_txn_t *t, store_db_t db, str_t key, str_t val);
 int store_del(store_txn_t *t, store_db_t db, str_t key);
 /* Deletes every key that starts with prefix; *deleted counts them. */
 int store_del_prefix(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *deleted);
+/* store_del_prefix for long ranges: one cursor walks the range once
+ * (LMDB leaves a cursor on the next key after a delete). */
+int store_del_range(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *deleted);
 /* Empties a whole database (its pages are freed, not visited key by key). */
 int store_clear(store_txn_t *t, store_db_t db);
 /* store_put for a key greater than every key in db (a copy in key order):

@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""Save and restore of a 10-table, 10,000-item store: how long POST /_ddbd/snapshots and
+POST /_ddbd/snapshots/NAME/restore take on a running ddbd (a benchmark, not a test).
+
+Starts ddbd (durable on a temporary data dir, then --in-memory), creates 10 tables (a GSI on
+each, a NEW_AND_OLD_IMAGES stream on half of them) and loads 1,000 items of ~200 bytes into
+each through POST /_ddbd/load, then times REPS saves and REPS restores (between two restores,
+100 items are changed, so each restore has something to undo). Prints the medians and ranges of
+the client's round trip and of the server's own ElapsedMs (from the request to the commit).
+
+usage: bench/snapshots.py [--ddbd build/ddbd] [--reps 20] [--tables 10] [--items 10000]
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "wire"))
+import helpers  # noqa: E402  (DdbdProcess, signed raw requests)
+
+NS = "benchkey/us-east-1"
+
+
+def admin(endpoint, method, path, body=None):
+    host, port = endpoint.split("//")[1].split(":")
+    c = http.client.HTTPConnection(host, int(port), timeout=120)
+    data = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body)
+    t0 = time.perf_counter()
+    c.request(method, path, body=data)
+    r = c.getresponse()
+    out = r.read()
+    dt = (time.perf_counter() - t0) * 1000
+    c.close()
+    if r.status >= 300:
+        raise SystemExit(f"{method} {path}: {r.status} {out[:300]!r}")
+    return (out if path.startswith("/_ddbd/dump") else json.loads(out)), dt
+
+
+def table_def(name, stream):
+    d = {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+         "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "g")],
+         "GlobalSecondaryIndexes": [{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "KEYS_ONLY"}}]}
+    if stream:
+        d["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    return d
+
+
+def item(t, i, version=1):
+    return {"pk": f"p{i // 10}", "sk": f"s{i:06d}", "g": f"g{i % 50}", "v": version, "t": t,
+            "payload": "x" * 150}
+
+
+def populate(endpoint, tables, per_table):
+    for t in range(tables):
+        name = f"Bench{t}"
+        doc = table_def(name, stream=t % 2 == 0)
+        doc["Items"] = [item(name, i) for i in range(per_table)]
+        admin(endpoint, "POST", f"/_ddbd/load?namespace={NS}", doc)
+
+
+def change_some(endpoint, version):
+    lines = "\n".join(json.dumps(item("Bench0", i, version)) for i in range(100))
+    admin(endpoint, "POST", f"/_ddbd/load?namespace={NS}&table=Bench0", lines)
+
+
+def spread(xs):
+    return f"median {statistics.median(xs):7.2f} ms  (min {min(xs):.2f}, max {max(xs):.2f})"
+
+
+def run(binary, flags, label, reps, tables, items):
+    tmp = tempfile.mkdtemp(prefix="ddbd-bench-snap-")
+    p = helpers.DdbdProcess(flags + (["--data-dir", os.path.join(tmp, "data")] if "--in-memory" not in flags else []),
+                            log_path=os.path.join(tmp, "ddbd.log"), program=binary)
+    try:
+        p.wait_ready(10)
+        populate(p.endpoint, tables, items // tables)
+        d, _ = admin(p.endpoint, "POST", "/_ddbd/snapshots", {"name": "warm"})
+        assert d["Items"] == items and d["Tables"] == tables, d
+        save_rt, save_srv, rest_rt, rest_srv = [], [], [], []
+        for r in range(reps):
+            d, rt = admin(p.endpoint, "POST", "/_ddbd/snapshots", {"name": "base", "replace": True})
+            save_rt.append(rt)
+            save_srv.append(d["ElapsedMs"])
+            change_some(p.endpoint, r + 2)
+            d, rt = admin(p.endpoint, "POST", "/_ddbd/snapshots/base/restore")
+            assert d["Items"] == items, d
+            rest_rt.append(rt)
+            rest_srv.append(d["ElapsedMs"])
+        dump, _ = admin(p.endpoint, "GET", f"/_ddbd/dump?namespace={NS}&table=Bench0")
+        assert all(json.loads(l)["Item"]["v"]["N"] == "1" for l in dump.decode().splitlines()), "restore lost a change"
+        print(f"{label}: {tables} tables, {items} items, {reps} runs each")
+        print(f"  save    round trip {spread(save_rt)};  server {spread(save_srv)}")
+        print(f"  restore round trip {spread(rest_rt)};  server {spread(rest_srv)}")
+        return {"save_ms": statistics.median(save_rt), "restore_ms": statistics.median(rest_rt)}
+    finally:
+        p.terminate()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ddbd", default=os.path.join(ROOT, "build", "ddbd"))
+    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--tables", type=int, default=10)
+    ap.add_argument("--items", type=int, default=10000)
+    a = ap.parse_args()
+    binary = os.path.abspath(a.ddbd)
+    run(binary, [], "durable (fsync at commit)", a.reps, a.tables, a.items)
+    run(binary, ["--in-memory"], "--in-memory", a.reps, a.tables, a.items)
+
+
+if __name__ == "__main__":
+    main()
