@@ -177,10 +177,19 @@ static json_t *job_answer(job_t *j)
             store_read_end(txn);
         }
         return o ? o : json_object();
-    case JOB_RESTORE:
+    case JOB_RESTORE: {
+        json_t *d = NULL;
         o = counts_json(j);
         json_object_set_new(o, "Name", json_string(j->name));
+        if (store_read_begin(j->env->store, &txn) == 0) {
+            snapshots_describe(txn, j->name, &d); /* what it covered: its namespace, or all */
+            store_read_end(txn);
+        }
+        if (d)
+            json_object_set(o, "Namespace", json_object_get(d, "Namespace"));
+        json_decref(d);
         return o;
+    }
     case JOB_DELETE: return json_pack("{s:s}", "Deleted", j->name);
     case JOB_LOAD:
         return json_pack("{s:o,s:I,s:I}", "Namespace", j->ns ? json_string(j->ns) : json_null(), "TablesCreated",
