@@ -45,8 +45,10 @@ int dump_items(const inproc_t *ip, const char *name, dump_sink_fn sink, void *ud
         }
     }
     store_cursor_close(c);
-    if (rc == STORE_NOTFOUND)
-        rc = out.len ? sink(ud, out.data, out.len) : 0;
+    if (rc == STORE_NOTFOUND) /* past the last key of the database */
+        rc = 0;
+    if (!rc && out.len) /* the rest (the loop ends past the table's keys, or the database's) */
+        rc = sink(ud, out.data, out.len);
     buf_free(&out);
     arena_free(&a);
     return rc;

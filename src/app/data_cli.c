@@ -96,12 +96,14 @@ static int parse_opts(int argc, char **argv, opts_t *o)
     return 0;
 }
 
-static int open_store(const opts_t *o, store_lock_t lock, store_t **out)
+/* create: a missing data dir is made (load); otherwise a typo must not
+ * make an empty one. */
+static int open_store(const opts_t *o, store_lock_t lock, bool create, store_t **out)
 {
     char why[512];
     store_opts_t so = {o->dir, (size_t)32 << 30, false, lock};
     struct stat st;
-    if (stat(o->dir, &st) != 0) /* a typo must not create an empty data dir */
+    if (!create && stat(o->dir, &st) != 0)
         return fprintf(stderr, "ddbd: %s: %s\n", o->dir, strerror(errno)), 1;
     if (store_open(&so, out, why, sizeof why) != 0)
         return fprintf(stderr, "ddbd: %s\n", why), 1;
@@ -123,7 +125,7 @@ typedef int (*step_fn)(store_txn_t *txn, const opts_t *o, const char *name, json
 static int run_step(const opts_t *o, const char *name, step_fn step)
 {
     store_t *store;
-    if (open_store(o, STORE_LOCK_EXCLUSIVE, &store))
+    if (open_store(o, STORE_LOCK_EXCLUSIVE, false, &store))
         return 1;
     store_txn_t *txn;
     json_t *answer = NULL;
@@ -207,6 +209,8 @@ static int snapshot_main(int argc, char **argv)
 {
     if (argc < 2)
         return bad_usage("snapshot wants save, restore, list or delete");
+    if (!strcmp(argv[1], "--help"))
+        return fputs(usage, stdout), 0;
     static const struct {
         const char *word;
         step_fn step;
@@ -327,7 +331,7 @@ static int dump_main(int argc, char **argv)
     else {
         store_t *store;
         store_txn_t *txn;
-        rc = open_store(&o, STORE_LOCK_SHARED, &store);
+        rc = open_store(&o, STORE_LOCK_SHARED, false, &store);
         if (!rc && (rc = store_read_begin(store, &txn)) == 0) {
             catalog_cache_t *cache = catalog_cache_new();
             inproc_t ip;
@@ -389,7 +393,7 @@ static int load_main(int argc, char **argv)
                 rc = 1;
             }
         if (!rc)
-            rc = open_store(&o, STORE_LOCK_EXCLUSIVE, &store);
+            rc = open_store(&o, STORE_LOCK_EXCLUSIVE, true, &store);
         if (!rc)
             rc = apply_seeds(store, o.shared, o.shared ? "" : o.ns, &set, SEED_LOAD, &c, "load");
         if (!rc)

@@ -114,8 +114,8 @@ static int scope_collect(store_txn_t *txn, scope_t *s)
     str_t p = {prefix.data, prefix.len}, k, v;
     store_cursor_t *c;
     int rc = store_cursor_open(txn, STORE_DB_CATALOG, &c);
-    for (rc = rc ? rc : store_cursor_seek(c, p, &k, &v); rc == 0 && k.len >= p.len && !memcmp(k.ptr, p.ptr, p.len);
-         rc = store_cursor_next(c, &k, &v)) {
+    for (rc = rc ? rc : store_cursor_seek(c, p, &k, &v);
+         rc == 0 && (!p.len || (k.len >= p.len && !memcmp(k.ptr, p.ptr, p.len))); rc = store_cursor_next(c, &k, &v)) {
         json_t *desc = json_loadb(v.ptr, v.len, 0, NULL);
         json_int_t id = json_integer_value(json_object_get(desc, "ddbd_id"));
         json_decref(desc);

@@ -66,7 +66,7 @@ int snapstore_add(snapstore_writer_t *w, store_db_t db, str_t key, str_t val)
 
 static bool has_prefix(str_t k, str_t prefix)
 {
-    return k.len >= prefix.len && memcmp(k.ptr, prefix.ptr, prefix.len) == 0;
+    return !prefix.len || (k.len >= prefix.len && memcmp(k.ptr, prefix.ptr, prefix.len) == 0);
 }
 
 int snapstore_copy(snapstore_writer_t *w, store_db_t db, str_t prefix, bool exact)
