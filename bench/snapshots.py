@@ -4,9 +4,11 @@ POST /_ddbd/snapshots/NAME/restore take on a running ddbd (a benchmark, not a te
 
 Starts ddbd (durable on a temporary data dir, then --in-memory), creates 10 tables (a GSI on
 each, a NEW_AND_OLD_IMAGES stream on half of them) and loads 1,000 items of ~200 bytes into
-each through POST /_ddbd/load, then times REPS saves and REPS restores (between two restores,
-100 items are changed, so each restore has something to undo). Prints the medians and ranges of
-the client's round trip and of the server's own ElapsedMs (from the request to the commit).
+each through POST /_ddbd/load, then times REPS saves (each replacing the last) and REPS restores
+(between two restores 100 items are changed, so each restore has something to undo). Prints the
+medians and ranges of the client's round trip, of the server's own ElapsedMs (from the request
+to the commit) and of the CPU time the server's threads used (/proc/PID/task/*/schedstat): on a
+machine shared with other work the wall times include waiting for a CPU, the CPU time does not.
 
 usage: bench/snapshots.py [--ddbd build/ddbd] [--reps 20] [--tables 10] [--items 10000]
 """
@@ -73,6 +75,24 @@ def change_some(endpoint, version):
     admin(endpoint, "POST", f"/_ddbd/load?namespace={NS}&table=Bench0", lines)
 
 
+def cpu_ms(pid):
+    """CPU time of every thread of pid so far, in ms (schedstat: nanoseconds on a CPU)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass
+    return total / 1e6
+
+
+def timed(endpoint, pid, method, path, body=None):
+    before = cpu_ms(pid)
+    d, rt = admin(endpoint, method, path, body)
+    return d, rt, cpu_ms(pid) - before
+
+
 def spread(xs):
     return f"median {statistics.median(xs):7.2f} ms  (min {min(xs):.2f}, max {max(xs):.2f})"
 
@@ -86,22 +106,27 @@ def run(binary, flags, label, reps, tables, items):
         populate(p.endpoint, tables, items // tables)
         d, _ = admin(p.endpoint, "POST", "/_ddbd/snapshots", {"name": "warm"})
         assert d["Items"] == items and d["Tables"] == tables, d
-        save_rt, save_srv, rest_rt, rest_srv = [], [], [], []
+        pid = p.proc.pid
+        save_rt, save_srv, save_cpu, rest_rt, rest_srv, rest_cpu = [], [], [], [], [], []
         for r in range(reps):
-            d, rt = admin(p.endpoint, "POST", "/_ddbd/snapshots", {"name": "base", "replace": True})
+            d, rt, cpu = timed(p.endpoint, pid, "POST", "/_ddbd/snapshots", {"name": "base", "replace": True})
             save_rt.append(rt)
             save_srv.append(d["ElapsedMs"])
+            save_cpu.append(cpu)
             change_some(p.endpoint, r + 2)
-            d, rt = admin(p.endpoint, "POST", "/_ddbd/snapshots/base/restore")
+            d, rt, cpu = timed(p.endpoint, pid, "POST", "/_ddbd/snapshots/base/restore")
             assert d["Items"] == items, d
             rest_rt.append(rt)
             rest_srv.append(d["ElapsedMs"])
+            rest_cpu.append(cpu)
         dump, _ = admin(p.endpoint, "GET", f"/_ddbd/dump?namespace={NS}&table=Bench0")
         assert all(json.loads(l)["Item"]["v"]["N"] == "1" for l in dump.decode().splitlines()), "restore lost a change"
-        print(f"{label}: {tables} tables, {items} items, {reps} runs each")
-        print(f"  save    round trip {spread(save_rt)};  server {spread(save_srv)}")
-        print(f"  restore round trip {spread(rest_rt)};  server {spread(rest_srv)}")
-        return {"save_ms": statistics.median(save_rt), "restore_ms": statistics.median(rest_rt)}
+        print(f"{label}: {tables} tables, {items} items, {d['Streams']} streams, {reps} runs each "
+              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+        for name, rt, srv, cpu in (("save", save_rt, save_srv, save_cpu), ("restore", rest_rt, rest_srv, rest_cpu)):
+            print(f"  {name:8} round trip {spread(rt)}")
+            print(f"  {'':8} server     {spread(srv)}")
+            print(f"  {'':8} server CPU {spread(cpu)}")
     finally:
         p.terminate()
         shutil.rmtree(tmp, ignore_errors=True)
