@@ -6,6 +6,7 @@ Every test runs a ddbd of its own: a reset or restore on the shared server would
 tables with it.
 """
 import json
+import os
 import threading
 import time
 
@@ -402,3 +403,32 @@ def test_restore_while_a_trigger_delivers(start_ddbd):
         assert helpers.health_ok(e)
     finally:
         rx.close()
+
+
+@pytest.mark.parametrize("fault", ["1", "all"])
+def test_steps_survive_a_failed_commit(start_ddbd, fault):
+    """DDBD_TEST_FAIL_BATCH_COMMIT: with "1" every batch's commit fails once and each job runs
+    again alone (it must give the same result); with "all" every commit fails: each call answers
+    500 and nothing changes."""
+    p = start_ddbd("--in-memory", "--shared-db", env=dict(os.environ, DDBD_TEST_FAIL_BATCH_COMMIT=fault))
+    e = p.endpoint
+    c = helpers.make_client(e)
+    if fault == "all":
+        for path, body in [("/_ddbd/reset", {}), ("/_ddbd/snapshots", {"name": "x"}),
+                           ("/_ddbd/load?table=Nope", '{"pk":"a"}')]:
+            status, doc = helpers.admin(e, path, body)
+            assert status in (400, 500), (path, status, doc)
+        assert admin_ok(e, "/_ddbd/snapshots")["Snapshots"] == []
+        return
+    helpers.create_table(c, "Retried", stream="KEYS_ONLY")
+    c.put_item(TableName="Retried", Item={"pk": S("a")})
+    assert save(e, "s")["Items"] == 1
+    c.put_item(TableName="Retried", Item={"pk": S("b")})
+    assert restore(e, "s")["Items"] == 1
+    status, doc = helpers.admin(e, "/_ddbd/load?table=Retried", '{"pk":"c"}\n{"pk":"d"}\n')
+    assert status == 200 and doc["Items"] == 2
+    assert sorted(i["pk"]["S"] for i in helpers.scan_all(c, TableName="Retried")) == ["a", "c", "d"]
+    assert reset(e)["Tables"] == 1 and c.list_tables()["TableNames"] == []
+    assert restore(e, "s")["Tables"] == 1
+    assert [i["pk"]["S"] for i in helpers.scan_all(c, TableName="Retried")] == ["a"]
+    assert "retrying its items one by one" in p.log_text()
