@@ -259,13 +259,15 @@ static void job_submit(job_t *j)
 void admin_reset(admin_call_t *call, const char *method, str_t path, str_t query, str_t body)
 {
     static const char *const allowed[] = {"namespace", "seed", NULL};
-    const char *why;
+    const char *why = NULL;
     json_t *o = body_object(body, allowed, &why);
     json_t *seed = json_object_get(o, "seed"), *ns_member = json_object_get(o, "namespace");
     char *ns;
-    if (!o || (seed && !json_is_boolean(seed)) || (ns_member && !json_is_string(ns_member))) {
+    if (o && ((seed && !json_is_boolean(seed)) || (ns_member && !json_is_string(ns_member))))
+        why = "namespace is a string and seed a boolean";
+    if (!o || why) {
         json_decref(o);
-        return admin_reply_error(call, 400, o ? "namespace is a string and seed a boolean" : why);
+        return admin_reply_error(call, 400, why);
     }
     if (check_namespace(admin_call_env(call), json_string_value(ns_member), &ns, &why)) {
         json_decref(o);
