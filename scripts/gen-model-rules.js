@@ -64,6 +64,12 @@ const DOC_CONSTRAINTS = {
     // of 1. Maximum length of 1024." (table names or ARNs; the 2023 model had TableName's).
     'BatchGetRequestMap.key': {min: 1, max: 1024},
     'BatchWriteItemRequestMap.key': {min: 1, max: 1024},
+    // API_GlobalSecondaryIndex (multi-attribute keys, 2025): KeySchema "Array Members: Minimum
+    // number of 1 item." - no maximum any more (up to four HASH and four RANGE attributes, whose
+    // rules DynamoDB checks itself); a GSI added by UpdateTable takes the same key schemas. The
+    // table's own KeySchema keeps 1..2.
+    'GlobalSecondaryIndex.KeySchema': {min: 1, max: undefined},
+    'CreateGlobalSecondaryIndexAction.KeySchema': {min: 1, max: undefined},
 };
 
 // ---- 4. AWS's front end where it differs from the model --------------------------------

@@ -324,8 +324,10 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    daemon_opts_t o = {c.host,  c.port, c.shared_db, store, c.triggers, c.ntriggers, c.cors, c.verify ? &c.keys : NULL,
-                       &c.seeds};
+    daemon_opts_t o = {c.host,     c.port,      c.shared_db, store,
+                       c.triggers, c.ntriggers, c.cors,      c.verify ? &c.keys : NULL,
+                       &c.seeds,   c.data_dir,  c.in_memory, argc,
+                       argv};
     rc = c.seeds.set.n_tables ? data_cli_seed_at_start(store, c.shared_db, &c.seeds) : 0;
     if (!rc)
         rc = daemon_run(&o);

@@ -12,6 +12,7 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "jobs/backfill.h"
+#include "jobs/backup_jobs.h"
 #include "jobs/snapshots.h"
 #include "streams/trigger.h"
 
@@ -218,8 +219,10 @@ static void job_done(void *ud, int rc)
     job_t *j = ud;
     if (j->held)
         trigger_release();
-    if (rc == 0 && j->kind != JOB_SAVE && j->kind != JOB_DELETE)
+    if (rc == 0 && j->kind != JOB_SAVE && j->kind != JOB_DELETE) {
         backfill_notify(); /* a restored index may be half backfilled */
+        backup_jobs_notify(); /* and a restored backup copy or restore half done */
+    }
     if (rc < -1) {
         admin_reply_error(j->call, 500, store_strerror(rc));
     } else if (rc == -1) {

@@ -22,6 +22,11 @@ typedef struct daemon_opts {
     const char *cors; /* --cors: "*", a comma-separated list of origins, or NULL (none) */
     const sigv4_keys_t *keys; /* --auth verify's secrets, or NULL: any signature goes */
     const seed_config_t *seeds; /* --seed (applied before daemon_run), seeded again by a reset */
+    /* for GET /_ddbd/stats: where the data lives, and the command line */
+    const char *data_dir;
+    bool in_memory;
+    int argc;
+    char *const *argv;
 } daemon_opts_t;
 
 /* Runs until SIGINT or SIGTERM; then finishes in-flight writes, answers

@@ -18,15 +18,18 @@ typedef enum scope_rule {
     RULE_UNSET,
     RULE_KEEP, /* never reset or copied: counters, the snapshots themselves */
     RULE_NS, /* keys start with ns \0 */
+    RULE_CATALOG, /* ns \0 name, and the entries of other namespaces in a global table with them */
     RULE_TABLE, /* keys start with the table id (u32 BE) */
     RULE_STREAM, /* keys start with the stream id (u32 BE) */
     RULE_STREAM_META, /* 'S' . stream id and 'A' . ARN (stream.h) */
+    RULE_BACKUPS, /* 'B' . ns \0 and 'J' . kind . ns \0 (backup_store.h) */
+    RULE_BACKUP_DATA, /* keys start with a backup's data id (u32 BE) */
     RULE_TRIGGERS, /* positions only (see snapshots.h) */
 } scope_rule_t;
 
 static const scope_rule_t rules[] = {
     [STORE_DB_META] = RULE_KEEP,
-    [STORE_DB_CATALOG] = RULE_NS,
+    [STORE_DB_CATALOG] = RULE_CATALOG,
     [STORE_DB_ITEMS] = RULE_TABLE,
     [STORE_DB_STATS] = RULE_TABLE,
     [STORE_DB_TOKENS] = RULE_NS,
@@ -36,6 +39,10 @@ static const scope_rule_t rules[] = {
     [STORE_DB_INDEX] = RULE_TABLE,
     [STORE_DB_TRIGGERS] = RULE_TRIGGERS,
     [STORE_DB_SNAPSHOTS] = RULE_KEEP,
+    [STORE_DB_HISTORY] = RULE_TABLE,
+    [STORE_DB_HISTORY_LOG] = RULE_TABLE,
+    [STORE_DB_BACKUPS] = RULE_BACKUPS,
+    [STORE_DB_BACKUP_ITEMS] = RULE_BACKUP_DATA,
 };
 _Static_assert(sizeof rules / sizeof *rules == STORE_DB_COUNT_, "a database without a scope rule (snapshots.c)");
 
@@ -59,14 +66,65 @@ bool snapshots_name_ok(const char *name)
 
 /* ---- what a namespace holds ------------------------------------------------ */
 
+/* A list of u32 ids without repeats. */
+typedef struct ids {
+    uint32_t *v;
+    size_t n;
+} ids_t;
+
+static void ids_add(ids_t *l, uint32_t id)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i] == id)
+            return;
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n++] = id;
+}
+
+/* A list of byte strings without repeats (catalog keys). */
+typedef struct keys {
+    buf_t *v;
+    size_t n;
+} keys_t;
+
+static bool keys_has(const keys_t *l, str_t k)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].len == k.len && !memcmp(l->v[i].data, k.ptr, k.len))
+            return true;
+    return false;
+}
+
+static void keys_add(keys_t *l, str_t k)
+{
+    if (keys_has(l, k))
+        return;
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n] = (buf_t)BUF_INIT;
+    buf_append(&l->v[l->n++], k.ptr, k.len);
+}
+
+static void keys_free(keys_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        buf_free(&l->v[i]);
+    free(l->v);
+    *l = (keys_t){0};
+}
+
+/* A namespace's data. A global table's members in other namespaces (its
+ * home, or its replicas' links) share its items, indexes and stream, so
+ * they belong to the scope too (`others`): a reset deletes the global
+ * table in every region, a restore brings back the group as it was. */
 typedef struct scope {
     const char *ns; /* NULL: everything */
-    uint32_t *tables;
-    size_t n_tables;
+    ids_t tables; /* with the tables that jobs of ns still copy (a deleted table's system backup) */
+    ids_t data; /* backups' item sets (backup_store.h's data ids) */
+    keys_t others; /* catalog keys (ns \0 name) outside ns */
     uint32_t *streams;
     char **arns; /* one per stream */
     size_t n_streams;
-    uint64_t items;
+    uint64_t n_tables, items;
 } scope_t;
 
 static void scope_free(scope_t *s)
@@ -75,15 +133,31 @@ static void scope_free(scope_t *s)
         free(s->arns[i]);
     free(s->arns);
     free(s->streams);
-    free(s->tables);
+    free(s->tables.v);
+    free(s->data.v);
+    keys_free(&s->others);
     *s = (scope_t){.ns = s->ns};
+}
+
+/* Whether a stream (its "ns" and "table") belongs to s. */
+static bool stream_in_scope(const scope_t *s, const char *ns, const char *table)
+{
+    if (!s->ns || (ns && !strcmp(ns, s->ns)))
+        return true;
+    if (!ns || !table)
+        return false;
+    buf_t k = BUF_INIT;
+    catalog_key(ns, str_from_cstr(table), &k);
+    bool in = keys_has(&s->others, (str_t){k.data, k.len});
+    buf_free(&k);
+    return in;
 }
 
 static int add_stream(void *ud, uint32_t id, json_t *m)
 {
     scope_t *s = ud;
-    const char *ns = json_string_value(json_object_get(m, "ns"));
-    if (s->ns && (!ns || strcmp(ns, s->ns) != 0))
+    if (!stream_in_scope(s, json_string_value(json_object_get(m, "ns")),
+                         json_string_value(json_object_get(m, "table"))))
         return 0;
     s->streams = xrealloc(s->streams, (s->n_streams + 1) * sizeof *s->streams);
     s->arns = xrealloc(s->arns, (s->n_streams + 1) * sizeof *s->arns);
@@ -98,39 +172,144 @@ static void catalog_prefix(const char *ns, buf_t *out)
         catalog_key(ns, STR_NULL, out); /* ns \0 */
 }
 
+/* The name part of a catalog key (after ns \0). */
+static str_t key_name(str_t key)
+{
+    const char *z = memchr(key.ptr, '\0', key.len);
+    return z ? (str_t){z + 1, key.len - (size_t)(z + 1 - key.ptr)} : STR_NULL;
+}
+
+/* One catalog entry of the scope: a table counts (its id), a global
+ * table's other members join the scope (a link's home, a home's members). */
+static void add_entry(scope_t *s, str_t key, str_t val)
+{
+    json_t *desc = json_loadb(val.ptr, val.len, 0, NULL);
+    str_t name = key_name(key);
+    const char *home = json_string_value(json_object_get(desc, "ddbd_replica_of"));
+    buf_t k = BUF_INIT;
+    if (home) {
+        catalog_key(home, name, &k);
+    } else if (json_is_object(desc)) {
+        ids_add(&s->tables, (uint32_t)json_integer_value(json_object_get(desc, "ddbd_id")));
+        s->n_tables++;
+        json_t *members = json_object_get(desc, "ddbd_replicas"), *m;
+        size_t i;
+        json_array_foreach(members, i, m)
+        {
+            const char *mns = json_string_value(json_object_get(m, "ns"));
+            buf_reset(&k);
+            if (mns)
+                catalog_key(mns, name, &k);
+            if (mns && s->ns && strcmp(mns, s->ns) != 0)
+                keys_add(&s->others, (str_t){k.data, k.len});
+        }
+        buf_reset(&k);
+    }
+    if (home && s->ns && strcmp(home, s->ns) != 0)
+        keys_add(&s->others, (str_t){k.data, k.len});
+    buf_free(&k);
+    json_decref(desc);
+}
+
+/* The other namespaces' entries, until no new one joins. */
+static int add_others(store_txn_t *txn, scope_t *s)
+{
+    for (size_t i = 0; i < s->others.n; i++) { /* add_entry may append */
+        str_t v, k = {s->others.v[i].data, s->others.v[i].len};
+        int rc = store_get(txn, STORE_DB_CATALOG, k, &v);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            buf_t copy = BUF_INIT; /* add_entry may move others' buffers */
+            buf_append(&copy, k.ptr, k.len);
+            add_entry(s, (str_t){copy.data, copy.len}, v);
+            buf_free(&copy);
+        }
+    }
+    return 0;
+}
+
+/* Calls fn for each key of db starting with prefix. */
+static int each_prefixed(store_txn_t *txn, store_db_t db, str_t p, void (*fn)(scope_t *, str_t, str_t), scope_t *s)
+{
+    store_cursor_t *c;
+    str_t k, v;
+    int rc = store_cursor_open(txn, db, &c);
+    for (rc = rc ? rc : store_cursor_seek(c, p, &k, &v);
+         rc == 0 && (!p.len || (k.len >= p.len && !memcmp(k.ptr, p.ptr, p.len))); rc = store_cursor_next(c, &k, &v))
+        fn(s, k, v);
+    store_cursor_close(c);
+    return rc < 0 ? rc : 0;
+}
+
+static void add_backup(scope_t *s, str_t key, str_t val)
+{
+    json_t *rec = json_loadb(val.ptr, val.len, 0, NULL);
+    json_t *src = json_object_get(rec, "src");
+    const char *from = json_string_value(json_object_get(src, "from"));
+    if (key.ptr[0] == 'B')
+        ids_add(&s->data, (uint32_t)json_integer_value(json_object_get(rec, "data")));
+    else if (from && !strcmp(from, "table")) /* a copy still reading a (maybe deleted) table */
+        ids_add(&s->tables, (uint32_t)json_integer_value(json_object_get(src, "id")));
+    json_decref(rec);
+}
+
+/* The backups' key prefixes of ns (backup_store.h): 'B', 'J' 'b', 'J' 'r'. */
+static const char *const backup_tags[] = {"B", "Jb", "Jr"};
+
+static void backup_prefix(const char *tag, const char *ns, buf_t *out)
+{
+    buf_puts(out, tag);
+    buf_puts(out, ns);
+    buf_putc(out, '\0');
+}
+
+static int collect_backups(store_txn_t *txn, scope_t *s)
+{
+    int rc = 0;
+    for (size_t i = 0; i < sizeof backup_tags / sizeof *backup_tags && !rc; i++) {
+        buf_t p = BUF_INIT;
+        if (s->ns)
+            backup_prefix(backup_tags[i], s->ns, &p);
+        else
+            buf_puts(&p, backup_tags[i]);
+        rc = each_prefixed(txn, STORE_DB_BACKUPS, (str_t){p.data, p.len}, add_backup, s);
+        buf_free(&p);
+    }
+    return rc;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
 }
 
-/* The tables (ids ascending, so their rows come in key order) and streams
- * of s->ns as txn sees them, and the tables' item count. */
+/* The tables (ids ascending), backups and streams of s->ns as txn sees
+ * them, and the tables' item count. `others` may hold catalog keys that
+ * join the scope whatever they are now (a restore's: those its snapshot
+ * will write). */
 static int scope_collect(store_txn_t *txn, scope_t *s)
 {
-    scope_free(s);
     buf_t prefix = BUF_INIT;
     catalog_prefix(s->ns, &prefix);
-    str_t p = {prefix.data, prefix.len}, k, v;
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, STORE_DB_CATALOG, &c);
-    for (rc = rc ? rc : store_cursor_seek(c, p, &k, &v);
-         rc == 0 && (!p.len || (k.len >= p.len && !memcmp(k.ptr, p.ptr, p.len))); rc = store_cursor_next(c, &k, &v)) {
-        json_t *desc = json_loadb(v.ptr, v.len, 0, NULL);
-        json_int_t id = json_integer_value(json_object_get(desc, "ddbd_id"));
-        json_decref(desc);
-        s->tables = xrealloc(s->tables, (s->n_tables + 1) * sizeof *s->tables);
-        s->tables[s->n_tables++] = (uint32_t)id;
-        table_stats_t st;
-        if (catalog_stats_get(txn, (uint32_t)id, &st) == 0)
-            s->items += st.items;
-    }
-    store_cursor_close(c);
+    int rc = each_prefixed(txn, STORE_DB_CATALOG, (str_t){prefix.data, prefix.len}, add_entry, s);
     buf_free(&prefix);
+    if (!rc)
+        rc = add_others(txn, s);
+    if (!rc)
+        rc = collect_backups(txn, s);
     if (rc < 0)
         return rc;
-    if (s->n_tables)
-        qsort(s->tables, s->n_tables, sizeof *s->tables, cmp_u32);
+    for (size_t i = 0; i < s->tables.n; i++) {
+        table_stats_t st;
+        if (catalog_stats_get(txn, s->tables.v[i], &st) == 0)
+            s->items += st.items;
+    }
+    if (s->tables.n)
+        qsort(s->tables.v, s->tables.n, sizeof *s->tables.v, cmp_u32);
+    if (s->data.n)
+        qsort(s->data.v, s->data.n, sizeof *s->data.v, cmp_u32);
     /* stream.h's reader of the stream descriptions (ids ascending) */
     return stream__each(txn, 0, add_stream, s);
 }
@@ -159,20 +338,41 @@ static int id_ranges(store_db_t db, const uint32_t *ids, size_t n, uint8_t tag, 
     return 0;
 }
 
-static int scope_ranges(const scope_t *s, range_fn fn, void *ud)
+static int ns_ranges(const scope_t *s, store_db_t db, scope_rule_t r, range_fn fn, void *ud)
 {
     buf_t b = BUF_INIT;
-    catalog_prefix(s->ns, &b);
-    str_t ns_prefix = {b.data, b.len};
+    int rc = 0;
+    if (r == RULE_BACKUPS) {
+        for (size_t i = 0; i < sizeof backup_tags / sizeof *backup_tags && !rc; i++) {
+            buf_reset(&b);
+            backup_prefix(backup_tags[i], s->ns, &b);
+            rc = fn(ud, db, (str_t){b.data, b.len}, false);
+        }
+    } else {
+        catalog_prefix(s->ns, &b);
+        rc = fn(ud, db, (str_t){b.data, b.len}, false);
+        for (size_t i = 0; r == RULE_CATALOG && i < s->others.n && !rc; i++)
+            rc = fn(ud, db, (str_t){s->others.v[i].data, s->others.v[i].len}, true);
+    }
+    buf_free(&b);
+    return rc;
+}
+
+static int scope_ranges(const scope_t *s, range_fn fn, void *ud)
+{
     int rc = 0;
     for (int db = 0; db < STORE_DB_COUNT_ && !rc; db++) {
         scope_rule_t r = rules[db];
         if (!is_data(r))
             continue;
-        if (!s->ns || r == RULE_NS) {
-            rc = fn(ud, (store_db_t)db, s->ns ? ns_prefix : STR_NULL, false);
+        if (!s->ns) {
+            rc = fn(ud, (store_db_t)db, STR_NULL, false);
+        } else if (r == RULE_NS || r == RULE_CATALOG || r == RULE_BACKUPS) {
+            rc = ns_ranges(s, (store_db_t)db, r, fn, ud);
         } else if (r == RULE_TABLE) {
-            rc = id_ranges((store_db_t)db, s->tables, s->n_tables, 0, fn, ud);
+            rc = id_ranges((store_db_t)db, s->tables.v, s->tables.n, 0, fn, ud);
+        } else if (r == RULE_BACKUP_DATA) {
+            rc = id_ranges((store_db_t)db, s->data.v, s->data.n, 0, fn, ud);
         } else if (r == RULE_STREAM) {
             rc = id_ranges((store_db_t)db, s->streams, s->n_streams, 0, fn, ud);
         } else if (r == RULE_STREAM_META) {
@@ -187,7 +387,6 @@ static int scope_ranges(const scope_t *s, range_fn fn, void *ud)
                 rc = id_ranges((store_db_t)db, s->streams, s->n_streams, 'S', fn, ud);
         }
     }
-    buf_free(&b);
     return rc;
 }
 
@@ -344,6 +543,20 @@ int snapshots_save(store_txn_t *txn, const char *name, const char *ns, bool repl
     return rc;
 }
 
+/* A catalog key of a snapshot outside its namespace (a global table's
+ * other members) joins the scope. */
+static int add_other_key(void *ud, str_t key, str_t val)
+{
+    scope_t *s = ud;
+    buf_t p = BUF_INIT;
+    catalog_prefix(s->ns, &p);
+    if (key.len < p.len || memcmp(key.ptr, p.data, p.len) != 0)
+        keys_add(&s->others, key);
+    buf_free(&p);
+    (void)val;
+    return 0;
+}
+
 /* Replaces the data of scope s (now) by the snapshot's rows. */
 static int restore_rows(store_txn_t *txn, const scope_t *s, uint32_t id, const json_t *desc)
 {
@@ -363,7 +576,10 @@ int snapshots_restore(store_txn_t *txn, const char *name, snapshots_counts_t *ou
         return rc == STORE_NOTFOUND ? SNAPSHOTS_NOT_FOUND : rc;
     scope_t before = {.ns = json_string_value(json_object_get(desc, "namespace"))}, after = before;
     json_t *positions = json_object();
-    rc = scope_collect(txn, &before);
+    if (before.ns) /* what the snapshot writes outside its namespace is replaced too */
+        rc = snapstore_rows(txn, id, desc, STORE_DB_CATALOG, add_other_key, &before);
+    if (!rc)
+        rc = scope_collect(txn, &before);
     if (!rc)
         rc = restore_rows(txn, &before, id, desc);
     if (!rc)
