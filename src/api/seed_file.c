@@ -247,8 +247,11 @@ static void copy_members(json_t *to, const json_t *from, const char *const *name
 static json_t *index_input(const json_t *ix, bool global, bool provisioned)
 {
     static const char *const members[] = {"IndexName", "KeySchema", "Projection", NULL};
+    static const char *const gsi_members[] = {"OnDemandThroughput", NULL};
     json_t *o = json_object();
     copy_members(o, ix, members);
+    if (global)
+        copy_members(o, ix, gsi_members);
     json_t *pt = json_object_get(ix, "ProvisionedThroughput");
     if (global && provisioned && pt)
         json_object_set_new(o, "ProvisionedThroughput",
@@ -291,6 +294,14 @@ json_t *seed_create_from_description(const json_t *table)
     json_t *cls = json_object_get(json_object_get(table, "TableClassSummary"), "TableClass");
     if (cls)
         json_object_set(c, "TableClass", cls);
+    static const char *const settings[] = {"OnDemandThroughput", NULL};
+    copy_members(c, table, settings);
+    /* a KMS key (the AWS owned key, the default, is not described) */
+    json_t *sse = json_object_get(table, "SSEDescription");
+    const char *key = json_string_value(json_object_get(sse, "KMSMasterKeyArn"));
+    if (key)
+        json_object_set_new(c, "SSESpecification",
+                            json_pack("{s:b,s:s,s:s}", "Enabled", 1, "SSEType", "KMS", "KMSMasterKeyId", key));
     return c;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/seed.h"
+#include "base/endian.h"
 #include "check.h"
 #include "jobs/snapshots.h"
 #include "storage/itemstore.h"
@@ -265,6 +266,109 @@ static void test_namespace_and_counters(void)
     CHECK(has_table(NS_A, "Events") && has_table(NS_B, "Events"));
 }
 
+/* ---- the item history, backups and their jobs (storage/history.h, backup_store.h) ---- */
+
+typedef struct rows {
+    const char *ns;
+    uint32_t table, data, deleted; /* a table of ns, a backup's data id, a deleted table a copy reads */
+} rows_t;
+
+static uint32_t table_id(const char *ns)
+{
+    store_txn_t *txn;
+    const table_t *t = NULL;
+    uint32_t id = 0;
+    if (store_read_begin(store, &txn) == 0) {
+        catalog_lookup(cache, txn, ns, STR_LIT("Events"), &t);
+        id = t ? t->id : 0;
+        store_read_end(txn);
+    }
+    return id;
+}
+
+static str_t id_key(uint8_t *k, uint32_t id, const char *rest, size_t n)
+{
+    be32_put(k, id);
+    memcpy(k + 4, rest, n);
+    return (str_t){(const char *)k, 4 + n};
+}
+
+static str_t tagged(buf_t *b, const char *tag, const char *ns, const char *name)
+{
+    buf_reset(b);
+    buf_puts(b, tag);
+    buf_puts(b, ns);
+    buf_putc(b, '\0');
+    buf_puts(b, name);
+    return (str_t){b->data, b->len};
+}
+
+static int put_rows_fn(store_txn_t *txn, void *ud)
+{
+    const rows_t *r = ud;
+    uint8_t k[40];
+    buf_t b = BUF_INIT;
+    char rec[80];
+    snprintf(rec, sizeof rec, "{\"data\":%u}", (unsigned)r->data);
+    char job[80];
+    snprintf(job, sizeof job, "{\"src\":{\"from\":\"table\",\"id\":%u}}", (unsigned)r->deleted);
+    int rc =
+        store_put(txn, STORE_DB_HISTORY, id_key(k, r->table, "0123456789abcdef\0\0\0\0\0\0\0\1", 24), STR_LIT("h"));
+    rc = rc ? rc : store_put(txn, STORE_DB_HISTORY_LOG, id_key(k, r->table, "", 0), STR_LIT("log"));
+    rc = rc ? rc : store_put(txn, STORE_DB_HISTORY_LOG, id_key(k, r->table, "\0\0\0\0\0\0\0\1", 8), STR_LIT("e"));
+    rc = rc ? rc
+            : store_put(txn, STORE_DB_BACKUPS, tagged(&b, "B", r->ns, "00000000000001-00000001"), str_from_cstr(rec));
+    rc = rc ? rc : store_put(txn, STORE_DB_BACKUP_ITEMS, id_key(k, r->data, "item", 4), STR_LIT("i"));
+    rc = rc ? rc
+            : store_put(txn, STORE_DB_BACKUPS, tagged(&b, "Jb", r->ns, "00000000000002-00000002"), str_from_cstr(job));
+    rc = rc ? rc : store_put(txn, STORE_DB_ITEMS, id_key(k, r->deleted, "item", 4), STR_LIT("i"));
+    buf_free(&b);
+    return rc;
+}
+
+/* Rows of r in the history, backup and item databases. */
+static size_t rows_of(const rows_t *r)
+{
+    uint8_t k[4];
+    buf_t b = BUF_INIT;
+    size_t n = 0;
+    be32_put(k, r->table);
+    n += count(STORE_DB_HISTORY, (const char *)k, 4) + count(STORE_DB_HISTORY_LOG, (const char *)k, 4);
+    be32_put(k, r->data);
+    n += count(STORE_DB_BACKUP_ITEMS, (const char *)k, 4);
+    be32_put(k, r->deleted);
+    n += count(STORE_DB_ITEMS, (const char *)k, 4);
+    str_t p = tagged(&b, "B", r->ns, "");
+    n += count(STORE_DB_BACKUPS, p.ptr, p.len);
+    p = tagged(&b, "Jb", r->ns, "");
+    n += count(STORE_DB_BACKUPS, p.ptr, p.len);
+    buf_free(&b);
+    return n;
+}
+
+static void test_history_and_backups(void)
+{
+    rows_t a = {NS_A, table_id(NS_A), 7001, 9001}, b = {NS_B, table_id(NS_B), 7002, 9002};
+    CHECK(a.table && b.table);
+    CHECK(in_txn(put_rows_fn, &a) == 0 && in_txn(put_rows_fn, &b) == 0);
+    CHECK(rows_of(&a) == 7 && rows_of(&b) == 7);
+    step_t save_a = {"hist-a", NS_A, false, {0}, 0};
+    CHECK(in_txn(save_fn, &save_a) == 0);
+
+    /* a reset of A takes its history, backups, their items and a deleted table a copy reads */
+    step_t reset_a = {NULL, NS_A, false, {0}, 0};
+    CHECK(in_txn(reset_fn, &reset_a) == 0);
+    CHECK(rows_of(&a) == 0 && rows_of(&b) == 7);
+
+    step_t restore = {"hist-a", NULL, false, {0}, 0};
+    CHECK(in_txn(restore_fn, &restore) == 0);
+    CHECK(rows_of(&a) == 7 && rows_of(&b) == 7);
+
+    step_t reset_all = {NULL, NULL, false, {0}, 0};
+    CHECK(in_txn(reset_fn, &reset_all) == 0);
+    CHECK(rows_of(&a) == 0 && rows_of(&b) == 0);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/ddbd-test-snapshots-XXXXXX";
@@ -281,6 +385,7 @@ int main(void)
     RUN(test_rules_and_names);
     RUN(test_whole_store);
     RUN(test_namespace_and_counters);
+    RUN(test_history_and_backups);
     catalog_cache_free(cache);
     store_close(store);
     char cmd[300];
