@@ -10,7 +10,10 @@ medians and ranges of the client's round trip, of the server's own ElapsedMs (fr
 to the commit) and of the CPU time the server's threads used (/proc/PID/task/*/schedstat): on a
 machine shared with other work the wall times include waiting for a CPU, the CPU time does not.
 
-usage: bench/snapshots.py [--ddbd build/ddbd] [--reps 20] [--tables 10] [--items 10000]
+--pitr turns point-in-time recovery on for every table before its items are loaded, so the store
+also holds an item history (two rows per write) that saves and restores carry.
+
+usage: bench/snapshots.py [--ddbd build/ddbd] [--reps 20] [--tables 10] [--items 10000] [--pitr]
 """
 import argparse
 import http.client
@@ -62,12 +65,24 @@ def item(t, i, version=1):
             "payload": "x" * 150}
 
 
-def populate(endpoint, tables, per_table):
+def enable_pitr(endpoint, name):
+    body = json.dumps({"TableName": name, "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}})
+    target = "UpdateContinuousBackups"
+    h = helpers.signed_headers(endpoint, target, body, access_key=NS.split("/")[0])
+    status, _, out = helpers.raw_request(endpoint, target, body, headers=h, sign=False)
+    if status != 200:
+        raise SystemExit(f"UpdateContinuousBackups: {status} {out[:300]!r}")
+
+
+def populate(endpoint, tables, per_table, pitr):
     for t in range(tables):
         name = f"Bench{t}"
         doc = table_def(name, stream=t % 2 == 0)
-        doc["Items"] = [item(name, i) for i in range(per_table)]
         admin(endpoint, "POST", f"/_ddbd/load?namespace={NS}", doc)
+        if pitr:  # before the items: each write then keeps its history (an entry and a log row)
+            enable_pitr(endpoint, name)
+        lines = "\n".join(json.dumps(item(name, i)) for i in range(per_table))
+        admin(endpoint, "POST", f"/_ddbd/load?namespace={NS}&table={name}", lines)
 
 
 def change_some(endpoint, version):
@@ -97,13 +112,13 @@ def spread(xs):
     return f"median {statistics.median(xs):7.2f} ms  (min {min(xs):.2f}, max {max(xs):.2f})"
 
 
-def run(binary, flags, label, reps, tables, items):
+def run(binary, flags, label, reps, tables, items, pitr):
     tmp = tempfile.mkdtemp(prefix="ddbd-bench-snap-")
     p = helpers.DdbdProcess(flags + (["--data-dir", os.path.join(tmp, "data")] if "--in-memory" not in flags else []),
                             log_path=os.path.join(tmp, "ddbd.log"), program=binary)
     try:
         p.wait_ready(10)
-        populate(p.endpoint, tables, items // tables)
+        populate(p.endpoint, tables, items // tables, pitr)
         d, _ = admin(p.endpoint, "POST", "/_ddbd/snapshots", {"name": "warm"})
         assert d["Items"] == items and d["Tables"] == tables, d
         pid = p.proc.pid
@@ -121,7 +136,8 @@ def run(binary, flags, label, reps, tables, items):
             rest_cpu.append(cpu)
         dump, _ = admin(p.endpoint, "GET", f"/_ddbd/dump?namespace={NS}&table=Bench0")
         assert all(json.loads(l)["Item"]["v"]["N"] == "1" for l in dump.decode().splitlines()), "restore lost a change"
-        print(f"{label}: {tables} tables, {items} items, {d['Streams']} streams, {reps} runs each "
+        print(f"{label}: {tables} tables{' with PITR' if pitr else ''}, {items} items, {d['Streams']} streams, "
+              f"{reps} runs each "
               f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
         for name, rt, srv, cpu in (("save", save_rt, save_srv, save_cpu), ("restore", rest_rt, rest_srv, rest_cpu)):
             print(f"  {name:8} round trip {spread(rt)}")
@@ -138,10 +154,11 @@ def main():
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--tables", type=int, default=10)
     ap.add_argument("--items", type=int, default=10000)
+    ap.add_argument("--pitr", action="store_true", help="point-in-time recovery on every table (item history too)")
     a = ap.parse_args()
     binary = os.path.abspath(a.ddbd)
-    run(binary, [], "durable (fsync at commit)", a.reps, a.tables, a.items)
-    run(binary, ["--in-memory"], "--in-memory", a.reps, a.tables, a.items)
+    run(binary, [], "durable (fsync at commit)", a.reps, a.tables, a.items, a.pitr)
+    run(binary, ["--in-memory"], "--in-memory", a.reps, a.tables, a.items, a.pitr)
 
 
 if __name__ == "__main__":
