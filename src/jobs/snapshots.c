@@ -72,11 +72,18 @@ typedef struct ids {
     size_t n;
 } ids_t;
 
-static void ids_add(ids_t *l, uint32_t id)
+static bool ids_has(const ids_t *l, uint32_t id)
 {
     for (size_t i = 0; i < l->n; i++)
         if (l->v[i] == id)
-            return;
+            return true;
+    return false;
+}
+
+static void ids_add(ids_t *l, uint32_t id)
+{
+    if (ids_has(l, id))
+        return;
     l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
     l->v[l->n++] = id;
 }
@@ -120,6 +127,8 @@ typedef struct scope {
     const char *ns; /* NULL: everything */
     ids_t tables; /* with the tables that jobs of ns still copy (a deleted table's system backup) */
     ids_t data; /* backups' item sets (backup_store.h's data ids) */
+    ids_t own_streams; /* the streams of the scope's tables */
+    ids_t unowned; /* streams in the scope by their "ns" alone: a deleted table's, or a left home's */
     keys_t others; /* catalog keys (ns \0 name) outside ns */
     uint32_t *streams;
     char **arns; /* one per stream */
@@ -135,6 +144,8 @@ static void scope_free(scope_t *s)
     free(s->streams);
     free(s->tables.v);
     free(s->data.v);
+    free(s->own_streams.v);
+    free(s->unowned.v);
     keys_free(&s->others);
     *s = (scope_t){.ns = s->ns};
 }
@@ -156,9 +167,13 @@ static bool stream_in_scope(const scope_t *s, const char *ns, const char *table)
 static int add_stream(void *ud, uint32_t id, json_t *m)
 {
     scope_t *s = ud;
-    if (!stream_in_scope(s, json_string_value(json_object_get(m, "ns")),
-                         json_string_value(json_object_get(m, "table"))))
-        return 0;
+    if (!ids_has(&s->own_streams, id)) {
+        if (!stream_in_scope(s, json_string_value(json_object_get(m, "ns")),
+                             json_string_value(json_object_get(m, "table"))))
+            return 0;
+        if (s->ns)
+            ids_add(&s->unowned, id);
+    }
     s->streams = xrealloc(s->streams, (s->n_streams + 1) * sizeof *s->streams);
     s->arns = xrealloc(s->arns, (s->n_streams + 1) * sizeof *s->arns);
     s->streams[s->n_streams] = id;
@@ -192,6 +207,9 @@ static void add_entry(scope_t *s, str_t key, str_t val)
     } else if (json_is_object(desc)) {
         ids_add(&s->tables, (uint32_t)json_integer_value(json_object_get(desc, "ddbd_id")));
         s->n_tables++;
+        json_int_t sid = json_integer_value(json_object_get(desc, "ddbd_stream_id"));
+        if (sid > 0)
+            ids_add(&s->own_streams, (uint32_t)sid);
         json_t *members = json_object_get(desc, "ddbd_replicas"), *m;
         size_t i;
         json_array_foreach(members, i, m)
@@ -279,6 +297,44 @@ static int collect_backups(store_txn_t *txn, scope_t *s)
     return rc;
 }
 
+/* A stream that names ns but is the stream of a table outside the scope
+ * (a global table's, after its home in ns left the group) is not ns's. */
+static int drop_foreign_streams(store_txn_t *txn, scope_t *s)
+{
+    if (!s->unowned.n)
+        return 0;
+    buf_t p = BUF_INIT;
+    catalog_prefix(s->ns, &p);
+    store_cursor_t *c;
+    str_t k, v;
+    ids_t foreign = {0};
+    int rc = store_cursor_open(txn, STORE_DB_CATALOG, &c);
+    for (rc = rc ? rc : store_cursor_seek(c, STR_NULL, &k, &v); rc == 0; rc = store_cursor_next(c, &k, &v)) {
+        bool inside = (k.len >= p.len && !memcmp(k.ptr, p.data, p.len)) || keys_has(&s->others, k);
+        if (inside || !memmem(v.ptr, v.len, "\"ddbd_stream_id\"", 16))
+            continue;
+        json_t *desc = json_loadb(v.ptr, v.len, 0, NULL);
+        json_int_t sid = json_integer_value(json_object_get(desc, "ddbd_stream_id"));
+        json_decref(desc);
+        if (sid > 0 && ids_has(&s->unowned, (uint32_t)sid))
+            ids_add(&foreign, (uint32_t)sid);
+    }
+    store_cursor_close(c);
+    buf_free(&p);
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n_streams; i++) {
+        if (ids_has(&foreign, s->streams[i])) {
+            free(s->arns[i]);
+            continue;
+        }
+        s->streams[kept] = s->streams[i];
+        s->arns[kept++] = s->arns[i];
+    }
+    s->n_streams = kept;
+    free(foreign.v);
+    return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -311,7 +367,8 @@ static int scope_collect(store_txn_t *txn, scope_t *s)
     if (s->data.n)
         qsort(s->data.v, s->data.n, sizeof *s->data.v, cmp_u32);
     /* stream.h's reader of the stream descriptions (ids ascending) */
-    return stream__each(txn, 0, add_stream, s);
+    rc = stream__each(txn, 0, add_stream, s);
+    return rc ? rc : drop_foreign_streams(txn, s);
 }
 
 static bool scope_has_arn(const scope_t *s, const char *arn)

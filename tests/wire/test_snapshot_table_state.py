@@ -293,3 +293,24 @@ def test_dump_and_load_keep_encryption_and_on_demand_throughput(start_ddbd, tmp_
         assert r.returncode == 0, r.stderr
     q = start_ddbd("--data-dir", dst)
     assert settings(q.endpoint) == want
+
+
+def test_reset_of_a_home_that_left_keeps_the_group_stream(own):
+    """When the home region leaves a global table, another member holds it, stream included: a
+    reset of the old home's namespace no longer owns that stream and leaves it."""
+    key = helpers.fresh_access_key()
+    east, eu = (helpers.make_client(own, access_key=key, region=r) for r in (EAST, EU))
+    helpers.create_table(east, "Glo", stream="NEW_IMAGE")
+    east.update_table(TableName="Glo", ReplicaUpdates=[{"Create": {"RegionName": EU}}])
+    east.delete_table(TableName="Glo")  # eu holds the table now
+    eu.put_item(TableName="Glo", Item={"pk": S("kept")})
+    arn = eu.describe_table(TableName="Glo")["Table"]["LatestStreamArn"]
+    # the stream keeps the namespace that enabled it (ddbd reads it there only, once the group is gone)
+    streams = helpers.make_streams_client(own, access_key=key, region=EAST)
+    before = helpers.read_all(streams, arn)
+    assert [r["dynamodb"]["Keys"] for r in before] == [{"pk": S("kept")}]
+
+    reset(own, {"namespace": f"{key}/{EAST}"})
+    assert eu.list_tables()["TableNames"] == ["Glo"]
+    assert scan_all(eu, TableName="Glo") == [{"pk": S("kept")}]
+    assert helpers.read_all(streams, arn) == before
