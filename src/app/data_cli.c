@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "jobs/snapshots.h"
+#include "storage/history.h"
 #include "storage/itemstore.h"
 #include "streams/stream.h"
 
@@ -108,6 +109,7 @@ static int open_store(const opts_t *o, store_lock_t lock, bool create, store_t *
     if (store_open(&so, out, why, sizeof why) != 0)
         return fprintf(stderr, "ddbd: %s\n", why), 1;
     itemstore_on_change(stream_on_write); /* loads write stream records, as any write */
+    history_attach(); /* and the item history of a table with point-in-time recovery on */
     return 0;
 }
 
@@ -424,6 +426,7 @@ int data_cli_seed_at_start(store_t *store, bool shared_db, const seed_config_t *
 {
     seed_counts_t c;
     itemstore_on_change(stream_on_write); /* seeded items have stream records, as any write */
+    history_attach(); /* and history, in a table with point-in-time recovery on */
     if (apply_seeds(store, shared_db, cfg->ns, &cfg->set, SEED_CREATE, &c, "--seed"))
         return 1;
     log_info("--seed: %zu tables created (%zu items), %zu already there", c.created, c.items, c.kept);

@@ -314,3 +314,30 @@ def test_reset_of_a_home_that_left_keeps_the_group_stream(own):
     assert eu.list_tables()["TableNames"] == ["Glo"]
     assert scan_all(eu, TableName="Glo") == [{"pk": S("kept")}]
     assert helpers.read_all(streams, arn) == before
+
+
+def test_load_on_a_stopped_data_dir_keeps_the_item_history(start_ddbd, tmp_path):
+    """`ddbd load` into a table with point-in-time recovery on writes the items' history as any
+    write does: a restore to a moment before the load has none of the loaded items."""
+    import time
+    data, lines = str(tmp_path / "data"), tmp_path / "Hist.items.jsonl"
+    key = helpers.fresh_access_key()
+    p = start_ddbd("--data-dir", data)
+    c = helpers.make_client(p.endpoint, access_key=key)
+    helpers.create_table(c, "Hist")
+    c.put_item(TableName="Hist", Item={"pk": S("old"), "v": N(1)})
+    c.update_continuous_backups(TableName="Hist", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    time.sleep(2)
+    moment = int(time.time())  # whole seconds, as botocore sends them; after PITR began
+    time.sleep(1.2)
+    p.terminate()
+    lines.write_text('{"pk": "new", "v": 2}\n{"pk": "old", "v": 3}\n')
+    r = helpers.run_ddbd(["load", "--data-dir", data, "--namespace", f"{key}/{EAST}", str(lines)], timeout=60)
+    assert r.returncode == 0, r.stderr
+    q = start_ddbd("--data-dir", data)
+    c = helpers.make_client(q.endpoint, access_key=key)
+    assert sorted(scan_all(c, TableName="Hist"), key=lambda i: i["pk"]["S"]) == [
+        {"pk": S("new"), "v": N(2)}, {"pk": S("old"), "v": N(3)}]
+    c.restore_table_to_point_in_time(SourceTableName="Hist", TargetTableName="Before", RestoreDateTime=moment)
+    wait_restored(c, "Before")
+    assert scan_all(c, TableName="Before") == [{"pk": S("old"), "v": N(1)}]
