@@ -703,3 +703,31 @@ def test_bad_requests_get_errors(s3):
                                             "ExportNotFoundException", "ImportNotFoundException",
                                             "ResourceNotFoundException", "TableNotFoundException"), (op, body, data)
     assert "ExportSummaries" in raw_call(s3.endpoint, "ListExports", {})
+
+
+def test_namespace_reset_forgets_transfers(s3):
+    """A namespace's reset drops its exports', imports' and bulk puts' records with its tables."""
+    key = helpers.fresh_access_key()
+    ddb = make_client(s3.endpoint, access_key=key)
+    name = create_table(ddb, hash=("pk", "S"), range=("sk", "N"))
+    wait_active(ddb, name)
+    ddb.update_continuous_backups(TableName=name,
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    s3.put("reset/x.json", json_text(JSON_ITEMS[:2]))
+    res = calls(s3.endpoint, [
+        ("ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": BUCKET, "S3Prefix": "reset-export"}),
+        ("ImportTable", {"S3BucketSource": {"S3Bucket": BUCKET, "S3KeyPrefix": "reset/"},
+                         "InputFormat": "DYNAMODB_JSON", "TableCreationParameters": key_params(unique_name("r"))}),
+        ("StartBulkPutItems", {"TableName": name, "OutputS3Configuration": {"S3Bucket": BUCKET, "OutputType": ["ERROR"]},
+                               "InputS3Configuration": {"S3Bucket": BUCKET, "S3KeyPrefix": "reset/",
+                                                        "InputFormat": "DYNAMODB_JSON"}}),
+        ("ListExports", {}), ("ListImports", {}), ("ListBulkOperations", {})], access_key=key)
+    assert [len(r[1][m]) for r, m in zip(res[3:], ("ExportSummaries", "ImportSummaryList",
+                                                    "BulkOperationsSummaryList"))] == [1, 1, 1]
+    status, doc = admin(s3.endpoint, "/_ddbd/reset", {"namespace": f"{key}/us-east-1", "seed": False})
+    assert status == 200, doc
+    res = calls(s3.endpoint, [("ListExports", {}), ("ListImports", {}), ("ListBulkOperations", {})], access_key=key)
+    assert [r[1] for r in res] == [{"ExportSummaries": []}, {"ImportSummaryList": []},
+                                   {"BulkOperationsSummaryList": []}]
+    assert ddb.list_tables()["TableNames"] == []
