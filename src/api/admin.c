@@ -28,6 +28,67 @@ bool admin_is_admin_path(str_t path)
     return path.len >= admin_prefix.len && memcmp(path.ptr, admin_prefix.ptr, admin_prefix.len) == 0;
 }
 
+/* ---- access ---------------------------------------------------------------------- */
+
+/* Equal in time independent of where they differ (the token is a secret). */
+static bool token_equal(const char *want, str_t got)
+{
+    size_t n = strlen(want);
+    unsigned char diff = (unsigned char)(n != got.len);
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)(want[i] ^ (i < got.len ? got.ptr[i] : 0));
+    return diff == 0;
+}
+
+/* The value of ?token= in target, or STR_NULL. */
+static str_t query_token(str_t target)
+{
+    const char *q = memchr(target.ptr, '?', target.len);
+    if (!q)
+        return STR_NULL;
+    const char *p = q + 1, *end = target.ptr + target.len;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        if ((size_t)(stop - p) >= 6 && memcmp(p, "token=", 6) == 0)
+            return (str_t){p + 6, (size_t)(stop - p - 6)};
+        p = amp ? amp + 1 : end;
+    }
+    return STR_NULL;
+}
+
+static int access_error(buf_t *body, int status, const char *msg)
+{
+    jw_open(body, '{');
+    jw_key(body, "error");
+    jw_cstr(body, msg);
+    jw_close(body, '}');
+    return status;
+}
+
+int admin_access_check(const admin_access_t *a, str_t target, str_t token_header, buf_t *body)
+{
+    if (a->off)
+        return access_error(body, 404, "the /_ddbd/ endpoints are off (--no-admin)");
+    if (!a->token) {
+        if (!a->exposed)
+            return 0;
+        return access_error(body, 403,
+                            "ddbd listens beyond loopback: its /_ddbd/ endpoints need --admin-token "
+                            "(or --admin-token-file), sent as the X-Ddbd-Admin-Token header");
+    }
+    str_t got = token_header.ptr ? token_header : query_token(target);
+    if (!got.ptr)
+        return access_error(body, 401,
+                            "this ddbd's /_ddbd/ endpoints need its admin token "
+                            "(the X-Ddbd-Admin-Token header, or ?token=)");
+    if (!token_equal(a->token, got))
+        return access_error(body, 403, "wrong admin token");
+    return 0;
+}
+
+/* ---- routes ------------------------------------------------------------------------ */
+
 static bool route_matches(const struct route *rt, str_t path)
 {
     size_t n = strlen(rt->path);

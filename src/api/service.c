@@ -137,6 +137,19 @@ void service_too_large(buf_t *wire, bool keep_alive)
     response_error(wire, &e, keep_alive, NULL);
 }
 
+void service_refusal(buf_t *wire, int status)
+{
+    err_t e;
+    err_clear(&e);
+    if (status == 408)
+        err_set(&e, ERR_REQUEST_TIMEOUT,
+                "The request was not received in time (ddbd's --header-timeout / --body-timeout)");
+    else
+        err_set(&e, ERR_SERVICE_UNAVAILABLE,
+                "ddbd is not accepting more connections now (--max-connections or open files); retry later");
+    response_error(wire, &e, false, NULL);
+}
+
 /* ---- writes through the writer ------------------------------------------------- */
 
 static ddb_req_t *req_of(writer_item_t *it) { return (ddb_req_t *)((char *)it - offsetof(ddb_req_t, write)); }
@@ -314,6 +327,12 @@ static void handle_admin(const service_env_t *se, server_slot_t *s, const http_r
     ar->slot = s;
     ar->o.cors_origin = cors_origin(se, hr, ar->origin);
     server_slot_on_free(s, free_admin_reply, ar);
+    buf_t denied = BUF_INIT;
+    int status = admin_access_check(&se->admin.access, hr->path, http_header_get(hr, "x-ddbd-admin-token"), &denied);
+    if (status) {
+        on_admin_done(ar, status, (str_t){denied.data, denied.len});
+        return buf_free(&denied);
+    }
     if (svc.stopping) /* the writer is going: admin writes could never finish */
         return on_admin_done(ar, 503, STR_LIT("{\"error\":\"ddbd is shutting down\"}"));
     admin_handle(&se->admin, hr->method, hr->path, hr->body, on_admin_done, ar);

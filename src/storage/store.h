@@ -21,6 +21,9 @@
 #define STORE_ERR_MAP_FULL (-2)
 #define STORE_ERR_KEY (-3) /* key too long or empty */
 #define STORE_ERR_IO (-4) /* anything else LMDB reports */
+#define STORE_ERR_NOSPACE (-5) /* the disk is full (ENOSPC, EDQUOT) */
+#define STORE_ERR_CORRUPTED (-6) /* the data file's pages make no sense */
+#define STORE_ERR_PANIC (-7) /* an earlier fatal write error: LMDB refuses everything until restart */
 
 typedef enum store_db {
     STORE_DB_META, /* "meta": counters (next table id), format version */
@@ -46,10 +49,24 @@ typedef struct store_opts {
     const char *dir; /* created if missing */
     size_t map_size; /* bytes of address space to reserve (sparse) */
     bool no_sync; /* skip fsync at commit: process-crash safe only */
+    /* When a write finds the map full, the map grows (doubling) up to
+     * this many bytes before the next write transaction; 0: no limit.
+     * Past it, writes fail with STORE_ERR_MAP_FULL and reads go on. */
+    size_t max_size;
 } store_opts_t;
 
-/* On failure returns a negative error and writes a reason to why. */
+/* The data format this ddbd writes (STORE_DB_META "format"); a data
+ * directory of a higher one is refused at open, not misread. */
+#define STORE_FORMAT_VERSION 1
+
+/* On failure returns a negative error and writes a reason to why: a
+ * directory that cannot be created or written, one another process has
+ * open (the data file is locked for the life of the store), a data file
+ * that LMDB refuses, that is shorter than its pages say, or that a newer
+ * ddbd wrote. */
 int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len);
+/* The map's size now (it grows when writes fill it). */
+size_t store_map_size(const store_t *s);
 void store_close(store_t *s);
 
 /* Read transactions are recycled: begin/end are cheap. */
