@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/admin_clock.h"
+#include "api/admin_faults.h"
 #include "api/admin_triggers.h"
 #include "jobs/ttl_sweeper.h"
 
@@ -19,6 +20,8 @@ static const struct route {
     {"POST", "/_ddbd/ttl/sweep", admin_ttl_sweep},
     {"GET POST", "/_ddbd/triggers", trigger_admin_handle},
     {"GET DELETE", "/_ddbd/triggers/", trigger_admin_handle},
+    {"GET POST DELETE", "/_ddbd/faults", admin_faults},
+    {"DELETE", "/_ddbd/faults/", admin_faults},
 };
 
 static const str_t admin_prefix = STR_LIT("/_ddbd/");

@@ -7,6 +7,7 @@
 
 #include "api/auth.h"
 #include "api/dispatch.h"
+#include "api/faults.h"
 #include "api/response.h"
 #include "api/validate.h"
 #include "net/http_coding.h"
@@ -246,6 +247,87 @@ static const char *request_body(ddb_req_t *r, const http_request_t *hr, buf_t *d
     return NULL;
 }
 
+/* ---- faults on demand (faults.h) ------------------------------------------------ */
+
+static void run_op(const service_env_t *se, server_slot_t *s, ddb_req_t *r, const op_def_t *op);
+
+/* TransactionConflict in a transaction: TransactionCanceledException
+ * with that reason at the faulted action, None elsewhere. */
+static void fault_conflict(ddb_req_t *r, int index)
+{
+    size_t n = json_array_size(json_object_get(r->body, "TransactItems"));
+    buf_t codes = BUF_INIT, extra = BUF_INIT;
+    buf_puts(&extra, "\"CancellationReasons\":[");
+    for (size_t i = 0; i < n; i++) {
+        bool hit = (int)i == index;
+        buf_printf(&codes, "%s%s", i ? ", " : "", hit ? "TransactionConflict" : "None");
+        buf_printf(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", hit ? "TransactionConflict" : "None");
+        if (hit)
+            buf_printf(&extra, ",\"Message\":\"%s\"", faults_message(ERR_TRANSACTION_CONFLICT));
+        buf_putc(&extra, '}');
+    }
+    buf_putc(&extra, ']');
+    r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
+    char *msg =
+        arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
+                     (int)codes.len, codes.data);
+    err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
+    r->err.msg_long = msg;
+    buf_free(&codes);
+    buf_free(&extra);
+}
+
+/* A request held back by a fault's latency. */
+typedef struct delayed {
+    uv_timer_t timer;
+    const service_env_t *se;
+    server_slot_t *slot;
+    ddb_req_t *r;
+    const op_def_t *op;
+    fault_hit_t hit;
+} delayed_t;
+
+static void fault_effect(const service_env_t *se, server_slot_t *s, ddb_req_t *r, const op_def_t *op,
+                         const fault_hit_t *hit)
+{
+    if (hit->drop || hit->drop_reply)
+        server_slot_drop(s);
+    if (hit->drop)
+        return server_reply(s); /* the connection closes; the operation never runs */
+    if (hit->error == ERR_TRANSACTION_CANCELED) {
+        fault_conflict(r, hit->conflict_index);
+        return reply_request(s, r);
+    }
+    if (hit->error) {
+        err_set(&r->err, hit->error, "%s", faults_message(hit->error));
+        return reply_request(s, r);
+    }
+    run_op(se, s, r, op);
+}
+
+static void free_delayed(uv_handle_t *h) { free(h->data); }
+
+static void on_delay_over(uv_timer_t *t)
+{
+    delayed_t *d = t->data;
+    fault_effect(d->se, d->slot, d->r, d->op, &d->hit);
+    uv_close((uv_handle_t *)&d->timer, free_delayed);
+}
+
+static void run_faulted(const service_env_t *se, server_slot_t *s, ddb_req_t *r, const op_def_t *op,
+                        const fault_hit_t *hit)
+{
+    if (!hit->delay_ms)
+        return fault_effect(se, s, r, op, hit);
+    delayed_t *d = xcalloc(1, sizeof *d);
+    *d = (delayed_t){.se = se, .slot = s, .r = r, .op = op, .hit = *hit};
+    uv_timer_init(se->admin.loop, &d->timer);
+    d->timer.data = d;
+    uv_timer_start(&d->timer, on_delay_over, hit->delay_ms, 0);
+}
+
+/* ---- DynamoDB requests, continued ------------------------------------------------- */
+
 static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
 {
     ddb_req_t *r = req_new(se);
@@ -287,6 +369,15 @@ static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const htt
     }
     if (validate_request(target, r->body, &r->arena, &r->err))
         return reply_request(s, r);
+    fault_hit_t hit;
+    if (faults_match(op->name, r->body, uv_now(se->admin.loop), &hit))
+        return run_faulted(se, s, r, op, &hit);
+    run_op(se, s, r, op);
+}
+
+/* The operation itself, the request having passed every check. */
+static void run_op(const service_env_t *se, server_slot_t *s, ddb_req_t *r, const op_def_t *op)
+{
     req_result_t res = run_handler(r, op);
     if (res.outcome != REQ_OUTCOME_QUEUED)
         return reply_request(s, r);

@@ -25,6 +25,7 @@ struct server_slot {
     bool in_handler; /* inside the handler call: a reply now needs no flush */
     bool ready; /* wire holds the reply */
     bool keep_alive;
+    bool drop; /* server_slot_drop: close instead of replying */
     buf_t wire;
     uint64_t started; /* uv_hrtime at arrival, for the log */
     const char *label;
@@ -77,6 +78,7 @@ static void slot_free(server_slot_t *s)
 bool server_slot_keep_alive(const server_slot_t *s) { return s->keep_alive; }
 buf_t *server_slot_wire(server_slot_t *s) { return &s->wire; }
 void server_slot_label(server_slot_t *s, const char *label) { s->label = label; }
+void server_slot_drop(server_slot_t *s) { s->drop = true; }
 
 void server_slot_on_free(server_slot_t *s, void (*fn)(void *ud), void *ud)
 {
@@ -172,14 +174,14 @@ static void conn_flush(conn_t *c)
     bool close_after = false;
     while (c->head && c->head->ready) {
         server_slot_t *s = c->head;
-        if (!c->closing) {
+        if (!c->closing && !s->drop) {
             if (!wr)
                 wr = xcalloc(1, sizeof *wr);
             buf_append(&wr->wire, s->wire.data, s->wire.len);
         }
         if (log_threshold <= LOG_DEBUG)
             log_debug("%s %.3f ms", s->label ? s->label : "-", (double)(uv_hrtime() - s->started) / 1e6);
-        if (!s->keep_alive)
+        if (!s->keep_alive || s->drop)
             close_after = true;
         c->head = s->next;
         if (!c->head)

@@ -81,6 +81,10 @@ bool server_slot_keep_alive(const server_slot_t *s);
 buf_t *server_slot_wire(server_slot_t *s);
 /* The reply in the wire buffer is complete: send it (in order). */
 void server_reply(server_slot_t *s);
+/* When this slot's reply is ready, close the connection instead of
+ * sending it (replies before it still go out): a lost reply, on demand
+ * (faults on demand). */
+void server_slot_drop(server_slot_t *s);
 /* A label for the debug log ("PutItem"); static storage. */
 void server_slot_label(server_slot_t *s, const char *label);
 /* fn(ud) runs when the slot is freed (after its reply is written, or when
