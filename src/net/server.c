@@ -15,6 +15,7 @@
 #include "net/listener.h"
 
 #define MAX_INFLIGHT_PER_CONN 64 /* pipelined requests before we stop reading */
+#define SERVER_SHUTDOWN_GRACE_MS 1000 /* at shutdown, unread replies are dropped after this long */
 
 typedef struct conn conn_t;
 
@@ -60,6 +61,7 @@ static struct {
     bool listening;
     conn_t *conns;
     uv_timer_t sweep; /* enforces the timeouts */
+    bool closing_all; /* shutdown: the sweep ends when the last connection has gone */
     server_stats_t stats;
 } srv; /* the one server of the process: only this file sees it */
 
@@ -105,10 +107,11 @@ static bool conn_busy(conn_t *c)
     return c->awaiting || c->writes > 0;
 }
 
-static void conn_maybe_close(conn_t *c)
+/* Closes the handle now: replies still queued are dropped (libuv cancels
+ * their writes, whose callbacks run before on_close). Never while a
+ * handler owes the connection a reply. */
+static void conn_finish(conn_t *c)
 {
-    if (c->closed || !c->closing || conn_busy(c))
-        return;
     c->closed = true;
     while (c->head) {
         server_slot_t *s = c->head;
@@ -122,6 +125,13 @@ static void conn_maybe_close(conn_t *c)
     if (c->next)
         c->next->prev = c->prev;
     uv_close((uv_handle_t *)&c->tcp, on_close);
+}
+
+static void conn_maybe_close(conn_t *c)
+{
+    if (c->closed || !c->closing || conn_busy(c))
+        return;
+    conn_finish(c);
 }
 
 static void conn_close(conn_t *c)
@@ -377,15 +387,18 @@ static bool expired(uint64_t since, uint64_t limit, uint64_t now) { return limit
 /* What a connection's clock says: close it, answer 408, or wait. */
 static void conn_check(conn_t *c, uint64_t now)
 {
-    if (c->closing || c->closed)
+    if (c->closed)
         return;
     if (c->writes > 0) { /* the client is not taking its replies */
-        if (expired(c->write_since, srv.o.idle_timeout_ms, now)) {
+        uint64_t limit = srv.closing_all ? SERVER_SHUTDOWN_GRACE_MS : srv.o.idle_timeout_ms;
+        if (!c->awaiting && expired(c->write_since, limit, now)) {
             srv.stats.idle_closed++;
-            conn_close(c);
+            conn_finish(c);
         }
         return;
     }
+    if (c->closing)
+        return;
     if (c->awaiting || c->inflight > 0 || c->broken)
         return; /* our turn, not the client's */
     if (c->phase == HTTP_PHASE_IDLE) {
@@ -410,6 +423,8 @@ static void on_sweep(uv_timer_t *t)
         next = c->next; /* conn_check may unlink c */
         conn_check(c, now);
     }
+    if (srv.closing_all && !srv.conns)
+        uv_close((uv_handle_t *)&srv.sweep, NULL); /* the last thing keeping the loop */
 }
 
 /* Often enough for the shortest timeout to be kept to within a quarter. */
@@ -463,10 +478,13 @@ void server_stop_listening(void)
 
 void server_close_all(void)
 {
-    if (!uv_is_closing((uv_handle_t *)&srv.sweep))
-        uv_close((uv_handle_t *)&srv.sweep, NULL);
+    srv.closing_all = true;
     for (conn_t *c = srv.conns, *next; c; c = next) {
         next = c->next;
         conn_close(c);
     }
+    if (!srv.conns)
+        uv_close((uv_handle_t *)&srv.sweep, NULL);
+    else /* clients that do not read their last replies get a moment, then are dropped */
+        uv_timer_start(&srv.sweep, on_sweep, 100, 100);
 }
