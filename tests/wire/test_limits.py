@@ -362,3 +362,29 @@ def test_flag_triggers_are_not_limited(start_ddbd, tmp_path):
     p = start_ddbd("--in-memory", "--trigger", f"Remote=http://10.1.2.3:3000/,on-failure={tmp_path / 'f.jsonl'}")
     status, doc = admin(p.endpoint, "/_ddbd/triggers")
     assert status == 200 and doc["Triggers"][0]["Url"] == "http://10.1.2.3:3000/"
+
+
+# ---- signatures: with --auth verify nothing unsigned reaches an operation ------------------------------
+
+
+def test_verify_lets_no_unsigned_write_through(start_ddbd):
+    p = start_ddbd("--in-memory", "--auth", "verify", "--credentials", "AKIDSOAK:soaksecret")
+    good = make_client(p.endpoint, access_key="AKIDSOAK", secret="soaksecret")
+    t = create_table(good)
+    body = json.dumps({"TableName": t, "Item": {"pk": {"S": "sneaky"}}}).encode()
+    h = signed_headers(p.endpoint, "PutItem", body, access_key="AKIDSOAK", secret="soaksecret")
+    tries = {
+        "unsigned": ({"X-Amz-Target": "DynamoDB_20120810.PutItem"}, body),
+        "wrong secret": (signed_headers(p.endpoint, "PutItem", body, access_key="AKIDSOAK", secret="nope"), body),
+        "unknown key": (signed_headers(p.endpoint, "PutItem", body, access_key="AKIDOTHER", secret="soaksecret"), body),
+        "body changed after signing": (h, body.replace(b"sneaky", b"sneakz")),
+        "target changed after signing": (dict(h, **{"X-Amz-Target": "DynamoDB_20120810.DeleteTable"}), body),
+        "garbage header": (dict(h, Authorization="AWS4-HMAC-SHA256 Credential=/,,,"), body),
+    }
+    for name, (headers, b) in tries.items():
+        st, _, data = helpers.raw_request(p.endpoint, None, b, headers=headers, sign=False)
+        assert st == 400 and json.loads(data)["__type"].startswith("com.amazon.coral.service#"), (name, data)
+    assert good.scan(TableName=t)["Items"] == []  # none of them ran
+    assert good.describe_table(TableName=t)["Table"]["TableStatus"] == "ACTIVE"
+    st, _, _ = helpers.raw_request(p.endpoint, None, body, headers=h, sign=False)
+    assert st == 200  # the signed one does
