@@ -3,6 +3,7 @@
 #include "base/alloc.h"
 #include "base/endian.h"
 #include "base/log.h"
+#include "storage/verify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -143,6 +144,25 @@ static int lock_dir(store_t *s, const char *dir, char *why, size_t why_len)
     return 0;
 }
 
+/* Pages damaged in the middle would crash LMDB when read: walk them all
+ * first (storage/verify.h), for files up to STORE_VERIFY_MAX_BYTES (a
+ * larger one would hold up the start too long: it is logged). */
+#define STORE_VERIFY_MAX_BYTES (2ull << 30)
+
+static int check_pages(store_t *s, const char *dir, size_t psize, unsigned long long size, char *why, size_t why_len)
+{
+    if (size > STORE_VERIFY_MAX_BYTES) {
+        log_info("store: %s/data.mdb is %llu MB: its pages are not checked at start", dir, size >> 20);
+        return 0;
+    }
+    char problem[256];
+    if (verify_data_file(s->lock_fd, psize, problem, sizeof problem) == 0)
+        return 0;
+    snprintf(why, why_len, "%s/data.mdb is damaged (%s); restore it from a copy (or move it away to start empty)", dir,
+             problem);
+    return STORE_ERR_CORRUPTED;
+}
+
 /* A data file cut short (a copy that stopped early, a full disk during a
  * copy) would fault when a page past its end is read: refuse it now. */
 static int check_length(store_t *s, const char *dir, char *why, size_t why_len)
@@ -154,7 +174,7 @@ static int check_length(store_t *s, const char *dir, char *why, size_t why_len)
         return 0;
     unsigned long long need = ((unsigned long long)info.me_last_pgno + 1) * st.ms_psize;
     if ((unsigned long long)fs.st_size >= need)
-        return 0;
+        return check_pages(s, dir, st.ms_psize, (unsigned long long)fs.st_size, why, why_len);
     snprintf(why, why_len,
              "%s/data.mdb is truncated: %lld bytes, but its pages need %llu; restore it from a copy (or move it "
              "away to start empty)",

@@ -26,9 +26,11 @@ run_one() {
     cp "$here/corpus/$t/"* "$work/corpus/" 2>/dev/null || true
     dict=""
     [ -f "$here/$t.dict" ] && dict="-dict=$here/$t.dict"
+    max_len=65536
+    [ "$t" = fuzz_datafile ] && max_len=262144 # whole data files
     set +e
     "$build/tests/fuzz/$t" $dict -max_total_time="$secs" -timeout=10 -rss_limit_mb=2560 \
-        -max_len=65536 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+        -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
         "$work/corpus" >"$work/log" 2>&1
     rc=$?
     set -e

@@ -155,5 +155,18 @@ def test_damaged_data_files_are_refused_at_start(start_ddbd, tmp_path):
     f.write_bytes(os.urandom(8192) + whole[8192:])
     r = run_ddbd([DATA_DIR_FLAG, str(data), "--port", "0"])
     assert r.returncode == 1 and "not an LMDB file" in r.stderr, r.stderr
+    # damage in the middle, which LMDB would follow and crash on: every page the trees reach is
+    # checked at start (a page no tree reaches, a free one, may hold anything)
+    refused = started = 0
+    for page in range(2, len(whole) // 4096, 3):
+        f.write_bytes(whole[:page * 4096] + b"\xa5" * 4096 + whole[(page + 1) * 4096:])
+        try:
+            r = run_ddbd([DATA_DIR_FLAG, str(data), "--port", "0"], timeout=1.5)
+        except subprocess.TimeoutExpired:
+            started += 1  # an unreachable page: ddbd started (and was stopped by the timeout)
+            continue
+        assert r.returncode == 1 and "is damaged" in r.stderr, r.stderr
+        refused += 1
+    assert refused > started
     f.write_bytes(whole)
     start_ddbd(DATA_DIR_FLAG, str(data))  # the whole file again: all is well
