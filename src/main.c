@@ -463,6 +463,10 @@ int main(int argc, char **argv)
         return 1;
     }
     daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers, c.cors, c.verify ? &c.keys : NULL};
+    o.data_dir = c.data_dir;
+    o.in_memory = c.in_memory;
+    o.argc = argc;
+    o.argv = argv;
     o.max_conns = max_conns;
     o.header_timeout_ms = (uint64_t)(c.header_timeout * 1000);
     o.body_timeout_ms = (uint64_t)(c.body_timeout * 1000);

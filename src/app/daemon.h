@@ -27,6 +27,11 @@ typedef struct daemon_opts {
     bool no_admin; /* --no-admin */
     const char *trigger_dir; /* --trigger-dir: run-time on-failure files go there only */
     bool any_trigger_target; /* --allow-any-trigger-target */
+    /* for GET /_ddbd/stats: where the data lives, and the command line */
+    const char *data_dir;
+    bool in_memory;
+    int argc;
+    char *const *argv;
 } daemon_opts_t;
 
 /* Runs until SIGINT or SIGTERM; then finishes in-flight writes, answers

@@ -468,6 +468,8 @@ const char *http_status_text(int status)
     case 100: return "Continue";
     case 200: return "OK";
     case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
     case 404: return "Not Found";
@@ -486,8 +488,7 @@ const char *http_status_text(int status)
     }
 }
 
-void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders, str_t body,
-                         bool keep_alive)
+static void write_status_and_headers(buf_t *out, int status, const http_header_t *headers, size_t nheaders)
 {
     buf_printf(out, "HTTP/1.1 %d %s\r\n", status, http_status_text(status));
     for (size_t i = 0; i < nheaders; i++) {
@@ -498,9 +499,78 @@ void http_response_write(buf_t *out, int status, const http_header_t *headers, s
         buf_append(out, h->value.ptr, h->value.len);
         buf_append(out, "\r\n", 2);
     }
+}
+
+void http_response_head(buf_t *out, int status, const http_header_t *headers, size_t nheaders)
+{
+    write_status_and_headers(out, status, headers, nheaders);
+    buf_puts(out, "Connection: close\r\n\r\n");
+}
+
+void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders, str_t body,
+                         bool keep_alive)
+{
+    write_status_and_headers(out, status, headers, nheaders);
     buf_printf(out, "Content-Length: %zu\r\n", body.len);
     if (!keep_alive)
         buf_puts(out, "Connection: close\r\n");
     buf_append(out, "\r\n", 2);
     buf_append(out, body.ptr, body.len);
+}
+
+/* ---- query strings ------------------------------------------------------- */
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decodes src into out (cap bytes with the NUL); -1 on a bad escape, a NUL
+ * or no room. */
+static int query_decode(const char *src, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = src[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            if (n - i < 3)
+                return -1;
+            int hi = hex_digit(src[i + 1]), lo = hex_digit(src[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = (char)(hi << 4 | lo);
+            i += 2;
+        }
+        if (c == '\0' || k + 1 >= cap)
+            return -1;
+        out[k++] = c;
+    }
+    out[k] = '\0';
+    return (int)k;
+}
+
+int http_query_get(str_t target, const char *name, char *out, size_t cap)
+{
+    const char *q = target.ptr ? memchr(target.ptr, '?', target.len) : NULL;
+    if (!q || cap == 0)
+        return -1;
+    const char *end = target.ptr + target.len;
+    size_t nlen = strlen(name);
+    for (const char *p = q + 1; p < end;) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        const char *key_end = eq ? eq : stop;
+        if ((size_t)(key_end - p) == nlen && memcmp(p, name, nlen) == 0) {
+            const char *v = eq ? eq + 1 : stop;
+            return query_decode(v, (size_t)(stop - v), out, cap);
+        }
+        p = stop + 1;
+    }
+    return -1;
 }

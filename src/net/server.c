@@ -27,6 +27,7 @@ struct server_slot {
     bool ready; /* wire holds the reply */
     bool keep_alive;
     bool drop; /* server_slot_drop: close instead of replying */
+    bool streaming; /* server_stream_begin: the body goes on until the client leaves */
     buf_t wire;
     uint64_t started; /* uv_hrtime at arrival, for the log */
     const char *label;
@@ -53,6 +54,7 @@ struct conn {
     http_phase_t phase; /* the parser's, as of the last read */
     uint64_t phase_since; /* uv_now when it entered that phase */
     uint64_t write_since; /* uv_now of the last write progress */
+    server_slot_t *stream; /* a streaming reply holds the connection (the last slot) */
     struct conn *prev, *next; /* the server's list, for shutdown */
 };
 
@@ -103,8 +105,9 @@ static size_t conn_queued(conn_t *c) { return uv_stream_get_write_queue_size((uv
 
 static bool conn_busy(conn_t *c)
 {
-    /* an outstanding reply will come back to this connection */
-    return c->awaiting || c->writes > 0;
+    /* an outstanding reply will come back to this connection (a streaming
+     * one never ends by itself: it does not hold a closing connection) */
+    return (c->awaiting && !c->stream) || c->writes > 0;
 }
 
 /* Closes the handle now: replies still queued are dropped (libuv cancels
@@ -189,6 +192,10 @@ static void conn_flush(conn_t *c)
                 wr = xcalloc(1, sizeof *wr);
             buf_append(&wr->wire, s->wire.data, s->wire.len);
         }
+        if (s->streaming) { /* its head leaves now; the slot stays for the body */
+            buf_reset(&s->wire);
+            break;
+        }
         if (log_threshold <= LOG_DEBUG)
             log_debug("%s %.3f ms", s->label ? s->label : "-", (double)(uv_hrtime() - s->started) / 1e6);
         if (!s->keep_alive || s->drop)
@@ -247,7 +254,7 @@ static void slot_process(server_slot_t *s)
     s->in_handler = true;
     srv.o.handler(srv.o.ud, s, hr);
     s->in_handler = false;
-    if (!s->ready)
+    if (!s->ready || s->streaming)
         s->conn->awaiting = true;
     http_request_free(hr);
 }
@@ -323,8 +330,8 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
         conn_close(c);
         return;
     }
-    if (n == 0 || c->closing)
-        return;
+    if (n == 0 || c->closing || c->stream)
+        return; /* a streaming connection reads only to notice the client leave */
     int status = http_parser_feed(c->parser, b->base, (size_t)n);
     http_phase_t phase = http_parser_phase(c->parser);
     if (phase != c->phase || phase == HTTP_PHASE_IDLE) {
@@ -391,7 +398,8 @@ static void conn_check(conn_t *c, uint64_t now)
         return;
     if (c->writes > 0) { /* the client is not taking its replies */
         uint64_t limit = srv.closing_all ? SERVER_SHUTDOWN_GRACE_MS : srv.o.idle_timeout_ms;
-        if (!c->awaiting && expired(c->write_since, limit, now)) {
+        /* a streaming reply awaits forever: its unread bytes count too */
+        if ((!c->awaiting || c->stream) && expired(c->write_since, limit, now)) {
             srv.stats.idle_closed++;
             conn_finish(c);
         }
@@ -436,6 +444,46 @@ static uint64_t sweep_interval(void)
             best = t[i] / 4;
     return best < 50 ? 50 : best;
 }
+
+/* ---- streaming replies ------------------------------------------------- */
+
+void server_stream_begin(server_slot_t *s)
+{
+    conn_t *c = s->conn;
+    s->streaming = true;
+    s->ready = true;
+    c->stream = s;
+    c->awaiting = true; /* nothing after it is served */
+    if (!s->in_handler)
+        conn_flush(c);
+}
+
+bool server_stream_write(server_slot_t *s, const char *data, size_t len)
+{
+    conn_t *c = s->conn;
+    if (c->closing)
+        return false;
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > SERVER_STREAM_MAX_QUEUED) {
+        conn_close(c); /* the client does not keep up: let it reconnect */
+        return false;
+    }
+    if (c->head != s || s->wire.len) /* the head has not left yet: the bytes follow it */
+        return buf_append(&s->wire, data, len), true;
+    write_req_t *wr = xcalloc(1, sizeof *wr);
+    buf_append(&wr->wire, data, len);
+    if (!conn_send(c, wr)) {
+        conn_close(c);
+        return false;
+    }
+    return true;
+}
+
+size_t server_stream_queued(const server_slot_t *s)
+{
+    return s->wire.len + uv_stream_get_write_queue_size((const uv_stream_t *)&s->conn->tcp);
+}
+
+void server_stream_end(server_slot_t *s) { conn_close(s->conn); }
 
 /* ---- start and stop ------------------------------------------------------ */
 

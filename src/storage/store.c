@@ -27,6 +27,10 @@ static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_TTL] = "ttl",
     [STORE_DB_INDEX] = "index",
     [STORE_DB_TRIGGERS] = "triggers",
+    [STORE_DB_HISTORY] = "history",
+    [STORE_DB_HISTORY_LOG] = "history_log",
+    [STORE_DB_BACKUPS] = "backups",
+    [STORE_DB_BACKUP_ITEMS] = "backup_items",
 };
 
 struct store_txn {
@@ -224,7 +228,7 @@ static int env_open(store_t *s, const store_opts_t *o, char *why, size_t why_len
 {
     int rc = mdb_env_create(&s->env);
     if (!rc)
-        rc = mdb_env_set_maxdbs(s->env, 16);
+        rc = mdb_env_set_maxdbs(s->env, 64); /* room for every module's databases */
     if (!rc)
         rc = mdb_env_set_mapsize(s->env, o->map_size);
     if (!rc)
