@@ -4,9 +4,12 @@
 
 #include <string.h>
 
+#include "base/alloc.h"
+
 #include "api/admin_clock.h"
 #include "api/admin_faults.h"
 #include "api/admin_triggers.h"
+#include "api/console.h"
 #include "api/stats.h"
 #include "api/tail.h"
 #include "jobs/ttl_sweeper.h"
@@ -91,6 +94,45 @@ int admin_access_check(const admin_access_t *a, str_t target, str_t token_header
     if (!token_equal(a->token, got))
         return access_error(body, 403, "wrong admin token");
     return 0;
+}
+
+/* The value of name=... in a Cookie header, or STR_NULL. */
+static str_t cookie_value(str_t cookies, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p = cookies.ptr, *end = cookies.ptr + cookies.len;
+    while (p && p < end) {
+        while (p < end && (*p == ' ' || *p == ';'))
+            p++;
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *stop = semi ? semi : end;
+        if ((size_t)(stop - p) > n && memcmp(p, name, n) == 0 && p[n] == '=')
+            return (str_t){p + n + 1, (size_t)(stop - p - n - 1)};
+        p = semi;
+    }
+    return STR_NULL;
+}
+
+/* RFC 6265's cookie-octet: a token of other characters stays out of cookies. */
+static bool cookie_safe(const char *v)
+{
+    for (; *v; v++)
+        if (*v <= ' ' || *v >= 0x7f || *v == '"' || *v == ',' || *v == ';' || *v == '\\')
+            return false;
+    return true;
+}
+
+int admin_console_access(const admin_access_t *a, str_t target, str_t token_header, str_t cookie_header, buf_t *body,
+                         char **set_cookie)
+{
+    *set_cookie = NULL;
+    bool given = token_header.ptr || query_token(target).ptr;
+    if (!given && cookie_header.ptr)
+        token_header = cookie_value(cookie_header, ADMIN_COOKIE);
+    int status = admin_access_check(a, target, token_header, body);
+    if (status == 0 && given && a->token && cookie_safe(a->token))
+        *set_cookie = xasprintf(ADMIN_COOKIE "=%s; Path=" CONSOLE_PATH "/; HttpOnly; SameSite=Strict", a->token);
+    return status;
 }
 
 /* ---- routes ------------------------------------------------------------------------ */

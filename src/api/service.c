@@ -415,27 +415,33 @@ static void on_admin_done(void *ud, int status, str_t body)
 
 static void free_admin_reply(void *ud) { free(ud); }
 
-/* The console's files and the stream tail answer on their own (a file, a
- * stream of events); every other /_ddbd/ route goes to admin.c's table. */
+/* Every /_ddbd/ route, the console's files and the stream tail too, passes
+ * the admin lock (--no-admin, --admin-token) first. The console's files and
+ * the tail then answer on their own (a file, a stream of events); every
+ * other route goes to admin.c's table. */
 static void handle_admin(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
 {
-    if (console_is_path(hr->path)) {
-        char origin[CORS_ORIGIN_MAX];
-        response_opts_t o = {http_accept_coding(http_header_get(hr, "accept-encoding")), cors_origin(se, hr, origin)};
-        return console_serve(s, hr, &o);
+    bool console = console_is_path(hr->path);
+    str_t token = http_header_get(hr, "x-ddbd-admin-token");
+    buf_t denied = BUF_INIT;
+    char *cookie = NULL;
+    int status = console ? admin_console_access(&se->admin.access, hr->path, token, http_header_get(hr, "cookie"),
+                                                &denied, &cookie)
+                         : admin_access_check(&se->admin.access, hr->path, token, &denied);
+    char origin[CORS_ORIGIN_MAX];
+    response_opts_t o = {HTTP_CODING_IDENTITY, cors_origin(se, hr, origin)};
+    if (!status && console) {
+        o.coding = http_accept_coding(http_header_get(hr, "accept-encoding"));
+        console_serve(s, hr, &o, cookie ? str_from_cstr(cookie) : STR_NULL);
+        return free(cookie);
     }
-    if (tail_is_path(hr->path) && !svc.stopping) {
-        char origin[CORS_ORIGIN_MAX];
-        response_opts_t o = {HTTP_CODING_IDENTITY, cors_origin(se, hr, origin)};
+    if (!status && tail_is_path(hr->path) && !svc.stopping)
         return tail_open(s, hr, &o);
-    }
     server_slot_label(s, "admin");
     admin_reply_t *ar = xcalloc(1, sizeof *ar);
     ar->slot = s;
     ar->o.cors_origin = cors_origin(se, hr, ar->origin);
     server_slot_on_free(s, free_admin_reply, ar);
-    buf_t denied = BUF_INIT;
-    int status = admin_access_check(&se->admin.access, hr->path, http_header_get(hr, "x-ddbd-admin-token"), &denied);
     if (status) {
         on_admin_done(ar, status, (str_t){denied.data, denied.len});
         return buf_free(&denied);

@@ -285,7 +285,8 @@ BEYOND_LOOPBACK = textwrap.dedent("""
     for name, extra in (("open", []), ("token", ["--admin-token", "0123456789abcdef"])):
         p = subprocess.Popen([ddbd, "--in-memory", "--host", "0.0.0.0", "--port", "8000"] + extra,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        out[name] = [get("/"), get("/_ddbd/clock"), get("/_ddbd/clock", {"X-Ddbd-Admin-Token": "0123456789abcdef"})]
+        out[name] = [get("/"), get("/_ddbd/clock"), get("/_ddbd/clock", {"X-Ddbd-Admin-Token": "0123456789abcdef"}),
+                     get("/_ddbd/console/"), get("/_ddbd/streams/tail?arn=x")]
         p.terminate()
         out[name + "_rc"] = p.wait(10)
     print(json.dumps(out))
@@ -298,12 +299,13 @@ def test_beyond_loopback_admin_needs_a_token():
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    health, bare, with_token = out["open"]
+    health, bare, with_token, console, tail = out["open"]
     assert health[0] == 200
     assert bare[0] == 403 and "--admin-token" in json.loads(bare[1])["error"]
     assert with_token[0] == 403  # no token configured: a header cannot open it
-    health, bare, with_token = out["token"]
-    assert bare[0] == 401 and with_token[0] == 200
+    assert console[0] == 403 and tail[0] == 403  # nor the console and the stream tail
+    health, bare, with_token, console, tail = out["token"]
+    assert bare[0] == 401 and with_token[0] == 200 and console[0] == 401 and tail[0] == 401
     assert out["open_rc"] == 0 and out["token_rc"] == 0
 
 
