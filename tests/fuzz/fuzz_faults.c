@@ -10,9 +10,11 @@
  * Count, and clears; the token check lets a request through only with
  * the exact token. */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/admin.h"
+#include "api/console.h"
 #include "api/faults.h"
 
 #include "fuzz.h"
@@ -74,6 +76,22 @@ static void check_token(str_t target)
     FUZZ_ASSERT(admin_access_check(&a, STR_LIT("/_ddbd/clock"), target, &c) ==
                 (str_eq_cstr(target, "tok-12345678") ? 0 : 403));
     buf_free(&c);
+    /* the same line as the console's Cookie header, then as its target */
+    buf_t d = BUF_INIT;
+    char *set_cookie = NULL;
+    st = admin_console_access(&a, STR_LIT(CONSOLE_PATH "/"), STR_NULL, target, &d, &set_cookie);
+    FUZZ_ASSERT(st == 0 || st == 401 || st == 403);
+    FUZZ_ASSERT(!set_cookie); /* only a token given as ?token= or the header is echoed */
+    if (st == 0)
+        FUZZ_ASSERT(memmem(target.ptr, target.len, ADMIN_COOKIE "=tok-12345678", sizeof ADMIN_COOKIE + 12) != NULL);
+    buf_free(&d);
+    buf_t e = BUF_INIT;
+    st = admin_console_access(&a, target, STR_NULL, STR_LIT(ADMIN_COOKIE "=tok-12345678"), &e, &set_cookie);
+    FUZZ_ASSERT(st == 0 || st == 403);
+    if (set_cookie) /* the token came as ?token= (not the cookie), and right */
+        FUZZ_ASSERT(st == 0 && memmem(target.ptr, target.len, "token=tok-12345678", 18) != NULL);
+    free(set_cookie);
+    buf_free(&e);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
