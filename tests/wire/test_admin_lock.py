@@ -67,3 +67,10 @@ def test_loopback_without_a_token_serves_the_console_as_before(start_ddbd):
     status, cookie, body = get(p.endpoint, "/_ddbd/console/")
     assert status == 200 and cookie is None and b"<html" in body.lower()
     assert get(p.endpoint, "/_ddbd/streams/tail?arn=x")[0] == 404
+
+
+def test_stats_does_not_show_the_token(start_ddbd):
+    p = start_ddbd("--in-memory", "--admin-token", TOKEN)
+    status, _, body = get(p.endpoint, "/_ddbd/stats", {"X-Ddbd-Admin-Token": TOKEN})
+    assert status == 200 and b"--admin-token" in body and b"(hidden)" in body
+    assert TOKEN.encode() not in body
