@@ -143,10 +143,11 @@ def worker(endpoint, wid, stop, ledger, seed):
                         {"Update": {"TableName": TABLE, "Key": {"streamId": {"S": "counter"}, "version": {"N": "0"}},
                                     "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
                     ])
-                except BaseException:
+                except ClientError:  # refused: neither put happened
                     ledger.fail((s1, v))
                     ledger.fail((s2, v))
                     raise
+                # any other error (the kill): it may have committed, so it stays in flight
                 ledger.ack((s1, v), a)
                 ledger.ack((s2, v), b)
                 with ledger.lock:
@@ -165,6 +166,15 @@ def worker(endpoint, wid, stop, ledger, seed):
             raise AssertionError(f"worker {wid}: unexpected {e}") from None
         except Exception:
             return  # the server went away (the kill): what is in flight stays in flight
+
+
+def guarded(errors, fn, *args):
+    """Runs fn(*args) in a load thread; an assertion there fails the round (it would otherwise
+    end only that thread)."""
+    try:
+        fn(*args)
+    except AssertionError as e:
+        errors.append(str(e))
 
 
 def sweeper(endpoint, stop):
@@ -232,7 +242,9 @@ class Soak:
 
     def load(self, rnd, rnd_no):
         stop = threading.Event()
-        threads = [threading.Thread(target=worker, args=(self.endpoint, w, stop, self.ledger, rnd.random()))
+        errors = []
+        threads = [threading.Thread(target=guarded,
+                                    args=(errors, worker, self.endpoint, w, stop, self.ledger, rnd.random()))
                    for w in range(4)] + [threading.Thread(target=sweeper, args=(self.endpoint, stop))]
         for t in threads:
             t.start()
@@ -244,6 +256,7 @@ class Soak:
         stop.set()
         for t in threads:
             t.join(30)
+        assert not errors, f"round {rnd_no}: " + "; ".join(errors)
 
     # ---- checks ----
 
