@@ -48,9 +48,25 @@ def status_and_type(reply):
 
 
 def test_connection_limit_refuses_with_503_then_accepts_again(start_ddbd):
+    import http.client
     p = start_ddbd("--in-memory", "--max-connections", "4")
-    held = [connect(p.endpoint) for _ in range(4)]
-    time.sleep(0.3)  # accepted (the health check's own connection has gone)
+    host, port = p.endpoint.rsplit("/", 1)[-1].split(":")
+
+    def served():
+        """A keep-alive connection ddbd has answered on: it holds a slot (a 503 means the start-up
+        health check's connection still held one; it goes soon)."""
+        for _ in range(100):
+            c = http.client.HTTPConnection(host, int(port), timeout=5)
+            c.request("GET", "/")
+            r = c.getresponse()
+            r.read()
+            if r.status == 200:
+                return c
+            c.close()
+            time.sleep(0.05)
+        raise AssertionError("no slot came free")
+
+    held = [served() for _ in range(4)]
     extra = connect(p.endpoint)
     status, etype, head = status_and_type(read_all(extra))
     assert status == 503 and etype == "com.amazon.coral.service#ServiceUnavailable", head
