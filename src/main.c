@@ -12,6 +12,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "app/daemon.h"
+#include "app/data_cli.h"
 #include "app/dynamodb_local.h"
 #include "app/health.h"
 #include "storage/store.h"
@@ -64,12 +65,18 @@ static const char usage[] =
     "  --trigger-dir DIR  the folder triggers created at run time may write on-failure files in\n"
     "  --allow-any-trigger-target  let run-time triggers use any URL and any file (default:\n"
     "                    loopback URLs and --trigger-dir only)\n"
+    "  --seed PATH       tables and items to create at start, before serving: a file or a\n"
+    "                    folder of TABLE.table.json and TABLE.items.jsonl files (repeatable;\n"
+    "                    tables that exist are left alone; POST /_ddbd/reset seeds again)\n"
+    "  --seed-namespace KEY/REGION  the access key and region the seeded tables belong to\n"
+    "                    (needed without --shared-db)\n"
     "  --help            this text\n"
     "  --version         the version\n"
     "\n"
     "DynamoDB Local's command line works too (-port N -inMemory -dbPath DIR -sharedDb ...,\n"
     "with or without \"java -jar DynamoDBLocal.jar\"): see ddbd -help.\n"
-    "ddbd health [--timeout SECONDS] [URL] exits 0 when a ddbd answers GET / with 200.\n";
+    "ddbd health [--timeout SECONDS] [URL] exits 0 when a ddbd answers GET / with 200.\n"
+    "ddbd snapshot|reset|dump|load ... work on a stopped data dir: see ddbd snapshot --help.\n";
 
 typedef struct cli {
     const char *host;
@@ -88,6 +95,8 @@ typedef struct cli {
     const char *admin_token, *trigger_dir;
     char *admin_token_owned; /* read from --admin-token-file */
     bool no_admin, any_trigger_target;
+    seed_config_t seeds;
+    const char *seed_ns;
 } cli_t;
 
 /* Appends n settings to the command line's triggers (moved). */
@@ -242,7 +251,9 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         O_ADMIN_TOKEN_FILE,
         O_NO_ADMIN,
         O_TRIGGER_DIR,
-        O_ANY_TRIGGER_TARGET
+        O_ANY_TRIGGER_TARGET,
+        O_SEED,
+        O_SEED_NS
     };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},
@@ -273,6 +284,8 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         {"no-admin", no_argument, NULL, O_NO_ADMIN},
         {"trigger-dir", required_argument, NULL, O_TRIGGER_DIR},
         {"allow-any-trigger-target", no_argument, NULL, O_ANY_TRIGGER_TARGET},
+        {"seed", required_argument, NULL, O_SEED},
+        {"seed-namespace", required_argument, NULL, O_SEED_NS},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -372,6 +385,13 @@ static int parse_cli(int argc, char **argv, cli_t *c)
                 return fprintf(stderr, "ddbd: --credentials-file: %s\n", why), 2;
             break;
         }
+        case O_SEED: {
+            char why[SEED_WHY_MAX];
+            if (seed_read_path(&c->seeds.set, optarg, NULL, why, sizeof why))
+                return fprintf(stderr, "ddbd: --seed: %s\n", why), 2;
+            break;
+        }
+        case O_SEED_NS: c->seed_ns = optarg; break;
         case O_HELP: fputs(usage, stdout); exit(0);
         case O_VERSION: printf("ddbd %s\n", DDBD_VERSION); exit(0);
         default: fputs(usage, stderr); return 2;
@@ -381,6 +401,14 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         return fprintf(stderr, "ddbd: unexpected argument %s\n%s", argv[optind], usage), 2;
     if (c->verify && !c->keys.n)
         return fprintf(stderr, "ddbd: --auth verify needs --credentials or --credentials-file\n"), 2;
+    const char *slash = c->seed_ns ? strchr(c->seed_ns, '/') : NULL;
+    if (c->seed_ns && (!slash || slash == c->seed_ns || !slash[1] || strchr(slash + 1, '/')))
+        return fprintf(stderr, "ddbd: --seed-namespace wants ACCESSKEY/REGION\n"), 2;
+    if (c->seeds.set.n_tables && !c->shared_db && !c->seed_ns)
+        return fprintf(stderr, "ddbd: --seed needs --shared-db, or --seed-namespace ACCESSKEY/REGION (the access "
+                               "key and region the clients of the seeded tables use)\n"),
+               2;
+    c->seeds.ns = c->shared_db ? "" : c->seed_ns ? c->seed_ns : "";
     return 0;
 }
 
@@ -429,6 +457,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "health") == 0)
         return health_main(argc - 1, argv + 1);
+    if (argc > 1 && data_cli_is_command(argv[1]))
+        return data_cli_main(argc - 1, argv + 1);
     cli_t c = {.host = "127.0.0.1",
                .port = 8000,
                .data_dir = "./data",
@@ -439,8 +469,10 @@ int main(int argc, char **argv)
                .body_timeout = 60,
                .idle_timeout = 120};
     int rc = parse_cli(argc, argv, &c);
-    if (rc)
+    if (rc) {
+        seed_set_free(&c.seeds.set);
         return rc;
+    }
     if (c.max_size && c.max_size < c.map_size)
         c.map_size = c.max_size;
     size_t max_conns = connection_limit(c.max_conns);
@@ -452,7 +484,7 @@ int main(int argc, char **argv)
         c.data_dir = temp;
         c.no_sync = true;
     }
-    store_opts_t so = {c.data_dir, c.map_size, c.no_sync};
+    store_opts_t so = {c.data_dir, c.map_size, c.no_sync, STORE_LOCK_SERVER};
     so.max_size = c.max_size;
     store_t *store;
     char why[512];
@@ -463,6 +495,7 @@ int main(int argc, char **argv)
         return 1;
     }
     daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers, c.cors, c.verify ? &c.keys : NULL};
+    o.seeds = &c.seeds;
     o.data_dir = c.data_dir;
     o.in_memory = c.in_memory;
     o.argc = argc;
@@ -475,7 +508,13 @@ int main(int argc, char **argv)
     o.no_admin = c.no_admin;
     o.trigger_dir = c.trigger_dir;
     o.any_trigger_target = c.any_trigger_target;
-    rc = daemon_run(&o);
+    rc = c.seeds.set.n_tables ? data_cli_seed_at_start(store, c.shared_db, &c.seeds) : 0;
+    if (!rc)
+        rc = daemon_run(&o);
+    else /* refused before the server took the triggers over */
+        for (size_t i = 0; i < c.ntriggers; i++)
+            trigger_cfg_free(&c.triggers[i]);
+    seed_set_free(&c.seeds.set);
     free(c.admin_token_owned);
     sigv4_keys_free(&c.keys);
     free(c.triggers); /* their contents were taken over by the server */

@@ -8,6 +8,7 @@
 
 #include "api/admin_clock.h"
 #include "api/admin_faults.h"
+#include "api/admin_snapshots.h"
 #include "api/admin_triggers.h"
 #include "api/console.h"
 #include "api/stats.h"
@@ -28,6 +29,11 @@ static const struct route {
     {"GET DELETE", "/_ddbd/triggers/", trigger_admin_handle},
     {"GET POST DELETE", "/_ddbd/faults", admin_faults},
     {"DELETE", "/_ddbd/faults/", admin_faults},
+    {"POST", "/_ddbd/reset", admin_reset},
+    {"GET POST", "/_ddbd/snapshots", admin_snapshots},
+    {"GET POST DELETE", "/_ddbd/snapshots/", admin_snapshots},
+    {"GET", "/_ddbd/dump", admin_dump},
+    {"POST", "/_ddbd/load", admin_load},
 };
 
 static const str_t admin_prefix = STR_LIT("/_ddbd/");

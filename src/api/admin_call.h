@@ -36,6 +36,7 @@ typedef struct admin_env {
     const server_env_t *server; /* loop_catalog, account_id, shared_db */
     uv_loop_t *loop; /* for timers */
     admin_access_t access;
+    const struct seed_config *seeds; /* --seed (seed.h), or NULL: what a reset seeds again */
 } admin_env_t;
 
 typedef struct admin_call admin_call_t; /* one request; complete it exactly once */

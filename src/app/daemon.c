@@ -82,6 +82,7 @@ static int start_services(const daemon_opts_t *o)
     d.svc.admin = (admin_env_t){o->store, d.svc.writer, env, d.loop};
     d.svc.admin.access = (admin_access_t){o->admin_token, o->no_admin, !daemon_is_loopback(o->host), o->trigger_dir,
                                           o->any_trigger_target};
+    d.svc.admin.seeds = o->seeds && o->seeds->set.n_tables ? o->seeds : NULL;
     d.svc.cors = o->cors;
     d.svc.keys = o->keys;
     admin_start(&d.svc.admin);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "api/seed.h"
 #include "api/sigv4.h"
 #include "storage/store.h"
 #include "streams/trigger.h"
@@ -27,6 +28,7 @@ typedef struct daemon_opts {
     bool no_admin; /* --no-admin */
     const char *trigger_dir; /* --trigger-dir: run-time on-failure files go there only */
     bool any_trigger_target; /* --allow-any-trigger-target */
+    const seed_config_t *seeds; /* --seed (applied before daemon_run), seeded again by a reset */
     /* for GET /_ddbd/stats: where the data lives, and the command line */
     const char *data_dir;
     bool in_memory;

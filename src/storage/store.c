@@ -27,6 +27,7 @@ static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_TTL] = "ttl",
     [STORE_DB_INDEX] = "index",
     [STORE_DB_TRIGGERS] = "triggers",
+    [STORE_DB_SNAPSHOTS] = "snapshots",
     [STORE_DB_HISTORY] = "history",
     [STORE_DB_HISTORY_LOG] = "history_log",
     [STORE_DB_BACKUPS] = "backups",
@@ -45,7 +46,8 @@ struct store {
     bool read_live; /* read.txn exists (reset or active) */
     bool read_active; /* between store_read_begin and store_read_end */
     store_txn_t write;
-    int lock_fd; /* data.mdb, flock'ed: one ddbd per data directory */
+    int lock_fd; /* data.mdb, flock'ed as store_lock_t says */
+    int dir_fd; /* the directory, flock'ed by a server (STORE_LOCK_SERVER) */
     /* Growing the map remaps it: no read may be running (they hold remap
      * for reading), and the write transaction must be between batches. */
     pthread_rwlock_t remap;
@@ -93,6 +95,7 @@ const char *store_strerror(int rc)
     case STORE_ERR_NOSPACE: return "the disk is full (no space left for the data directory)";
     case STORE_ERR_CORRUPTED: return "the data file is corrupted";
     case STORE_ERR_PANIC: return "an earlier write failed fatally: restart ddbd";
+    case STORE_ERR_LOCKED: return "the data directory is in use by another ddbd";
     default: return "storage I/O error";
     }
 }
@@ -122,12 +125,44 @@ static int open_dbs(store_t *s, char *why, size_t why_len)
     return map_rc(rc);
 }
 
-/* One ddbd per data directory: LMDB itself lets several processes share
- * one, but ddbd keeps state beside it (stream positions, caches) that
- * only one process may own. The lock is an flock on data.mdb, released by
- * the kernel when the process ends, however it ends. */
-static int lock_dir(store_t *s, const char *dir, char *why, size_t why_len)
+/* The advisory lock of store_lock_t on data.mdb (s->lock_fd: one open
+ * file description for the whole store, so its locks never meet each
+ * other); released when the process ends. */
+static int take_lock(store_t *s, const store_opts_t *o, char *why, size_t why_len)
 {
+    if (o->lock == STORE_LOCK_NONE)
+        return 0;
+    bool shared = o->lock != STORE_LOCK_EXCLUSIVE;
+    if (flock(s->lock_fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
+        return 0;
+    if (errno != EWOULDBLOCK) {
+        snprintf(why, why_len, "cannot lock %s/data.mdb: %s", o->dir, strerror(errno));
+        return STORE_ERR_IO;
+    }
+    snprintf(why, why_len,
+             shared ? "%s is in use by a ddbd command (snapshot, reset, dump or load): wait for it to finish"
+                    : "%s is in use by a running ddbd: stop it first, or use its /_ddbd/ endpoints",
+             o->dir);
+    return STORE_ERR_LOCKED;
+}
+
+/* One ddbd server per data directory: LMDB itself lets several processes
+ * share one, but a server keeps state beside it (stream positions,
+ * caches, trigger checkpoints) that only one process may own. */
+static int lock_server(store_t *s, const char *dir, char *why, size_t why_len)
+{
+    s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (s->dir_fd >= 0 && flock(s->dir_fd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+    snprintf(why, why_len, "the data directory %s is in use by another ddbd (a server holds it)", dir);
+    return STORE_ERR_LOCKED;
+}
+
+/* Opens data.mdb beside LMDB (for the checks at open and the locks) and
+ * takes the locks o asks for. */
+static int lock_dir(store_t *s, const store_opts_t *o, char *why, size_t why_len)
+{
+    const char *dir = o->dir;
     char path[4096];
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -140,12 +175,12 @@ static int lock_dir(store_t *s, const char *dir, char *why, size_t why_len)
             snprintf(why, why_len, "cannot open %s: %s", path, strerror(e));
         return e == ENOSPC ? STORE_ERR_NOSPACE : STORE_ERR_IO;
     }
-    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        snprintf(why, why_len, "the data directory %s is in use by another ddbd (or another process holds %s)", dir,
-                 path);
-        return STORE_ERR_IO;
+    if (o->lock == STORE_LOCK_SERVER) {
+        int rc = lock_server(s, dir, why, why_len);
+        if (rc)
+            return rc;
     }
-    return 0;
+    return take_lock(s, o, why, why_len);
 }
 
 /* Pages damaged in the middle would crash LMDB when read: walk them all
@@ -256,6 +291,8 @@ static void store_free(store_t *s)
         mdb_env_close(s->env);
     if (s->lock_fd >= 0)
         close(s->lock_fd); /* after LMDB is done with the file */
+    if (s->dir_fd >= 0)
+        close(s->dir_fd);
     pthread_rwlock_destroy(&s->remap);
     free(s);
 }
@@ -267,10 +304,10 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
         return STORE_ERR_IO;
     }
     store_t *s = xcalloc(1, sizeof *s);
-    s->lock_fd = -1;
+    s->lock_fd = s->dir_fd = -1;
     s->max_size = o->max_size;
     pthread_rwlock_init(&s->remap, NULL);
-    int rc = lock_dir(s, o->dir, why, why_len);
+    int rc = lock_dir(s, o, why, why_len);
     if (!rc)
         rc = env_open(s, o, why, why_len);
     if (!rc)
@@ -373,6 +410,32 @@ void store_write_abort(store_txn_t *t)
     t->txn = NULL;
 }
 
+int store_nested_begin(store_txn_t *parent, store_txn_t **out)
+{
+    store_txn_t *c = xcalloc(1, sizeof *c);
+    c->store = parent->store;
+    int rc = mdb_txn_begin(parent->store->env, parent->txn, 0, &c->txn);
+    if (rc) {
+        free(c);
+        return map_rc(rc);
+    }
+    *out = c;
+    return 0;
+}
+
+int store_nested_commit(store_txn_t *child)
+{
+    int rc = mdb_txn_commit(child->txn);
+    free(child);
+    return map_rc(rc);
+}
+
+void store_nested_abort(store_txn_t *child)
+{
+    mdb_txn_abort(child->txn);
+    free(child);
+}
+
 int store_get(store_txn_t *t, store_db_t db, str_t key, str_t *val)
 {
     MDB_val k = to_val(key), v;
@@ -416,6 +479,47 @@ int store_del_prefix(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *dele
     if (deleted)
         *deleted = n;
     return rc == MDB_NOTFOUND || rc == 0 ? 0 : write_rc(t, rc);
+}
+
+int store_del_range(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *deleted)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, t->store->dbi[db], &cur);
+    if (rc)
+        return map_rc(rc);
+    MDB_val k = to_val(prefix), v;
+    uint64_t n = 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && k.mv_size >= prefix.len && memcmp(k.mv_data, prefix.ptr, prefix.len) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if ((rc = mdb_cursor_del(cur, 0)) != 0)
+            break;
+        n++;
+    }
+    mdb_cursor_close(cur);
+    if (deleted)
+        *deleted = n;
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : map_rc(rc);
+}
+
+int store_clear(store_txn_t *t, store_db_t db) { return map_rc(mdb_drop(t->txn, t->store->dbi[db], 0)); }
+
+int store_append(store_txn_t *t, store_db_t db, str_t key, str_t val)
+{
+    MDB_val k = to_val(key), v = to_val(val);
+    return map_rc(mdb_put(t->txn, t->store->dbi[db], &k, &v, MDB_APPEND));
+}
+
+const char *store_db_name(store_db_t db) { return db_names[db]; }
+
+int store_db_by_name(str_t name, store_db_t *out)
+{
+    for (int i = 0; i < STORE_DB_COUNT_; i++)
+        if (str_eq_cstr(name, db_names[i])) {
+            *out = (store_db_t)i;
+            return 0;
+        }
+    return -1;
 }
 
 int store_cursor_open(store_txn_t *t, store_db_t db, store_cursor_t **out)

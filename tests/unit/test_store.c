@@ -32,7 +32,7 @@ static void cleanup(void)
 
 static store_t *open_store(size_t map, size_t max, char *why, size_t why_len)
 {
-    store_opts_t o = {dir, map, true, max};
+    store_opts_t o = {dir, map, true, STORE_LOCK_SERVER, max};
     store_t *s = NULL;
     why[0] = '\0';
     return store_open(&o, &s, why, why_len) == 0 ? s : NULL;

@@ -90,10 +90,10 @@ def test_boto3_gives_up_while_the_fault_lasts(ddbd):
 
 
 def test_duration_ends_a_fault(ddbd):
-    add_fault(ddbd.endpoint, Error="InternalServerError", DurationSeconds=0.5)
+    add_fault(ddbd.endpoint, Error="InternalServerError", DurationSeconds=2)  # long enough on a loaded box
     with pytest.raises(ClientError):
         ddbd.client.get_item(TableName=ddbd.table, Key={"pk": {"S": "x"}})
-    time.sleep(0.7)
+    time.sleep(2.2)
     ddbd.client.get_item(TableName=ddbd.table, Key={"pk": {"S": "x"}})
     assert admin(ddbd.endpoint, "/_ddbd/faults")[1] == {"Faults": []}
 
