@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -28,7 +30,10 @@ static const char usage[] =
     "  --in-memory       keep data in a temporary directory removed at exit\n"
     "  --shared-db       one set of tables for every access key and region\n"
     "  --no-fsync        skip fsync at commit: survives a process crash, not a power cut\n"
-    "  --map-size GB     address space reserved for the database (default 32)\n"
+    "  --map-size SIZE   address space reserved for the database at start (default 32GB;\n"
+    "                    a plain number is GB, or say 64MB, 2GB, ...)\n"
+    "  --max-size SIZE   let a full database grow its map up to SIZE (default: no limit\n"
+    "                    but the disk); past it writes fail with InternalServerError\n"
     "  --clock TIME      start ddbd's clock at TIME (ISO-8601 UTC, e.g. 2030-01-01T00:00:00Z)\n"
     "                    and let it run; --clock frozen:TIME holds it there until moved\n"
     "                    (POST /_ddbd/clock); --clock frozen holds it at the current time\n"
@@ -50,6 +55,19 @@ static const char usage[] =
     "  --credentials-file F      keys from F: KEY:SECRET lines or an AWS credentials file\n"
     "  --cors ORIGINS    origins browsers may call from: * (default, any), a comma-separated\n"
     "                    list (https://a.example,https://b.example), or none\n"
+    "  --max-connections N  open connections at most (default 10000, or what the open-file\n"
+    "                    limit allows); beyond it a client gets 503 and is closed\n"
+    "  --header-timeout S  seconds a request's headers may take (default 10; 0: no limit): 408\n"
+    "  --body-timeout S  seconds a request's body may take after its headers (default 60): 408\n"
+    "  --idle-timeout S  close a keep-alive connection idle this long, or whose client reads\n"
+    "                    none of its replies this long (default 120)\n"
+    "  --admin-token TOKEN  required on every /_ddbd/ call (X-Ddbd-Admin-Token or ?token=);\n"
+    "                    without one, /_ddbd/ answers only when ddbd listens on loopback\n"
+    "  --admin-token-file F  the admin token from the first line of F\n"
+    "  --no-admin        turn /_ddbd/ off (404)\n"
+    "  --trigger-dir DIR  the folder triggers created at run time may write on-failure files in\n"
+    "  --allow-any-trigger-target  let run-time triggers use any URL and any file (default:\n"
+    "                    loopback URLs and --trigger-dir only)\n"
     "  --seed PATH       tables and items to create at start, before serving: a file or a\n"
     "                    folder of TABLE.table.json and TABLE.items.jsonl files (repeatable;\n"
     "                    tables that exist are left alone; POST /_ddbd/reset seeds again)\n"
@@ -74,6 +92,12 @@ typedef struct cli {
     const char *cors;
     bool verify;
     sigv4_keys_t keys;
+    size_t max_size;
+    long max_conns; /* -1: the default */
+    double header_timeout, body_timeout, idle_timeout;
+    const char *admin_token, *trigger_dir;
+    char *admin_token_owned; /* read from --admin-token-file */
+    bool no_admin, any_trigger_target;
     seed_config_t seeds;
     const char *seed_ns;
 } cli_t;
@@ -119,6 +143,70 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* A size: a plain number is GB (as --map-size always took), or with a
+ * unit: 64MB, 2GB, 1TB (powers of 1024). */
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-' || v == 0)
+        return -1;
+    unsigned shift = 30;
+    if (!strcasecmp(end, "KB"))
+        shift = 10;
+    else if (!strcasecmp(end, "MB"))
+        shift = 20;
+    else if (!strcasecmp(end, "TB"))
+        shift = 40;
+    else if (*end && strcasecmp(end, "GB"))
+        return -1;
+    if (v > (1ull << 50) >> shift)
+        return -1;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0 && v <= 86400))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A token is sent in a header and a query string: printable, no spaces. */
+static int check_token(const char *t)
+{
+    size_t n = strlen(t);
+    for (size_t i = 0; i < n; i++)
+        if (t[i] <= ' ' || t[i] > '~' || t[i] == '&' || t[i] == '%' || t[i] == '#')
+            return fprintf(stderr, "ddbd: the admin token must be printable ASCII without spaces, &, %% or #\n"), -1;
+    if (n < 8 || n > 512)
+        return fprintf(stderr, "ddbd: the admin token must have 8 to 512 characters\n"), -1;
+    return 0;
+}
+
+static int read_token_file(cli_t *c, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fprintf(stderr, "ddbd: --admin-token-file %s: %s\n", path, strerror(errno)), -1;
+    char line[600] = "";
+    if (!fgets(line, sizeof line, f))
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    if (check_token(line))
+        return -1;
+    free(c->admin_token_owned);
+    c->admin_token = c->admin_token_owned = xstrdup(line);
+    return 0;
+}
+
 /* DynamoDB Local's command line (app/dynamodb_local.h) becomes ddbd's own;
  * the rewritten argv lives until exit, as getopt's optarg points into it. */
 static int rewrite_dynamodb_local(int *argc, char ***argv, const struct option *opts, cli_t *c)
@@ -158,6 +246,16 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         O_CREDS,
         O_CREDS_FILE,
         O_S3DIR,
+        O_MAX_SIZE,
+        O_MAX_CONNS,
+        O_HEADER_TIMEOUT,
+        O_BODY_TIMEOUT,
+        O_IDLE_TIMEOUT,
+        O_ADMIN_TOKEN,
+        O_ADMIN_TOKEN_FILE,
+        O_NO_ADMIN,
+        O_TRIGGER_DIR,
+        O_ANY_TRIGGER_TARGET,
         O_SEED,
         O_SEED_NS
     };
@@ -181,6 +279,16 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         {"credentials", required_argument, NULL, O_CREDS},
         {"credentials-file", required_argument, NULL, O_CREDS_FILE},
         {"s3-dir", required_argument, NULL, O_S3DIR},
+        {"max-size", required_argument, NULL, O_MAX_SIZE},
+        {"max-connections", required_argument, NULL, O_MAX_CONNS},
+        {"header-timeout", required_argument, NULL, O_HEADER_TIMEOUT},
+        {"body-timeout", required_argument, NULL, O_BODY_TIMEOUT},
+        {"idle-timeout", required_argument, NULL, O_IDLE_TIMEOUT},
+        {"admin-token", required_argument, NULL, O_ADMIN_TOKEN},
+        {"admin-token-file", required_argument, NULL, O_ADMIN_TOKEN_FILE},
+        {"no-admin", no_argument, NULL, O_NO_ADMIN},
+        {"trigger-dir", required_argument, NULL, O_TRIGGER_DIR},
+        {"allow-any-trigger-target", no_argument, NULL, O_ANY_TRIGGER_TARGET},
         {"seed", required_argument, NULL, O_SEED},
         {"seed-namespace", required_argument, NULL, O_SEED_NS},
         {NULL, 0, NULL, 0},
@@ -202,10 +310,43 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         case O_SHARED: c->shared_db = true; break;
         case O_NOSYNC: c->no_sync = true; break;
         case O_MAP:
-            if (parse_int(optarg, 1, 1L << 20, &v))
-                return fprintf(stderr, "ddbd: --map-size wants a size in GB, got %s\n", optarg), 2;
-            c->map_size = (size_t)v << 30;
+            if (parse_size(optarg, &c->map_size))
+                return fprintf(stderr, "ddbd: --map-size wants a size (GB, or 64MB, 2GB...), got %s\n", optarg), 2;
             break;
+        case O_MAX_SIZE:
+            if (parse_size(optarg, &c->max_size))
+                return fprintf(stderr, "ddbd: --max-size wants a size (GB, or 64MB, 2GB...), got %s\n", optarg), 2;
+            break;
+        case O_MAX_CONNS:
+            if (parse_int(optarg, 1, 1000000, &v))
+                return fprintf(stderr, "ddbd: --max-connections wants 1..1000000, got %s\n", optarg), 2;
+            c->max_conns = v;
+            break;
+        case O_HEADER_TIMEOUT:
+        case O_BODY_TIMEOUT:
+        case O_IDLE_TIMEOUT:
+            if (parse_seconds(optarg, opt == O_HEADER_TIMEOUT ? &c->header_timeout
+                                      : opt == O_BODY_TIMEOUT ? &c->body_timeout
+                                                              : &c->idle_timeout))
+                return fprintf(stderr, "ddbd: --%s-timeout wants seconds (0..86400), got %s\n",
+                               opt == O_HEADER_TIMEOUT ? "header"
+                               : opt == O_BODY_TIMEOUT ? "body"
+                                                       : "idle",
+                               optarg),
+                       2;
+            break;
+        case O_ADMIN_TOKEN:
+            if (check_token(optarg))
+                return 2;
+            c->admin_token = optarg;
+            break;
+        case O_ADMIN_TOKEN_FILE:
+            if (read_token_file(c, optarg))
+                return 2;
+            break;
+        case O_NO_ADMIN: c->no_admin = true; break;
+        case O_TRIGGER_DIR: c->trigger_dir = optarg; break;
+        case O_ANY_TRIGGER_TARGET: c->any_trigger_target = true; break;
         case O_LOG:
             if (log_level_parse(optarg, &log_threshold))
                 return fprintf(stderr, "ddbd: --log-level wants debug, info, warn or error\n"), 2;
@@ -282,6 +423,23 @@ static int parse_cli(int argc, char **argv, cli_t *c)
     return 0;
 }
 
+/* Open files: the soft limit is raised to the hard one (each connection
+ * is a descriptor). The default connection limit is 10,000, or what the
+ * limit leaves after LMDB, the listener and triggers' clients (128). */
+static size_t connection_limit(long asked)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (asked > 0)
+        return (size_t)asked;
+    size_t room = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 10128 ? 10128 : (size_t)rl.rlim_cur;
+    return room > 256 ? room - 128 : 128;
+}
+
 /* A fresh directory for --in-memory: tmpfs when there is one, so "in
  * memory" holds literally; removed again at exit. */
 static char *make_temp_dir(void)
@@ -312,12 +470,23 @@ int main(int argc, char **argv)
         return health_main(argc - 1, argv + 1);
     if (argc > 1 && data_cli_is_command(argv[1]))
         return data_cli_main(argc - 1, argv + 1);
-    cli_t c = {.host = "127.0.0.1", .port = 8000, .data_dir = "./data", .map_size = (size_t)32 << 30, .cors = "*"};
+    cli_t c = {.host = "127.0.0.1",
+               .port = 8000,
+               .data_dir = "./data",
+               .map_size = (size_t)32 << 30,
+               .cors = "*",
+               .max_conns = -1,
+               .header_timeout = 10,
+               .body_timeout = 60,
+               .idle_timeout = 120};
     int rc = parse_cli(argc, argv, &c);
     if (rc) {
         seed_set_free(&c.seeds.set);
         return rc;
     }
+    if (c.max_size && c.max_size < c.map_size)
+        c.map_size = c.max_size;
+    size_t max_conns = connection_limit(c.max_conns);
     char *temp = NULL;
     if (c.in_memory) {
         temp = make_temp_dir();
@@ -326,7 +495,8 @@ int main(int argc, char **argv)
         c.data_dir = temp;
         c.no_sync = true;
     }
-    store_opts_t so = {c.data_dir, c.map_size, c.no_sync, STORE_LOCK_SHARED};
+    store_opts_t so = {c.data_dir, c.map_size, c.no_sync, STORE_LOCK_SERVER};
+    so.max_size = c.max_size;
     store_t *store;
     char why[512];
     if (store_open(&so, &store, why, sizeof why) != 0) {
@@ -335,10 +505,20 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    daemon_opts_t o = {c.host,     c.port,      c.shared_db, store,
-                       c.triggers, c.ntriggers, c.cors,      c.verify ? &c.keys : NULL,
-                       &c.seeds,   c.data_dir,  c.in_memory, argc,
-                       argv};
+    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers, c.cors, c.verify ? &c.keys : NULL};
+    o.seeds = &c.seeds;
+    o.data_dir = c.data_dir;
+    o.in_memory = c.in_memory;
+    o.argc = argc;
+    o.argv = argv;
+    o.max_conns = max_conns;
+    o.header_timeout_ms = (uint64_t)(c.header_timeout * 1000);
+    o.body_timeout_ms = (uint64_t)(c.body_timeout * 1000);
+    o.idle_timeout_ms = (uint64_t)(c.idle_timeout * 1000);
+    o.admin_token = c.admin_token;
+    o.no_admin = c.no_admin;
+    o.trigger_dir = c.trigger_dir;
+    o.any_trigger_target = c.any_trigger_target;
     rc = c.seeds.set.n_tables ? data_cli_seed_at_start(store, c.shared_db, &c.seeds) : 0;
     if (!rc)
         rc = daemon_run(&o);
@@ -346,6 +526,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < c.ntriggers; i++)
             trigger_cfg_free(&c.triggers[i]);
     seed_set_free(&c.seeds.set);
+    free(c.admin_token_owned);
     sigv4_keys_free(&c.keys);
     free(c.triggers); /* their contents were taken over by the server */
     store_close(store);

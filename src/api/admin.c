@@ -4,10 +4,14 @@
 
 #include <string.h>
 
+#include "base/alloc.h"
+
 #include "api/admin_clock.h"
+#include "api/admin_faults.h"
 #include "api/admin_imports.h"
 #include "api/admin_snapshots.h"
 #include "api/admin_triggers.h"
+#include "api/console.h"
 #include "api/stats.h"
 #include "api/tail.h"
 #include "jobs/ttl_sweeper.h"
@@ -25,6 +29,8 @@ static const struct route {
     {"GET POST", "/_ddbd/triggers", trigger_admin_handle},
     {"GET DELETE", "/_ddbd/triggers/", trigger_admin_handle},
     {"GET", "/_ddbd/imports/", admin_import_errors},
+    {"GET POST DELETE", "/_ddbd/faults", admin_faults},
+    {"DELETE", "/_ddbd/faults/", admin_faults},
     {"POST", "/_ddbd/reset", admin_reset},
     {"GET POST", "/_ddbd/snapshots", admin_snapshots},
     {"GET POST DELETE", "/_ddbd/snapshots/", admin_snapshots},
@@ -38,6 +44,106 @@ bool admin_is_admin_path(str_t path)
 {
     return path.len >= admin_prefix.len && memcmp(path.ptr, admin_prefix.ptr, admin_prefix.len) == 0;
 }
+
+/* ---- access ---------------------------------------------------------------------- */
+
+/* Equal in time independent of where they differ (the token is a secret). */
+static bool token_equal(const char *want, str_t got)
+{
+    size_t n = strlen(want);
+    unsigned char diff = (unsigned char)(n != got.len);
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)(want[i] ^ (i < got.len ? got.ptr[i] : 0));
+    return diff == 0;
+}
+
+/* The value of ?token= in target, or STR_NULL. */
+static str_t query_token(str_t target)
+{
+    const char *q = memchr(target.ptr, '?', target.len);
+    if (!q)
+        return STR_NULL;
+    const char *p = q + 1, *end = target.ptr + target.len;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        if ((size_t)(stop - p) >= 6 && memcmp(p, "token=", 6) == 0)
+            return (str_t){p + 6, (size_t)(stop - p - 6)};
+        p = amp ? amp + 1 : end;
+    }
+    return STR_NULL;
+}
+
+static int access_error(buf_t *body, int status, const char *msg)
+{
+    jw_open(body, '{');
+    jw_key(body, "error");
+    jw_cstr(body, msg);
+    jw_close(body, '}');
+    return status;
+}
+
+int admin_access_check(const admin_access_t *a, str_t target, str_t token_header, buf_t *body)
+{
+    if (a->off)
+        return access_error(body, 404, "the /_ddbd/ endpoints are off (--no-admin)");
+    if (!a->token) {
+        if (!a->exposed)
+            return 0;
+        return access_error(body, 403,
+                            "ddbd listens beyond loopback: its /_ddbd/ endpoints need --admin-token "
+                            "(or --admin-token-file), sent as the X-Ddbd-Admin-Token header");
+    }
+    str_t got = token_header.ptr ? token_header : query_token(target);
+    if (!got.ptr)
+        return access_error(body, 401,
+                            "this ddbd's /_ddbd/ endpoints need its admin token "
+                            "(the X-Ddbd-Admin-Token header, or ?token=)");
+    if (!token_equal(a->token, got))
+        return access_error(body, 403, "wrong admin token");
+    return 0;
+}
+
+/* The value of name=... in a Cookie header, or STR_NULL. */
+static str_t cookie_value(str_t cookies, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p = cookies.ptr, *end = cookies.ptr + cookies.len;
+    while (p && p < end) {
+        while (p < end && (*p == ' ' || *p == ';'))
+            p++;
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *stop = semi ? semi : end;
+        if ((size_t)(stop - p) > n && memcmp(p, name, n) == 0 && p[n] == '=')
+            return (str_t){p + n + 1, (size_t)(stop - p - n - 1)};
+        p = semi;
+    }
+    return STR_NULL;
+}
+
+/* RFC 6265's cookie-octet: a token of other characters stays out of cookies. */
+static bool cookie_safe(const char *v)
+{
+    for (; *v; v++)
+        if (*v <= ' ' || *v >= 0x7f || *v == '"' || *v == ',' || *v == ';' || *v == '\\')
+            return false;
+    return true;
+}
+
+int admin_console_access(const admin_access_t *a, str_t target, str_t token_header, str_t cookie_header, buf_t *body,
+                         char **set_cookie)
+{
+    *set_cookie = NULL;
+    bool given = token_header.ptr || query_token(target).ptr;
+    if (!given && cookie_header.ptr)
+        token_header = cookie_value(cookie_header, ADMIN_COOKIE);
+    int status = admin_access_check(a, target, token_header, body);
+    if (status == 0 && given && a->token && cookie_safe(a->token))
+        *set_cookie = xasprintf(ADMIN_COOKIE "=%s; Path=" CONSOLE_PATH "/; HttpOnly; SameSite=Strict", a->token);
+    return status;
+}
+
+/* ---- routes ------------------------------------------------------------------------ */
 
 static bool route_matches(const struct route *rt, str_t path)
 {

@@ -19,12 +19,23 @@
 #include "ops/request.h"
 #include "storage/writer.h"
 
+/* Who may use the admin endpoints, and where run-time settings may point
+ * (admin.c's admin_access, admin_triggers.c). */
+typedef struct admin_access {
+    const char *token; /* --admin-token: then every call must carry it; NULL: none set */
+    bool off; /* --no-admin: /_ddbd/ does not exist (404) */
+    bool exposed; /* ddbd listens beyond loopback: no token set means no admin */
+    const char *trigger_dir; /* --trigger-dir: run-time on-failure files only inside it; NULL: none */
+    bool any_trigger_target; /* --allow-any-trigger-target: no limit on URLs or files */
+} admin_access_t;
+
 /* What handlers can reach: fixed after start-up. */
 typedef struct admin_env {
     store_t *store; /* store_read_begin for reads */
     writer_t *writer; /* writer_submit_job for writes */
     const server_env_t *server; /* loop_catalog, account_id, shared_db */
     uv_loop_t *loop; /* for timers */
+    admin_access_t access;
     const struct seed_config *seeds; /* --seed (seed.h), or NULL: what a reset seeds again */
 } admin_env_t;
 

@@ -56,10 +56,13 @@ static bool etag_matches(str_t inm, const char *etag)
     return false;
 }
 
-static void serve_asset(server_slot_t *s, const http_request_t *hr, const response_opts_t *o, const console_asset_t *a)
+static void serve_asset(server_slot_t *s, const http_request_t *hr, const response_opts_t *o, const console_asset_t *a,
+                        str_t set_cookie)
 {
     http_header_t h[9];
     size_t n = 0;
+    if (set_cookie.ptr)
+        h[n++] = (http_header_t){STR_LIT("Set-Cookie"), set_cookie};
     h[n++] = (http_header_t){STR_LIT("ETag"), str_from_cstr(a->etag)};
     h[n++] = (http_header_t){STR_LIT("Cache-Control"), STR_LIT("no-cache")};
     h[n++] = (http_header_t){STR_LIT("Content-Security-Policy"), STR_LIT(CONSOLE_CSP)};
@@ -82,7 +85,7 @@ static void serve_asset(server_slot_t *s, const http_request_t *hr, const respon
     server_reply(s);
 }
 
-void console_serve(server_slot_t *s, const http_request_t *hr, const response_opts_t *o)
+void console_serve(server_slot_t *s, const http_request_t *hr, const response_opts_t *o, str_t set_cookie)
 {
     server_slot_label(s, "console");
     if (!str_eq_cstr(hr->method, "GET") && !str_eq_cstr(hr->method, "HEAD")) {
@@ -100,5 +103,5 @@ void console_serve(server_slot_t *s, const http_request_t *hr, const response_op
     const console_asset_t *a = find_asset((str_t){p.ptr + n + 1, p.len - n - 1});
     if (!a)
         return reply_status(s, 404, o, NULL, 0);
-    serve_asset(s, hr, o, a);
+    serve_asset(s, hr, o, a, set_cookie);
 }

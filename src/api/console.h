@@ -39,7 +39,8 @@ extern const size_t console_nassets;
 
 /* Whether path (the request target) is the console's. */
 bool console_is_path(str_t target);
-/* Answers hr on slot. o: the request's reply options (coding, CORS). */
-void console_serve(server_slot_t *slot, const http_request_t *hr, const response_opts_t *o);
+/* Answers hr on slot. o: the request's reply options (coding, CORS);
+ * set_cookie: a Set-Cookie value for the files it serves, or STR_NULL. */
+void console_serve(server_slot_t *slot, const http_request_t *hr, const response_opts_t *o, str_t set_cookie);
 
 #endif

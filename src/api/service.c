@@ -8,6 +8,7 @@
 #include "api/auth.h"
 #include "api/console.h"
 #include "api/dispatch.h"
+#include "api/faults.h"
 #include "api/response.h"
 #include "api/stats.h"
 #include "api/tail.h"
@@ -141,6 +142,19 @@ void service_too_large(buf_t *wire, bool keep_alive)
     response_error(wire, &e, keep_alive, NULL);
 }
 
+void service_refusal(buf_t *wire, int status)
+{
+    err_t e;
+    err_clear(&e);
+    if (status == 408)
+        err_set(&e, ERR_REQUEST_TIMEOUT,
+                "The request was not received in time (ddbd's --header-timeout / --body-timeout)");
+    else
+        err_set(&e, ERR_SERVICE_UNAVAILABLE,
+                "ddbd is not accepting more connections now (--max-connections or open files); retry later");
+    response_error(wire, &e, false, NULL);
+}
+
 /* ---- writes through the writer ------------------------------------------------- */
 
 static ddb_req_t *req_of(writer_item_t *it) { return (ddb_req_t *)((char *)it - offsetof(ddb_req_t, write)); }
@@ -234,6 +248,87 @@ static const char *request_body(ddb_req_t *r, const http_request_t *hr, buf_t *d
     return NULL;
 }
 
+/* ---- faults on demand (faults.h) ------------------------------------------------ */
+
+static void run_op(const service_env_t *se, server_slot_t *s, ddb_req_t *r, const op_def_t *op);
+
+/* TransactionConflict in a transaction: TransactionCanceledException
+ * with that reason at the faulted action, None elsewhere. */
+static void fault_conflict(ddb_req_t *r, int index)
+{
+    size_t n = json_array_size(json_object_get(r->body, "TransactItems"));
+    buf_t codes = BUF_INIT, extra = BUF_INIT;
+    buf_puts(&extra, "\"CancellationReasons\":[");
+    for (size_t i = 0; i < n; i++) {
+        bool hit = (int)i == index;
+        buf_printf(&codes, "%s%s", i ? ", " : "", hit ? "TransactionConflict" : "None");
+        buf_printf(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", hit ? "TransactionConflict" : "None");
+        if (hit)
+            buf_printf(&extra, ",\"Message\":\"%s\"", faults_message(ERR_TRANSACTION_CONFLICT));
+        buf_putc(&extra, '}');
+    }
+    buf_putc(&extra, ']');
+    r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
+    char *msg =
+        arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
+                     (int)codes.len, codes.data);
+    err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
+    r->err.msg_long = msg;
+    buf_free(&codes);
+    buf_free(&extra);
+}
+
+/* A request held back by a fault's latency. */
+typedef struct delayed {
+    uv_timer_t timer;
+    const service_env_t *se;
+    server_slot_t *slot;
+    ddb_req_t *r;
+    const op_def_t *op;
+    fault_hit_t hit;
+} delayed_t;
+
+static void fault_effect(const service_env_t *se, server_slot_t *s, ddb_req_t *r, const op_def_t *op,
+                         const fault_hit_t *hit)
+{
+    if (hit->drop || hit->drop_reply)
+        server_slot_drop(s);
+    if (hit->drop)
+        return server_reply(s); /* the connection closes; the operation never runs */
+    if (hit->error == ERR_TRANSACTION_CANCELED) {
+        fault_conflict(r, hit->conflict_index);
+        return reply_request(s, r);
+    }
+    if (hit->error) {
+        err_set(&r->err, hit->error, "%s", faults_message(hit->error));
+        return reply_request(s, r);
+    }
+    run_op(se, s, r, op);
+}
+
+static void free_delayed(uv_handle_t *h) { free(h->data); }
+
+static void on_delay_over(uv_timer_t *t)
+{
+    delayed_t *d = t->data;
+    fault_effect(d->se, d->slot, d->r, d->op, &d->hit);
+    uv_close((uv_handle_t *)&d->timer, free_delayed);
+}
+
+static void run_faulted(const service_env_t *se, server_slot_t *s, ddb_req_t *r, const op_def_t *op,
+                        const fault_hit_t *hit)
+{
+    if (!hit->delay_ms)
+        return fault_effect(se, s, r, op, hit);
+    delayed_t *d = xcalloc(1, sizeof *d);
+    *d = (delayed_t){.se = se, .slot = s, .r = r, .op = op, .hit = *hit};
+    uv_timer_init(se->admin.loop, &d->timer);
+    d->timer.data = d;
+    uv_timer_start(&d->timer, on_delay_over, hit->delay_ms, 0);
+}
+
+/* ---- DynamoDB requests, continued ------------------------------------------------- */
+
 static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
 {
     ddb_req_t *r = req_new(se);
@@ -275,6 +370,15 @@ static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const htt
     }
     if (validate_request(target, r->body, &r->arena, &r->err))
         return reply_request(s, r);
+    fault_hit_t hit;
+    if (faults_match(op->name, r->body, uv_now(se->admin.loop), &hit))
+        return run_faulted(se, s, r, op, &hit);
+    run_op(se, s, r, op);
+}
+
+/* The operation itself, the request having passed every check. */
+static void run_op(const service_env_t *se, server_slot_t *s, ddb_req_t *r, const op_def_t *op)
+{
     req_result_t res = run_handler(r, op);
     if (res.outcome != REQ_OUTCOME_QUEUED)
         return reply_request(s, r);
@@ -308,25 +412,37 @@ static void on_admin_done(void *ud, int status, str_t body)
 
 static void free_admin_reply(void *ud) { free(ud); }
 
-/* The console's files and the stream tail answer on their own (a file, a
- * stream of events); every other /_ddbd/ route goes to admin.c's table. */
+/* Every /_ddbd/ route, the console's files and the stream tail too, passes
+ * the admin lock (--no-admin, --admin-token) first. The console's files and
+ * the tail then answer on their own (a file, a stream of events); every
+ * other route goes to admin.c's table. */
 static void handle_admin(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
 {
-    if (console_is_path(hr->path)) {
-        char origin[CORS_ORIGIN_MAX];
-        response_opts_t o = {http_accept_coding(http_header_get(hr, "accept-encoding")), cors_origin(se, hr, origin)};
-        return console_serve(s, hr, &o);
+    bool console = console_is_path(hr->path);
+    str_t token = http_header_get(hr, "x-ddbd-admin-token");
+    buf_t denied = BUF_INIT;
+    char *cookie = NULL;
+    int status = console ? admin_console_access(&se->admin.access, hr->path, token, http_header_get(hr, "cookie"),
+                                                &denied, &cookie)
+                         : admin_access_check(&se->admin.access, hr->path, token, &denied);
+    char origin[CORS_ORIGIN_MAX];
+    response_opts_t o = {HTTP_CODING_IDENTITY, cors_origin(se, hr, origin)};
+    if (!status && console) {
+        o.coding = http_accept_coding(http_header_get(hr, "accept-encoding"));
+        console_serve(s, hr, &o, cookie ? str_from_cstr(cookie) : STR_NULL);
+        return free(cookie);
     }
-    if (tail_is_path(hr->path) && !svc.stopping) {
-        char origin[CORS_ORIGIN_MAX];
-        response_opts_t o = {HTTP_CODING_IDENTITY, cors_origin(se, hr, origin)};
+    if (!status && tail_is_path(hr->path) && !svc.stopping)
         return tail_open(s, hr, &o);
-    }
     server_slot_label(s, "admin");
     admin_reply_t *ar = xcalloc(1, sizeof *ar);
     ar->slot = s;
     ar->o.cors_origin = cors_origin(se, hr, ar->origin);
     server_slot_on_free(s, free_admin_reply, ar);
+    if (status) {
+        on_admin_done(ar, status, (str_t){denied.data, denied.len});
+        return buf_free(&denied);
+    }
     if (svc.stopping) /* the writer is going: admin writes could never finish */
         return on_admin_done(ar, 503, STR_LIT("{\"error\":\"ddbd is shutting down\"}"));
     admin_handle(&se->admin, hr->method, hr->path, hr->body, on_admin_done, ar);

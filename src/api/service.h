@@ -41,6 +41,9 @@ typedef struct service_env {
 void service_handle(void *ud, server_slot_t *slot, const http_request_t *hr);
 /* The reply to a body over the limit (server_opts_t.too_large). */
 void service_too_large(buf_t *wire, bool keep_alive);
+/* The reply to a connection refused (503) or timed out (408)
+ * (server_opts_t.refusal). */
+void service_refusal(buf_t *wire, int status);
 /* Shutdown: from now on writes are refused (503); reads still answer. */
 void service_stop(void);
 /* Frees the request pool (after the loop has ended). */

@@ -180,12 +180,16 @@ static int canonical_query(buf_t *b, str_t q)
 {
     str_t pairs[SIGV4_MAX_QUERY];
     size_t n = 0;
+    if (!q.len)
+        return 0; /* q.ptr may be NULL: no pointer arithmetic on it */
     buf_t enc = BUF_INIT, tmp = BUF_INIT;
     const char *p = q.ptr, *end = q.ptr + q.len;
-    while (q.len && p <= end) {
+    for (bool more = true; more;) {
         const char *amp = memchr(p, '&', (size_t)(end - p));
         str_t item = {p, (size_t)((amp ? amp : end) - p)};
-        p = (amp ? amp : end) + 1;
+        more = amp != NULL; /* never point past the end: amp + 1 <= end */
+        if (amp)
+            p = amp + 1;
         if (!item.len)
             continue;
         if (n == SIGV4_MAX_QUERY) {

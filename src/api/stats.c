@@ -136,7 +136,13 @@ static void write_info(buf_t *b)
     jw_open(b, '[');
     for (int i = 1; i < in->argc; i++) {
         jw_comma(b);
-        jw_cstr(b, in->argv[i]);
+        /* the admin token is a secret: the console shows this list */
+        if (!strcmp(in->argv[i - 1], "--admin-token"))
+            jw_cstr(b, "(hidden)");
+        else if (!strncmp(in->argv[i], "--admin-token=", 14))
+            jw_cstr(b, "--admin-token=(hidden)");
+        else
+            jw_cstr(b, in->argv[i]);
     }
     jw_close(b, ']');
     uint64_t bytes, disk;

@@ -8,6 +8,7 @@
  * connections close as their replies drain. */
 #include "app/daemon.h"
 
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +57,18 @@ static void on_signal(uv_signal_t *h, int signum)
     trigger_shutdown(on_triggers_stopped, NULL);
 }
 
+/* Whether host is a loopback address: 127.0.0.0/8, ::1 (or localhost). */
+static bool daemon_is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (strcmp(host, "localhost") == 0)
+        return true;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
 static int start_services(const daemon_opts_t *o)
 {
     server_env_t *env = &d.svc.env;
@@ -66,8 +79,10 @@ static int start_services(const daemon_opts_t *o)
     }
     stream_attach(d.svc.writer);
     history_attach(); /* the item history behind backups and PITR */
-    d.svc.admin =
-        (admin_env_t){o->store, d.svc.writer, env, d.loop, o->seeds && o->seeds->set.n_tables ? o->seeds : NULL};
+    d.svc.admin = (admin_env_t){o->store, d.svc.writer, env, d.loop};
+    d.svc.admin.access = (admin_access_t){o->admin_token, o->no_admin, !daemon_is_loopback(o->host), o->trigger_dir,
+                                          o->any_trigger_target};
+    d.svc.admin.seeds = o->seeds && o->seeds->set.n_tables ? o->seeds : NULL;
     d.svc.cors = o->cors;
     d.svc.keys = o->keys;
     admin_start(&d.svc.admin);
@@ -87,6 +102,11 @@ int daemon_run(const daemon_opts_t *o)
     memset(&d, 0, sizeof d);
     d.loop = uv_default_loop();
     server_opts_t so = {d.loop, o->host, o->port, REQ_MAX_BODY, service_handle, &d.svc, service_too_large};
+    so.max_conns = o->max_conns;
+    so.header_timeout_ms = o->header_timeout_ms;
+    so.body_timeout_ms = o->body_timeout_ms;
+    so.idle_timeout_ms = o->idle_timeout_ms;
+    so.refusal = service_refusal;
     int port;
     if (server_start(&so, &port) != 0)
         return 1;

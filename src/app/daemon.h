@@ -21,6 +21,13 @@ typedef struct daemon_opts {
     size_t ntriggers;
     const char *cors; /* --cors: "*", a comma-separated list of origins, or NULL (none) */
     const sigv4_keys_t *keys; /* --auth verify's secrets, or NULL: any signature goes */
+    /* Limits and safety (README "Limits and safety"); 0: none. */
+    size_t max_conns; /* --max-connections */
+    uint64_t header_timeout_ms, body_timeout_ms, idle_timeout_ms;
+    const char *admin_token; /* --admin-token / --admin-token-file, or NULL */
+    bool no_admin; /* --no-admin */
+    const char *trigger_dir; /* --trigger-dir: run-time on-failure files go there only */
+    bool any_trigger_target; /* --allow-any-trigger-target */
     const seed_config_t *seeds; /* --seed (applied before daemon_run), seeded again by a reset */
     /* for GET /_ddbd/stats: where the data lives, and the command line */
     const char *data_dir;

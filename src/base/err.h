@@ -13,6 +13,7 @@
 #define ERR_NS_DYNAMODB "com.amazonaws.dynamodb.v20120810#"
 #define ERR_NS_CORAL "com.amazon.coral.service#"
 #define ERR_NS_CORAL_VALIDATE "com.amazon.coral.validate#"
+#define ERR_NS_CORAL_AVAILABILITY "com.amazon.coral.availability#"
 
 /*        enum                       __type                                   status namespace */
 #define ERR_LIST(X)                                                                                                    \
@@ -53,7 +54,11 @@
     X(ERR_GLOBAL_TABLE_NOT_FOUND, "GlobalTableNotFoundException", 400, ERR_NS_DYNAMODB)                                \
     X(ERR_REQUEST_TOO_LARGE, "RequestEntityTooLarge", 413, ERR_NS_CORAL)                                               \
     X(ERR_INTERNAL, "InternalServerError", 500, ERR_NS_DYNAMODB)                                                       \
-    X(ERR_SERVICE_UNAVAILABLE, "ServiceUnavailable", 503, ERR_NS_CORAL)
+    X(ERR_SERVICE_UNAVAILABLE, "ServiceUnavailable", 503, ERR_NS_CORAL)                                                \
+    X(ERR_PROVISIONED_THROUGHPUT, "ProvisionedThroughputExceededException", 400, ERR_NS_DYNAMODB)                      \
+    X(ERR_THROTTLING, "ThrottlingException", 400, ERR_NS_CORAL_AVAILABILITY)                                           \
+    X(ERR_REQUEST_LIMIT, "RequestLimitExceeded", 400, ERR_NS_DYNAMODB)                                                 \
+    X(ERR_REQUEST_TIMEOUT, "RequestTimeoutException", 408, ERR_NS_CORAL)
 
 typedef enum err_code {
     ERR_NONE = 0,

@@ -49,6 +49,7 @@ struct http_parser {
     size_t max_body;
     int status; /* sticky: once a feed failed, every later one fails alike */
     bool closed; /* a request without keep-alive was delivered: ignore the rest */
+    http_phase_t phase;
 
     /* The header section of the request being parsed. */
     buf_t head;
@@ -113,6 +114,7 @@ static int http_head_add(http_parser_t *p, const char *at, size_t len)
 static int http_on_message_begin(llhttp_t *ll)
 {
     http_parser_t *p = http_from_ll(ll);
+    p->phase = HTTP_PHASE_HEAD;
     buf_reset(&p->head);
     p->url_len = 0;
     p->head_bytes = 0;
@@ -284,6 +286,7 @@ static int http_on_headers_complete(llhttp_t *ll)
      * as HTTP/1.1 rather than stopping at the end of the message. */
     ll->upgrade = 0;
     p->keep_alive = llhttp_should_keep_alive(ll);
+    p->phase = HTTP_PHASE_BODY;
     http_block_new(p);
     if (p->cb.on_continue && http_wants_continue(p))
         p->cb.on_continue(p->cb.ud);
@@ -359,6 +362,7 @@ static http_request_t *http_block_finish(http_parser_t *p)
 static int http_on_message_complete(llhttp_t *ll)
 {
     http_parser_t *p = http_from_ll(ll);
+    p->phase = HTTP_PHASE_IDLE;
     p->ready = http_block_finish(p);
     return HPE_PAUSED; /* feed() delivers it, off llhttp's stack */
 }
@@ -442,6 +446,8 @@ int http_parser_feed(http_parser_t *p, const char *data, size_t len)
 }
 
 void http_request_free(http_request_t *req) { free(req); }
+
+http_phase_t http_parser_phase(const http_parser_t *p) { return p->phase; }
 
 str_t http_header_get(const http_request_t *req, const char *name)
 {

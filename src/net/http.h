@@ -62,6 +62,11 @@ void http_parser_free(http_parser_t *p);
  * completed before the error have already been delivered. */
 int http_parser_feed(http_parser_t *p, const char *data, size_t len);
 
+/* Where the parser is in the byte stream, for read timeouts: between
+ * requests, inside a request's header section, or inside its body. */
+typedef enum http_phase { HTTP_PHASE_IDLE, HTTP_PHASE_HEAD, HTTP_PHASE_BODY } http_phase_t;
+http_phase_t http_parser_phase(const http_parser_t *p);
+
 /* Appends a full response: status line, the given headers, Content-Length,
  * "Connection: close" when !keep_alive, a blank line, the body. */
 void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders, str_t body,

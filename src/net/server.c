@@ -8,11 +8,14 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "net/listener.h"
 
 #define MAX_INFLIGHT_PER_CONN 64 /* pipelined requests before we stop reading */
+#define SERVER_SHUTDOWN_GRACE_MS 1000 /* at shutdown, unread replies are dropped after this long */
 
 typedef struct conn conn_t;
 
@@ -23,6 +26,7 @@ struct server_slot {
     bool in_handler; /* inside the handler call: a reply now needs no flush */
     bool ready; /* wire holds the reply */
     bool keep_alive;
+    bool drop; /* server_slot_drop: close instead of replying */
     bool streaming; /* server_stream_begin: the body goes on until the client leaves */
     buf_t wire;
     uint64_t started; /* uv_hrtime at arrival, for the log */
@@ -47,15 +51,20 @@ struct conn {
     bool closed; /* uv_close called */
     bool reading;
     bool broken; /* the byte stream failed to parse: read no more */
+    http_phase_t phase; /* the parser's, as of the last read */
+    uint64_t phase_since; /* uv_now when it entered that phase */
+    uint64_t write_since; /* uv_now of the last write progress */
     server_slot_t *stream; /* a streaming reply holds the connection (the last slot) */
     struct conn *prev, *next; /* the server's list, for shutdown */
 };
 
 static struct {
     server_opts_t o;
-    uv_tcp_t listener;
     bool listening;
     conn_t *conns;
+    uv_timer_t sweep; /* enforces the timeouts */
+    bool closing_all; /* shutdown: the sweep ends when the last connection has gone */
+    server_stats_t stats;
 } srv; /* the one server of the process: only this file sees it */
 
 /* ---- slots -------------------------------------------------------------- */
@@ -73,6 +82,7 @@ static void slot_free(server_slot_t *s)
 bool server_slot_keep_alive(const server_slot_t *s) { return s->keep_alive; }
 buf_t *server_slot_wire(server_slot_t *s) { return &s->wire; }
 void server_slot_label(server_slot_t *s, const char *label) { s->label = label; }
+void server_slot_drop(server_slot_t *s) { s->drop = true; }
 
 void server_slot_on_free(server_slot_t *s, void (*fn)(void *ud), void *ud)
 {
@@ -87,7 +97,11 @@ static void on_close(uv_handle_t *h)
     conn_t *c = h->data;
     http_parser_free(c->parser);
     free(c);
+    srv.stats.conns--;
 }
+
+/* Bytes handed to the socket that the client has not taken yet. */
+static size_t conn_queued(conn_t *c) { return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp); }
 
 static bool conn_busy(conn_t *c)
 {
@@ -96,10 +110,11 @@ static bool conn_busy(conn_t *c)
     return (c->awaiting && !c->stream) || c->writes > 0;
 }
 
-static void conn_maybe_close(conn_t *c)
+/* Closes the handle now: replies still queued are dropped (libuv cancels
+ * their writes, whose callbacks run before on_close). Never while a
+ * handler owes the connection a reply. */
+static void conn_finish(conn_t *c)
 {
-    if (c->closed || !c->closing || conn_busy(c))
-        return;
     c->closed = true;
     while (c->head) {
         server_slot_t *s = c->head;
@@ -115,6 +130,13 @@ static void conn_maybe_close(conn_t *c)
     uv_close((uv_handle_t *)&c->tcp, on_close);
 }
 
+static void conn_maybe_close(conn_t *c)
+{
+    if (c->closed || !c->closing || conn_busy(c))
+        return;
+    conn_finish(c);
+}
+
 static void conn_close(conn_t *c)
 {
     c->closing = true;
@@ -124,6 +146,9 @@ static void conn_close(conn_t *c)
     conn_maybe_close(c);
 }
 
+static void start_reading(conn_t *c);
+static void conn_resume(conn_t *c);
+
 static void on_write(uv_write_t *w, int status)
 {
     write_req_t *wr = (write_req_t *)w;
@@ -131,18 +156,21 @@ static void on_write(uv_write_t *w, int status)
     buf_free(&wr->wire);
     free(wr);
     c->writes--;
+    c->write_since = uv_now(srv.o.loop);
     if (status < 0)
         c->closing = true;
     conn_maybe_close(c);
+    if (!c->closed && !c->closing && conn_queued(c) < SERVER_MAX_QUEUED_BYTES / 2)
+        conn_resume(c);
 }
-
-static void start_reading(conn_t *c);
 
 /* Queues wr's bytes on the socket; false (wr freed) when libuv refuses. */
 static bool conn_send(conn_t *c, write_req_t *wr)
 {
     uv_buf_t b = uv_buf_init(wr->wire.data, (unsigned)wr->wire.len);
     wr->w.data = c;
+    if (c->writes == 0)
+        c->write_since = uv_now(srv.o.loop);
     c->writes++;
     if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) == 0)
         return true;
@@ -159,7 +187,7 @@ static void conn_flush(conn_t *c)
     bool close_after = false;
     while (c->head && c->head->ready) {
         server_slot_t *s = c->head;
-        if (!c->closing) {
+        if (!c->closing && !s->drop) {
             if (!wr)
                 wr = xcalloc(1, sizeof *wr);
             buf_append(&wr->wire, s->wire.data, s->wire.len);
@@ -170,7 +198,7 @@ static void conn_flush(conn_t *c)
         }
         if (log_threshold <= LOG_DEBUG)
             log_debug("%s %.3f ms", s->label ? s->label : "-", (double)(uv_hrtime() - s->started) / 1e6);
-        if (!s->keep_alive)
+        if (!s->keep_alive || s->drop)
             close_after = true;
         c->head = s->next;
         if (!c->head)
@@ -184,7 +212,8 @@ static void conn_flush(conn_t *c)
         close_after = true;
     if (close_after)
         conn_close(c);
-    else if (!c->reading && !c->closing && !c->broken && c->inflight < MAX_INFLIGHT_PER_CONN / 2)
+    else if (!c->reading && !c->closing && !c->broken && c->inflight < MAX_INFLIGHT_PER_CONN / 2 &&
+             conn_queued(c) < SERVER_MAX_QUEUED_BYTES / 2)
         start_reading(c);
     conn_maybe_close(c);
 }
@@ -230,11 +259,28 @@ static void slot_process(server_slot_t *s)
     http_request_free(hr);
 }
 
+/* Hands waiting requests to the handler in order, while the client reads
+ * its replies: past SERVER_MAX_QUEUED_BYTES unread they wait (on_write
+ * resumes them). */
 static void conn_process(conn_t *c)
 {
     for (server_slot_t *s = c->head; s && !c->awaiting; s = s->next)
-        if (s->hr)
+        if (s->hr) {
+            if (conn_queued(c) >= SERVER_MAX_QUEUED_BYTES)
+                return;
             slot_process(s);
+        }
+}
+
+/* The client took enough of its replies: serve and read again. */
+static void conn_resume(conn_t *c)
+{
+    if (!c->awaiting) {
+        conn_process(c);
+        conn_flush(c);
+    } else if (!c->reading && !c->broken && c->inflight < MAX_INFLIGHT_PER_CONN / 2) {
+        start_reading(c);
+    }
 }
 
 static void on_http_request(void *ud, http_request_t *hr)
@@ -267,6 +313,8 @@ static void conn_broken(conn_t *c, int status)
     server_slot_t *s = slot_push(c, false);
     if (status == 413 && srv.o.too_large)
         srv.o.too_large(&s->wire, false);
+    else if ((status == 408 || status == 503) && srv.o.refusal)
+        srv.o.refusal(&s->wire, status);
     else
         http_response_write(&s->wire, status, NULL, 0, STR_NULL, false);
     s->ready = true;
@@ -285,9 +333,14 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
     if (n == 0 || c->closing || c->stream)
         return; /* a streaming connection reads only to notice the client leave */
     int status = http_parser_feed(c->parser, b->base, (size_t)n);
+    http_phase_t phase = http_parser_phase(c->parser);
+    if (phase != c->phase || phase == HTTP_PHASE_IDLE) {
+        c->phase = phase; /* idle time counts from the last byte */
+        c->phase_since = uv_now(srv.o.loop);
+    }
     if (status) {
         conn_broken(c, status);
-    } else if (c->inflight >= MAX_INFLIGHT_PER_CONN) {
+    } else if (c->inflight >= MAX_INFLIGHT_PER_CONN || conn_queued(c) >= SERVER_MAX_QUEUED_BYTES) {
         c->reading = false; /* back-pressure: resume when replies drain */
         uv_read_stop(stream);
     }
@@ -300,25 +353,96 @@ static void start_reading(conn_t *c)
         c->reading = true;
 }
 
-static void on_connection(uv_stream_t *listener, int status)
+static void on_accept(void *ud, int fd)
 {
-    if (status < 0)
+    (void)ud;
+    if (srv.o.max_conns && srv.stats.conns >= srv.o.max_conns) {
+        buf_t b = BUF_INIT;
+        if (srv.o.refusal)
+            srv.o.refusal(&b, 503);
+        else
+            http_response_write(&b, 503, NULL, 0, STR_NULL, false);
+        listener_refuse(fd, b.data, b.len);
+        buf_free(&b);
+        srv.stats.refused++;
         return;
+    }
     conn_t *c = xcalloc(1, sizeof *c);
     uv_tcp_init(srv.o.loop, &c->tcp);
     c->tcp.data = c;
-    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+    srv.stats.conns++;
+    if (uv_tcp_open(&c->tcp, fd) != 0) {
+        close(fd);
         uv_close((uv_handle_t *)&c->tcp, on_close);
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
     http_parser_cb_t cb = {c, on_http_request, on_http_continue};
     c->parser = http_parser_new(&cb, srv.o.max_body);
+    c->phase_since = c->write_since = uv_now(srv.o.loop);
     c->next = srv.conns;
     if (srv.conns)
         srv.conns->prev = c;
     srv.conns = c;
     start_reading(c);
+}
+
+/* ---- timeouts ------------------------------------------------------------ */
+
+static bool expired(uint64_t since, uint64_t limit, uint64_t now) { return limit && now - since >= limit; }
+
+/* What a connection's clock says: close it, answer 408, or wait. */
+static void conn_check(conn_t *c, uint64_t now)
+{
+    if (c->closed)
+        return;
+    if (c->writes > 0) { /* the client is not taking its replies */
+        uint64_t limit = srv.closing_all ? SERVER_SHUTDOWN_GRACE_MS : srv.o.idle_timeout_ms;
+        /* a streaming reply awaits forever: its unread bytes count too */
+        if ((!c->awaiting || c->stream) && expired(c->write_since, limit, now)) {
+            srv.stats.idle_closed++;
+            conn_finish(c);
+        }
+        return;
+    }
+    if (c->closing)
+        return;
+    if (c->awaiting || c->inflight > 0 || c->broken)
+        return; /* our turn, not the client's */
+    if (c->phase == HTTP_PHASE_IDLE) {
+        if (expired(c->phase_since, srv.o.idle_timeout_ms, now)) {
+            srv.stats.idle_closed++;
+            conn_close(c);
+        }
+        return;
+    }
+    uint64_t limit = c->phase == HTTP_PHASE_HEAD ? srv.o.header_timeout_ms : srv.o.body_timeout_ms;
+    if (expired(c->phase_since, limit, now)) {
+        srv.stats.timed_out++;
+        conn_broken(c, 408);
+        conn_flush(c);
+    }
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+    uint64_t now = uv_now(t->loop);
+    for (conn_t *c = srv.conns, *next; c; c = next) {
+        next = c->next; /* conn_check may unlink c */
+        conn_check(c, now);
+    }
+    if (srv.closing_all && !srv.conns)
+        uv_close((uv_handle_t *)&srv.sweep, NULL); /* the last thing keeping the loop */
+}
+
+/* Often enough for the shortest timeout to be kept to within a quarter. */
+static uint64_t sweep_interval(void)
+{
+    uint64_t t[] = {srv.o.header_timeout_ms, srv.o.body_timeout_ms, srv.o.idle_timeout_ms}, best = 1000;
+    for (size_t i = 0; i < 3; i++)
+        if (t[i] && t[i] / 4 < best)
+            best = t[i] / 4;
+    return best < 50 ? 50 : best;
 }
 
 /* ---- streaming replies ------------------------------------------------- */
@@ -363,32 +487,31 @@ void server_stream_end(server_slot_t *s) { conn_close(s->conn); }
 
 /* ---- start and stop ------------------------------------------------------ */
 
+server_stats_t server_stats(void)
+{
+    server_stats_t st = srv.stats;
+    st.emfile_pauses = listener_emfile_pauses();
+    return st;
+}
+
 int server_start(const server_opts_t *o, int *port_out)
 {
     memset(&srv, 0, sizeof srv);
     srv.o = *o;
     signal(SIGPIPE, SIG_IGN);
-    struct sockaddr_storage addr;
-    int rc = uv_ip4_addr(o->host, o->port, (struct sockaddr_in *)&addr);
+    buf_t busy = BUF_INIT;
+    if (o->refusal)
+        o->refusal(&busy, 503);
+    else
+        http_response_write(&busy, 503, NULL, 0, STR_NULL, false);
+    listener_opts_t lo = {o->loop, o->host, o->port, on_accept, NULL, busy.data, busy.len};
+    int rc = listener_start(&lo, port_out);
+    buf_free(&busy);
     if (rc)
-        rc = uv_ip6_addr(o->host, o->port, (struct sockaddr_in6 *)&addr);
-    if (rc) {
-        log_error("invalid --host %s", o->host);
         return 1;
-    }
-    uv_tcp_init(o->loop, &srv.listener);
-    rc = uv_tcp_bind(&srv.listener, (const struct sockaddr *)&addr, 0);
-    if (!rc)
-        rc = uv_listen((uv_stream_t *)&srv.listener, 1024, on_connection);
-    if (rc) {
-        log_error("cannot listen on %s:%d: %s", o->host, o->port, uv_strerror(rc));
-        uv_close((uv_handle_t *)&srv.listener, NULL);
-        return 1;
-    }
-    struct sockaddr_storage bound;
-    int blen = sizeof bound;
-    uv_tcp_getsockname(&srv.listener, (struct sockaddr *)&bound, &blen);
-    *port_out = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    uv_timer_init(o->loop, &srv.sweep);
+    uint64_t every = sweep_interval();
+    uv_timer_start(&srv.sweep, on_sweep, every, every);
     srv.listening = true;
     return 0;
 }
@@ -398,13 +521,18 @@ void server_stop_listening(void)
     if (!srv.listening)
         return;
     srv.listening = false;
-    uv_close((uv_handle_t *)&srv.listener, NULL);
+    listener_stop();
 }
 
 void server_close_all(void)
 {
+    srv.closing_all = true;
     for (conn_t *c = srv.conns, *next; c; c = next) {
         next = c->next;
         conn_close(c);
     }
+    if (!srv.conns)
+        uv_close((uv_handle_t *)&srv.sweep, NULL);
+    else /* clients that do not read their last replies get a moment, then are dropped */
+        uv_timer_start(&srv.sweep, on_sweep, 100, 100);
 }

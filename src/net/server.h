@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "base/buf.h"
@@ -35,7 +36,35 @@ typedef struct server_opts {
     void *ud;
     /* The reply to a body over max_body (the application's error shape). */
     void (*too_large)(buf_t *wire, bool keep_alive);
+    /* Limits (0: none). Beyond max_conns open connections a new client
+     * gets the refusal reply with 503 and is closed. A request whose
+     * header section takes longer than header_timeout_ms from its first
+     * byte, or whose body takes longer than body_timeout_ms after its
+     * headers, gets 408 and the connection closes. A connection idle
+     * between requests for idle_timeout_ms is closed, and so is one whose
+     * client has read none of its replies for that long. */
+    size_t max_conns;
+    uint64_t header_timeout_ms, body_timeout_ms, idle_timeout_ms;
+    /* The reply for status 408 or 503 (the application's error shape,
+     * always with "Connection: close"); NULL: an empty one. */
+    void (*refusal)(buf_t *wire, int status);
 } server_opts_t;
+
+/* Replies queued on one connection that its client has not read yet: past
+ * this the connection's further requests wait and its socket is not read
+ * (back-pressure), so a client that pipelines and never reads holds at
+ * most this much, plus the requests it already sent. */
+#define SERVER_MAX_QUEUED_BYTES ((size_t)4 << 20)
+
+/* Counters for tests and the benchmark. */
+typedef struct server_stats {
+    size_t conns; /* open now */
+    unsigned long refused; /* turned away at max_conns */
+    unsigned long timed_out; /* 408s sent */
+    unsigned long idle_closed; /* closed idle or for not reading */
+    unsigned long emfile_pauses; /* accept paused for want of descriptors */
+} server_stats_t;
+server_stats_t server_stats(void);
 
 /* Binds and listens; *port_out gets the port. Non-zero on failure, with a
  * log line saying why. */
@@ -52,6 +81,10 @@ bool server_slot_keep_alive(const server_slot_t *s);
 buf_t *server_slot_wire(server_slot_t *s);
 /* The reply in the wire buffer is complete: send it (in order). */
 void server_reply(server_slot_t *s);
+/* When this slot's reply is ready, close the connection instead of
+ * sending it (replies before it still go out): a lost reply, on demand
+ * (faults on demand). */
+void server_slot_drop(server_slot_t *s);
 /* A label for the debug log ("PutItem"); static storage. */
 void server_slot_label(server_slot_t *s, const char *label);
 /* fn(ud) runs when the slot is freed (after its reply is written, or when

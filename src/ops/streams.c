@@ -17,6 +17,7 @@
 #include "base/alloc.h"
 #include "streams/stream.h"
 #include "ops/ops.h"
+#include "ops/streams_iter.h"
 
 #define GET_RECORDS_MAX_BYTES (1024 * 1024)
 
@@ -293,28 +294,9 @@ static json_t *find_shard(json_t *m, str_t shard_id)
     return NULL;
 }
 
-static bool parse_seq(str_t s, uint64_t *out)
-{
-    if (s.len < 21 || s.len > 40)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.ptr[i] < '0' || s.ptr[i] > '9' || v > (UINT64_MAX - 9) / 10)
-            return false;
-        v = v * 10 + (uint64_t)(s.ptr[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 static const char *const iterator_types[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER",
                                              NULL};
 enum { IT_TRIM_HORIZON, IT_LATEST, IT_AT, IT_AFTER };
-
-static void write_iterator(buf_t *b, const char *arn, const char *shard, uint64_t pos)
-{
-    buf_printf(b, "\"%s|%s|%llu|%lld\"", arn, shard, (unsigned long long)pos, (long long)clock_now_ms());
-}
 
 static int trimmed(ddb_req_t *r)
 {
@@ -370,7 +352,7 @@ static int iterator_position(ddb_req_t *r, store_txn_t *txn, uint32_t id, const 
         return 0;
     }
     uint64_t seq;
-    if (!seq_text.ptr || !parse_seq(seq_text, &seq) || seq < start || seq > end)
+    if (!seq_text.ptr || !streams_seq_parse(seq_text, &seq) || seq < start || seq > end)
         return err_set(&r->err, ERR_VALIDATION, "One or more parameter values were invalid: Invalid SequenceNumber");
     if (seq < shard_horizon(m, s))
         return trimmed(r);
@@ -404,8 +386,8 @@ req_result_t op_get_shard_iterator(ddb_req_t *r)
         rc = iterator_position(r, txn, id, m, s, type, seq, &pos);
     if (!rc) {
         buf_puts(&r->out, "{\"ShardIterator\":");
-        write_iterator(&r->out, json_string_value(json_object_get(m, "arn")),
-                       json_string_value(json_object_get(s, "id")), pos);
+        streams_iterator_write(&r->out, json_string_value(json_object_get(m, "arn")),
+                               json_string_value(json_object_get(s, "id")), pos, clock_now_ms());
         buf_putc(&r->out, '}');
     }
     json_decref(m);
@@ -413,45 +395,6 @@ req_result_t op_get_shard_iterator(ddb_req_t *r)
 }
 
 /* ---- GetRecords --------------------------------------------------------------- */
-
-typedef struct iterator {
-    str_t arn, shard;
-    uint64_t pos;
-    int64_t issued;
-} iterator_t;
-
-static int parse_iterator(str_t it, iterator_t *out)
-{
-    str_t part[4];
-    size_t n = 0;
-    const char *p = it.ptr, *end = it.ptr + it.len;
-    while (n < 4) {
-        const char *bar = memchr(p, '|', (size_t)(end - p));
-        const char *stop = bar ? bar : end;
-        part[n++] = (str_t){p, (size_t)(stop - p)};
-        if (!bar)
-            break;
-        p = bar + 1;
-    }
-    if (n != 4 || part[3].ptr + part[3].len != end || part[0].len == 0 || part[1].len == 0)
-        return -1; /* four fields, the last running to the end */
-    uint64_t v[2];
-    for (int i = 0; i < 2; i++) {
-        str_t s = part[2 + i];
-        if (s.len == 0 || s.len > 19)
-            return -1;
-        v[i] = 0;
-        for (size_t j = 0; j < s.len; j++) {
-            if (s.ptr[j] < '0' || s.ptr[j] > '9')
-                return -1;
-            v[i] = v[i] * 10 + (uint64_t)(s.ptr[j] - '0');
-        }
-    }
-    if (v[1] > INT64_MAX)
-        return -1; /* an issue time no clock reaches */
-    *out = (iterator_t){part[0], part[1], v[0], (int64_t)v[1]};
-    return 0;
-}
 
 typedef struct records_ctx {
     buf_t *b;
@@ -496,8 +439,8 @@ req_result_t op_get_records(ddb_req_t *r)
         req_check_length(r, its, "shardIterator", 1, 2048);
     if (req_constraints_done(r))
         return REQ_FAILED;
-    iterator_t it;
-    if (parse_iterator(its, &it))
+    streams_iterator_t it;
+    if (streams_iterator_parse(its, &it))
         return req_fail(r, ERR_VALIDATION, "Invalid ShardIterator");
     int64_t now = clock_now_ms();
     if (now - it.issued > STREAM_ITERATOR_TTL_MS)
@@ -528,8 +471,9 @@ req_result_t op_get_records(ddb_req_t *r)
         bool at_end = !c.full && c.n < (size_t)limit;
         if (!(closed && at_end)) {
             jw_key(&r->out, "NextShardIterator");
-            write_iterator(&r->out, json_string_value(json_object_get(m, "arn")),
-                           json_string_value(json_object_get(s, "id")), c.n ? c.last + 1 : it.pos);
+            streams_iterator_write(&r->out, json_string_value(json_object_get(m, "arn")),
+                                   json_string_value(json_object_get(s, "id")), c.n ? c.last + 1 : it.pos,
+                                   clock_now_ms());
         }
         buf_putc(&r->out, '}');
     }

@@ -21,6 +21,9 @@
 #define STORE_ERR_MAP_FULL (-2)
 #define STORE_ERR_KEY (-3) /* key too long or empty */
 #define STORE_ERR_IO (-4) /* anything else LMDB reports */
+#define STORE_ERR_NOSPACE (-5) /* the disk is full (ENOSPC, EDQUOT) */
+#define STORE_ERR_CORRUPTED (-6) /* the data file's pages make no sense */
+#define STORE_ERR_PANIC (-7) /* an earlier fatal write error: LMDB refuses everything until restart */
 
 typedef enum store_db {
     STORE_DB_META, /* "meta": counters (next table id), format version */
@@ -48,22 +51,39 @@ typedef struct store_txn store_txn_t;
 typedef struct store_cursor store_cursor_t;
 
 /* Who else may use the data directory at the same time (an advisory
- * flock on data.mdb, which LMDB itself does not lock): a server takes it
- * shared, a command that changes a stopped data dir (ddbd snapshot, load,
- * ...) exclusive, so neither runs under the other. */
-typedef enum store_lock { STORE_LOCK_NONE, STORE_LOCK_SHARED, STORE_LOCK_EXCLUSIVE } store_lock_t;
+ * flock on data.mdb, which LMDB itself does not lock): a server or a
+ * command that only reads (ddbd dump) takes it shared, a command that
+ * changes a stopped data dir (ddbd snapshot, load, ...) exclusive, so
+ * neither runs under the other. A server (STORE_LOCK_SERVER) also holds
+ * an exclusive flock on the directory itself: one ddbd server per data
+ * directory. Both locks go when the process ends, however it ends. */
+typedef enum store_lock { STORE_LOCK_NONE, STORE_LOCK_SHARED, STORE_LOCK_EXCLUSIVE, STORE_LOCK_SERVER } store_lock_t;
 
 typedef struct store_opts {
     const char *dir; /* created if missing */
     size_t map_size; /* bytes of address space to reserve (sparse) */
     bool no_sync; /* skip fsync at commit: process-crash safe only */
     store_lock_t lock;
+    /* When a write finds the map full, the map grows (doubling) up to
+     * this many bytes before the next write transaction; 0: no limit.
+     * Past it, writes fail with STORE_ERR_MAP_FULL and reads go on. */
+    size_t max_size;
 } store_opts_t;
 
-#define STORE_ERR_LOCKED (-5) /* store_open: the lock is held by another process */
+/* The data format this ddbd writes (STORE_DB_META "format"); a data
+ * directory of a higher one is refused at open, not misread. */
+#define STORE_FORMAT_VERSION 1
 
-/* On failure returns a negative error and writes a reason to why. */
+#define STORE_ERR_LOCKED (-8) /* store_open: the lock is held by another process */
+
+/* On failure returns a negative error and writes a reason to why: a
+ * directory that cannot be created or written, one another process has
+ * locked (see store_lock_t), a data file
+ * that LMDB refuses, that is shorter than its pages say, or that a newer
+ * ddbd wrote. */
 int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len);
+/* The map's size now (it grows when writes fill it). */
+size_t store_map_size(const store_t *s);
 void store_close(store_t *s);
 
 /* Read transactions are recycled: begin/end are cheap. */

@@ -37,6 +37,11 @@ struct writer {
         void *ud;
     } on_commit[MAX_COMMIT_HOOKS];
     int n_on_commit;
+    struct {
+        void (*fn)(void *ud);
+        void *ud;
+    } on_committed[MAX_COMMIT_HOOKS]; /* writer thread, after each commit */
+    int n_on_committed;
     fault_t fault; /* tests only (WRITER_FAULT_ENV) */
 };
 
@@ -68,7 +73,10 @@ static int commit(writer_t *w, store_txn_t *txn, bool batch)
         store_write_abort(txn);
         return STORE_ERR_IO;
     }
-    return store_write_commit(txn);
+    int rc = store_write_commit(txn);
+    for (int i = 0; i < w->n_on_committed && rc == 0; i++)
+        w->on_committed[i].fn(w->on_committed[i].ud);
+    return rc;
 }
 
 /* Runs one item alone in its own transaction, after reset: the fallback
@@ -231,6 +239,14 @@ void writer_on_commit(writer_t *w, void (*fn)(void *ud), void *ud)
         abort(); /* a start-up wiring mistake */
     w->on_commit[w->n_on_commit].fn = fn;
     w->on_commit[w->n_on_commit++].ud = ud;
+}
+
+void writer_on_committed(writer_t *w, void (*fn)(void *ud), void *ud)
+{
+    if (w->n_on_committed == MAX_COMMIT_HOOKS)
+        abort(); /* a start-up wiring mistake */
+    w->on_committed[w->n_on_committed].fn = fn;
+    w->on_committed[w->n_on_committed++].ud = ud;
 }
 
 size_t writer_pending(writer_t *w) { return w->pending; }

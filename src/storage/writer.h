@@ -64,6 +64,10 @@ void writer_submit_job(writer_t *w, writer_job_fn fn, writer_job_done done, void
 /* Loop thread: fn(ud) runs after each batch's items are done (streams
  * registers here to wake its readers). Register at start-up. */
 void writer_on_commit(writer_t *w, void (*fn)(void *ud), void *ud);
+/* Writer thread: fn(ud) runs right after each successful commit, before
+ * the loop hears of it (streams publishes there what is now committed).
+ * Register at start-up, before the first write. */
+void writer_on_committed(writer_t *w, void (*fn)(void *ud), void *ud);
 
 /* Finishes every queued write, replies included, then joins the thread.
  * Loop thread only; the loop must still run to deliver the replies. */

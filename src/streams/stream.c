@@ -382,7 +382,8 @@ const char *stream_latest_arn(const table_t *t)
 /* ---- appending records ------------------------------------------------------- */
 
 static _Thread_local bool ttl_identity;
-static _Atomic uint64_t appended; /* records appended, by any writer txn */
+static _Atomic uint64_t appended; /* records appended, by any writer txn (writer thread) */
+static _Atomic uint64_t committed; /* `appended` as of the writer's last commit */
 
 void stream_set_ttl_identity(bool on) { ttl_identity = on; }
 
@@ -508,7 +509,7 @@ static struct {
     void *ud;
 } subscribers[MAX_SUBSCRIBERS];
 static int n_subscribers;
-static uint64_t notified; /* loop thread's view of `appended` */
+static uint64_t notified; /* loop thread's view of `committed` */
 
 void stream_subscribe(void (*fn)(void *ud), void *ud)
 {
@@ -518,21 +519,29 @@ void stream_subscribe(void (*fn)(void *ud), void *ud)
     }
 }
 
-/* `appended` counts records when they are written, before their batch
- * commits: the count read here may include the next batch, still in
- * flight. That batch commits before the next call, so one more round of
- * notifications after any change covers it (without it, a trigger could
- * miss a record until the next write). */
+/* Writer thread, right after a commit: every record appended so far is
+ * committed now (or was rolled back with a failed batch, which costs one
+ * needless wake-up). Records of the batch after it are counted only at
+ * its own commit, so the loop never takes an uncommitted count for news
+ * it has already passed on. */
+static void on_committed(void *ud)
+{
+    (void)ud;
+    atomic_store_explicit(&committed, atomic_load_explicit(&appended, memory_order_relaxed), memory_order_release);
+}
+
 /* Loop thread, after a batch commits: runs the subscribers if records
- * were appended since the last call. */
+ * were committed since the last call. (Counting records when written, as
+ * this once did, let a count taken while the next batch was in flight
+ * pass for news already given: a reader woken before that batch's commit
+ * then slept through it, e.g. a trigger whose filter had just skipped the
+ * records before it.) */
 static void after_commit(void *ud)
 {
     (void)ud;
-    static bool changed_last;
-    uint64_t now = atomic_load_explicit(&appended, memory_order_relaxed);
-    if (now == notified && !changed_last)
+    uint64_t now = atomic_load_explicit(&committed, memory_order_acquire);
+    if (now == notified)
         return;
-    changed_last = now != notified;
     notified = now;
     for (int i = 0; i < n_subscribers; i++)
         subscribers[i].fn(subscribers[i].ud);
@@ -541,6 +550,7 @@ static void after_commit(void *ud)
 void stream_attach(writer_t *w)
 {
     itemstore_on_change(stream_on_write);
+    writer_on_committed(w, on_committed, NULL);
     writer_on_commit(w, after_commit, NULL);
 }
 

@@ -107,7 +107,8 @@ def server(tmp_path_factory):
         pytest.exit(f"ddbd binary not found at {binary} (build it or set DDBD_BIN / DDBD_ENDPOINT)", returncode=2)
     ddbds = helpers.DdbdSet(tmp_path_factory.mktemp("ddbd"))
     try:
-        p = ddbds.start("--in-memory")
+        # Triggers the tests create at run time write their on-failure files in pytest's tmp_path.
+        p = ddbds.start("--in-memory", "--trigger-dir", str(tmp_path_factory.getbasetemp()))
     except RuntimeError as e:
         pytest.exit(str(e), returncode=2)
     yield Server(p.endpoint, "ddbd", p)
