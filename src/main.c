@@ -283,7 +283,7 @@ int main(int argc, char **argv)
         c.data_dir = temp;
         c.no_sync = true;
     }
-    store_opts_t so = {c.data_dir, c.map_size, c.no_sync};
+    store_opts_t so = {c.data_dir, c.map_size, c.no_sync, c.in_memory};
     store_t *store;
     char why[512];
     if (store_open(&so, &store, why, sizeof why) != 0) {

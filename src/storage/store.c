@@ -6,7 +6,9 @@
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_META] = "meta",
@@ -32,6 +34,8 @@ struct store {
     store_txn_t read; /* the loop thread's recycled read transaction */
     bool read_live; /* read.txn exists (reset or active) */
     store_txn_t write;
+    bool no_sync;
+    int memfd; /* the in-memory store's data file, or -1 */
 };
 
 struct store_cursor {
@@ -85,6 +89,26 @@ static int open_dbs(store_t *s, char *why, size_t why_len)
     return map_rc(rc);
 }
 
+/* For an in-memory store: dir/data.mdb becomes a link to a new memfd,
+ * which LMDB opens through /proc. Returns the memfd, or -1 (then LMDB
+ * makes an ordinary file there, written without the map). */
+static int memory_file(const char *dir)
+{
+    int fd = memfd_create("ddbd", MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char target[64], *link = xasprintf("%s/data.mdb", dir);
+    snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+    struct stat st;
+    bool ok = stat(target, &st) == 0 && symlink(target, link) == 0; /* no /proc: no link */
+    free(link);
+    if (!ok) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
 {
     if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
@@ -92,6 +116,7 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
         return STORE_ERR_IO;
     }
     store_t *s = xcalloc(1, sizeof *s);
+    s->memfd = o->in_memory ? memory_file(o->dir) : -1;
     int rc = mdb_env_create(&s->env);
     if (!rc)
         rc = mdb_env_set_maxdbs(s->env, 16);
@@ -100,13 +125,18 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
     if (!rc)
         rc = mdb_env_set_maxreaders(s->env, 126);
     /* NOTLS: read transactions are recycled on the loop thread and the
-     * write transaction lives on the writer thread. */
-    unsigned flags = MDB_NOTLS | (o->no_sync ? MDB_NOSYNC : 0);
+     * write transaction lives on the writer thread. NOMETASYNC: see
+     * store_sync in store.h (the writer's pipelined flushes). WRITEMAP
+     * only on the memfd: a full disk or a full tmpfs would turn a write
+     * through the map into SIGBUS, where a write() fails cleanly. */
+    unsigned flags = MDB_NOTLS | (o->no_sync ? MDB_NOSYNC : MDB_NOMETASYNC) | (s->memfd >= 0 ? MDB_WRITEMAP : 0);
     if (!rc)
         rc = mdb_env_open(s->env, o->dir, flags, 0644);
     if (rc) {
         snprintf(why, why_len, "cannot open LMDB environment in %s: %s", o->dir, mdb_strerror(rc));
         mdb_env_close(s->env);
+        if (s->memfd >= 0)
+            close(s->memfd);
         free(s);
         return map_rc(rc) ? map_rc(rc) : STORE_ERR_IO;
     }
@@ -116,10 +146,13 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
     rc = open_dbs(s, why, why_len);
     if (rc) {
         mdb_env_close(s->env);
+        if (s->memfd >= 0)
+            close(s->memfd);
         free(s);
         return rc;
     }
     s->read.store = s->write.store = s;
+    s->no_sync = o->no_sync;
     *out = s;
     return 0;
 }
@@ -132,6 +165,8 @@ void store_close(store_t *s)
         mdb_txn_abort(s->read.txn);
     mdb_env_sync(s->env, 1);
     mdb_env_close(s->env);
+    if (s->memfd >= 0)
+        close(s->memfd);
     free(s);
 }
 
@@ -171,6 +206,17 @@ void store_write_abort(store_txn_t *t)
 {
     mdb_txn_abort(t->txn);
     t->txn = NULL;
+}
+
+bool store_needs_sync(const store_t *s) { return !s->no_sync; }
+
+int store_sync(store_t *s) { return map_rc(mdb_env_sync(s->env, 1)); }
+
+uint64_t store_last_txnid(store_t *s)
+{
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    return (uint64_t)info.me_last_txnid;
 }
 
 int store_get(store_txn_t *t, store_db_t db, str_t key, str_t *val)

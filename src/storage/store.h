@@ -46,6 +46,11 @@ typedef struct store_opts {
     const char *dir; /* created if missing */
     size_t map_size; /* bytes of address space to reserve (sparse) */
     bool no_sync; /* skip fsync at commit: process-crash safe only */
+    /* A temporary store (--in-memory, with no_sync): the data file is an
+     * anonymous memory file (memfd) that dir/data.mdb links to, written
+     * through the map (no write() per page at commit) and bounded only by
+     * memory, not by the size of /dev/shm. */
+    bool in_memory;
 } store_opts_t;
 
 /* On failure returns a negative error and writes a reason to why. */
@@ -59,6 +64,15 @@ void store_read_end(store_txn_t *t);
 int store_write_begin(store_t *s, store_txn_t **out);
 int store_write_commit(store_txn_t *t); /* the txn is gone either way */
 void store_write_abort(store_txn_t *t);
+
+/* Durability. A durable store (no no_sync) flushes a commit's pages at
+ * commit but not its meta page (MDB_NOMETASYNC: integrity is kept, and a
+ * crash can only undo commits after the last flush): a commit is on disk
+ * once store_sync, or the next commit, has returned after it. The writer
+ * (writer.c) answers no write before that. */
+bool store_needs_sync(const store_t *s); /* false with no_sync */
+int store_sync(store_t *s); /* flushes everything committed; any thread */
+uint64_t store_last_txnid(store_t *s); /* the id of the last committed write transaction */
 
 int store_get(store_txn_t *t, store_db_t db, str_t key, str_t *val);
 int store_put(store_txn_t *t, store_db_t db, str_t key, str_t val);
