@@ -292,7 +292,9 @@ int main(int argc, char **argv)
             remove_temp_dir(temp);
         return 1;
     }
-    daemon_opts_t o = {c.host, c.port, c.shared_db, store, c.triggers, c.ntriggers, c.cors, c.verify ? &c.keys : NULL};
+    daemon_opts_t o = {c.host,     c.port,      c.shared_db, store,
+                       c.triggers, c.ntriggers, c.cors,      c.verify ? &c.keys : NULL,
+                       c.data_dir, c.in_memory, argc,        argv};
     rc = daemon_run(&o);
     sigv4_keys_free(&c.keys);
     free(c.triggers); /* their contents were taken over by the server */

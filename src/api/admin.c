@@ -6,6 +6,8 @@
 
 #include "api/admin_clock.h"
 #include "api/admin_triggers.h"
+#include "api/stats.h"
+#include "api/tail.h"
 #include "jobs/ttl_sweeper.h"
 
 /* ---- routing ------------------------------------------------------------------- */
@@ -16,6 +18,7 @@ static const struct route {
     admin_handler_fn handler;
 } routes[] = {
     {"GET POST", "/_ddbd/clock", admin_clock},
+    {"GET", "/_ddbd/stats", stats_admin},
     {"POST", "/_ddbd/ttl/sweep", admin_ttl_sweep},
     {"GET POST", "/_ddbd/triggers", trigger_admin_handle},
     {"GET DELETE", "/_ddbd/triggers/", trigger_admin_handle},
@@ -63,6 +66,14 @@ void admin_handle(const admin_env_t *env, str_t method, str_t target, str_t body
     admin_reply_error(call, 404, "no such ddbd endpoint");
 }
 
-void admin_start(const admin_env_t *env) { ttl_sweeper_start(env->loop, env->store, env->writer); }
+void admin_start(const admin_env_t *env)
+{
+    ttl_sweeper_start(env->loop, env->store, env->writer);
+    tail_start(env->loop, env->server);
+}
 
-void admin_stop(void) { ttl_sweeper_stop(); }
+void admin_stop(void)
+{
+    ttl_sweeper_stop();
+    tail_stop();
+}

@@ -9,9 +9,7 @@
 
 static const char scheme[] = "AWS4-HMAC-SHA256";
 
-/* The value of `name=` in the comma-separated parameter list, up to ',' or
- * end; STR_NULL when absent. */
-static str_t auth_param(str_t params, const char *name)
+str_t auth_param(str_t params, const char *name)
 {
     size_t nl = strlen(name);
     const char *p = params.ptr, *end = params.ptr + params.len;

@@ -18,6 +18,11 @@ typedef struct auth_info {
     str_t region;
 } auth_info_t;
 
+/* The value of `name=` in a comma-separated parameter list (the SigV4
+ * header's Credential=..., SignedHeaders=..., Signature=...), up to ',' or
+ * the end; STR_NULL when absent. */
+str_t auth_param(str_t params, const char *name);
+
 /* header: the Authorization header's value (ptr NULL when absent). */
 int auth_parse(str_t header, auth_info_t *out, err_t *e);
 

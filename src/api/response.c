@@ -8,7 +8,6 @@
 #include <string.h>
 #include <zlib.h>
 
-
 /* AWS request ids are 52 upper-case alphanumerics; ours are a process-wide
  * counter mixed with the start time, unique enough and cheap. */
 static void make_request_id(char out[53])
@@ -69,6 +68,17 @@ void response_plain(buf_t *wire, int status, const char *content_type, str_t bod
     for (size_t i = 0; i < nextra && n < sizeof h / sizeof *h; i++)
         h[n++] = extra[i];
     http_response_write(wire, status, h, n, body, keep_alive);
+}
+
+void response_stream_head(buf_t *wire, const char *content_type, const response_opts_t *o, const http_header_t *extra,
+                          size_t nextra)
+{
+    http_header_t h[16];
+    size_t n = common_headers(h, o);
+    h[n++] = (http_header_t){STR_LIT("Content-Type"), str_from_cstr(content_type)};
+    for (size_t i = 0; i < nextra && n < sizeof h / sizeof *h; i++)
+        h[n++] = extra[i];
+    http_response_head(wire, 200, h, n);
 }
 
 static void write_reply(buf_t *wire, int status, str_t body, bool keep_alive, const response_opts_t *o)

@@ -34,5 +34,10 @@ void response_error_body(buf_t *body, const err_t *e);
  * carries: Date, Server, CORS. */
 void response_plain(buf_t *wire, int status, const char *content_type, str_t body, bool keep_alive,
                     const response_opts_t *o, const http_header_t *extra, size_t nextra);
+/* The head of a streaming reply (server_stream_begin): status 200, the
+ * common headers, content_type, extra; the body follows until the
+ * connection closes. */
+void response_stream_head(buf_t *wire, const char *content_type, const response_opts_t *o, const http_header_t *extra,
+                          size_t nextra);
 
 #endif

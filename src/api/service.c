@@ -6,8 +6,11 @@
 #include <time.h>
 
 #include "api/auth.h"
+#include "api/console.h"
 #include "api/dispatch.h"
 #include "api/response.h"
+#include "api/stats.h"
+#include "api/tail.h"
 #include "api/validate.h"
 #include "net/http_coding.h"
 #include "base/alloc.h"
@@ -122,6 +125,7 @@ static void reply_error_msg(server_slot_t *s, err_code_t code, const char *msg, 
 static void reply_request(server_slot_t *s, ddb_req_t *r)
 {
     response_opts_t o = {(http_coding_t)r->reply_coding, r->reply_origin};
+    stats_count(r->op, &r->err);
     if (r->err.code)
         return reply_error(s, &r->err, &o);
     if (r->out.len == 0)
@@ -318,8 +322,20 @@ static void on_admin_done(void *ud, int status, str_t body)
 
 static void free_admin_reply(void *ud) { free(ud); }
 
+/* The console's files and the stream tail answer on their own (a file, a
+ * stream of events); every other /_ddbd/ route goes to admin.c's table. */
 static void handle_admin(const service_env_t *se, server_slot_t *s, const http_request_t *hr)
 {
+    if (console_is_path(hr->path)) {
+        char origin[CORS_ORIGIN_MAX];
+        response_opts_t o = {http_accept_coding(http_header_get(hr, "accept-encoding")), cors_origin(se, hr, origin)};
+        return console_serve(s, hr, &o);
+    }
+    if (tail_is_path(hr->path) && !svc.stopping) {
+        char origin[CORS_ORIGIN_MAX];
+        response_opts_t o = {HTTP_CODING_IDENTITY, cors_origin(se, hr, origin)};
+        return tail_open(s, hr, &o);
+    }
     server_slot_label(s, "admin");
     admin_reply_t *ar = xcalloc(1, sizeof *ar);
     ar->slot = s;

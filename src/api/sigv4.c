@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/auth.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/sha256.h"
@@ -60,7 +61,9 @@ int sigv4_keys_load(sigv4_keys_t *k, const char *path, char *why, size_t whylen)
         if (eq) {
             str_t name = trim((str_t){l.ptr, (size_t)(eq - l.ptr)});
             str_t value = trim((str_t){eq + 1, l.len - (size_t)(eq - l.ptr) - 1});
-            char *dst = str_eq_cstr(name, "aws_access_key_id") ? id : str_eq_cstr(name, "aws_secret_access_key") ? secret : NULL;
+            char *dst = str_eq_cstr(name, "aws_access_key_id")       ? id
+                        : str_eq_cstr(name, "aws_secret_access_key") ? secret
+                                                                     : NULL;
             if (dst)
                 snprintf(dst, sizeof id, "%.*s", (int)value.len, value.ptr);
             if (id[0] && secret[0]) {
@@ -94,22 +97,6 @@ void sigv4_keys_free(sigv4_keys_t *k)
 
 /* ---- the Authorization header ------------------------------------------------------ */
 
-static str_t param(str_t params, const char *name)
-{
-    size_t nl = strlen(name);
-    const char *p = params.ptr, *end = params.ptr + params.len;
-    while (p < end) {
-        while (p < end && (*p == ' ' || *p == ','))
-            p++;
-        const char *comma = memchr(p, ',', (size_t)(end - p));
-        const char *stop = comma ? comma : end;
-        if ((size_t)(stop - p) > nl && memcmp(p, name, nl) == 0 && p[nl] == '=')
-            return trim((str_t){p + nl + 1, (size_t)(stop - p - (ptrdiff_t)nl - 1)});
-        p = stop;
-    }
-    return STR_NULL;
-}
-
 int sigv4_parse(str_t auth, sigv4_auth_t *out)
 {
     static const char scheme[] = "AWS4-HMAC-SHA256 ";
@@ -117,9 +104,9 @@ int sigv4_parse(str_t auth, sigv4_auth_t *out)
     if (!auth.ptr || auth.len < sizeof scheme - 1 || memcmp(auth.ptr, scheme, sizeof scheme - 1) != 0)
         return -1;
     str_t params = {auth.ptr + sizeof scheme - 1, auth.len - (sizeof scheme - 1)};
-    str_t cred = param(params, "Credential");
-    out->signed_headers = param(params, "SignedHeaders");
-    out->signature = param(params, "Signature");
+    str_t cred = trim(auth_param(params, "Credential"));
+    out->signed_headers = trim(auth_param(params, "SignedHeaders"));
+    out->signature = trim(auth_param(params, "Signature"));
     if (!cred.ptr || !out->signed_headers.ptr || !out->signature.ptr)
         return -1;
     str_t part[5];
@@ -163,7 +150,10 @@ static void uri_encode(buf_t *b, str_t s, bool slash)
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* %XX-decodes s into b (as AWS decodes before it encodes again). */
@@ -315,8 +305,8 @@ static int parse_amz_date(str_t s, time_t *out)
             f[i] = f[i] * 10 + (c - '0');
         }
     }
-    struct tm tm = {.tm_year = f[0] - 1900, .tm_mon = f[1] - 1, .tm_mday = f[2], .tm_hour = f[3], .tm_min = f[4],
-                    .tm_sec = f[5]};
+    struct tm tm = {
+        .tm_year = f[0] - 1900, .tm_mon = f[1] - 1, .tm_mday = f[2], .tm_hour = f[3], .tm_min = f[4], .tm_sec = f[5]};
     *out = timegm(&tm);
     return 0;
 }
@@ -341,8 +331,9 @@ static int check_date(str_t amz_date, time_t t, time_t now, err_t *e)
     }
     if (t > now + SIGV4_MAX_SKEW) {
         format_amz_date(now + SIGV4_MAX_SKEW, edge);
-        return err_set(e, ERR_INVALID_SIGNATURE, "Signature not yet current: %.*s is still later than %s (%s + 15 min.)",
-                       STR_FMT(amz_date), edge, now_s);
+        return err_set(e, ERR_INVALID_SIGNATURE,
+                       "Signature not yet current: %.*s is still later than %s (%s + 15 min.)", STR_FMT(amz_date), edge,
+                       now_s);
     }
     return 0;
 }

@@ -14,9 +14,12 @@
 
 #include "api/admin.h"
 #include "api/service.h"
+#include "api/stats.h"
 #include "base/log.h"
 #include "jobs/backfill.h"
+#include "jobs/backup_jobs.h"
 #include "net/server.h"
+#include "storage/history.h"
 #include "storage/writer.h"
 #include "streams/stream.h"
 
@@ -32,6 +35,7 @@ static void on_triggers_stopped(void *ud)
     (void)ud;
     writer_stop(d.svc.writer); /* applies and answers everything queued */
     backfill_close();
+    backup_jobs_close();
     server_close_all();
 }
 
@@ -48,6 +52,7 @@ static void on_signal(uv_signal_t *h, int signum)
     uv_close((uv_handle_t *)&d.sigterm, NULL);
     admin_stop();
     backfill_stop();
+    backup_jobs_stop();
     trigger_shutdown(on_triggers_stopped, NULL);
 }
 
@@ -60,11 +65,13 @@ static int start_services(const daemon_opts_t *o)
         return 1;
     }
     stream_attach(d.svc.writer);
+    history_attach(); /* the item history behind backups and PITR */
     d.svc.admin = (admin_env_t){o->store, d.svc.writer, env, d.loop};
     d.svc.cors = o->cors;
     d.svc.keys = o->keys;
     admin_start(&d.svc.admin);
     backfill_start(d.loop, d.svc.writer); /* resumes index backfills a restart interrupted */
+    backup_jobs_start(d.loop, o->store, d.svc.writer); /* and backup copies and restores */
     trigger_env_t tenv = {d.loop, o->store, d.svc.writer, env->loop_catalog};
     int rc = trigger_start(&tenv, o->triggers, o->ntriggers);
     if (rc) {
@@ -82,6 +89,8 @@ int daemon_run(const daemon_opts_t *o)
     int port;
     if (server_start(&so, &port) != 0)
         return 1;
+    stats_set_info(&(stats_info_t){o->host, port, o->data_dir, o->in_memory, o->shared_db, o->keys != NULL, o->cors,
+                                   o->argc, o->argv});
     if (start_services(o) != 0)
         return 1;
     uv_signal_init(d.loop, &d.sigint);
@@ -94,6 +103,7 @@ int daemon_run(const daemon_opts_t *o)
     uv_run(d.loop, UV_RUN_DEFAULT);
 
     service_free();
+    stats_free();
     catalog_cache_free(d.svc.env.loop_catalog);
     uv_loop_close(d.loop);
     return 0;

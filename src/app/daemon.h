@@ -20,6 +20,11 @@ typedef struct daemon_opts {
     size_t ntriggers;
     const char *cors; /* --cors: "*", a comma-separated list of origins, or NULL (none) */
     const sigv4_keys_t *keys; /* --auth verify's secrets, or NULL: any signature goes */
+    /* for GET /_ddbd/stats: where the data lives, and the command line */
+    const char *data_dir;
+    bool in_memory;
+    int argc;
+    char *const *argv;
 } daemon_opts_t;
 
 /* Runs until SIGINT or SIGTERM; then finishes in-flight writes, answers

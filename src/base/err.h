@@ -36,6 +36,16 @@
     X(ERR_IDEMPOTENT_MISMATCH, "IdempotentParameterMismatchException", 400, ERR_NS_DYNAMODB)                           \
     X(ERR_EXPIRED_ITERATOR, "ExpiredIteratorException", 400, ERR_NS_DYNAMODB)                                          \
     X(ERR_TRIMMED_DATA, "TrimmedDataAccessException", 400, ERR_NS_DYNAMODB)                                            \
+    X(ERR_BACKUP_NOT_FOUND, "BackupNotFoundException", 400, ERR_NS_DYNAMODB)                                           \
+    X(ERR_BACKUP_IN_USE, "BackupInUseException", 400, ERR_NS_DYNAMODB)                                                 \
+    X(ERR_TABLE_NOT_FOUND, "TableNotFoundException", 400, ERR_NS_DYNAMODB)                                             \
+    X(ERR_TABLE_ALREADY_EXISTS, "TableAlreadyExistsException", 400, ERR_NS_DYNAMODB)                                   \
+    X(ERR_TABLE_IN_USE, "TableInUseException", 400, ERR_NS_DYNAMODB)                                                   \
+    X(ERR_PITR_UNAVAILABLE, "PointInTimeRecoveryUnavailableException", 400, ERR_NS_DYNAMODB)                           \
+    X(ERR_INVALID_RESTORE_TIME, "InvalidRestoreTimeException", 400, ERR_NS_DYNAMODB)                                   \
+    X(ERR_CONTINUOUS_BACKUPS_UNAVAILABLE, "ContinuousBackupsUnavailableException", 400, ERR_NS_DYNAMODB)               \
+    X(ERR_POLICY_NOT_FOUND, "PolicyNotFoundException", 400, ERR_NS_DYNAMODB)                                           \
+    X(ERR_GLOBAL_TABLE_NOT_FOUND, "GlobalTableNotFoundException", 400, ERR_NS_DYNAMODB)                                \
     X(ERR_REQUEST_TOO_LARGE, "RequestEntityTooLarge", 413, ERR_NS_CORAL)                                               \
     X(ERR_INTERNAL, "InternalServerError", 500, ERR_NS_DYNAMODB)                                                       \
     X(ERR_SERVICE_UNAVAILABLE, "ServiceUnavailable", 503, ERR_NS_CORAL)

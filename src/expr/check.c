@@ -16,6 +16,7 @@ const char *expr_kind_name(expr_kind_t k)
     case EXPR_KEY_CONDITION: return "KeyConditionExpression";
     case EXPR_UPDATE: return "UpdateExpression";
     case EXPR_PROJECTION: return "ProjectionExpression";
+    case EXPR_SEARCH_CONDITION: return "SearchConditionExpression";
     }
     return "Expression";
 }

@@ -504,6 +504,127 @@ done:
     return rc;
 }
 
+/* ---- multi-attribute keys ----
+ * Rules and words are DynamoDB Local 3.3's (AWS records none): every
+ * HASH attribute needs an equality ("HASH key attributes a, b must have
+ * equality conditions specified in the query"); every RANGE attribute
+ * before the last one with a condition needs one too ("RANGE key
+ * attributes x must have equality conditions specified in the query
+ * because a condition is present on key attribute y"). */
+
+static int attr_index(const key_attr_t *attrs, size_t n, str_t name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(attrs[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static int multi_scalars(const key_attr_t *hash, size_t nh, const key_attr_t *range, size_t nr, const expr_node_t *n,
+                         err_t *e)
+{
+    if (n->op == OP_PATH) {
+        str_t name = n->path.elems[0].name;
+        if (n->path.n > 1 && !n->path.elems[0].is_index &&
+            (attr_index(hash, nh, name) >= 0 || attr_index(range, nr, name) >= 0))
+            return err_set(
+                e, ERR_VALIDATION,
+                "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+                "Key: %.*s",
+                STR_FMT(name));
+        return 0;
+    }
+    for (uint32_t i = 0; i < n->nargs; i++)
+        if (multi_scalars(hash, nh, range, nr, n->args[i], e) != 0) /* depth bounded by the parser */
+            return -1;
+    return 0;
+}
+
+/* A term on an attribute outside the key: named as AWS names a missing
+ * key attribute for single-attribute keys (the first without a term). */
+static int multi_unknown_terms(const key_walk_t *w, const key_attr_t *hash, size_t nh, const key_attr_t *range,
+                               size_t nr, err_t *e)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        if (attr_index(hash, nh, w->terms[i].name) >= 0 || attr_index(range, nr, w->terms[i].name) >= 0)
+            continue;
+        for (size_t j = 0; j < nh + nr; j++) {
+            const key_attr_t *k = j < nh ? &hash[j] : &range[j - nh];
+            if (!find_term(w, k->name))
+                return err_set(e, ERR_VALIDATION, "Query condition missed key schema element: %.*s", STR_FMT(k->name));
+        }
+        return err_set(e, ERR_VALIDATION, "Query condition missed key schema element");
+    }
+    return 0;
+}
+
+/* The names of attrs[0..n) lacking an equality term, or "" when none do. */
+static void missing_equalities(const key_walk_t *w, const key_attr_t *attrs, size_t n, buf_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const key_term_t *t = find_term(w, attrs[i].name);
+        if (!t || t->op != KEY_OP_EQ)
+            buf_printf(out, "%s%.*s", out->len ? ", " : "", STR_FMT(attrs[i].name));
+    }
+}
+
+static int multi_resolve(const key_walk_t *w, const key_attr_t *hash, size_t nh, const key_attr_t *range, size_t nr,
+                         key_multi_t *out, err_t *e)
+{
+    buf_t miss = BUF_INIT;
+    int rc = 0;
+    missing_equalities(w, hash, nh, &miss);
+    if (miss.len)
+        rc = err_set(e, ERR_VALIDATION, "HASH key attributes %.*s must have equality conditions specified in the query",
+                     (int)miss.len, miss.data);
+    int last = -1;
+    for (size_t i = 0; i < nr; i++)
+        if (find_term(w, range[i].name))
+            last = (int)i;
+    if (!rc && last > 0)
+        missing_equalities(w, range, (size_t)last, &miss);
+    if (!rc && miss.len)
+        rc = err_set(e, ERR_VALIDATION,
+                     "RANGE key attributes %.*s must have equality conditions specified in the query because a "
+                     "condition is present on key attribute %.*s",
+                     (int)miss.len, miss.data, STR_FMT(range[last].name));
+    buf_free(&miss);
+    for (size_t i = 0; !rc && i < nh; i++) {
+        out->hash[i] = find_term(w, hash[i].name)->lo;
+        rc = check_key_value(&hash[i], out->hash[i], e);
+    }
+    for (int i = 0; !rc && i < last; i++) {
+        out->eq[i] = find_term(w, range[i].name)->lo;
+        rc = check_key_value(&range[i], out->eq[i], e);
+    }
+    if (rc || last < 0)
+        return rc;
+    const key_term_t *t = find_term(w, range[last].name);
+    key_schema_t ks = {hash[0], range[last]};
+    if (check_range(&ks, t, e) != 0)
+        return -1;
+    out->n_eq = (size_t)last;
+    out->last = (key_cond_t){NULL, t->op, t->lo, t->hi};
+    return 0;
+}
+
+int expr_key_condition_multi(const expr_node_t *cond, const key_attr_t *hash, size_t n_hash, const key_attr_t *range,
+                             size_t n_range, key_multi_t *out, err_t *e)
+{
+    memset(out, 0, sizeof *out);
+    if (n_hash > KEY_MULTI_MAX || n_range > KEY_MULTI_MAX)
+        return err_set(e, ERR_VALIDATION, "Query key condition not supported");
+    arena_t scratch;
+    arena_init(&scratch);
+    key_walk_t w = {NULL, &scratch, NULL, 0, 0, e};
+    int rc = -1;
+    if (multi_scalars(hash, n_hash, range, n_range, cond, e) == 0 && key_collect(&w, cond) == 0 &&
+        multi_unknown_terms(&w, hash, n_hash, range, n_range, e) == 0)
+        rc = multi_resolve(&w, hash, n_hash, range, n_range, out, e);
+    arena_free(&scratch);
+    return rc;
+}
+
 void expr_each_attribute(const expr_node_t *n, void (*fn)(void *ud, str_t name), void *ud)
 {
     if (!n)

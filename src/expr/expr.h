@@ -29,6 +29,7 @@ typedef enum expr_kind {
     EXPR_KEY_CONDITION, /* "KeyConditionExpression" */
     EXPR_UPDATE, /* "UpdateExpression" */
     EXPR_PROJECTION, /* "ProjectionExpression" */
+    EXPR_SEARCH_CONDITION, /* "SearchConditionExpression" (SearchVectors) */
 } expr_kind_t;
 
 const char *expr_kind_name(expr_kind_t k);
@@ -126,5 +127,31 @@ typedef struct key_cond {
  * conditions on one key, a missing partition key condition, operand types
  * that do not match the schema, begins_with on a number. */
 int expr_key_condition(const expr_node_t *cond, const key_schema_t *ks, key_cond_t *out, err_t *e);
+
+/* A KeyConditionExpression against a multi-attribute GSI key: equality on
+ * every HASH attribute; on the RANGE attributes equality on a left prefix
+ * (n_eq of them) and at most one condition of any kind on the next
+ * (last, op KEY_OP_NONE when there is none; its hash member unused). */
+#define KEY_MULTI_MAX 4
+typedef struct key_multi {
+    const value_t *hash[KEY_MULTI_MAX]; /* in KeySchema order */
+    size_t n_eq;
+    const value_t *eq[KEY_MULTI_MAX];
+    key_cond_t last; /* on range[n_eq] */
+} key_multi_t;
+
+int expr_key_condition_multi(const expr_node_t *cond, const key_attr_t *hash, size_t n_hash, const key_attr_t *range,
+                             size_t n_range, key_multi_t *out, err_t *e);
+
+/* A SearchConditionExpression: attribute = value terms joined by AND
+ * (either side may hold the attribute). Fills up to max terms; anything
+ * else is DynamoDB's "Invalid comparator used in SearchConditionExpression"
+ * (other comparisons, functions) or a ValidationException naming what is
+ * not supported (OR, NOT, nested paths). */
+typedef struct expr_equality {
+    str_t name;
+    const value_t *value;
+} expr_equality_t;
+int expr_equalities(const expr_node_t *cond, expr_equality_t *out, size_t max, size_t *n, err_t *e);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "storage/index.h"
+#include "storage/vector_index.h"
 #include "base/log.h"
 
 static struct {
@@ -69,7 +70,15 @@ static size_t hex_decode(const char *s, uint8_t *out, size_t cap)
 
 /* Adds the entries of up to BACKFILL_CHUNK items after *pos; *pos becomes
  * the last key handled, *done whether the table has no more. */
-static int backfill_chunk(store_txn_t *txn, const table_t *t, const table_index_t *ix, key_buf_t *pos, bool *done)
+/* The index a job fills: a secondary index or a vector index. */
+typedef struct target {
+    const table_index_t *ix;
+    const vector_index_t *vi;
+    const char *name;
+    const char *list; /* its description list */
+} target_t;
+
+static int backfill_chunk(store_txn_t *txn, const table_t *t, const target_t *tg, key_buf_t *pos, bool *done)
 {
     key_buf_t prefix;
     key_encode_table(t->id, &prefix);
@@ -102,7 +111,8 @@ static int backfill_chunk(store_txn_t *txn, const table_t *t, const table_index_
         memcpy(pos->b, k.ptr, k.len);
         pos->len = k.len;
         /* entry_put writes to the index database: the items cursor stays valid */
-        if ((rc = index_backfill_item(txn, t, ix, pos, &item)) != 0)
+        rc = tg->ix ? index_backfill_item(txn, t, tg->ix, pos, &item) : vindex_backfill_item(txn, t, tg->vi, &item);
+        if (rc)
             break;
         n++;
     }
@@ -116,21 +126,24 @@ static int backfill_chunk(store_txn_t *txn, const table_t *t, const table_index_
 static int finish_deletes(store_txn_t *txn, const table_t *t)
 {
     json_t *desc = json_deep_copy(t->desc);
-    json_t *gsis = json_object_get(desc, "GlobalSecondaryIndexes");
+    static const char *const lists[] = {"GlobalSecondaryIndexes", "VectorIndexes"};
     bool removed = false;
-    for (size_t i = json_array_size(gsis); i-- > 0;) {
-        const char *status = json_string_value(json_object_get(json_array_get(gsis, i), "ddbd_status"));
-        if (status && strcmp(status, "DELETING") == 0) {
-            json_array_remove(gsis, i);
-            removed = true;
+    for (int l = 0; l < 2; l++) {
+        json_t *list = json_object_get(desc, lists[l]);
+        for (size_t i = json_array_size(list); i-- > 0;) {
+            const char *status = json_string_value(json_object_get(json_array_get(list, i), "ddbd_status"));
+            if (status && strcmp(status, "DELETING") == 0) {
+                json_array_remove(list, i);
+                removed = true;
+            }
         }
+        if (list && !json_array_size(list))
+            json_object_del(desc, lists[l]);
     }
     if (!removed) {
         json_decref(desc);
         return 1;
     }
-    if (!json_array_size(gsis))
-        json_object_del(desc, "GlobalSecondaryIndexes");
     table_t *nt = table_from_json(t->ns, desc);
     int rc = catalog_put(txn, nt);
     table_free(nt);
@@ -138,14 +151,14 @@ static int finish_deletes(store_txn_t *txn, const table_t *t)
 }
 
 /* The index's stored description with the new position, or ACTIVE. */
-static int store_progress(store_txn_t *txn, const table_t *t, const table_index_t *ix, const key_buf_t *pos, bool done)
+static int store_progress(store_txn_t *txn, const table_t *t, const target_t *tg, const key_buf_t *pos, bool done)
 {
     json_t *desc = json_deep_copy(t->desc);
     size_t i;
     json_t *g;
-    json_array_foreach(json_object_get(desc, "GlobalSecondaryIndexes"), i, g)
+    json_array_foreach(json_object_get(desc, tg->list), i, g)
     {
-        if (strcmp(json_string_value(json_object_get(g, "IndexName")), ix->name) != 0)
+        if (strcmp(json_string_value(json_object_get(g, "IndexName")), tg->name) != 0)
             continue;
         if (done) {
             json_object_del(g, "ddbd_status");
@@ -181,26 +194,29 @@ static int backfill_job(store_txn_t *txn, catalog_cache_t *catalog, void *ud)
         return rc;
     }
     rc = -1; /* wrote nothing, unless an index is being created */
-    for (size_t i = 0; t && i < t->n_indexes; i++) {
-        const table_index_t *ix = &t->indexes[i];
-        if (!ix->creating)
-            continue;
+    target_t tg = {0};
+    for (size_t i = 0; t && i < t->n_indexes && !tg.name; i++)
+        if (t->indexes[i].creating)
+            tg = (target_t){&t->indexes[i], NULL, t->indexes[i].name, "GlobalSecondaryIndexes"};
+    for (size_t i = 0; t && i < t->n_vindexes && !tg.name; i++)
+        if (t->vindexes[i].creating)
+            tg = (target_t){NULL, &t->vindexes[i], t->vindexes[i].name, "VectorIndexes"};
+    if (tg.name) {
         const char *hex = NULL;
         size_t at;
         json_t *g;
-        json_array_foreach(json_object_get(t->desc, "GlobalSecondaryIndexes"), at, g)
+        json_array_foreach(json_object_get(t->desc, tg.list), at, g)
         {
-            if (strcmp(json_string_value(json_object_get(g, "IndexName")), ix->name) == 0)
+            if (strcmp(json_string_value(json_object_get(g, "IndexName")), tg.name) == 0)
                 hex = json_string_value(json_object_get(g, "ddbd_backfill"));
         }
         key_buf_t pos;
         pos.len = hex_decode(hex, pos.b, sizeof pos.b);
         bool done;
-        rc = backfill_chunk(txn, t, ix, &pos, &done);
+        rc = backfill_chunk(txn, t, &tg, &pos, &done);
         if (!rc)
-            rc = store_progress(txn, t, ix, &pos, done);
+            rc = store_progress(txn, t, &tg, &pos, done);
         bf.more = true; /* look again: this index's next chunk, or another's */
-        break;
     }
     buf_free(&key);
     return rc;

@@ -462,6 +462,8 @@ const char *http_status_text(int status)
     case 100: return "Continue";
     case 200: return "OK";
     case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
     case 404: return "Not Found";
@@ -480,18 +482,19 @@ const char *http_status_text(int status)
     }
 }
 
-void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders, str_t body,
-                         bool keep_alive)
+#define PUT(ptr, n) (memcpy(p, (ptr), (n)), p += (n))
+
+/* Reserves room for the status line, the headers and extra bytes, and
+ * writes the first two: returns where the rest goes. One reservation for
+ * the whole reply, then plain copies: this runs once per request. */
+static char *put_head(buf_t *out, int status, const http_header_t *headers, size_t nheaders, size_t extra)
 {
-    /* One reservation for the whole reply, then plain copies: this runs
-     * once per request. */
     const char *text = http_status_text(status);
-    size_t text_len = strlen(text), need = 13 + text_len + 2 + 16 + 20 + 2 + 19 + 2 + body.len;
+    size_t text_len = strlen(text), need = 13 + text_len + 2 + extra;
     for (size_t i = 0; i < nheaders; i++)
         need += headers[i].name.len + headers[i].value.len + 4;
     buf_reserve(out, need);
     char *p = out->data + out->len;
-#define PUT(ptr, n) (memcpy(p, (ptr), (n)), p += (n))
     PUT("HTTP/1.1 ", 9);
     *p++ = (char)('0' + status / 100 % 10), *p++ = (char)('0' + status / 10 % 10), *p++ = (char)('0' + status % 10);
     *p++ = ' ';
@@ -504,6 +507,20 @@ void http_response_write(buf_t *out, int status, const http_header_t *headers, s
         PUT(h->value.ptr, h->value.len);
         PUT("\r\n", 2);
     }
+    return p;
+}
+
+void http_response_head(buf_t *out, int status, const http_header_t *headers, size_t nheaders)
+{
+    char *p = put_head(out, status, headers, nheaders, 21);
+    PUT("Connection: close\r\n\r\n", 21);
+    out->len = (size_t)(p - out->data);
+}
+
+void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders, str_t body,
+                         bool keep_alive)
+{
+    char *p = put_head(out, status, headers, nheaders, 16 + 20 + 2 + 19 + 2 + body.len);
     PUT("Content-Length: ", 16);
     p += fmt_u64(p, body.len);
     PUT("\r\n", 2);
@@ -512,6 +529,63 @@ void http_response_write(buf_t *out, int status, const http_header_t *headers, s
     PUT("\r\n", 2);
     if (body.len)
         PUT(body.ptr, body.len);
-#undef PUT
     out->len = (size_t)(p - out->data);
+}
+#undef PUT
+
+/* ---- query strings ------------------------------------------------------- */
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decodes src into out (cap bytes with the NUL); -1 on a bad escape, a NUL
+ * or no room. */
+static int query_decode(const char *src, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = src[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            if (n - i < 3)
+                return -1;
+            int hi = hex_digit(src[i + 1]), lo = hex_digit(src[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = (char)(hi << 4 | lo);
+            i += 2;
+        }
+        if (c == '\0' || k + 1 >= cap)
+            return -1;
+        out[k++] = c;
+    }
+    out[k] = '\0';
+    return (int)k;
+}
+
+int http_query_get(str_t target, const char *name, char *out, size_t cap)
+{
+    const char *q = target.ptr ? memchr(target.ptr, '?', target.len) : NULL;
+    if (!q || cap == 0)
+        return -1;
+    const char *end = target.ptr + target.len;
+    size_t nlen = strlen(name);
+    for (const char *p = q + 1; p < end;) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        const char *key_end = eq ? eq : stop;
+        if ((size_t)(key_end - p) == nlen && memcmp(p, name, nlen) == 0) {
+            const char *v = eq ? eq + 1 : stop;
+            return query_decode(v, (size_t)(stop - v), out, cap);
+        }
+        p = stop + 1;
+    }
+    return -1;
 }

@@ -66,6 +66,17 @@ int http_parser_feed(http_parser_t *p, const char *data, size_t len);
  * "Connection: close" when !keep_alive, a blank line, the body. */
 void http_response_write(buf_t *out, int status, const http_header_t *headers, size_t nheaders, str_t body,
                          bool keep_alive);
+/* Appends a response head for a body of unknown length sent until the
+ * connection closes (server_stream_begin): status line, the given headers,
+ * "Connection: close", a blank line; no Content-Length. */
+void http_response_head(buf_t *out, int status, const http_header_t *headers, size_t nheaders);
 const char *http_status_text(int status); /* "OK", "Bad Request", ... */
+
+/* The value of the first parameter called name in a request target's query
+ * string ("/path?a=1&b=x%20y": the part after '?'; a target without one
+ * has none), percent- and '+'-decoded into out (NUL-terminated). Returns
+ * its length, or -1 when absent, longer than cap - 1 bytes, or badly
+ * encoded (a '%' without two hex digits, or a NUL byte). */
+int http_query_get(str_t target, const char *name, char *out, size_t cap);
 
 #endif

@@ -23,6 +23,7 @@ struct server_slot {
     bool in_handler; /* inside the handler call: a reply now needs no flush */
     bool ready; /* wire holds the reply */
     bool keep_alive;
+    bool streaming; /* server_stream_begin: the body goes on until the client leaves */
     buf_t wire;
     uint64_t started; /* uv_hrtime at arrival, for the log */
     const char *label;
@@ -46,6 +47,7 @@ struct conn {
     bool closed; /* uv_close called */
     bool reading;
     bool broken; /* the byte stream failed to parse: read no more */
+    server_slot_t *stream; /* a streaming reply holds the connection (the last slot) */
     struct conn *prev, *next; /* the server's list, for shutdown */
 };
 
@@ -89,8 +91,9 @@ static void on_close(uv_handle_t *h)
 
 static bool conn_busy(conn_t *c)
 {
-    /* an outstanding reply will come back to this connection */
-    return c->awaiting || c->writes > 0;
+    /* an outstanding reply will come back to this connection (a streaming
+     * one never ends by itself: it does not hold a closing connection) */
+    return (c->awaiting && !c->stream) || c->writes > 0;
 }
 
 static void conn_maybe_close(conn_t *c)
@@ -169,16 +172,19 @@ static bool conn_queue_rest(conn_t *c, const uv_buf_t *bufs, size_t n, size_t sk
  * takes them (uv_try_write: no write request, no callback, and no epoll
  * re-arm, which libuv does after every completed uv_write); what it does
  * not take, or what must wait behind an earlier write, goes by uv_write.
- * Returns false when the connection is to close after them. */
-static bool conn_send_ready(conn_t *c)
+ * A streaming reply ends the batch: its head leaves, its slot stays for
+ * the body. Returns false when nothing more is to be sent now; *close_after
+ * says whether the connection is to close. */
+static bool conn_send_ready(conn_t *c, bool *close_after)
 {
     uv_buf_t bufs[FLUSH_BATCH];
     size_t n = 0, total = 0;
-    bool last = false; /* a reply that ends the connection */
-    for (server_slot_t *s = c->head; s && s->ready && n < FLUSH_BATCH && !last; s = s->next) {
+    bool last = false, stream = false; /* a reply that ends the connection; a streaming one */
+    for (server_slot_t *s = c->head; s && s->ready && n < FLUSH_BATCH && !last && !stream; s = s->next) {
         bufs[n++] = uv_buf_init(s->wire.data, (unsigned)s->wire.len);
         total += s->wire.len;
-        last = !s->keep_alive;
+        stream = s->streaming;
+        last = !stream && !s->keep_alive;
     }
     bool failed = false;
     if (!c->closing && total) {
@@ -195,6 +201,10 @@ static bool conn_send_ready(conn_t *c)
     }
     for (size_t i = 0; i < n; i++) {
         server_slot_t *s = c->head;
+        if (s->streaming) { /* its head has left (or is copied into a write) */
+            buf_reset(&s->wire);
+            break;
+        }
         if (log_threshold <= LOG_DEBUG)
             log_debug("%s %.3f ms", s->label ? s->label : "-", (double)(uv_hrtime() - s->started) / 1e6);
         c->head = s->next;
@@ -203,16 +213,17 @@ static bool conn_send_ready(conn_t *c)
         c->inflight--;
         slot_free(s);
     }
-    return !last && !failed;
+    *close_after = last || failed;
+    return !last && !failed && !stream;
 }
 
 /* Sends every reply at the head of the queue that is ready, in order. */
 static void conn_flush(conn_t *c)
 {
-    bool open = true;
-    while (open && c->head && c->head->ready)
-        open = conn_send_ready(c);
-    if (!open)
+    bool close_after = false;
+    while (c->head && c->head->ready && conn_send_ready(c, &close_after))
+        ;
+    if (close_after)
         conn_close(c);
     else if (!c->reading && !c->closing && !c->broken && c->inflight < MAX_INFLIGHT_PER_CONN / 2)
         start_reading(c);
@@ -255,7 +266,7 @@ static void slot_process(server_slot_t *s)
     s->in_handler = true;
     srv.o.handler(srv.o.ud, s, hr);
     s->in_handler = false;
-    if (!s->ready)
+    if (!s->ready || s->streaming)
         s->conn->awaiting = true;
     http_request_free(hr);
 }
@@ -312,8 +323,8 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
         conn_close(c);
         return;
     }
-    if (n == 0 || c->closing)
-        return;
+    if (n == 0 || c->closing || c->stream)
+        return; /* a streaming connection reads only to notice the client leave */
     int status = http_parser_feed(c->parser, b->base, (size_t)n);
     if (status) {
         conn_broken(c, status);
@@ -350,6 +361,46 @@ static void on_connection(uv_stream_t *listener, int status)
     srv.conns = c;
     start_reading(c);
 }
+
+/* ---- streaming replies ------------------------------------------------- */
+
+void server_stream_begin(server_slot_t *s)
+{
+    conn_t *c = s->conn;
+    s->streaming = true;
+    s->ready = true;
+    c->stream = s;
+    c->awaiting = true; /* nothing after it is served */
+    if (!s->in_handler)
+        conn_flush(c);
+}
+
+bool server_stream_write(server_slot_t *s, const char *data, size_t len)
+{
+    conn_t *c = s->conn;
+    if (c->closing)
+        return false;
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > SERVER_STREAM_MAX_QUEUED) {
+        conn_close(c); /* the client does not keep up: let it reconnect */
+        return false;
+    }
+    if (c->head != s || s->wire.len) /* the head has not left yet: the bytes follow it */
+        return buf_append(&s->wire, data, len), true;
+    write_req_t *wr = xcalloc(1, sizeof *wr);
+    buf_append(&wr->wire, data, len);
+    if (!conn_send(c, wr)) {
+        conn_close(c);
+        return false;
+    }
+    return true;
+}
+
+size_t server_stream_queued(const server_slot_t *s)
+{
+    return s->wire.len + uv_stream_get_write_queue_size((const uv_stream_t *)&s->conn->tcp);
+}
+
+void server_stream_end(server_slot_t *s) { conn_close(s->conn); }
 
 /* ---- start and stop ------------------------------------------------------ */
 

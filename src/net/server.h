@@ -58,4 +58,27 @@ void server_slot_label(server_slot_t *s, const char *label);
  * its connection goes): the application releases its request state. */
 void server_slot_on_free(server_slot_t *s, void (*fn)(void *ud), void *ud);
 
+/* ---- streaming replies (server-sent events) ----------------------------
+ * A handler may answer with a body sent in pieces for as long as the
+ * client stays. server_stream_begin() (instead of server_reply) sends what
+ * the wire buffer holds, a head written by http_response_head (no
+ * Content-Length, "Connection: close"), once the replies before it have
+ * left, and keeps the slot open: the connection serves no further requests
+ * and reads only to notice the client leaving. server_stream_write() sends
+ * more. The slot is freed, running its on_free callback, when the client
+ * goes, when server_close_all() runs, when the client reads too slowly
+ * (SERVER_STREAM_MAX_QUEUED bytes waiting) or after server_stream_end():
+ * from that callback on the application must not use the slot. */
+#define SERVER_STREAM_MAX_QUEUED (4u * 1024 * 1024)
+
+void server_stream_begin(server_slot_t *s);
+/* Queues len bytes; false when the stream is closing (the bytes are
+ * dropped; on_free follows, maybe before this returns). */
+bool server_stream_write(server_slot_t *s, const char *data, size_t len);
+/* Bytes written but not yet taken by the client (for pacing). */
+size_t server_stream_queued(const server_slot_t *s);
+/* Closes the stream from the application's side (on_free follows, maybe
+ * before this returns). */
+void server_stream_end(server_slot_t *s);
+
 #endif

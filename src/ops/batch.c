@@ -71,11 +71,9 @@ static int parse_get_table(ddb_req_t *r, store_txn_t *txn, const char *name, con
     g->consistent = json_is_true(json_object_get(entry, "ConsistentRead"));
     if (ops_parse_exprs_of(r, entry, OPS_PROJECTION, &g->x))
         return -1;
-    int rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, bare, &g->table);
+    int rc = req_table_named(r, txn, r->env->loop_catalog, bare, &g->table);
     if (rc)
         return rc;
-    if (!g->table)
-        return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     g->nkeys = json_array_size(keys);
     g->keys = arena_calloc(&r->arena, g->nkeys, sizeof *g->keys);
     size_t i;
@@ -198,7 +196,7 @@ static int check_batch(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, c
         int rc = catalog_lookup(cache, txn, r->ns, str_from_cstr(op->table_name), &tables[i]);
         if (rc)
             return rc;
-        if (!tables[i])
+        if (!tables[i] || tables[i]->restoring)
             return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
         const key_schema_t *ks = &tables[i]->ks;
         if (op->is_put ? key_check_item(ks, &op->item, &r->err) : key_check_key(ks, &op->item, &r->err))

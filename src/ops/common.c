@@ -51,7 +51,9 @@ int ops_parse_exprs(ddb_req_t *r, unsigned which, ops_exprs_t *x)
             return -1;
     }
     if (parse_condition(r, x, which, OPS_KEY_CONDITION, "KeyConditionExpression", EXPR_KEY_CONDITION,
-                        &x->key_condition))
+                        &x->key_condition) ||
+        parse_condition(r, x, which, OPS_SEARCH_CONDITION, "SearchConditionExpression", EXPR_SEARCH_CONDITION,
+                        &x->search_condition))
         return -1;
     return expr_check_unused(&x->ctx, &r->err);
 }
@@ -77,15 +79,20 @@ void ops_capacity_init(ops_capacity_t *c, const char *table)
     c->table = table;
 }
 
-void ops_capacity_add_index(ops_capacity_t *c, const char *name, bool local, double units)
+static void add_units(ops_capacity_t *c, const char *name, bool local, double units, bool vector)
 {
     for (int i = 0; i < c->ix.n_index; i++)
-        if (strcmp(c->ix.index[i].name, name) == 0) {
+        if (c->ix.index[i].vector == vector && strcmp(c->ix.index[i].name, name) == 0) {
             c->ix.index[i].write_units += units;
             return;
         }
     if (c->ix.n_index < ITEMSTORE_MAX_INDEXES)
-        c->ix.index[c->ix.n_index++] = (itemstore_index_units_t){name, local, units};
+        c->ix.index[c->ix.n_index++] = (itemstore_index_units_t){name, local, units, vector};
+}
+
+void ops_capacity_add_index(ops_capacity_t *c, const char *name, bool local, double units)
+{
+    add_units(c, name, local, units, false);
 }
 
 void ops_capacity_add_effect(ops_capacity_t *c, const itemstore_effect_t *e, bool transactional)
@@ -93,15 +100,15 @@ void ops_capacity_add_effect(ops_capacity_t *c, const itemstore_effect_t *e, boo
     /* a transaction's index writes cost double, like its items (DynamoDB
      * Local's figures, for GSIs and LSIs alike) */
     for (int i = 0; i < e->n_index; i++)
-        ops_capacity_add_index(c, e->index[i].name, e->index[i].local,
-                               e->index[i].write_units * (transactional ? 2 : 1));
+        add_units(c, e->index[i].name, e->index[i].local,
+                  e->index[i].write_units * (transactional && !e->index[i].vector ? 2 : 1), e->index[i].vector);
 }
 
 static void write_index_units(buf_t *out, const ops_capacity_t *c, bool local)
 {
     bool any = false;
     for (int i = 0; i < c->ix.n_index; i++) {
-        if (c->ix.index[i].local != local)
+        if (c->ix.index[i].local != local || c->ix.index[i].vector)
             continue;
         if (!any)
             jw_key(out, local ? "LocalSecondaryIndexes" : "GlobalSecondaryIndexes"), jw_open(out, '{');
@@ -113,13 +120,30 @@ static void write_index_units(buf_t *out, const ops_capacity_t *c, bool local)
         jw_close(out, '}');
 }
 
+/* VectorIndexes: each vector index's VectorWriteRequestBytes (INDEXES). */
+static void write_vector_bytes(buf_t *out, const ops_capacity_t *c)
+{
+    bool any = false;
+    for (int i = 0; i < c->ix.n_index; i++) {
+        if (!c->ix.index[i].vector)
+            continue;
+        if (!any)
+            jw_key(out, "VectorIndexes"), jw_open(out, '{');
+        any = true;
+        jw_key(out, c->ix.index[i].name);
+        buf_printf(out, "{\"VectorWriteRequestBytes\":%g}", c->ix.index[i].write_units);
+    }
+    if (any)
+        jw_close(out, '}');
+}
+
 /* DynamoDB's shape (as DynamoDB Local returns it): TableName and the total
  * CapacityUnits; with INDEXES, Table and the index maps too. */
 void ops_capacity_json(buf_t *out, int mode, const ops_capacity_t *c)
 {
     double total = c->table_units;
     for (int i = 0; i < c->ix.n_index; i++)
-        total += c->ix.index[i].write_units;
+        total += c->ix.index[i].vector ? 0 : c->ix.index[i].write_units;
     jw_open(out, '{');
     jw_key(out, "TableName");
     jw_cstr(out, c->table);
@@ -130,6 +154,7 @@ void ops_capacity_json(buf_t *out, int mode, const ops_capacity_t *c)
         buf_printf(out, "{\"CapacityUnits\":%g}", c->table_units);
         write_index_units(out, c, true);
         write_index_units(out, c, false);
+        write_vector_bytes(out, c);
     }
     jw_close(out, '}');
 }

@@ -61,7 +61,7 @@ static bool str_member_is(const json_t *o, const char *member, const char *want)
 
 /* AWS's words for an index's projection (as recorded by dynalite's tests);
  * the type's enum is the front door's. */
-static int check_projection(ddb_req_t *r, const json_t *proj)
+int ops_check_projection(ddb_req_t *r, const json_t *proj)
 {
     const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
     const json_t *nonkey = json_object_get(proj, "NonKeyAttributes");
@@ -133,6 +133,50 @@ int ops_check_key_schema(ddb_req_t *r, const json_t *ks)
     return 0;
 }
 
+/* A multi-attribute GSI key (more than one HASH or RANGE attribute):
+ * up to four of each, every HASH before every RANGE, no name twice.
+ * AWS records no messages for these; they are DynamoDB Local 3.3's. */
+#define MULTI_KEY_MAX 4
+
+static bool multi_key_schema(const json_t *ks)
+{
+    size_t n_hash = 0, n_range = 0;
+    for (size_t i = 0; i < json_array_size(ks); i++)
+        str_member_is(json_array_get(ks, i), "KeyType", "HASH") ? n_hash++ : n_range++;
+    return n_hash > 1 || n_range > 1;
+}
+
+static int check_multi_key_schema(ddb_req_t *r, const json_t *ks)
+{
+    size_t n = json_array_size(ks), n_hash = 0, n_range = 0;
+    bool order_bad = false;
+    for (size_t i = 0; i < n; i++) {
+        bool hash = str_member_is(json_array_get(ks, i), "KeyType", "HASH");
+        order_bad = order_bad || (hash && n_range > 0);
+        hash ? n_hash++ : n_range++;
+    }
+    if (n > 2 * MULTI_KEY_MAX)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table");
+    if (!n_hash)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key");
+    if (order_bad)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed "
+                       "second");
+    if (n_hash > MULTI_KEY_MAX)
+        return err_set(&r->err, ERR_VALIDATION, "Too many partition keys. GSI can have at most 4 partition keys");
+    if (n_range > MULTI_KEY_MAX)
+        return err_set(&r->err, ERR_VALIDATION, "Too many sort keys. GSI can have at most 4 sort keys");
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (json_equal(json_object_get(json_array_get(ks, i), "AttributeName"),
+                           json_object_get(json_array_get(ks, j), "AttributeName")))
+                return err_set(&r->err, ERR_VALIDATION, "Two keys can not have the same name");
+    return 0;
+}
+
 /* One index definition's rules, with AWS's messages (recorded by dynalite's
  * tests): its keys defined, its key schema, an LSI's range key and shared
  * hash key, its projection. The name's constraints are the front door's. */
@@ -141,7 +185,11 @@ int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const
 {
     const char *name = json_string_value(json_object_get(ix, "IndexName"));
     const json_t *ks = json_object_get(ix, "KeySchema");
-    if ((defs && ops_check_keys_defined(r, ks, defs)) || ops_check_key_schema(r, ks))
+    if (defs && ops_check_keys_defined(r, ks, defs))
+        return -1;
+    if (!local && (multi_key_schema(ks) || json_array_size(ks) > 2))
+        return check_multi_key_schema(r, ks) ? -1 : ops_check_projection(r, json_object_get(ix, "Projection"));
+    if (ops_check_key_schema(r, ks))
         return -1;
     if (local && json_array_size(ks) != 2)
         return err_set(&r->err, ERR_VALIDATION, MSG_INVALID "Index KeySchema does not have a range key for index: %s",
@@ -153,7 +201,7 @@ int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const
                        MSG_INVALID "Index KeySchema does not have the same leading hash key as table KeySchema for "
                                    "index: %s. index hash key: %s, table hash key: %s",
                        name, hash, table_hash);
-    return check_projection(r, json_object_get(ix, "Projection"));
+    return ops_check_projection(r, json_object_get(ix, "Projection"));
 }
 
 /* Index names: one name once, across GSIs and LSIs alike. */
@@ -253,6 +301,10 @@ static bool key_attribute(json_t *desc, const char *attr)
 {
     if (ops_find_by(json_object_get(desc, "KeySchema"), "AttributeName", attr))
         return true;
+    const json_t *vectors = json_object_get(desc, "VectorIndexes"); /* their SearchSchema attributes */
+    for (size_t i = 0; i < json_array_size(vectors); i++)
+        if (ops_find_by(json_object_get(json_array_get(vectors, i), "SearchSchema"), "AttributeName", attr))
+            return true;
     static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
     for (int l = 0; l < 2; l++) {
         size_t i;
@@ -304,12 +356,17 @@ int ops_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *
     static const char *const del_members[] = {"IndexName", NULL}, *const del_fields[] = {"indexName"};
     static const char *const up_members[] = {"IndexName", "ProvisionedThroughput", NULL};
     static const char *const up_fields[] = {"indexName", "provisionedThroughput"};
-    if (d ? require(r, d, del_members, del_fields, "delete") : require(r, up, up_members, up_fields, "update"))
+    /* an Update of on-demand or warm throughput needs no ProvisionedThroughput */
+    bool settings = up && (json_object_get(up, "OnDemandThroughput") || json_object_get(up, "WarmThroughput"));
+    if (d || settings ? require(r, d ? d : up, del_members, del_fields, d ? "delete" : "update")
+                      : require(r, up, up_members, up_fields, "update"))
         return -1;
     const char *name = json_string_value(json_object_get(d ? d : up, "IndexName"));
     json_t *ix = ops_find_by(gsis, "IndexName", name);
     if (!ix)
         return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
+    if (settings)
+        return ops_settings_index_update(r, t, ix, up);
     if (up) {
         json_t *pt = json_object_get(up, "ProvisionedThroughput");
         if (!json_is_object(pt) || t->billing == BILLING_PAY_PER_REQUEST)

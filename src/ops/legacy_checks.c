@@ -47,6 +47,8 @@ static int key_term_check(ddb_req_t *r, const key_attr_t *k, const json_t *cond,
 
 static int check_key_conditions(ddb_req_t *r, const json_t *kc, const key_schema_t *ks)
 {
+    if (json_object_size(kc) > 2)
+        return err_set(&r->err, ERR_VALIDATION, "Conditions can be of length 1 or 2 only");
     const json_t *h = json_object_getn(kc, ks->hash.name.ptr, ks->hash.name.len);
     if (!h)
         return err_set(&r->err, ERR_VALIDATION, "Query condition missed key schema element: %.*s",

@@ -49,6 +49,19 @@ int ops_check_index_definition(ddb_req_t *r, const json_t *ix, bool local, const
 int ops_check_key_schema(ddb_req_t *r, const json_t *ks);
 int ops_check_keys_defined(ddb_req_t *r, const json_t *ks, const json_t *defs);
 int ops_check_index_names(ddb_req_t *r, const json_t *gsis, const json_t *lsis);
+/* A Projection's rules (an index's or a vector index's). */
+int ops_check_projection(ddb_req_t *r, const json_t *proj);
+
+/* ops/vector_indexes.c: CreateTable's VectorIndexes (names of the search
+ * schema attributes added to used), UpdateTable's VectorIndexUpdates
+ * applied to desc, DescribeTable's VectorIndexes. */
+int ops_check_vector_indexes(ddb_req_t *r, const json_t *list, const json_t *defs, bool on_demand, const json_t *gsis,
+                             const json_t *lsis, json_t *used);
+int ops_vector_index_updates(ddb_req_t *r, store_txn_t *txn, const table_t *t, json_t *desc);
+int ops_describe_vector_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t);
+
+/* ops/search_vectors.c */
+req_result_t op_search_vectors(ddb_req_t *r);
 
 /* ops/control.c */
 req_result_t op_tag_resource(ddb_req_t *r);
@@ -64,6 +77,106 @@ req_result_t op_describe_endpoints(ddb_req_t *r);
 int ops_check_tags(ddb_req_t *r, const json_t *tags);
 int ops_add_tags(ddb_req_t *r, json_t *desc, const json_t *tags);
 
+/* ops/backup.c */
+req_result_t op_create_backup(ddb_req_t *r);
+req_result_t op_describe_backup(ddb_req_t *r);
+req_result_t op_list_backups(ddb_req_t *r);
+req_result_t op_delete_backup(ddb_req_t *r);
+req_result_t op_restore_table_from_backup(ddb_req_t *r);
+
+/* ops/pitr.c */
+req_result_t op_update_continuous_backups(ddb_req_t *r);
+req_result_t op_describe_continuous_backups(ddb_req_t *r);
+req_result_t op_restore_table_to_point_in_time(ddb_req_t *r);
+
+/* ops/backup_record.c: DeleteTable's apply, before anything is written: refuses a table being
+ * restored or read by a backup copy or a restore (ResourceInUseException);
+ * with point-in-time recovery on, records the system backup that takes
+ * the items over (*keep_items: detach them, do not drop them). */
+int ops_backup_table_deleting(ddb_req_t *r, store_txn_t *txn, const table_t *t, bool *keep_items);
+
+/* ops/backup_record.c: DescribeTable's RestoreSummary (when t was restored). */
+void ops_restore_describe(buf_t *b, const table_t *t);
+
+/* ops/table.c: "<wrapper>":{TableDescription} of t with TableStatus status. */
+int ops_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *wrapper,
+                          const char *status);
+
+/* ops/policy.c: resource-based policies (stored, not enforced) */
+req_result_t op_put_resource_policy(ddb_req_t *r);
+req_result_t op_get_resource_policy(ddb_req_t *r);
+req_result_t op_delete_resource_policy(ddb_req_t *r);
+/* A policy document checked (DynamoDB's messages) into the forms
+ * GetResourcePolicy shows and a re-Put is compared by (malloc'd); and the
+ * stored policy object for them, with a new RevisionId. */
+int ops_policy_check(ddb_req_t *r, str_t text, char **get_form, char **compare_form);
+json_t *ops_policy_new(const char *get_form, const char *compare_form);
+
+/* ops/insights.c: Contributor Insights settings (status only) */
+req_result_t op_update_contributor_insights(ddb_req_t *r);
+req_result_t op_describe_contributor_insights(ddb_req_t *r);
+req_result_t op_list_contributor_insights(ddb_req_t *r);
+
+/* ops/kinesis.c: Kinesis streaming destinations (stored, not delivered) */
+req_result_t op_enable_kinesis_streaming_destination(ddb_req_t *r);
+req_result_t op_disable_kinesis_streaming_destination(ddb_req_t *r);
+req_result_t op_update_kinesis_streaming_destination(ddb_req_t *r);
+req_result_t op_describe_kinesis_streaming_destination(ddb_req_t *r);
+
+/* ops/global_tables.c: the legacy 2017.11.29 API, replica auto scaling */
+req_result_t op_create_global_table(ddb_req_t *r);
+req_result_t op_describe_global_table(ddb_req_t *r);
+req_result_t op_update_global_table(ddb_req_t *r);
+req_result_t op_list_global_tables(ddb_req_t *r);
+req_result_t op_describe_global_table_settings(ddb_req_t *r);
+req_result_t op_update_global_table_settings(ddb_req_t *r);
+req_result_t op_describe_table_replica_auto_scaling(ddb_req_t *r);
+req_result_t op_update_table_replica_auto_scaling(ddb_req_t *r);
+
+/* What an UpdateTable changed that its answer shows in passing: SSE being
+ * updated (the key before), OnDemandThroughput as sent, warm throughput
+ * being raised, a replica created or deleted. ops_answer_free releases. */
+typedef struct ops_answer {
+    bool sse_updating;
+    json_t *sse_before;
+    json_t *odt_echo;
+    bool warm_updating;
+    const char *replica_new;
+    json_t *replica_gone;
+} ops_answer_t;
+void ops_answer_free(ops_answer_t *a);
+
+/* ops/table_settings.c: SSE, on-demand and warm throughput, settings
+ * replication mode, disassociation protection. */
+/* CreateTable: checks the request's settings (and ResourcePolicy) and
+ * records them in desc, the new table's description. */
+int ops_settings_create(ddb_req_t *r, json_t *desc);
+/* UpdateTable, loop thread: that something changes, and what must change
+ * alone (AWS's messages). */
+int ops_settings_check_update(ddb_req_t *r);
+/* UpdateTable, writer: applies the settings to desc (t's new description,
+ * billing and capacity already changed). */
+int ops_settings_update(ddb_req_t *r, const table_t *t, json_t *desc, ops_answer_t *a);
+/* DescribeTable's members for them (a: what an UpdateTable's answer shows,
+ * or NULL); and a GSI's OnDemandThroughput and WarmThroughput. */
+void ops_settings_describe(buf_t *b, const table_t *t, const char *status, const ops_answer_t *a);
+void ops_settings_describe_index(buf_t *b, const table_t *t, const json_t *ix, const char *index_status);
+/* GlobalSecondaryIndexUpdates' Update with OnDemandThroughput or
+ * WarmThroughput, applied to ix (the index's definition in the new desc). */
+int ops_settings_index_update(ddb_req_t *r, const table_t *t, json_t *ix, const json_t *up);
+
+/* ops/replicas.c: global tables version 2019.11.21 */
+/* UpdateTable's ReplicaUpdates (and MultiRegionConsistency,
+ * GlobalTableWitnessUpdates) applied to desc, t's new description. */
+int ops_replica_updates(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t *t, json_t *desc,
+                        ops_answer_t *a);
+/* DeleteTable of a replica: the caller's region leaves the group (*left),
+ * the table stays for the others. *left false: not a global table. */
+int ops_replica_leave(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t *t, bool *left);
+/* DescribeTable's GlobalTableVersion, Replicas, ... while t has replicas. */
+void ops_replicas_describe(ddb_req_t *r, buf_t *b, const table_t *t, const ops_answer_t *a);
+bool ops_is_global(const table_t *t);
+
 /* ops/streams.c (DynamoDBStreams_20120810) */
 req_result_t op_list_streams(ddb_req_t *r);
 req_result_t op_describe_stream(ddb_req_t *r);
@@ -78,6 +191,7 @@ typedef struct ops_exprs {
     expr_node_t *condition; /* ConditionExpression (or NULL) */
     expr_node_t *filter; /* FilterExpression */
     expr_node_t *key_condition; /* KeyConditionExpression */
+    expr_node_t *search_condition; /* SearchConditionExpression (SearchVectors) */
     expr_update_t *update; /* UpdateExpression */
     expr_projection_t projection; /* ProjectionExpression (n == 0: none) */
 } ops_exprs_t;
@@ -89,6 +203,7 @@ enum {
     OPS_KEY_CONDITION = 4,
     OPS_UPDATE = 8,
     OPS_PROJECTION = 16,
+    OPS_SEARCH_CONDITION = 32,
 };
 
 /* Parses ExpressionAttributeNames/Values and the accepted expressions,

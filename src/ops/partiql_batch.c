@@ -154,26 +154,9 @@ static int read_sub(ddb_req_t *r, bes_entry_t *e, int capacity)
     json_object_set_new(body, "TableName", json_string(e->s.table->name));
     json_object_set(body, "Key", k.key);
     e->key = k.key;
-    const pq_stmt_t *st = e->s.stmt;
-    if (!st->star) {
-        pq_names_t x;
-        pq_names_init(&x);
-        buf_t b = BUF_INIT;
-        int rc = 0;
-        for (uint32_t i = 0; i < st->nproj && !rc; i++) {
-            if (i)
-                buf_puts(&b, ", ");
-            rc = st->proj[i]->kind == PQ_N_PATH ? pq_path_text(&e->s.ctx, &x, st->proj[i], &b)
-                                                : err_set(&r->err, ERR_VALIDATION, "Unexpected path component");
-        }
-        json_object_set_new(body, "ProjectionExpression", json_stringn(b.data ? b.data : "", b.len));
-        buf_free(&b);
-        pq_names_attach(&x, body);
-        pq_names_free(&x);
-        if (rc) {
-            json_decref(body);
-            return -1;
-        }
+    if (pqr_projection(r, &e->s, body)) {
+        json_decref(body);
+        return -1;
     }
     if (e->consistent)
         json_object_set_new(body, "ConsistentRead", json_true());

@@ -232,3 +232,25 @@ void pqr_write_items(buf_t *out, const json_t *reply)
     }
     buf_putc(out, ']');
 }
+
+int pqr_projection(ddb_req_t *r, const pqr_stmt_t *s, json_t *body)
+{
+    const pq_stmt_t *st = s->stmt;
+    if (st->star)
+        return 0;
+    pq_names_t x;
+    pq_names_init(&x);
+    buf_t b = BUF_INIT;
+    int rc = 0;
+    for (uint32_t i = 0; i < st->nproj && !rc; i++) {
+        if (i)
+            buf_puts(&b, ", ");
+        rc = st->proj[i]->kind == PQ_N_PATH ? pq_path_text(&s->ctx, &x, st->proj[i], &b)
+                                            : err_set(&r->err, ERR_VALIDATION, "Unexpected path component");
+    }
+    json_object_set_new(body, "ProjectionExpression", json_stringn(b.data ? b.data : "", b.len));
+    buf_free(&b);
+    pq_names_attach(&x, body);
+    pq_names_free(&x);
+    return rc;
+}

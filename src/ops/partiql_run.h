@@ -82,4 +82,8 @@ req_result_t pqr_select(ddb_req_t *r, pqr_stmt_t *s, const pqr_read_opts_t *o);
 /* The ReturnConsumedCapacity word for mode (0 NONE, 1 TOTAL, 2 INDEXES). */
 const char *pqr_capacity_word(int mode);
 
+/* A SELECT's column list as the ProjectionExpression (with its #names) of
+ * the GetItem body a batch or transaction read becomes. */
+int pqr_projection(ddb_req_t *r, const pqr_stmt_t *s, json_t *body);
+
 #endif

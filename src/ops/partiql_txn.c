@@ -156,26 +156,9 @@ static json_t *get_action(ddb_req_t *r, txn_entry_t *e)
     json_t *get = json_object();
     json_object_set_new(get, "TableName", json_string(e->s.table->name));
     json_object_set_new(get, "Key", k.key);
-    const pq_stmt_t *st = e->s.stmt;
-    if (!st->star) {
-        pq_names_t x;
-        pq_names_init(&x);
-        buf_t b = BUF_INIT;
-        int rc = 0;
-        for (uint32_t i = 0; i < st->nproj && !rc; i++) {
-            if (i)
-                buf_puts(&b, ", ");
-            rc = st->proj[i]->kind == PQ_N_PATH ? pq_path_text(&e->s.ctx, &x, st->proj[i], &b)
-                                                : err_set(&r->err, ERR_VALIDATION, "Unexpected path component");
-        }
-        json_object_set_new(get, "ProjectionExpression", json_stringn(b.data ? b.data : "", b.len));
-        buf_free(&b);
-        pq_names_attach(&x, get);
-        pq_names_free(&x);
-        if (rc) {
-            json_decref(get);
-            return NULL;
-        }
+    if (pqr_projection(r, &e->s, get)) {
+        json_decref(get);
+        return NULL;
     }
     json_t *action = json_object();
     json_object_set_new(action, "Get", get);

@@ -11,70 +11,10 @@
 #include "storage/itemstore.h"
 #include "ops/legacy.h"
 #include "ops/ops.h"
+#include "ops/query_internal.h"
 
-#define PAGE_MAX_BYTES (1024 * 1024)
-
-enum { SEL_ALL_ATTRIBUTES, SEL_ALL_PROJECTED_ATTRIBUTES, SEL_SPECIFIC_ATTRIBUTES, SEL_COUNT };
 static const char *const selects[] = {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT",
                                       NULL};
-
-typedef struct page {
-    ddb_req_t *r;
-    const table_t *t;
-    ops_exprs_t x;
-    int select;
-    int64_t limit; /* 0: none */
-    int capacity;
-    bool consistent;
-    int64_t count, scanned;
-    size_t bytes;
-    bool stopped; /* by Limit or size: LastEvaluatedKey follows */
-    value_t last; /* the last item evaluated */
-    buf_t items; /* the Items array's members */
-    bool is_query;
-    bool has_index; /* IndexName was given */
-    const table_index_t *ix; /* its index */
-    const key_schema_t *ks; /* the key schema walked: the index's or the table's */
-    bool fetch; /* an LSI read that needs attributes from the table */
-    store_txn_t *txn; /* for those reads */
-    double table_units; /* what those reads cost */
-} page_t;
-
-/* One evaluated item. Returns 1 when the page is full. */
-static int page_add(page_t *pg, const value_t *item)
-{
-    ddb_req_t *r = pg->r;
-    pg->scanned++;
-    pg->bytes += item_size(item);
-    pg->last = *item;
-    const value_t *entry = item;
-    value_t base;
-    if (pg->fetch) { /* an LSI entry: the table's item, read in the same snapshot */
-        key_buf_t kb;
-        bool found;
-        key_encode(pg->t->id, &pg->t->ks, item, &kb);
-        int rc = itemstore_get(pg->txn, &r->arena, pg->t, &kb, &base, &found);
-        if (rc)
-            return rc;
-        if (found) {
-            pg->table_units += ops_read_units(item_size(&base), pg->consistent);
-            item = &base;
-        }
-    }
-    bool keep = true;
-    if (pg->x.filter && expr_eval(pg->x.filter, item, &keep, &r->err))
-        return -1;
-    if (keep) {
-        pg->count++;
-        if (pg->select != SEL_COUNT) /* item_to_json writes the separating comma */
-            ops_write_item(r, &pg->items, pg->select == SEL_ALL_PROJECTED_ATTRIBUTES ? entry : item, &pg->x.projection);
-    }
-    if ((pg->limit && pg->scanned >= pg->limit) || pg->bytes >= PAGE_MAX_BYTES) {
-        pg->stopped = true;
-        return 1;
-    }
-    return 0;
-}
 
 static void page_write(page_t *pg)
 {
@@ -93,9 +33,7 @@ static void page_write(page_t *pg)
     if (pg->stopped) {
         value_t k = key_of_item(&r->arena, &pg->t->ks, &pg->last);
         if (pg->ix) { /* an index's LastEvaluatedKey: the table key and the index key */
-            value_t ik = key_of_item(&r->arena, &pg->ix->ks, &pg->last);
-            for (size_t i = 0; i < ik.m.n; i++)
-                k = item_with(&r->arena, &k, ik.m.m[i].name, &ik.m.m[i].v);
+            k = index_key_of(&r->arena, pg->ix, &pg->last, k);
         }
         jw_key(&r->out, "LastEvaluatedKey");
         item_to_json(&r->out, &k);
@@ -231,13 +169,20 @@ static int page_open(ddb_req_t *r, page_t *pg, store_txn_t **txn)
 /* An index's start key holds the table key and the index key, nothing else. */
 static bool index_start_key_ok(const page_t *pg, const value_t *esk)
 {
-    const key_attr_t *keys[] = {&pg->t->ks.hash, &pg->t->ks.range, &pg->ix->ks.hash, &pg->ix->ks.range};
-    size_t distinct = 0;
-    for (int i = 0; i < 4; i++) {
+    const table_index_t *ix = pg->ix;
+    const key_attr_t *keys[2 + 2 * INDEX_KEY_ATTRS_MAX];
+    size_t n = 0, distinct = 0;
+    keys[n++] = &pg->t->ks.hash;
+    keys[n++] = &pg->t->ks.range;
+    for (size_t i = 0; i < ix->n_hash; i++)
+        keys[n++] = &ix->hash[i];
+    for (size_t i = 0; i < ix->n_range; i++)
+        keys[n++] = &ix->range[i];
+    for (size_t i = 0; i < n; i++) {
         if (!keys[i]->name.len)
             continue;
         bool dup = false;
-        for (int j = 0; j < i; j++)
+        for (size_t j = 0; j < i; j++)
             dup = dup || str_eq(keys[j]->name, keys[i]->name);
         distinct += !dup;
         const value_t *v = item_get(esk, keys[i]->name);
@@ -271,34 +216,6 @@ static int start_key(ddb_req_t *r, const page_t *pg, value_t *out, bool *present
 
 /* ---- Query ---------------------------------------------------------------- */
 
-static bool begins_with(const value_t *v, const value_t *prefix)
-{
-    return v->s.len >= prefix->s.len && memcmp(v->s.ptr, prefix->s.ptr, prefix->s.len) == 0;
-}
-
-/* Where an item's sort key stands against the condition: -1 below the
- * range (in key order), 0 inside, 1 above. */
-static int sort_position(const key_cond_t *kc, const value_t *sk)
-{
-    switch (kc->op) {
-    case KEY_OP_NONE: return 0;
-    case KEY_OP_EQ: {
-        int c = value_cmp(sk, kc->lo);
-        return c;
-    }
-    case KEY_OP_LT: return value_cmp(sk, kc->lo) < 0 ? 0 : 1;
-    case KEY_OP_LE: return value_cmp(sk, kc->lo) <= 0 ? 0 : 1;
-    case KEY_OP_GT: return value_cmp(sk, kc->lo) > 0 ? 0 : -1;
-    case KEY_OP_GE: return value_cmp(sk, kc->lo) >= 0 ? 0 : -1;
-    case KEY_OP_BETWEEN: return value_cmp(sk, kc->lo) < 0 ? -1 : value_cmp(sk, kc->hi) > 0 ? 1 : 0;
-    case KEY_OP_BEGINS_WITH:
-        if (begins_with(sk, kc->lo))
-            return 0;
-        return value_cmp(sk, kc->lo) < 0 ? -1 : 1;
-    }
-    return 0;
-}
-
 /* Sort keys longer than KEY_SORT_INLINE_MAX keep that many bytes plus a
  * hash (keys.h), so LMDB orders keys that share those bytes by hash. A
  * Query restores DynamoDB's order by reading such a group whole and
@@ -324,25 +241,12 @@ static void forward_start(const table_t *t, const key_cond_t *kc, key_buf_t *kb)
     key_group_start(kb);
 }
 
-/* A key just past every key that starts with kb (kb incremented as a
- * big-endian number, trailing 0xff dropped). Returns false when kb is all
- * 0xff: then there is no such key and the walk starts at the very end. */
-static bool key_successor(key_buf_t *kb)
-{
-    while (kb->len && kb->b[kb->len - 1] == 0xff)
-        kb->len--;
-    if (!kb->len)
-        return false;
-    kb->b[kb->len - 1]++;
-    return true;
-}
-
 /* Positions the cursor on the last key at or before kb's group, going
  * backward: every key that starts with kb sorts after it. */
 static int seek_last_within(store_cursor_t *cur, key_buf_t *kb, str_t *k, str_t *v)
 {
     key_group_start(kb);
-    if (!key_successor(kb))
+    if (!query_key_successor(kb))
         return store_cursor_seek_before(cur, (str_t){"\xff\xff\xff\xff\xff", 5}, k, v);
     return store_cursor_seek_before(cur, (str_t){(const char *)kb->b, kb->len}, k, v);
 }
@@ -391,10 +295,10 @@ static int query_visit(query_walk_t *w, const value_t *item)
         if (w->forward ? c <= 0 : c >= 0)
             return 0;
     }
-    int pos = sort_position(w->kc, sk);
+    int pos = query_sort_position(w->kc, sk);
     if (pos != 0)
         return (w->forward ? pos > 0 : pos < 0) ? 1 : 0;
-    return page_add(w->pg, item);
+    return query_page_add(w->pg, item);
 }
 
 typedef struct group {
@@ -489,189 +393,22 @@ static int query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool f
     return stop < 0 ? -1 : 0;
 }
 
-/* ---- Query on an index ------------------------------------------------------
- * The same walk over index entries (index.h). Entries of one partition
- * sort by index sort key, then by the hash of the base key that ends each
- * entry key; the exclusive start and the key condition are settled by
- * that order, by value. Escaped sort keys longer than
- * INDEX_SORT_INLINE_MAX keep that many bytes plus a hash, so entries that
- * share those bytes (a group) are read whole and sorted before any is
- * offered, as the table walk does. */
-
-#define IX_GROUP_LEN (INDEX_PREFIX_LEN + INDEX_SORT_INLINE_MAX)
-
-typedef struct ix_walk {
-    query_walk_t w;
-    const value_t *esk; /* ExclusiveStartKey, or NULL */
-    const uint8_t *esk_hash; /* the hash ending its entry key */
-} ix_walk_t;
-
-typedef struct ix_entry {
-    value_t v;
-    uint8_t hash[INDEX_SUFFIX_LEN];
-} ix_entry_t;
-
-static int ix_order(const key_schema_t *ks, const value_t *a, const uint8_t *ah, const value_t *b, const uint8_t *bh)
-{
-    if (key_schema_has_range(ks)) {
-        int c = value_cmp(item_get(a, ks->range.name), item_get(b, ks->range.name));
-        if (c)
-            return c;
-    }
-    return memcmp(ah, bh, INDEX_SUFFIX_LEN);
-}
-
-static int index_visit(ix_walk_t *iw, const value_t *entry, const uint8_t *hash)
-{
-    page_t *pg = iw->w.pg;
-    if (!same_partition(pg->ks, entry, iw->w.kc->hash))
-        return 0;
-    if (iw->esk) {
-        int c = ix_order(pg->ks, entry, hash, iw->esk, iw->esk_hash);
-        if (iw->w.forward ? c <= 0 : c >= 0)
-            return 0;
-    }
-    const value_t *sk = key_schema_has_range(pg->ks) ? item_get(entry, pg->ks->range.name) : NULL;
-    int pos = sort_position(iw->w.kc, sk);
-    if (pos != 0)
-        return (iw->w.forward ? pos > 0 : pos < 0) ? 1 : 0;
-    return page_add(pg, entry);
-}
-
-typedef struct ix_group_ctx {
-    const key_schema_t *ks;
-    bool descending;
-} ix_group_ctx_t;
-
-static int ix_group_order(const void *a, const void *b, void *ctx)
-{
-    const ix_group_ctx_t *g = ctx;
-    const ix_entry_t *x = a, *y = b;
-    int c = ix_order(g->ks, &x->v, x->hash, &y->v, y->hash);
-    return g->descending ? -c : c;
-}
-
-/* Reads the group of long entry keys the cursor is on (advancing past
- * it), sorts it, and offers it in order. */
-static int index_visit_group(ix_walk_t *iw, store_cursor_t *cur, str_t *k, str_t *v, int *rc)
-{
-    ddb_req_t *r = iw->w.pg->r;
-    char group_key[IX_GROUP_LEN];
-    memcpy(group_key, k->ptr, IX_GROUP_LEN);
-    ix_entry_t *items = NULL;
-    size_t n = 0, cap = 0;
-    while (*rc == 0 && k->len == KEY_LMDB_MAX && memcmp(k->ptr, group_key, IX_GROUP_LEN) == 0) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            items = arena_realloc(&r->arena, items, cap * sizeof *items, ncap * sizeof *items);
-            cap = ncap;
-        }
-        if (value_decode(&r->arena, (const uint8_t *)v->ptr, v->len, &items[n].v)) {
-            *rc = STORE_ERR_IO;
-            return -1;
-        }
-        memcpy(items[n++].hash, k->ptr + k->len - INDEX_SUFFIX_LEN, INDEX_SUFFIX_LEN);
-        *rc = iw->w.forward ? store_cursor_next(cur, k, v) : store_cursor_prev(cur, k, v);
-    }
-    ix_group_ctx_t ctx = {iw->w.pg->ks, !iw->w.forward};
-    qsort_r(items, n, sizeof *items, ix_group_order, &ctx);
-    for (size_t i = 0; i < n; i++) {
-        int s = index_visit(iw, &items[i].v, items[i].hash);
-        if (s)
-            return s;
-    }
-    return 0;
-}
-
-static bool bounds_below(key_op_t op)
-{
-    return op == KEY_OP_EQ || op == KEY_OP_GT || op == KEY_OP_GE || op == KEY_OP_BETWEEN || op == KEY_OP_BEGINS_WITH;
-}
-
-static bool bounds_above(key_op_t op)
-{
-    return op == KEY_OP_EQ || op == KEY_OP_LT || op == KEY_OP_LE || op == KEY_OP_BETWEEN || op == KEY_OP_BEGINS_WITH;
-}
-
-/* Going backward: the last entry before every key that starts with kb. */
-static int ix_seek_last_within(store_cursor_t *cur, key_buf_t *kb, str_t *k, str_t *v)
-{
-    if (!key_successor(kb))
-        return store_cursor_seek_before(cur, (str_t){"\xff\xff\xff\xff\xff", 5}, k, v);
-    return store_cursor_seek_before(cur, (str_t){(const char *)kb->b, kb->len}, k, v);
-}
-
-static int index_query_start(page_t *pg, store_cursor_t *cur, const key_cond_t *kc, bool forward, const key_buf_t *esk,
-                             str_t *k, str_t *v)
-{
-    key_buf_t kb;
-    if (esk) { /* a long start key: from the edge of its group */
-        kb = *esk;
-        bool group = kb.len == KEY_LMDB_MAX;
-        if (group)
-            kb.len = IX_GROUP_LEN;
-        if (forward)
-            return store_cursor_seek(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
-        if (group)
-            return ix_seek_last_within(cur, &kb, k, v);
-        return store_cursor_seek_before(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
-    }
-    index_key_partition(pg->t->id, pg->ix->number, kc->hash, &kb);
-    if (forward) {
-        if (bounds_below(kc->op))
-            index_key_append_sort_open(&kb, kc->lo);
-        return store_cursor_seek(cur, (str_t){(const char *)kb.b, kb.len}, k, v);
-    }
-    if (bounds_above(kc->op))
-        index_key_append_sort_open(&kb, kc->op == KEY_OP_BETWEEN ? kc->hi : kc->lo);
-    return ix_seek_last_within(cur, &kb, k, v);
-}
-
-static int index_query_walk(page_t *pg, store_txn_t *txn, const key_cond_t *kc, bool forward, const value_t *esk)
-{
-    ddb_req_t *r = pg->r;
-    ix_walk_t iw = {{pg, kc, forward, NULL}, esk, NULL};
-    key_buf_t prefix, esk_key;
-    index_key_partition(pg->t->id, pg->ix->number, kc->hash, &prefix);
-    if (esk) {
-        index_key_entry(pg->t, pg->ix, esk, &esk_key);
-        iw.esk_hash = esk_key.b + esk_key.len - INDEX_SUFFIX_LEN;
-    }
-    store_cursor_t *cur;
-    int rc = store_cursor_open(txn, STORE_DB_INDEX, &cur);
-    if (rc)
-        return rc;
-    str_t k, v;
-    rc = index_query_start(pg, cur, kc, forward, esk ? &esk_key : NULL, &k, &v);
-    int stop = 0;
-    while (rc == 0 && !stop) {
-        if (k.len < prefix.len || memcmp(k.ptr, prefix.b, prefix.len) != 0)
-            break; /* left the partition */
-        if (k.len == KEY_LMDB_MAX) {
-            stop = index_visit_group(&iw, cur, &k, &v, &rc);
-            continue;
-        }
-        value_t entry;
-        if (value_decode(&r->arena, (const uint8_t *)v.ptr, v.len, &entry)) {
-            rc = STORE_ERR_IO;
-            break;
-        }
-        stop = index_visit(&iw, &entry, (const uint8_t *)k.ptr + k.len - INDEX_SUFFIX_LEN);
-        if (!stop)
-            rc = forward ? store_cursor_next(cur, &k, &v) : store_cursor_prev(cur, &k, &v);
-    }
-    store_cursor_close(cur);
-    if (rc < 0)
-        return rc;
-    return stop < 0 ? (r->err.code ? -1 : stop) : 0;
-}
-
 /* A Query's filter may not test key attributes: that is the key
  * condition's job. */
-static int check_filter_keys(ddb_req_t *r, const key_schema_t *ks, const expr_node_t *filter)
+static int check_filter_keys(ddb_req_t *r, const page_t *pg, const expr_node_t *filter)
 {
-    const key_attr_t *keys[] = {&ks->hash, &ks->range};
-    for (int i = 0; i < 2; i++)
+    const table_index_t *ix = pg->ix;
+    const key_attr_t *keys[2 * INDEX_KEY_ATTRS_MAX];
+    size_t n = 0;
+    if (!ix) {
+        keys[n++] = &pg->t->ks.hash;
+        keys[n++] = &pg->t->ks.range;
+    }
+    for (size_t i = 0; ix && i < ix->n_hash; i++)
+        keys[n++] = &ix->hash[i];
+    for (size_t i = 0; ix && i < ix->n_range; i++)
+        keys[n++] = &ix->range[i];
+    for (size_t i = 0; i < n; i++)
         if (keys[i]->name.len && expr_refers_to(filter, keys[i]->name))
             return err_set(&r->err, ERR_VALIDATION,
                            "Filter Expression can only contain non-primary key attributes: Primary key "
@@ -704,20 +441,25 @@ req_result_t op_query(ddb_req_t *r)
     if (rc)
         return req_result(r, rc);
     key_cond_t kc;
+    key_multi_t ic;
     value_t esk;
     bool has_esk;
-    rc = legacy_query_check(r, pg.ks);
+    if (pg.ix) {
+        rc = query_index_condition(&pg, &ic);
+    } else {
+        rc = legacy_query_check(r, pg.ks);
+        if (!rc)
+            rc = expr_key_condition(pg.x.key_condition, pg.ks, &kc, &r->err);
+    }
     if (!rc)
-        rc = expr_key_condition(pg.x.key_condition, pg.ks, &kc, &r->err);
-    if (!rc)
-        rc = check_filter_keys(r, pg.ks, pg.x.filter);
+        rc = check_filter_keys(r, &pg, pg.x.filter);
     if (!rc)
         rc = start_key(r, &pg, &esk, &has_esk);
-    if (!rc && has_esk && !same_partition(pg.ks, &esk, kc.hash))
+    if (!rc && has_esk && !(pg.ix ? query_index_same_partition(&pg, &esk, &ic) : same_partition(pg.ks, &esk, kc.hash)))
         rc = err_set(&r->err, ERR_VALIDATION,
                      "The provided starting key is outside query boundaries based on provided conditions");
     if (!rc && pg.ix)
-        rc = index_query_walk(&pg, txn, &kc, forward, has_esk ? &esk : NULL);
+        rc = query_index_walk(&pg, txn, &ic, forward, has_esk ? &esk : NULL);
     else if (!rc)
         rc = query_walk(&pg, txn, &kc, forward, has_esk ? &esk : NULL);
     if (!rc)
@@ -740,7 +482,7 @@ static void segment_bound(const page_t *pg, uint64_t seg, uint64_t total, key_bu
     uint64_t s = (uint64_t)start;
     if (seg == total) {
         /* the end of the last segment: the table's successor */
-        key_successor(kb);
+        query_key_successor(kb);
         return;
     }
     for (int i = 7; i >= 0; i--)
@@ -750,13 +492,24 @@ static void segment_bound(const page_t *pg, uint64_t seg, uint64_t total, key_bu
 static int scan_walk(page_t *pg, store_txn_t *txn, const value_t *esk, int64_t seg, int64_t total)
 {
     ddb_req_t *r = pg->r;
-    key_buf_t lo, hi;
+    key_buf_t lo, hi, start;
     segment_bound(pg, (uint64_t)seg, (uint64_t)total, &lo);
     segment_bound(pg, (uint64_t)seg + 1, (uint64_t)total, &hi);
-    if (esk && pg->ix)
-        index_key_entry(pg->t, pg->ix, esk, &lo);
-    else if (esk)
-        key_encode(pg->t->id, &pg->t->ks, esk, &lo);
+    if (esk) {
+        if (pg->ix)
+            index_key_entry(pg->t, pg->ix, esk, &start);
+        else
+            key_encode(pg->t->id, &pg->t->ks, esk, &start);
+        /* a parallel scan's start key must lie in its segment (AWS's words) */
+        str_t st = {(const char *)start.b, start.len};
+        if (total > 1 && (str_cmp(st, (str_t){(const char *)lo.b, lo.len}) < 0 ||
+                          str_cmp(st, (str_t){(const char *)hi.b, hi.len}) >= 0))
+            return err_set(&r->err, ERR_VALIDATION,
+                           "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+                           "ExclusiveStartKey with correct Segment. TotalSegments: %lld Segment: %lld",
+                           (long long)total, (long long)seg);
+        lo = start;
+    }
     store_cursor_t *cur;
     int rc = store_cursor_open(txn, pg->ix ? STORE_DB_INDEX : STORE_DB_ITEMS, &cur);
     if (rc)
@@ -773,7 +526,7 @@ static int scan_walk(page_t *pg, store_txn_t *txn, const value_t *esk, int64_t s
             rc = STORE_ERR_IO;
             break;
         }
-        int full = page_add(pg, &item);
+        int full = query_page_add(pg, &item);
         if (full < 0) {
             rc = r->err.code ? -1 : full;
             break;

@@ -290,10 +290,18 @@ int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const tabl
     str_t name;
     if (req_table_name(r, &name) || req_constraints_done(r))
         return -1;
+    return req_table_named(r, txn, cache, name, out);
+}
+
+int req_table_named(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, str_t name, const table_t **out)
+{
     int rc = catalog_lookup(cache, txn, r->ns, name, out);
     if (rc < 0)
         return rc;
-    if (!*out)
+    /* a table being restored takes no item operations until ACTIVE;
+     * UpdateTable and DeleteTable see it, to refuse it themselves */
+    bool table_op = r->op && (strcmp(r->op, "UpdateTable") == 0 || strcmp(r->op, "DeleteTable") == 0);
+    if (!*out || ((*out)->restoring && !table_op))
         return req_table_not_found(r, name);
     return 0;
 }

@@ -124,6 +124,9 @@ void req_check_range(ddb_req_t *r, int64_t value, const char *field, int64_t min
 /* The table named by r's TableName, seen in txn: ResourceNotFoundException
  * when absent. Validates the name first (length and characters). */
 int req_table(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t **out);
+/* The table called name (a bare name) in the caller's namespace, seen in
+ * txn; ResourceNotFoundException as r's operation words it when absent. */
+int req_table_named(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, str_t name, const table_t **out);
 /* TableName: a table's name or, as AWS allows, its ARN (any region and
  * account: the table is looked up in the caller's namespace); out is the
  * name. A bad one is reported by req_constraints_done, after any

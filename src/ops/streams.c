@@ -32,6 +32,25 @@ static int stream_not_found(ddb_req_t *r, str_t arn)
                    STR_FMT(arn));
 }
 
+/* Whether the stream m (of another namespace) belongs to a table the
+ * caller's namespace also has: a global table's replica reads the group's
+ * one stream (replicas.c). */
+static bool shared_with_caller(ddb_req_t *r, store_txn_t *txn, const json_t *m)
+{
+    str_t table = str_from_cstr(json_string_value(json_object_get(m, "table")));
+    const table_t *mine, *theirs;
+    if (catalog_lookup(r->env->loop_catalog, txn, r->ns, table, &mine) || !mine)
+        return false;
+    uint32_t id = mine->id;
+    return !catalog_lookup(r->env->loop_catalog, txn, json_string_value(json_object_get(m, "ns")), table, &theirs) &&
+           theirs && theirs->id == id;
+}
+
+static bool stream_is_callers(ddb_req_t *r, store_txn_t *txn, const json_t *m)
+{
+    return strcmp(json_string_value(json_object_get(m, "ns")), r->ns) == 0 || shared_with_caller(r, txn, m);
+}
+
 /* The caller's stream named by arn: its id and description (new ref). */
 static int load_stream(ddb_req_t *r, store_txn_t *txn, str_t arn, uint32_t *id, json_t **m)
 {
@@ -44,7 +63,7 @@ static int load_stream(ddb_req_t *r, store_txn_t *txn, str_t arn, uint32_t *id, 
         rc = stream__meta(txn, *id, m);
     if (rc)
         return rc;
-    if (!*m || strcmp(json_string_value(json_object_get(*m, "ns")), r->ns) != 0) {
+    if (!*m || !stream_is_callers(r, txn, *m)) {
         json_decref(*m);
         *m = NULL;
         return stream_not_found(r, arn);
@@ -93,7 +112,7 @@ static int list_one(void *ud, uint32_t id, json_t *m)
 {
     (void)id;
     list_ctx_t *c = ud;
-    if (strcmp(json_string_value(json_object_get(m, "ns")), c->r->ns) != 0)
+    if (!stream_is_callers(c->r, c->r->txn, m))
         return 0;
     const char *table = json_string_value(json_object_get(m, "table"));
     if (c->table.ptr && !str_eq_cstr(c->table, table))
@@ -168,7 +187,8 @@ static void write_shard(buf_t *b, const json_t *s)
     jw_close(b, '}');
 }
 
-static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_t start_shard)
+/* ShardFilter CHILD_SHARDS: only the shards whose parent is `parent`. */
+static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_t start_shard, str_t parent)
 {
     buf_t *b = &r->out;
     buf_puts(b, "{\"StreamDescription\":{");
@@ -198,9 +218,13 @@ static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_
     }
     int64_t n = 0;
     const char *last = NULL;
-    for (; i < json_array_size(shards) && n < limit; i++, n++) {
-        write_shard(b, json_array_get(shards, i));
-        last = json_string_value(json_object_get(json_array_get(shards, i), "id"));
+    for (; i < json_array_size(shards) && n < limit; i++) {
+        const json_t *s = json_array_get(shards, i);
+        if (parent.ptr && !str_eq_cstr(parent, json_string_value(json_object_get(s, "parent"))))
+            continue;
+        write_shard(b, s);
+        last = json_string_value(json_object_get(s, "id"));
+        n++;
     }
     jw_close(b, ']');
     if (i < json_array_size(shards) && last) {
@@ -210,14 +234,37 @@ static void write_description(ddb_req_t *r, const json_t *m, int64_t limit, str_
     buf_puts(b, "}}");
 }
 
-/* DescribeStream(StreamArn, Limit?, ExclusiveStartShardId?) */
+/* ShardFilter{Type: CHILD_SHARDS, ShardId}: the parent's id into *parent. */
+static int shard_filter(ddb_req_t *r, str_t *parent)
+{
+    const json_t *f;
+    *parent = STR_NULL;
+    if (req_object(r, "ShardFilter", false, &f) || !f)
+        return r->err.code ? -1 : 0;
+    const json_t *type = json_object_get(f, "Type"), *id = json_object_get(f, "ShardId");
+    if ((type && !json_is_string(type) && !json_is_null(type)) || (id && !json_is_string(id) && !json_is_null(id)))
+        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    if (json_is_string(type) && strcmp(json_string_value(type), "CHILD_SHARDS") != 0)
+        req_constraint(r, arena_printf(&r->arena, "'%s'", json_string_value(type)), "shardFilter.type",
+                       "Member must satisfy enum value set: [CHILD_SHARDS]");
+    if (json_is_string(id)) {
+        *parent = (str_t){json_string_value(id), json_string_length(id)};
+        req_check_length(r, *parent, "shardFilter.shardId", 28, 65);
+    }
+    /* no parent named: nothing is anyone's child */
+    if (!parent->ptr)
+        *parent = STR_LIT("");
+    return 0;
+}
+
+/* DescribeStream(StreamArn, Limit?, ExclusiveStartShardId?, ShardFilter?) */
 req_result_t op_describe_stream(ddb_req_t *r)
 {
-    str_t arn, start;
+    str_t arn, start, parent;
     int64_t limit;
     if (arn_param(r, "StreamArn", "streamArn", true, &arn) ||
         read_limit(r, 100, 100, "Limit cannot be greater than the maximum: 100", &limit) ||
-        req_string(r, "ExclusiveStartShardId", false, &start))
+        req_string(r, "ExclusiveStartShardId", false, &start) || shard_filter(r, &parent))
         return REQ_FAILED;
     if (start.ptr)
         req_check_length(r, start, "exclusiveStartShardId", 28, 65);
@@ -228,7 +275,7 @@ req_result_t op_describe_stream(ddb_req_t *r)
     json_t *m;
     int rc = load_stream(r, txn, arn, &id, &m);
     if (!rc)
-        write_description(r, m, limit, start);
+        write_description(r, m, limit, start, parent);
     json_decref(m);
     return req_result(r, rc);
 }

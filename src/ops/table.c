@@ -85,6 +85,7 @@ static int write_indexes(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t
             json_t *pt = json_object_get(ix, "ProvisionedThroughput");
             write_throughput(b, pt, (int64_t)json_integer_value(json_object_get(pt, "ReadCapacityUnits")),
                              (int64_t)json_integer_value(json_object_get(pt, "WriteCapacityUnits")));
+            ops_settings_describe_index(b, t, ix, "ACTIVE");
         }
         jw_key(b, "IndexSizeBytes");
         jw_int(b, (int64_t)st.bytes);
@@ -117,9 +118,10 @@ static void write_table_class(buf_t *b, const json_t *desc)
     jw_close(b, '}');
 }
 
-/* Writes "<wrapper>":{...TableDescription...}. */
+/* Writes "<wrapper>":{...TableDescription...}; a: what an UpdateTable's
+ * answer shows in passing (or NULL). */
 static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *wrapper,
-                                   const char *status)
+                                   const char *status, const ops_answer_t *a)
 {
     table_stats_t st;
     int rc = catalog_stats_get(txn, t->id, &st);
@@ -156,14 +158,24 @@ static int write_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, con
         jw_close(b, '}');
     }
     if ((rc = write_indexes(r, b, txn, t, "LocalSecondaryIndexes", false)) != 0 ||
-        (rc = write_indexes(r, b, txn, t, "GlobalSecondaryIndexes", true)) != 0)
+        (rc = write_indexes(r, b, txn, t, "GlobalSecondaryIndexes", true)) != 0 ||
+        (rc = ops_describe_vector_indexes(r, b, txn, t)) != 0)
         return rc;
     stream_describe_table(b, t->desc);
+    ops_restore_describe(b, t);
     jw_key(b, "DeletionProtectionEnabled");
     jw_bool(b, json_is_true(json_object_get(t->desc, "DeletionProtectionEnabled")));
     write_table_class(b, t->desc);
+    ops_settings_describe(b, t, status, a);
+    ops_replicas_describe(r, b, t, a);
     jw_close(b, '}');
     return 0;
+}
+
+int ops_table_description(ddb_req_t *r, buf_t *b, store_txn_t *txn, const table_t *t, const char *wrapper,
+                          const char *status)
+{
+    return write_table_description(r, b, txn, t, wrapper, status, NULL);
 }
 
 /* ---- CreateTable validation ---------------------------------------------- */
@@ -357,14 +369,15 @@ req_result_t op_create_table(ddb_req_t *r)
 {
     str_t name;
     int billing;
-    const json_t *ks_c, *defs_c, *pt_c, *gsis_c, *lsis_c, *tags;
+    const json_t *ks_c, *defs_c, *pt_c, *gsis_c, *lsis_c, *tags, *vectors_c;
     bool protect;
     int table_class;
     /* a name or, as the API reference allows, the new table's ARN */
     if (req_table_name(r, &name) || req_array(r, "AttributeDefinitions", true, &defs_c) ||
         req_array(r, "KeySchema", true, &ks_c) || req_object(r, "ProvisionedThroughput", false, &pt_c) ||
         req_array(r, "GlobalSecondaryIndexes", false, &gsis_c) ||
-        req_array(r, "LocalSecondaryIndexes", false, &lsis_c) || req_bool(r, "DeletionProtectionEnabled", &protect) ||
+        req_array(r, "LocalSecondaryIndexes", false, &lsis_c) || req_array(r, "VectorIndexes", false, &vectors_c) ||
+        req_bool(r, "DeletionProtectionEnabled", &protect) ||
         req_enum(r, "BillingMode", billing_modes, &billing, BILLING_PROVISIONED) ||
         req_enum(r, "TableClass", table_classes, &table_class, -1) || req_array(r, "Tags", false, &tags) ||
         (tags && ops_check_tags(r, tags)) || req_constraints_done(r))
@@ -376,7 +389,8 @@ req_result_t op_create_table(ddb_req_t *r)
     json_array_foreach(ks, i, d) json_array_append(used, json_object_get(d, "AttributeName"));
     if (collect_index_keys(r, (json_t *)gsis_c, true, used) || collect_index_keys(r, (json_t *)lsis_c, false, used) ||
         check_key_definitions(r, ks, defs, gsis_c, lsis_c) ||
-        validate_definitions(r, defs, ks, used, gsis_c || lsis_c) ||
+        ops_check_vector_indexes(r, vectors_c, defs, billing == BILLING_PAY_PER_REQUEST, gsis_c, lsis_c, used) ||
+        validate_definitions(r, defs, ks, used, gsis_c || lsis_c || vectors_c) ||
         validate_billing(r, billing, pt, (json_t *)gsis_c) ||
         stream_check_spec(&r->err, req_member(r, "StreamSpecification"))) {
         json_decref(used);
@@ -405,10 +419,12 @@ req_result_t op_create_table(ddb_req_t *r)
         json_object_set(desc, "GlobalSecondaryIndexes", (json_t *)gsis_c);
     if (lsis_c)
         json_object_set(desc, "LocalSecondaryIndexes", (json_t *)lsis_c);
+    if (vectors_c)
+        json_object_set_new(desc, "VectorIndexes", json_deep_copy(vectors_c));
     json_object_set_new(desc, "DeletionProtectionEnabled", json_boolean(protect));
     if (table_class >= 0)
         json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
-    if (tags && ops_add_tags(r, desc, tags)) {
+    if ((tags && ops_add_tags(r, desc, tags)) || ops_settings_create(r, desc)) {
         json_decref(desc);
         return REQ_FAILED;
     }
@@ -452,7 +468,7 @@ static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     rc = catalog_put(txn, t);
     if (!rc) {
         buf_putc(&r->out, '{');
-        rc = write_table_description(r, &r->out, txn, t, "TableDescription", "CREATING");
+        rc = write_table_description(r, &r->out, txn, t, "TableDescription", "CREATING", NULL);
         buf_putc(&r->out, '}');
     }
     table_free(t);
@@ -472,7 +488,7 @@ req_result_t op_describe_table(ddb_req_t *r)
         rc = req_table_not_found(r, name);
     if (!rc) {
         buf_putc(&r->out, '{');
-        rc = write_table_description(r, &r->out, txn, t, "Table", "ACTIVE");
+        rc = write_table_description(r, &r->out, txn, t, "Table", t->restoring ? "CREATING" : "ACTIVE", NULL);
         buf_putc(&r->out, '}');
     }
     return req_result(r, rc);
@@ -539,13 +555,20 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         return err_set(&r->err, ERR_VALIDATION,
                        "Resource cannot be deleted as it is currently protected against deletion. Disable "
                        "deletion protection first.");
+    bool keep_items; /* a system backup takes them over (PITR on) */
+    if ((rc = ops_backup_table_deleting(r, txn, t, &keep_items)) != 0)
+        return rc;
     buf_putc(&r->out, '{');
-    rc = write_table_description(r, &r->out, txn, t, "TableDescription", "DELETING");
+    rc = write_table_description(r, &r->out, txn, t, "TableDescription", "DELETING", NULL);
     buf_putc(&r->out, '}');
+    bool left = false; /* a replica leaves its global table, which stays */
     if (!rc)
-        rc = stream_on_table_deleted(txn, t);
+        rc = ops_replica_leave(r, txn, cache, t, &left);
+    if (rc || left)
+        return rc;
+    rc = stream_on_table_deleted(txn, t);
     if (!rc)
-        rc = itemstore_drop_table(txn, t);
+        rc = keep_items ? itemstore_detach_table(txn, t) : itemstore_drop_table(txn, t);
     if (!rc)
         rc = catalog_delete(txn, r->ns, str_from_cstr(t->name));
     return rc;
@@ -559,14 +582,47 @@ req_result_t op_delete_table(ddb_req_t *r)
     return req_queue(r, delete_apply, NULL, NULL);
 }
 
+/* Stores desc (consumed) as the table's description, then answers it. */
+static int put_and_describe(ddb_req_t *r, store_txn_t *txn, json_t *desc, const char *status, const ops_answer_t *a)
+{
+    table_t *nt = table_from_json(r->ns, desc);
+    int rc = catalog_put(txn, nt);
+    if (!rc) {
+        buf_putc(&r->out, '{');
+        rc = write_table_description(r, &r->out, txn, nt, "TableDescription", status, a);
+        buf_putc(&r->out, '}');
+    }
+    table_free(nt);
+    return rc;
+}
+
+/* ReplicaUpdates: the only change in its request (ops_settings_check_update). */
+static int replica_update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const table_t *t)
+{
+    json_t *desc = json_deep_copy(t->desc);
+    ops_answer_t a = {0};
+    int rc = ops_replica_updates(r, txn, cache, t, desc, &a);
+    if (!rc)
+        rc = put_and_describe(r, txn, desc, "UPDATING", &a);
+    else
+        json_decref(desc);
+    ops_answer_free(&a);
+    return rc;
+}
+
 /* UpdateTable(TableName, BillingMode?, ProvisionedThroughput?,
- *             DeletionProtectionEnabled?, TableClass?) */
+ *             DeletionProtectionEnabled?, TableClass?, StreamSpecification?,
+ *             GlobalSecondaryIndexUpdates?, SSESpecification?,
+ *             OnDemandThroughput?, WarmThroughput?, ReplicaUpdates?, ...) */
 static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     const table_t *t;
     int rc = req_table(r, txn, cache, &t);
     if (rc)
         return rc;
+    if (t->restoring)
+        return err_set(&r->err, ERR_RESOURCE_IN_USE,
+                       "Attempt to change a resource which is still in use: Table is being created: %s", t->name);
     int billing;
     const json_t *pt;
     req_enum(r, "BillingMode", billing_modes, &billing, (int)t->billing);
@@ -574,12 +630,11 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     const json_t *protect = req_member(r, "DeletionProtectionEnabled");
     const json_t *stream_spec = req_member(r, "StreamSpecification");
     const json_t *gsi_updates = req_member(r, "GlobalSecondaryIndexUpdates");
+    const json_t *vector_updates = req_member(r, "VectorIndexUpdates");
     int table_class;
     req_enum(r, "TableClass", table_classes, &table_class, -1);
-    if (!req_member(r, "BillingMode") && !pt && !protect && !stream_spec && !gsi_updates && table_class < 0)
-        return err_set(&r->err, ERR_VALIDATION,
-                       "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                       "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    if (req_member(r, "ReplicaUpdates"))
+        return replica_update_apply(r, txn, cache, t);
     if (billing == BILLING_PROVISIONED && t->billing == BILLING_PAY_PER_REQUEST && !pt)
         return validate_billing(r, billing, NULL, NULL);
     if (billing == BILLING_PAY_PER_REQUEST && pt)
@@ -622,24 +677,21 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
         json_object_set_new(desc, "TableClassUpdated", json_real(now));
     }
-    if (gsi_updates && (rc = ops_index_updates(r, txn, t, desc)) != 0) {
+    ops_answer_t a = {0};
+    if ((rc = ops_settings_update(r, t, desc, &a)) != 0 || (gsi_updates && (rc = ops_index_updates(r, txn, t, desc)) != 0) ||
+        (vector_updates && (rc = ops_vector_index_updates(r, txn, t, desc)) != 0)) {
+        ops_answer_free(&a);
         json_decref(desc);
         return rc;
     }
     rc = stream_apply_spec(txn, &r->err, r->ns, r->region, r->account, desc, stream_spec, false);
-    if (rc) {
+    if (!rc)
+        rc = put_and_describe(r, txn, desc,
+                              pt || req_member(r, "BillingMode") || gsi_updates || vector_updates ? "UPDATING" : "ACTIVE",
+                              &a);
+    else
         json_decref(desc);
-        return rc;
-    }
-    table_t *nt = table_from_json(r->ns, desc);
-    rc = catalog_put(txn, nt);
-    if (!rc) {
-        buf_putc(&r->out, '{');
-        rc = write_table_description(r, &r->out, txn, nt, "TableDescription",
-                                     pt || req_member(r, "BillingMode") || gsi_updates ? "UPDATING" : "ACTIVE");
-        buf_putc(&r->out, '}');
-    }
-    table_free(nt);
+    ops_answer_free(&a);
     return rc;
 }
 
@@ -653,7 +705,8 @@ req_result_t op_update_table(ddb_req_t *r)
         req_object(r, "ProvisionedThroughput", false, &pt) || req_bool(r, "DeletionProtectionEnabled", &protect) ||
         req_enum(r, "TableClass", table_classes, &table_class, -1))
         return REQ_FAILED;
-    if (req_constraints_done(r) || stream_check_spec(&r->err, req_member(r, "StreamSpecification")))
+    if (req_constraints_done(r) || stream_check_spec(&r->err, req_member(r, "StreamSpecification")) ||
+        ops_settings_check_update(r))
         return REQ_FAILED;
     return req_queue(r, update_apply, NULL, NULL);
 }

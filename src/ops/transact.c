@@ -42,11 +42,9 @@ static int parse_get(ddb_req_t *r, store_txn_t *txn, const json_t *action, trans
         return err_set(&r->err, ERR_VALIDATION, "%s", bad);
     if (ops_parse_exprs_of(r, get, OPS_PROJECTION, &g->x) || ops_item_of(r, get, "Key", &g->key))
         return -1;
-    int rc = catalog_lookup(r->env->loop_catalog, txn, r->ns, bare, &g->table);
+    int rc = req_table_named(r, txn, r->env->loop_catalog, bare, &g->table);
     if (rc)
         return rc;
-    if (!g->table)
-        return err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     /* a key that does not fit the table cancels the transaction, as a
      * ValidationError reason (AWS, in the conformance suite) */
     if (key_check_key(&g->table->ks, &g->key, &r->err)) {
@@ -81,8 +79,9 @@ static int get_cancel(ddb_req_t *r, const transact_get_t *gets, size_t n)
     }
     buf_putc(&extra, ']');
     r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
-    char *msg = arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
-                             (int)codes.len, codes.data);
+    char *msg =
+        arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
+                     (int)codes.len, codes.data);
     err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
     r->err.msg_long = msg;
     buf_free(&codes);
@@ -266,7 +265,7 @@ static int tw_resolve(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, tw
         int rc = catalog_lookup(cache, txn, r->ns, a->table_name, &a->table);
         if (rc < 0)
             return rc;
-        if (!a->table)
+        if (!a->table || a->table->restoring)
             return req_table_not_found(r, a->table_name);
         const key_schema_t *ks = &a->table->ks;
         if (a->kind == TW_PUT ? key_check_item(ks, &a->item, &r->err) : key_check_key(ks, &a->item, &r->err))
@@ -389,9 +388,9 @@ static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
     }
     buf_putc(&extra, ']');
     r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
-    char *msg = arena_printf(&r->arena,
-                             "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
-                             (int)codes.len, codes.data);
+    char *msg =
+        arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
+                     (int)codes.len, codes.data);
     err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
     r->err.msg_long = msg; /* err.msg alone would cut a long list short */
     buf_free(&codes);

@@ -4,6 +4,7 @@
 
 #include "base/alloc.h"
 #include "base/endian.h"
+#include "storage/replica_view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,13 +60,36 @@ static void parse_key_schema(json_t *list, json_t *defs, key_schema_t *ks)
     }
 }
 
+/* Every HASH and RANGE attribute of an index key, in order (a
+ * multi-attribute GSI key has up to four of each); ks keeps the first of
+ * each. */
+static void parse_index_keys(json_t *list, json_t *defs, table_index_t *out)
+{
+    memset(&out->ks, 0, sizeof out->ks);
+    size_t i;
+    json_t *k;
+    json_array_foreach(list, i, k)
+    {
+        const char *name = json_string_value(json_object_get(k, "AttributeName"));
+        bool hash = strcmp(json_string_value(json_object_get(k, "KeyType")), "HASH") == 0;
+        key_attr_t ka = {str_from_cstr(name), attr_type(defs, name)};
+        if (hash && out->n_hash < INDEX_KEY_ATTRS_MAX)
+            out->hash[out->n_hash++] = ka;
+        else if (!hash && out->n_range < INDEX_KEY_ATTRS_MAX)
+            out->range[out->n_range++] = ka;
+    }
+    out->ks.hash = out->hash[0];
+    if (out->n_range)
+        out->ks.range = out->range[0];
+}
+
 /* An index as index.c needs it. Descriptions stored before indexes were
  * numbered ("ddbd_number") get their position, which CreateTable used. */
 static void parse_index(json_t *ix, json_t *defs, bool local, size_t pos, table_index_t *out)
 {
     out->name = json_string_value(json_object_get(ix, "IndexName"));
     out->local = local;
-    parse_key_schema(json_object_get(ix, "KeySchema"), defs, &out->ks);
+    parse_index_keys(json_object_get(ix, "KeySchema"), defs, out);
     json_t *proj = json_object_get(ix, "Projection");
     const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
     out->projection = !type || strcmp(type, "KEYS_ONLY") == 0 ? PROJ_KEYS_ONLY
@@ -102,6 +126,71 @@ static void parse_indexes(table_t *t, json_t *defs)
     }
 }
 
+static void parse_projection(json_t *proj, index_projection_t *type_out, str_t **include, size_t *n_include)
+{
+    const char *type = json_string_value(json_object_get(proj, "ProjectionType"));
+    *type_out = !type || strcmp(type, "KEYS_ONLY") == 0 ? PROJ_KEYS_ONLY
+                : strcmp(type, "INCLUDE") == 0          ? PROJ_INCLUDE
+                                                        : PROJ_ALL;
+    json_t *nka = json_object_get(proj, "NonKeyAttributes");
+    *n_include = json_array_size(nka);
+    *include = *n_include ? xcalloc(*n_include, sizeof **include) : NULL;
+    for (size_t i = 0; i < *n_include; i++)
+        (*include)[i] = str_from_cstr(json_string_value(json_array_get(nka, i)));
+}
+
+static void parse_vector_index(json_t *v, json_t *defs, vector_index_t *out)
+{
+    out->name = json_string_value(json_object_get(v, "IndexName"));
+    out->attr =
+        str_from_cstr(json_string_value(json_object_get(json_object_get(v, "VectorAttribute"), "AttributeName")));
+    out->dims = (uint32_t)json_integer_value(json_object_get(v, "Dimensions"));
+    const char *fn = json_string_value(json_object_get(v, "DistanceFunction"));
+    out->distance = fn && strcmp(fn, "EUCLIDEAN") == 0     ? VDIST_EUCLIDEAN
+                    : fn && strcmp(fn, "DOT_PRODUCT") == 0 ? VDIST_DOT_PRODUCT
+                                                           : VDIST_COSINE;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(v, "SearchSchema"), i, e)
+    {
+        const char *name = json_string_value(json_object_get(e, "AttributeName"));
+        key_attr_t ka = {str_from_cstr(name), attr_type(defs, name)};
+        const char *type = json_string_value(json_object_get(e, "SearchSchemaElementType"));
+        if (type && strcmp(type, "HASH") == 0)
+            out->hash = ka;
+        else if (out->n_filters < VECTOR_FILTERS_MAX)
+            out->filters[out->n_filters++] = ka;
+    }
+    parse_projection(json_object_get(v, "Projection"), &out->projection, &out->include, &out->n_include);
+    out->number = (uint16_t)json_integer_value(json_object_get(v, "ddbd_number"));
+    const char *status = json_string_value(json_object_get(v, "ddbd_status"));
+    out->creating = status && strcmp(status, "CREATING") == 0;
+}
+
+static void parse_vector_indexes(table_t *t, json_t *defs)
+{
+    json_t *list = json_object_get(t->desc, "VectorIndexes");
+    if (!json_array_size(list))
+        return;
+    t->vindexes = xcalloc(json_array_size(list), sizeof *t->vindexes);
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *status = json_string_value(json_object_get(v, "ddbd_status"));
+        if (!status || strcmp(status, "DELETING") != 0)
+            parse_vector_index(v, defs, &t->vindexes[t->n_vindexes++]);
+    }
+}
+
+const vector_index_t *table_vector_index(const table_t *t, str_t name)
+{
+    for (size_t i = 0; i < t->n_vindexes; i++)
+        if (str_eq_cstr(name, t->vindexes[i].name))
+            return &t->vindexes[i];
+    return NULL;
+}
+
 const table_index_t *table_index(const table_t *t, str_t name)
 {
     for (size_t i = 0; i < t->n_indexes; i++)
@@ -134,6 +223,10 @@ table_t *table_from_json(const char *ns, json_t *desc)
     json_t *defs = json_object_get(desc, "AttributeDefinitions");
     parse_key_schema(json_object_get(desc, "KeySchema"), defs, &t->ks);
     parse_indexes(t, defs);
+    parse_vector_indexes(t, defs);
+    t->keep_history = json_is_true(json_object_get(json_object_get(desc, "ddbd_pitr"), "on")) ||
+                      json_integer_value(json_object_get(desc, "ddbd_pins")) > 0;
+    t->restoring = json_object_get(desc, "ddbd_restore") != NULL;
     return t;
 }
 
@@ -144,6 +237,9 @@ void table_free(table_t *t)
     for (size_t i = 0; i < t->n_indexes; i++)
         free(t->indexes[i].include);
     free(t->indexes);
+    for (size_t i = 0; i < t->n_vindexes; i++)
+        free(t->vindexes[i].include);
+    free(t->vindexes);
     json_decref(t->desc);
     free(t->ns);
     free(t->name);
@@ -152,14 +248,62 @@ void table_free(table_t *t)
 
 /* ---- storage --------------------------------------------------------------- */
 
+static int put_json(store_txn_t *txn, const char *ns, str_t name, const json_t *desc)
+{
+    buf_t key = BUF_INIT;
+    catalog_key(ns, name, &key);
+    char *s = xjson_dumps(desc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    int rc = store_put(txn, STORE_DB_CATALOG, (str_t){key.data, key.len}, str_from_cstr(s));
+    free(s);
+    buf_free(&key);
+    return rc;
+}
+
+/* The stored JSON of ns/name (new reference) or NULL when absent. */
+static int get_json(store_txn_t *txn, const char *ns, str_t name, json_t **out)
+{
+    buf_t key = BUF_INIT;
+    catalog_key(ns, name, &key);
+    str_t v;
+    int rc = store_get(txn, STORE_DB_CATALOG, (str_t){key.data, key.len}, &v);
+    buf_free(&key);
+    *out = NULL;
+    if (rc == STORE_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    *out = json_loadb(v.ptr, v.len, 0, NULL);
+    return *out ? 0 : STORE_ERR_IO;
+}
+
+/* A replica's view (its desc names "ddbd_home") is stored in two parts:
+ * its regional members in its own namespace's link, the rest in the home
+ * entry, whose own regional members stay as they are. */
 int catalog_put(store_txn_t *txn, const table_t *t)
 {
-    buf_t key = BUF_INIT, val = BUF_INIT;
-    catalog_key(t->ns, str_from_cstr(t->name), &key);
-    table_to_stored_json(t, &val);
-    int rc = store_put(txn, STORE_DB_CATALOG, (str_t){key.data, key.len}, (str_t){val.data, val.len});
-    buf_free(&key);
-    buf_free(&val);
+    str_t name = str_from_cstr(t->name);
+    const char *home_ns = json_string_value(json_object_get(t->desc, "ddbd_home"));
+    if (!home_ns)
+        return put_json(txn, t->ns, name, t->desc);
+    json_t *current, *link, *home;
+    int rc = get_json(txn, home_ns, name, &current);
+    if (rc)
+        return rc;
+    replica_view_split(t->desc, current, &link, &home);
+    rc = put_json(txn, t->ns, name, link);
+    if (!rc)
+        rc = put_json(txn, home_ns, name, home);
+    json_decref(current);
+    json_decref(link);
+    json_decref(home);
+    return rc;
+}
+
+int catalog_put_link(store_txn_t *txn, const char *ns, str_t name, const char *home_ns, const json_t *regional)
+{
+    json_t *link = replica_link_new(home_ns, regional);
+    int rc = put_json(txn, ns, name, link);
+    json_decref(link);
     return rc;
 }
 
@@ -296,6 +440,31 @@ void catalog_cache_free(catalog_cache_t *c)
     free(c);
 }
 
+/* The home entry's bytes of a link (a plain description, never a link:
+ * links point at homes only). */
+static int link_target(store_txn_t *txn, const char *home_ns, str_t name, str_t *out)
+{
+    buf_t key = BUF_INIT;
+    catalog_key(home_ns, name, &key);
+    int rc = store_get(txn, STORE_DB_CATALOG, (str_t){key.data, key.len}, out);
+    buf_free(&key);
+    if (rc == 0 && replica_is_link(*out))
+        rc = STORE_NOTFOUND;
+    return rc;
+}
+
+/* The table a link shows: both holds the link's bytes, '\n', the home's. */
+static table_t *view_of(const char *ns, const json_t *link, const char *home_ns, str_t both)
+{
+    const char *nl = memchr(both.ptr, '\n', both.len);
+    json_t *home = json_loadb(nl + 1, both.len - (size_t)(nl + 1 - both.ptr), 0, NULL);
+    if (!home)
+        return NULL;
+    json_t *view = replica_view_merge(home, link, home_ns);
+    json_decref(home);
+    return table_from_json(ns, view);
+}
+
 int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t name, const table_t **out)
 {
     char kb[600];
@@ -327,7 +496,26 @@ int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t n
         }
         return 0;
     }
+    buf_t both = BUF_INIT; /* a link: its bytes and its home's, which the view depends on */
+    json_t *link = NULL;
+    const char *home_ns = NULL;
+    if (replica_is_link(stored)) {
+        link = json_loadb(stored.ptr, stored.len, 0, NULL);
+        home_ns = json_string_value(json_object_get(link, "ddbd_replica_of"));
+        str_t home;
+        rc = home_ns ? link_target(txn, home_ns, name, &home) : STORE_ERR_IO;
+        if (rc) {
+            json_decref(link);
+            return rc == STORE_NOTFOUND ? 0 : rc;
+        }
+        buf_append(&both, stored.ptr, stored.len);
+        buf_putc(&both, '\n');
+        buf_append(&both, home.ptr, home.len);
+        stored = (str_t){both.data, both.len};
+    }
     if (e && e->stored_len == stored.len && memcmp(e->stored, stored.ptr, stored.len) == 0) {
+        json_decref(link);
+        buf_free(&both);
         *out = e->table;
         return 0;
     }
@@ -335,9 +523,12 @@ int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t n
         *prevp = e->next;
         entry_free(e);
     }
-    table_t *t = table_from_stored_json(ns, stored.ptr, stored.len);
-    if (!t)
+    table_t *t = link ? view_of(ns, link, home_ns, stored) : table_from_stored_json(ns, stored.ptr, stored.len);
+    json_decref(link);
+    if (!t) {
+        buf_free(&both);
         return STORE_ERR_IO;
+    }
     e = xcalloc(1, sizeof *e);
     e->key = xmalloc(key.len);
     e->stored = xmalloc(stored.len);
@@ -349,5 +540,6 @@ int catalog_lookup(catalog_cache_t *c, store_txn_t *txn, const char *ns, str_t n
     e->next = *slot;
     *slot = e;
     *out = t;
+    buf_free(&both);
     return 0;
 }

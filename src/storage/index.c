@@ -5,41 +5,99 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/endian.h"
+#include "storage/vector_index.h"
+
 /* ---- checks and projections ------------------------------------------------ */
 
 #define MSG_INVALID "One or more parameter values were invalid: "
 
-int index_check_item(const table_t *t, const value_t *item, err_t *e)
+/* The size an index key group may reach: as for a table's keys, 2048
+ * bytes of partition key and 1024 of sort key. */
+#define INDEX_HASH_MAX_BYTES KEY_PARTITION_MAX_BYTES
+#define INDEX_RANGE_MAX_BYTES KEY_SORT_MAX_BYTES
+
+static int check_key_value(const table_index_t *ix, const key_attr_t *ka, const value_t *v, err_t *e)
 {
-    for (size_t i = 0; i < t->n_indexes; i++) {
-        const table_index_t *ix = &t->indexes[i];
-        const key_attr_t *keys[] = {&ix->ks.hash, &ix->ks.range};
-        for (int k = 0; k < 2; k++) {
-            const value_t *v = keys[k]->name.len ? item_get(item, keys[k]->name) : NULL;
-            if (!v)
-                continue;
-            if (v->type != keys[k]->type)
-                return err_set(e, ERR_VALIDATION,
-                               MSG_INVALID "Type mismatch for Index Key %.*s Expected: %s Actual: %s IndexName: %s",
-                               STR_FMT(keys[k]->name), vtype_name(keys[k]->type), vtype_name(v->type), ix->name);
-            if (v->type != VT_N && v->s.len == 0)
-                return err_set(e, ERR_VALIDATION,
-                               "One or more parameter values are not valid. A value specified for a secondary "
-                               "index key is not supported. The AttributeValue for a key attribute cannot "
-                               "contain an empty %s value. IndexName: %s, IndexKey: %.*s",
-                               v->type == VT_S ? "string" : "binary", ix->name, STR_FMT(keys[k]->name));
-            /* an index's keys have the table's limits (2048 bytes for a
-             * partition key, 1024 for a sort key); AWS's words for an index
-             * are not recorded, so the table's are used */
-            if (v->type != VT_N && k == 0 && v->s.len > KEY_PARTITION_MAX_BYTES)
-                return err_set(e, ERR_VALIDATION,
-                               MSG_INVALID "Size of hashkey has exceeded the maximum size limit of2048 bytes");
-            if (v->type != VT_N && k == 1 && v->s.len > KEY_SORT_MAX_BYTES)
-                return err_set(e, ERR_VALIDATION,
-                               MSG_INVALID "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+    if (v->type != ka->type)
+        return err_set(e, ERR_VALIDATION,
+                       MSG_INVALID "Type mismatch for Index Key %.*s Expected: %s Actual: %s IndexName: %s",
+                       STR_FMT(ka->name), vtype_name(ka->type), vtype_name(v->type), ix->name);
+    if (v->type != VT_N && v->s.len == 0)
+        return err_set(e, ERR_VALIDATION,
+                       "One or more parameter values are not valid. A value specified for a secondary "
+                       "index key is not supported. The AttributeValue for a key attribute cannot "
+                       "contain an empty %s value. IndexName: %s, IndexKey: %.*s",
+                       v->type == VT_S ? "string" : "binary", ix->name, STR_FMT(ka->name));
+    return 0;
+}
+
+/* One group of key attributes (HASH or RANGE) within its size limit. A
+ * single attribute has the table's limits and words (AWS's words for an
+ * index are not recorded); a multi-attribute group is limited in
+ * aggregate, counted as DynamoDB sizes values (a number by its digits),
+ * over the attributes the item has, in DynamoDB Local 3.3's words. */
+static int check_group_size(const table_index_t *ix, const key_attr_t *attrs, size_t n, bool hash, const value_t *item,
+                            err_t *e)
+{
+    size_t total = 0, max = hash ? INDEX_HASH_MAX_BYTES : INDEX_RANGE_MAX_BYTES;
+    bool one_over = false;
+    buf_t names = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        const value_t *v = item_get(item, attrs[i].name);
+        if (!v)
+            continue;
+        size_t size = v->type == VT_N ? value_size(v) : v->s.len;
+        one_over = one_over || size > max;
+        total += size;
+        buf_printf(&names, "%s%.*s", names.len ? ", " : "", STR_FMT(attrs[i].name));
+    }
+    int rc = 0;
+    if (total > max && n == 1)
+        rc = err_set(e, ERR_VALIDATION,
+                     hash ? MSG_INVALID "Size of hashkey has exceeded the maximum size limit of2048 bytes"
+                          : MSG_INVALID "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+    else if (one_over)
+        rc = err_set(e, ERR_VALIDATION, MSG_INVALID "Size limit exceeded");
+    else if (total > max)
+        rc = err_set(e, ERR_VALIDATION,
+                     "Aggregate size for %s key attributes %.*s of index %s has exceeded limit %zu bytes, with actual "
+                     "size %zu bytes",
+                     hash ? "HASH" : "RANGE", (int)names.len, names.data, ix->name, max, total);
+    buf_free(&names);
+    return rc;
+}
+
+static int check_index_keys(const table_index_t *ix, const value_t *item, err_t *e)
+{
+    for (int g = 0; g < 2; g++) {
+        const key_attr_t *attrs = g == 0 ? ix->hash : ix->range;
+        size_t n = g == 0 ? ix->n_hash : ix->n_range;
+        for (size_t i = 0; i < n; i++) {
+            const value_t *v = item_get(item, attrs[i].name);
+            if (v && check_key_value(ix, &attrs[i], v, e))
+                return -1;
         }
     }
+    if (check_group_size(ix, ix->hash, ix->n_hash, true, item, e) ||
+        check_group_size(ix, ix->range, ix->n_range, false, item, e))
+        return -1;
     return 0;
+}
+
+int index_check_item(const table_t *t, const value_t *item, err_t *e)
+{
+    for (size_t i = 0; i < t->n_indexes; i++)
+        if (check_index_keys(&t->indexes[i], item, e))
+            return -1;
+    return vindex_check_item(t, item, e);
+}
+
+bool index_key_valid(const table_index_t *ix, const value_t *item)
+{
+    err_t e;
+    err_clear(&e);
+    return index_has_item(ix, item) && check_index_keys(ix, item, &e) == 0;
 }
 
 static bool has_attr(const value_t *item, const key_attr_t *ka)
@@ -50,13 +108,39 @@ static bool has_attr(const value_t *item, const key_attr_t *ka)
 
 bool index_has_item(const table_index_t *ix, const value_t *item)
 {
-    return has_attr(item, &ix->ks.hash) && (!key_schema_has_range(&ix->ks) || has_attr(item, &ix->ks.range));
+    for (size_t i = 0; i < ix->n_hash; i++)
+        if (!has_attr(item, &ix->hash[i]))
+            return false;
+    for (size_t i = 0; i < ix->n_range; i++)
+        if (!has_attr(item, &ix->range[i]))
+            return false;
+    return true;
 }
 
 static value_t with_attr(arena_t *a, value_t m, const value_t *item, str_t name)
 {
     const value_t *v = name.len ? item_get(item, name) : NULL;
     return v && !item_get(&m, name) ? item_with(a, &m, name, v) : m;
+}
+
+value_t index_key_of(arena_t *a, const table_index_t *ix, const value_t *item, value_t m)
+{
+    for (size_t i = 0; i < ix->n_hash; i++)
+        m = with_attr(a, m, item, ix->hash[i].name);
+    for (size_t i = 0; i < ix->n_range; i++)
+        m = with_attr(a, m, item, ix->range[i].name);
+    return m;
+}
+
+bool index_is_key(const table_index_t *ix, str_t name)
+{
+    for (size_t i = 0; i < ix->n_hash; i++)
+        if (str_eq(name, ix->hash[i].name))
+            return true;
+    for (size_t i = 0; i < ix->n_range; i++)
+        if (str_eq(name, ix->range[i].name))
+            return true;
+    return false;
 }
 
 value_t index_project(arena_t *a, const table_t *t, const table_index_t *ix, const value_t *item)
@@ -66,8 +150,7 @@ value_t index_project(arena_t *a, const table_t *t, const table_index_t *ix, con
     value_t m = {.type = VT_M};
     m = with_attr(a, m, item, t->ks.hash.name);
     m = with_attr(a, m, item, t->ks.range.name);
-    m = with_attr(a, m, item, ix->ks.hash.name);
-    m = with_attr(a, m, item, ix->ks.range.name);
+    m = index_key_of(a, ix, item, m);
     for (size_t i = 0; i < ix->n_include; i++)
         m = with_attr(a, m, item, ix->include[i]);
     return m;
@@ -76,7 +159,7 @@ value_t index_project(arena_t *a, const table_t *t, const table_index_t *ix, con
 bool index_projects(const table_t *t, const table_index_t *ix, str_t name)
 {
     if (ix->projection == PROJ_ALL || str_eq(name, t->ks.hash.name) || str_eq(name, t->ks.range.name) ||
-        str_eq(name, ix->ks.hash.name) || str_eq(name, ix->ks.range.name))
+        index_is_key(ix, name))
         return true;
     for (size_t i = 0; i < ix->n_include; i++)
         if (str_eq(name, ix->include[i]))
@@ -95,15 +178,34 @@ void index_key_table(uint32_t table_id, uint16_t number, key_buf_t *out)
 
 void index_key_partition(uint32_t table_id, uint16_t number, const value_t *hash_value, key_buf_t *out)
 {
-    /* keys.c hashes the value exactly as it does for items */
-    key_buf_t item_prefix;
-    key_encode_partition(table_id, hash_value, &item_prefix);
-    index_key_table(table_id, number, out);
-    key_append_bytes(out, item_prefix.b + 4, KEY_HASH_LEN);
+    index_key_partition_of(table_id, number, &hash_value, 1, out);
 }
 
-/* The escaped encoding: 0x00 -> 0x00 0x01, so 0x00 0x00 can end it. */
-static void escape_sort(const value_t *v, buf_t *out)
+/* One HASH value: exactly keys.c's partition hash (a type byte and the
+ * value), so single-attribute entries keep the form they always had.
+ * Several: each value typed and length-prefixed, so no two tuples share
+ * the hashed bytes. */
+void index_key_partition_of(uint32_t table_id, uint16_t number, const value_t *const *values, size_t n, key_buf_t *out)
+{
+    index_key_table(table_id, number, out);
+    if (n == 1) {
+        key_buf_t item_prefix;
+        key_encode_partition(table_id, values[0], &item_prefix);
+        key_append_bytes(out, item_prefix.b + 4, KEY_HASH_LEN);
+        return;
+    }
+    buf_t b = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t head[5] = {(uint8_t)vtype_name(values[i]->type)[0]};
+        be32_put(head + 1, (uint32_t)values[i]->s.len);
+        buf_append(&b, head, sizeof head);
+        buf_append(&b, values[i]->s.ptr, values[i]->s.len);
+    }
+    key_append_hash(out, b.data, b.len);
+    buf_free(&b);
+}
+
+void index_escape_sort(const value_t *v, bool terminate, buf_t *out)
 {
     buf_t raw = BUF_INIT;
     key_sort_encoding(v, &raw);
@@ -113,36 +215,52 @@ static void escape_sort(const value_t *v, buf_t *out)
             buf_putc(out, 1);
     }
     buf_free(&raw);
+    if (terminate)
+        buf_append(out, "\0\0", 2);
 }
 
-static void append_escaped(key_buf_t *out, const buf_t *esc)
+void index_key_append_sort_seek(key_buf_t *out, const buf_t *esc)
 {
-    if (esc->len <= INDEX_SORT_INLINE_MAX) {
-        key_append_bytes(out, esc->data, esc->len);
-        return;
-    }
-    key_append_bytes(out, esc->data, INDEX_SORT_INLINE_MAX);
-    key_append_hash(out, esc->data, esc->len);
+    size_t n = esc->len > INDEX_SORT_INLINE_MAX ? INDEX_SORT_INLINE_MAX : esc->len; /* a group's start */
+    key_append_bytes(out, esc->data, n);
 }
 
 void index_key_append_sort_open(key_buf_t *out, const value_t *v)
 {
     buf_t esc = BUF_INIT;
-    escape_sort(v, &esc);
-    if (esc.len > INDEX_SORT_INLINE_MAX)
-        esc.len = INDEX_SORT_INLINE_MAX; /* a seek key: the group's start */
-    key_append_bytes(out, esc.data, esc.len);
+    index_escape_sort(v, false, &esc);
+    index_key_append_sort_seek(out, &esc);
     buf_free(&esc);
+}
+
+void index_key_item_partition(const table_t *t, const table_index_t *ix, const value_t *item, key_buf_t *out)
+{
+    const value_t *hv[INDEX_KEY_ATTRS_MAX];
+    static const value_t none = {.type = VT_S};
+    for (size_t i = 0; i < ix->n_hash; i++) {
+        hv[i] = item_get(item, ix->hash[i].name);
+        if (!hv[i])
+            hv[i] = &none;
+    }
+    index_key_partition_of(t->id, ix->number, hv, ix->n_hash, out);
 }
 
 void index_key_entry(const table_t *t, const table_index_t *ix, const value_t *item, key_buf_t *out)
 {
-    index_key_partition(t->id, ix->number, item_get(item, ix->ks.hash.name), out);
-    if (key_schema_has_range(&ix->ks)) {
+    index_key_item_partition(t, ix, item, out);
+    if (ix->n_range) {
         buf_t esc = BUF_INIT;
-        escape_sort(item_get(item, ix->ks.range.name), &esc);
-        buf_append(&esc, "\0\0", 2);
-        append_escaped(out, &esc);
+        for (size_t i = 0; i < ix->n_range; i++) {
+            const value_t *v = item_get(item, ix->range[i].name);
+            if (v)
+                index_escape_sort(v, true, &esc);
+        }
+        if (esc.len <= INDEX_SORT_INLINE_MAX) {
+            key_append_bytes(out, esc.data, esc.len);
+        } else {
+            key_append_bytes(out, esc.data, INDEX_SORT_INLINE_MAX);
+            key_append_hash(out, esc.data, esc.len);
+        }
         buf_free(&esc);
     }
     key_buf_t base;
@@ -296,13 +414,13 @@ static void effect_add(itemstore_effect_t *effect, const table_index_t *ix, doub
     if (!effect || units == 0)
         return;
     for (int i = 0; i < effect->n_index; i++)
-        if (strcmp(effect->index[i].name, ix->name) == 0) {
+        if (!effect->index[i].vector && strcmp(effect->index[i].name, ix->name) == 0) {
             effect->index[i].write_units += units;
             return;
         }
     if (effect->n_index == ITEMSTORE_MAX_INDEXES)
         return;
-    effect->index[effect->n_index++] = (itemstore_index_units_t){ix->name, ix->local, units};
+    effect->index[effect->n_index++] = (itemstore_index_units_t){ix->name, ix->local, units, false};
 }
 
 /* Puts an entry, counting it unless it was there already (an entry a
@@ -387,8 +505,9 @@ int index_write(store_txn_t *txn, const table_t *t, const key_buf_t *base_key, c
                 const value_t *new_item, itemstore_effect_t *effect)
 {
     (void)base_key; /* entry keys hash the base key re-encoded from the item */
-    if (!t->n_indexes)
-        return 0;
+    int vrc = vindex_write(txn, t, old, new_item, effect);
+    if (vrc || !t->n_indexes)
+        return vrc;
     arena_t a;
     arena_init(&a);
     int rc = 0;
@@ -405,8 +524,8 @@ int index_backfill_item(store_txn_t *txn, const table_t *t, const table_index_t 
                         const value_t *item)
 {
     (void)base_key;
-    if (!index_has_item(ix, item))
-        return 0;
+    if (!index_key_valid(ix, item))
+        return 0; /* AWS skips an item whose index key is too long or empty, and goes on */
     arena_t a;
     arena_init(&a);
     key_buf_t k;
@@ -434,6 +553,9 @@ int index_drop(store_txn_t *txn, uint32_t table_id, uint16_t number)
 
 int index_drop_table(store_txn_t *txn, const table_t *t)
 {
+    int vrc = vindex_drop_table(txn, t);
+    if (vrc)
+        return vrc;
     key_buf_t collections;
     index_key_table(t->id, COLLECTION_MARK, &collections);
     int drc = store_del_prefix(txn, STORE_DB_STATS, kstr(&collections), NULL);
@@ -451,9 +573,9 @@ int index_drop_table(store_txn_t *txn, const table_t *t)
 
 void index_number_new(json_t *desc)
 {
-    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"};
+    static const char *const lists[] = {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "VectorIndexes"};
     json_int_t n = 1;
-    for (int l = 0; l < 2; l++) {
+    for (int l = 0; l < 3; l++) {
         size_t i;
         json_t *ix;
         json_array_foreach(json_object_get(desc, lists[l]), i, ix)

@@ -5,6 +5,11 @@
  *     table id (u32 BE) . index number (u16 BE) . hash128(index partition key)
  *     . index sort key (escaped, see below; absent without a sort key)
  *     . hash128(the base item's LMDB key)
+ * A multi-attribute GSI key (up to four HASH and four RANGE attributes)
+ * hashes every HASH value, typed and length-prefixed, into the one
+ * partition hash, and writes each RANGE value's escaped, terminated
+ * encoding in turn: tuples then sort as DynamoDB sorts them, attribute by
+ * attribute.
  * and holds the projected item (value.h encoding), which always includes
  * the base table key and the index key. The trailing hash keeps entries
  * with equal index keys distinct. Because something follows the sort key,
@@ -42,8 +47,15 @@ int index_check_write(store_txn_t *txn, const table_t *t, const value_t *old, co
 bool index_has_lsi(const table_t *t);
 int index_collection_size(store_txn_t *txn, const table_t *t, const value_t *item, uint64_t *out);
 
-/* Whether item belongs in ix (has its key attributes). */
+/* Whether item belongs in ix (has its key attributes, of their types). */
 bool index_has_item(const table_index_t *ix, const value_t *item);
+/* index_has_item, and the key is one a write could store (not empty,
+ * within the size limits): what a backfill indexes. */
+bool index_key_valid(const table_index_t *ix, const value_t *item);
+/* Whether name is one of ix's key attributes. */
+bool index_is_key(const table_index_t *ix, str_t name);
+/* m with ix's key attributes from item added (LastEvaluatedKey). */
+value_t index_key_of(arena_t *a, const table_index_t *ix, const value_t *item, value_t m);
 /* The entry ix keeps for item: the base key, the index key and the
  * projected attributes (the item itself for ALL). */
 value_t index_project(arena_t *a, const table_t *t, const table_index_t *ix, const value_t *item);
@@ -54,6 +66,17 @@ bool index_projects(const table_t *t, const table_index_t *ix, str_t name);
 /* Entry keys. */
 void index_key_table(uint32_t table_id, uint16_t number, key_buf_t *out);
 void index_key_partition(uint32_t table_id, uint16_t number, const value_t *hash_value, key_buf_t *out);
+/* The partition prefix of n HASH values (in KeySchema order). */
+void index_key_partition_of(uint32_t table_id, uint16_t number, const value_t *const *values, size_t n, key_buf_t *out);
+/* The partition prefix of item's entry in ix. */
+void index_key_item_partition(const table_t *t, const table_index_t *ix, const value_t *item, key_buf_t *out);
+/* Appends v's escaped sort encoding to out, with its 0x00 0x00 terminator
+ * when terminate (a whole component) or without (a bound: every value
+ * that starts with v sorts at or after it). */
+void index_escape_sort(const value_t *v, bool terminate, buf_t *out);
+/* Appends escaped sort bytes as a seek key: at most INDEX_SORT_INLINE_MAX
+ * of them, which lands before every entry of a long key's group. */
+void index_key_append_sort_seek(key_buf_t *out, const buf_t *esc);
 /* Appends the escaped sort key without its terminator: every entry whose
  * sort key is v or starts with v's encoding sorts at or after it. */
 void index_key_append_sort_open(key_buf_t *out, const value_t *v);

@@ -4,9 +4,28 @@
 #include "storage/index.h"
 #include "storage/ttl_index.h"
 
-static itemstore_change_fn change_hook;
+#include <stdlib.h>
 
-void itemstore_on_change(itemstore_change_fn fn) { change_hook = fn; }
+static itemstore_change_fn hooks[ITEMSTORE_MAX_HOOKS];
+static int n_hooks;
+
+void itemstore_on_change(itemstore_change_fn fn)
+{
+    for (int i = 0; i < n_hooks; i++)
+        if (hooks[i] == fn)
+            return; /* registered twice (a restarted service): once is enough */
+    if (n_hooks == ITEMSTORE_MAX_HOOKS)
+        abort(); /* a start-up wiring mistake */
+    hooks[n_hooks++] = fn;
+}
+
+static int run_hooks(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old, const value_t *item)
+{
+    int rc = 0;
+    for (int i = 0; i < n_hooks && !rc; i++)
+        rc = hooks[i](txn, t, key, old, item);
+    return rc;
+}
 
 static str_t key_str(const key_buf_t *k) { return (str_t){(const char *)k->b, k->len}; }
 
@@ -41,7 +60,7 @@ int itemstore_put(store_txn_t *txn, const table_t *t, const key_buf_t *key, cons
     rc = catalog_stats_add(txn, t->id, old ? 0 : 1, dbytes);
     if (!rc)
         rc = ttl_on_write(txn, t, key, old, item);
-    return rc || !change_hook ? rc : change_hook(txn, t, old, item);
+    return rc ? rc : run_hooks(txn, t, key, old, item);
 }
 
 int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old,
@@ -57,7 +76,7 @@ int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, c
     rc = catalog_stats_add(txn, t->id, -1, -(int64_t)item_size(old));
     if (!rc)
         rc = ttl_on_write(txn, t, key, old, NULL);
-    return rc || !change_hook ? rc : change_hook(txn, t, old, NULL);
+    return rc ? rc : run_hooks(txn, t, key, old, NULL);
 }
 
 int itemstore_drop_table(store_txn_t *txn, const table_t *t)
@@ -65,8 +84,12 @@ int itemstore_drop_table(store_txn_t *txn, const table_t *t)
     key_buf_t prefix;
     key_encode_table(t->id, &prefix);
     int rc = store_del_prefix(txn, STORE_DB_ITEMS, key_str(&prefix), NULL);
-    if (!rc)
-        rc = ttl_drop_table(txn, t->id);
+    return rc ? rc : itemstore_detach_table(txn, t);
+}
+
+int itemstore_detach_table(store_txn_t *txn, const table_t *t)
+{
+    int rc = ttl_drop_table(txn, t->id);
     if (!rc)
         rc = index_drop_table(txn, t);
     if (rc)

@@ -16,11 +16,12 @@
 /* What one item write did besides the item itself, for ConsumedCapacity
  * (INDEXES) and ReturnItemCollectionMetrics. Writes add to it, so one
  * effect can gather a whole batch or transaction per table. */
-#define ITEMSTORE_MAX_INDEXES 25 /* 20 GSIs + 5 LSIs */
+#define ITEMSTORE_MAX_INDEXES 30 /* 20 GSIs + 5 LSIs + 5 vector indexes */
 typedef struct itemstore_index_units {
     const char *name; /* the index's name (owned by the table_t) */
     bool local; /* an LSI */
-    double write_units;
+    double write_units; /* a vector index: VectorWriteRequestBytes */
+    bool vector; /* a vector index */
 } itemstore_index_units_t;
 
 typedef struct itemstore_effect {
@@ -39,13 +40,22 @@ int itemstore_delete(store_txn_t *txn, const table_t *t, const key_buf_t *key, c
                      itemstore_effect_t *effect);
 /* Drops every item of the table (DeleteTable). */
 int itemstore_drop_table(store_txn_t *txn, const table_t *t);
+/* DeleteTable of a table whose items a system backup takes over: drops
+ * the index entries, TTL entries and statistics but leaves the items,
+ * which nothing can reach any more but the backup's copy (backup_store.h),
+ * which removes them as it copies. */
+int itemstore_detach_table(store_txn_t *txn, const table_t *t);
 
-/* The after-write hook: fn runs for every item write, inside its
+/* After-write hooks: each runs for every item write, inside its
  * transaction, after the item, its index entries, statistics and TTL entry
- * are written (old/new NULL when absent). A non-zero result fails the
- * write. Streams registers here to append its records; register at
- * start-up, before the writer runs. */
-typedef int (*itemstore_change_fn)(store_txn_t *txn, const table_t *t, const value_t *old_item,
+ * are written; key is the item's LMDB key, old/new NULL when absent. A
+ * non-zero result fails the write. Streams register here to append their
+ * records, the history (history.h) to keep what backups and point-in-time
+ * recovery need; TTL deletions and every item of a transaction or batch
+ * pass here like any other write. Register at start-up, before the writer
+ * runs; they run in the order registered. */
+#define ITEMSTORE_MAX_HOOKS 4
+typedef int (*itemstore_change_fn)(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old_item,
                                    const value_t *new_item);
 void itemstore_on_change(itemstore_change_fn fn);
 

@@ -21,6 +21,10 @@ static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_TTL] = "ttl",
     [STORE_DB_INDEX] = "index",
     [STORE_DB_TRIGGERS] = "triggers",
+    [STORE_DB_HISTORY] = "history",
+    [STORE_DB_HISTORY_LOG] = "history_log",
+    [STORE_DB_BACKUPS] = "backups",
+    [STORE_DB_BACKUP_ITEMS] = "backup_items",
 };
 
 struct store_txn {
@@ -119,7 +123,7 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
     s->memfd = o->in_memory ? memory_file(o->dir) : -1;
     int rc = mdb_env_create(&s->env);
     if (!rc)
-        rc = mdb_env_set_maxdbs(s->env, 16);
+        rc = mdb_env_set_maxdbs(s->env, 64); /* room for every module's databases */
     if (!rc)
         rc = mdb_env_set_mapsize(s->env, o->map_size);
     if (!rc)

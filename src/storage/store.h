@@ -35,6 +35,10 @@ typedef enum store_db {
     STORE_DB_TTL, /* TTL expiry index (ttl.h) */
     STORE_DB_INDEX, /* index.h encoding -> projected item (value.h encoding) */
     STORE_DB_TRIGGERS, /* trigger UUID -> {"Config":{...},"Origin","StreamArn","Checkpoint"} (trigger.c) */
+    STORE_DB_HISTORY, /* item history for backups and PITR (history.h) */
+    STORE_DB_HISTORY_LOG, /* the history in commit order, for trimming (history.h) */
+    STORE_DB_BACKUPS, /* backup records and the work list of copies and restores (backup_store.h) */
+    STORE_DB_BACKUP_ITEMS, /* the items of backups (backup_store.h) */
     STORE_DB_COUNT_
 } store_db_t;
 

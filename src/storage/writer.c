@@ -2,8 +2,9 @@
  * that makes commits durable (see writer.h).
  *
  * Queue discipline: the loop thread collects what its callbacks submit
- * during one loop iteration (`local`) and, at the iteration's end (a
- * uv_check), hands the whole list over: appended to `queue` under `lock`
+ * during one loop iteration (`local`) and hands the whole list over
+ * before the loop next waits for events (a uv_prepare, for what timers
+ * submitted) or right after it woke (a uv_check, for what I/O submitted): appended to `queue` under `lock`
  * with one signal. The writer takes the whole queue at once, applies it in
  * one transaction and commits.
  *
@@ -57,9 +58,10 @@ struct writer {
     item_list_t local; /* submitted in this loop iteration */
     size_t n_local;
     size_t pending; /* submitted, not yet done */
+    uv_prepare_t prepare;
     uv_check_t check;
     uv_async_t async;
-    int open_handles; /* check and async: w is freed when both have closed */
+    int open_handles; /* prepare, check and async: w is freed when all have closed */
     struct {
         void (*fn)(void *ud);
         void *ud;
@@ -309,12 +311,11 @@ static bool can_apply_inline(const writer_t *w)
     return true;
 }
 
-/* The end of a loop iteration: what it submitted goes to the writer in one
+/* Before the loop waits, or once it woke: what it submitted goes to the writer in one
  * hand-off, or is applied here. Replies may submit more (a pipelined
  * request behind a write): repeat until nothing is left. */
-static void on_check(uv_check_t *h)
+static void hand_over(writer_t *w)
 {
-    writer_t *w = h->data;
     while (w->local.head) {
         item_list_t batch = w->local;
         bool here = can_apply_inline(w);
@@ -330,8 +331,13 @@ static void on_check(uv_check_t *h)
         pthread_cond_signal(&w->wake);
         pthread_mutex_unlock(&w->lock);
     }
+    uv_prepare_stop(&w->prepare);
     uv_check_stop(&w->check);
 }
+
+static void on_prepare(uv_prepare_t *h) { hand_over(h->data); }
+
+static void on_check(uv_check_t *h) { hand_over(h->data); }
 
 static fault_t fault_from_env(void)
 {
@@ -362,6 +368,8 @@ int writer_start(writer_t **out, store_t *store, uv_loop_t *loop)
     if (rc)
         return rc;
     w->async.data = w;
+    uv_prepare_init(loop, &w->prepare);
+    w->prepare.data = w;
     uv_check_init(loop, &w->check);
     w->check.data = w;
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0 ||
@@ -378,8 +386,10 @@ void writer_submit(writer_t *w, writer_item_t *it)
     w->pending++;
     w->n_local++;
     list_push(&w->local, it);
-    if (!uv_is_active((uv_handle_t *)&w->check))
+    if (!uv_is_active((uv_handle_t *)&w->check)) {
+        uv_prepare_start(&w->prepare, on_prepare);
         uv_check_start(&w->check, on_check);
+    }
 }
 
 void writer_submit_job(writer_t *w, writer_job_fn fn, writer_job_done done, void *ud)
@@ -414,7 +424,7 @@ static void on_handle_closed(uv_handle_t *h)
 
 void writer_stop(writer_t *w)
 {
-    on_check(&w->check); /* what this iteration submitted goes first */
+    hand_over(w); /* what this iteration submitted goes first */
     pthread_mutex_lock(&w->lock);
     w->stopping = true;
     pthread_cond_signal(&w->wake);
@@ -428,7 +438,8 @@ void writer_stop(writer_t *w)
         pthread_join(w->sync_thread, NULL);
     }
     on_async(&w->async); /* deliver what the last batches finished */
-    w->open_handles = 2;
+    w->open_handles = 3;
+    uv_close((uv_handle_t *)&w->prepare, on_handle_closed);
     uv_close((uv_handle_t *)&w->check, on_handle_closed);
     uv_close((uv_handle_t *)&w->async, on_handle_closed);
 }

@@ -463,8 +463,10 @@ static int maybe_roll_over(store_txn_t *txn, uint32_t id, json_t *m, uint64_t se
     return meta_store(txn, id, m);
 }
 
-int stream_on_write(store_txn_t *txn, const table_t *t, const value_t *old_item, const value_t *new_item)
+int stream_on_write(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old_item,
+                    const value_t *new_item)
 {
+    (void)key;
     if (!stream_enabled(t->desc) || (!old_item && !new_item))
         return 0;
     if (old_item && new_item && value_equal(old_item, new_item))

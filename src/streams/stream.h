@@ -85,7 +85,8 @@ void stream_attach(writer_t *w);
 /* The change hook: appends the record (INSERT, MODIFY or REMOVE by
  * old/new) when t has an enabled stream and the write changed something.
  * old/new NULL for absent. */
-int stream_on_write(store_txn_t *txn, const table_t *t, const value_t *old_item, const value_t *new_item);
+int stream_on_write(store_txn_t *txn, const table_t *t, const key_buf_t *key, const value_t *old_item,
+                    const value_t *new_item);
 /* While set (writer thread), records carry the TTL service userIdentity:
  * the TTL sweeper brackets its deletions with it. */
 void stream_set_ttl_identity(bool on);

@@ -33,6 +33,7 @@
 #include "streams/stream.h"
 #include "streams/trigger_destination.h"
 #include "streams/trigger_filter.h"
+#include "streams/trigger_history.h"
 
 #define MAX_PAYLOAD (6u * 1024 * 1024) /* Lambda's synchronous invocation payload limit */
 #define READ_MAX 10000 /* records looked at per pump (filtered ones included) */
@@ -80,6 +81,7 @@ typedef struct trig {
     int64_t last_delivery_ms;
     uint64_t delivered, invocations, dropped;
     bool last_partial; /* the last failure was a valid batchItemFailures answer */
+    trigger_history_t history;
 } trig_t;
 
 static struct engine {
@@ -530,6 +532,10 @@ static void on_response(void *ud, const httpc_result_t *res)
     log_msg(ok && partial == 0 ? LOG_INFO : LOG_WARN, "trigger %s: batch of %zu records %s..%s -> %s: %s%d in %llu ms",
             t->cfg.uuid, t->b.n, a, z, t->cfg.url, res->error ? res->error : "HTTP ", res->error ? 0 : res->status,
             (unsigned long long)res->duration_ms);
+    trigger_delivery_t d = {t->last_delivery_ms,          t->b.n, t->b.seqs[0],     t->b.seqs[t->b.n - 1],
+                            res->error ? 0 : res->status, "",     res->duration_ms, ok && partial == 0};
+    snprintf(d.error, sizeof d.error, "%s", res->error ? res->error : "");
+    trigger_history_add(&t->history, &d);
     if (t->deleted) {
         t->busy = false;
         trig_retire(t, ok && partial == 0 ? t->b.end : 0);
@@ -945,6 +951,7 @@ static json_t *trig_describe(const trig_t *t)
     json_object_set_new(j, "RecordsDelivered", json_integer((json_int_t)t->delivered));
     json_object_set_new(j, "RecordsDropped", json_integer((json_int_t)t->dropped));
     json_object_set_new(j, "Invocations", json_integer((json_int_t)t->invocations));
+    json_object_set_new(j, "RecentDeliveries", trigger_history_json(&t->history));
     return j;
 }
 

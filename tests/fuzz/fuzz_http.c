@@ -31,6 +31,15 @@ static void fuzz_on_request(void *ud, http_request_t *req)
         if (!http_header_get(req, h->name.ptr).ptr)
             abort();
     }
+    /* Query parameters decode within their buffer, NUL-terminated. */
+    static const char *const params[] = {"arn", "table", "after", "token", ""};
+    for (size_t i = 0; i < sizeof params / sizeof *params; i++) {
+        char v[64];
+        int n = http_query_get(req->path, params[i], v, sizeof v);
+        if (n >= (int)sizeof v || (n >= 0 && v[n] != '\0'))
+            abort();
+        buf_printf(log, "|q%d", n);
+    }
     buf_printf(log, "|body %zu:", req->body.len);
     buf_append(log, req->body.ptr, req->body.len);
 

@@ -527,3 +527,12 @@ def ttl_sweep(endpoint):
     status, doc = admin(endpoint, "/_ddbd/ttl/sweep", {})
     assert status == 200, doc
     return doc
+
+
+def account_of(access_key=DEFAULT_ACCESS_KEY):
+    """The 12-digit account id ddbd gives an access key (FNV-1a of the key, mod 10^12; api/service.c):
+    the account in the ARNs it answers with, unless --shared-db."""
+    h = 14695981039346656037
+    for b in access_key.encode():
+        h = ((h ^ b) * 1099511628211) % (1 << 64)
+    return f"{h % 1000000000000:012d}"

@@ -1615,3 +1615,18 @@ def test_parallel_scan_segment_errors(raw_ddb, hash_table):
                  "parameter TotalSegments is present", TableName=hash_table, TotalSegments=2)
     expect_error(raw_ddb.scan, "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
                  "Segment: 2 is not less than TotalSegments: 2", TableName=hash_table, Segment=2, TotalSegments=2)
+
+
+@pytest.mark.aws_differs("DynamoDB Local: 'Exclusive start key must lie within the segment'; AWS's words are "
+                         "from dynalite test/scan.js and ScyllaDB's Alternator tests run against AWS")
+def test_parallel_scan_start_key_of_another_segment(mclient, raw_ddb, scan_table):
+    # a key from segment 1's first page continues segment 1, and is refused by segment 0
+    page = mclient.scan(TableName=scan_table, Segment=1, TotalSegments=2, Limit=3)
+    start = page["LastEvaluatedKey"]
+    more = mclient.scan(TableName=scan_table, Segment=1, TotalSegments=2, ExclusiveStartKey=start, Limit=3)
+    assert not {i["pk"]["S"] for i in more["Items"]} & {i["pk"]["S"] for i in page["Items"]}
+    expect_error(raw_ddb.scan, "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+                 "ExclusiveStartKey with correct Segment. TotalSegments: 2 Segment: 0",
+                 TableName=scan_table, Segment=0, TotalSegments=2, ExclusiveStartKey=start)
+    # without segments any start key works
+    assert mclient.scan(TableName=scan_table, ExclusiveStartKey=start, Limit=1)["Count"] == 1

@@ -1,0 +1,348 @@
+/* backup_jobs.c - backup copies and restores, chunk by chunk (see
+ * backup_jobs.h).
+ *
+ * One chunk job is at the writer at a time. It takes the first job row,
+ * moves the next chunk of items, and stores the new position (or finishes
+ * the job) in the same transaction; its done callback arms a timer for
+ * the next chunk while there is work. The writer may run a chunk twice
+ * (a failed batch commit): everything it does is in the transaction, and
+ * `more` is only a hint to look again. */
+#include "jobs/backup_jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/endian.h"
+#include "base/log.h"
+#include "jobs/history_trim.h"
+#include "storage/backup_store.h"
+#include "storage/history.h"
+#include "storage/itemstore.h"
+#include "storage/snapshot.h"
+
+#define LOG_EVERY_CHUNKS 50
+
+static struct {
+    uv_loop_t *loop;
+    writer_t *writer;
+    uv_async_t notify;
+    uv_timer_t timer;
+    bool started, stopping;
+    bool running; /* a chunk is queued or running */
+    bool again; /* notified while running */
+    bool more; /* set by the chunk: look again */
+    size_t chunk; /* items per chunk */
+    uint64_t pause_ms;
+} bj;
+
+/* ---- the job row ------------------------------------------------------------ */
+
+static int job_source(const json_t *job, snapshot_src_t *src, snapshot_pos_t *pos)
+{
+    const json_t *s = json_object_get(job, "src"), *p = json_object_get(job, "pos");
+    const char *from = json_string_value(json_object_get(s, "from"));
+    if (!json_is_object(s) || !from)
+        return -1;
+    *src = (snapshot_src_t){
+        .from_backup = strcmp(from, "backup") == 0,
+        .id = (uint32_t)json_integer_value(json_object_get(s, "id")),
+        .pin = {(uint64_t)json_integer_value(json_object_get(s, "seq")),
+                (int64_t)json_integer_value(json_object_get(s, "time"))},
+        .drop = json_is_true(json_object_get(s, "drop")),
+    };
+    return snapshot_pos_parse((int)json_integer_value(json_object_get(p, "phase")),
+                              json_string_value(json_object_get(p, "at")), pos);
+}
+
+/* The job with its position and counters advanced. */
+static json_t *job_advanced(const json_t *job, const snapshot_pos_t *pos, int64_t items, int64_t bytes)
+{
+    json_t *nj = json_deep_copy(job);
+    char hex[2 * KEY_LMDB_MAX + 1];
+    snapshot_pos_hex(pos, hex, sizeof hex);
+    json_object_set_new(nj, "pos", json_pack("{s:i,s:s}", "phase", pos->phase, "at", hex));
+    json_object_set_new(nj, "copied", json_integer(json_integer_value(json_object_get(job, "copied")) + items));
+    json_object_set_new(nj, "bytes", json_integer(json_integer_value(json_object_get(job, "bytes")) + bytes));
+    json_object_set_new(nj, "chunks", json_integer(json_integer_value(json_object_get(job, "chunks")) + 1));
+    return nj;
+}
+
+static void log_progress(const backup_job_ref_t *j, const json_t *nj, bool done)
+{
+    json_int_t chunks = json_integer_value(json_object_get(nj, "chunks"));
+    if (!done && chunks % LOG_EVERY_CHUNKS != 0)
+        return;
+    const char *what = j->kind == BACKUP_JOB_COPY ? "backup" : "restore of table";
+    log_info("%s %s: %s%lld items, %lld bytes", what, j->name, done ? "done, " : "",
+             (long long)json_integer_value(json_object_get(nj, "copied")),
+             (long long)json_integer_value(json_object_get(nj, "bytes")));
+}
+
+/* Releases the table pinned by a job that read it (if it still is that
+ * table): ref is {"name", "ddbd_id"}. */
+static int unpin_table(store_txn_t *txn, catalog_cache_t *cache, const char *ns, const json_t *ref)
+{
+    const char *name = json_string_value(json_object_get(ref, "name"));
+    const table_t *t;
+    if (!name)
+        return 0;
+    int rc = catalog_lookup(cache, txn, ns, str_from_cstr(name), &t);
+    if (rc || !t || t->id != (uint32_t)json_integer_value(json_object_get(ref, "ddbd_id")))
+        return rc;
+    return history_pin(txn, t, -1);
+}
+
+/* ---- backup copies ------------------------------------------------------------ */
+
+typedef struct copy_sink {
+    store_txn_t *txn;
+    uint32_t data;
+    int64_t bytes, items;
+} copy_sink_t;
+
+static int copy_item(void *ud, const key_buf_t *key, const value_t *item)
+{
+    copy_sink_t *s = ud;
+    int64_t bytes, items;
+    int rc = backup_item_put(s->txn, s->data, key, item, &bytes, &items);
+    s->bytes += bytes;
+    s->items += items;
+    return rc;
+}
+
+static int copy_finish(store_txn_t *txn, catalog_cache_t *cache, const backup_job_ref_t *j, json_t *rec,
+                       const json_t *nj)
+{
+    json_object_set_new(rec, "status", json_string("AVAILABLE"));
+    json_object_set(rec, "size", json_object_get(nj, "bytes"));
+    json_object_set(rec, "items", json_object_get(nj, "copied"));
+    int rc = backup_put(txn, j->ns, str_from_cstr(j->name), rec);
+    if (!rc)
+        rc = backup_job_delete(txn, j->kind, j->ns, str_from_cstr(j->name));
+    if (!rc && !json_is_true(json_object_get(json_object_get(j->job, "src"), "drop")))
+        rc = unpin_table(txn, cache, j->ns, json_object_get(rec, "table"));
+    return rc;
+}
+
+static int copy_chunk(store_txn_t *txn, catalog_cache_t *cache, const backup_job_ref_t *j)
+{
+    json_t *rec;
+    int rc = backup_get(txn, j->ns, str_from_cstr(j->name), &rec);
+    if (rc)
+        return rc;
+    snapshot_src_t src;
+    snapshot_pos_t pos;
+    if (!rec || job_source(j->job, &src, &pos)) {
+        log_warn("backup %s: its record is gone or its job unreadable; dropping the job", j->name);
+        json_decref(rec);
+        return backup_job_delete(txn, j->kind, j->ns, str_from_cstr(j->name));
+    }
+    table_t *t = table_from_json(j->ns, json_deep_copy(json_object_get(rec, "desc"))); /* for the key schema */
+    copy_sink_t sink = {txn, (uint32_t)json_integer_value(json_object_get(rec, "data")), 0, 0};
+    bool done;
+    rc = snapshot_chunk(txn, &src, &t->ks, &pos, bj.chunk, copy_item, &sink, &done);
+    table_free(t);
+    json_t *nj = rc ? NULL : job_advanced(j->job, &pos, sink.items, sink.bytes);
+    if (nj && done)
+        rc = copy_finish(txn, cache, j, rec, nj);
+    else if (nj)
+        rc = backup_job_put(txn, j->kind, j->ns, str_from_cstr(j->name), nj);
+    if (!rc)
+        log_progress(j, nj, done);
+    json_decref(nj);
+    json_decref(rec);
+    return rc;
+}
+
+/* ---- restores ---------------------------------------------------------------- */
+
+typedef struct restore_sink {
+    store_txn_t *txn;
+    const table_t *t;
+    arena_t arena;
+    int64_t bytes, items;
+} restore_sink_t;
+
+static int restore_item(void *ud, const key_buf_t *key, const value_t *item)
+{
+    restore_sink_t *s = ud;
+    key_buf_t k = *key;
+    be32_put(k.b, s->t->id);
+    value_t old;
+    bool found;
+    arena_clear(&s->arena);
+    int rc = itemstore_get(s->txn, &s->arena, s->t, &k, &old, &found);
+    if (rc)
+        return rc;
+    s->items += !found;
+    s->bytes += (int64_t)item_size(item) - (found ? (int64_t)item_size(&old) : 0);
+    return itemstore_put(s->txn, s->t, &k, found ? &old : NULL, item, NULL);
+}
+
+/* Releases what the restore read: the source table's pin, or the
+ * backup's count of restores. */
+static int restore_release(store_txn_t *txn, catalog_cache_t *cache, const backup_job_ref_t *j)
+{
+    const json_t *backup = json_object_get(j->job, "backup");
+    if (!backup)
+        return unpin_table(txn, cache, j->ns, json_object_get(j->job, "table"));
+    json_t *rec;
+    str_t id = str_from_cstr(json_string_value(backup));
+    int rc = backup_get(txn, j->ns, id, &rec);
+    if (rc || !rec)
+        return rc;
+    json_int_t n = json_integer_value(json_object_get(rec, "restores")) - 1;
+    json_object_set_new(rec, "restores", json_integer(n > 0 ? n : 0));
+    rc = backup_put(txn, j->ns, id, rec);
+    json_decref(rec);
+    return rc;
+}
+
+static int restore_finish(store_txn_t *txn, catalog_cache_t *cache, const backup_job_ref_t *j, const table_t *t)
+{
+    json_t *desc = json_deep_copy(t->desc);
+    json_object_del(desc, "ddbd_restore");
+    table_t *nt = table_from_json(t->ns, desc);
+    int rc = catalog_put(txn, nt);
+    table_free(nt);
+    if (!rc)
+        rc = backup_job_delete(txn, j->kind, j->ns, str_from_cstr(j->name));
+    return rc ? rc : restore_release(txn, cache, j);
+}
+
+static int restore_chunk(store_txn_t *txn, catalog_cache_t *cache, const backup_job_ref_t *j)
+{
+    const table_t *t;
+    int rc = catalog_lookup(cache, txn, j->ns, str_from_cstr(j->name), &t);
+    if (rc)
+        return rc;
+    snapshot_src_t src;
+    snapshot_pos_t pos;
+    if (!t || !t->restoring || job_source(j->job, &src, &pos)) {
+        log_warn("restore of table %s: the table is gone or the job unreadable; dropping the job", j->name);
+        rc = backup_job_delete(txn, j->kind, j->ns, str_from_cstr(j->name));
+        return rc ? rc : restore_release(txn, cache, j);
+    }
+    restore_sink_t sink = {txn, t, {0}, 0, 0};
+    arena_init(&sink.arena);
+    bool done;
+    rc = snapshot_chunk(txn, &src, &t->ks, &pos, bj.chunk, restore_item, &sink, &done);
+    arena_free(&sink.arena);
+    json_t *nj = rc ? NULL : job_advanced(j->job, &pos, sink.items, sink.bytes);
+    if (nj && done)
+        rc = restore_finish(txn, cache, j, t);
+    else if (nj)
+        rc = backup_job_put(txn, j->kind, j->ns, str_from_cstr(j->name), nj);
+    if (!rc)
+        log_progress(j, nj, done);
+    json_decref(nj);
+    return rc;
+}
+
+/* ---- the chunk job (writer thread) ---------------------------------------------- */
+
+static int chunk_job(store_txn_t *txn, catalog_cache_t *cache, void *ud)
+{
+    (void)ud;
+    bj.more = false; /* read by done on the loop thread, after the commit */
+    backup_job_ref_t j;
+    bool found;
+    int rc = backup_job_first(txn, &j, &found);
+    if (rc || !found)
+        return rc ? rc : -1; /* -1: nothing to do, nothing written */
+    rc = j.kind == BACKUP_JOB_COPY ? copy_chunk(txn, cache, &j) : restore_chunk(txn, cache, &j);
+    backup_job_ref_free(&j);
+    bj.more = rc == 0;
+    return rc;
+}
+
+/* ---- scheduling (loop thread) ------------------------------------------------- */
+
+static void job_done(void *ud, int rc);
+static void on_timer(uv_timer_t *h);
+
+static void submit_job(void)
+{
+    if (bj.stopping || bj.running)
+        return;
+    bj.running = true;
+    bj.again = false;
+    writer_submit_job(bj.writer, chunk_job, job_done, NULL);
+}
+
+static void job_done(void *ud, int rc)
+{
+    (void)ud;
+    bj.running = false;
+    if (rc < -1)
+        log_error("backup jobs: %s", store_strerror(rc));
+    if (bj.stopping)
+        return;
+    if (bj.more || bj.again || rc < -1) /* a storage error: try again after the pause */
+        uv_timer_start(&bj.timer, on_timer, rc < -1 ? 1000 : bj.pause_ms, 0);
+}
+
+static void on_timer(uv_timer_t *h)
+{
+    (void)h;
+    submit_job();
+}
+
+static void on_notify(uv_async_t *h)
+{
+    (void)h;
+    if (bj.running)
+        bj.again = true;
+    else
+        submit_job();
+}
+
+static uint64_t env_number(const char *name, uint64_t dflt)
+{
+    const char *v = getenv(name);
+    char *end;
+    unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
+    if (!v || !*v || *end || n == 0)
+        return dflt;
+    log_warn("backup jobs: %s=%llu (tests only)", name, n);
+    return n;
+}
+
+void backup_jobs_start(uv_loop_t *loop, store_t *store, writer_t *w)
+{
+    memset(&bj, 0, sizeof bj);
+    bj.loop = loop;
+    bj.writer = w;
+    bj.chunk = (size_t)env_number("DDBD_TEST_BACKUP_CHUNK", BACKUP_JOB_CHUNK);
+    bj.pause_ms = env_number("DDBD_TEST_BACKUP_PAUSE_MS", BACKUP_JOB_PAUSE_MS);
+    uv_async_init(loop, &bj.notify, on_notify);
+    uv_timer_init(loop, &bj.timer);
+    bj.started = true;
+    submit_job(); /* resumes what a restart interrupted */
+    history_trimmer_start(loop, store, w);
+}
+
+void backup_jobs_notify(void)
+{
+    if (bj.started && !bj.stopping)
+        uv_async_send(&bj.notify);
+}
+
+void backup_jobs_stop(void)
+{
+    bj.stopping = true;
+    history_trimmer_stop();
+    if (bj.started)
+        uv_timer_stop(&bj.timer);
+}
+
+void backup_jobs_close(void)
+{
+    if (!bj.started)
+        return;
+    bj.started = false;
+    uv_close((uv_handle_t *)&bj.notify, NULL);
+    uv_close((uv_handle_t *)&bj.timer, NULL);
+}

@@ -1,0 +1,285 @@
+/* ops/kinesis.c - Kinesis Data Streams destinations:
+ * EnableKinesisStreamingDestination, DisableKinesisStreamingDestination,
+ * UpdateKinesisStreamingDestination, DescribeKinesisStreamingDestination.
+ *
+ * Stored and described, not delivered: ddbd has no Kinesis to write to.
+ * A table's destinations are a list in its catalog JSON
+ * ("KinesisDestinations", newest first; a regional member of a global
+ * table), with AWS's rules: at most one live destination (ACTIVE) while
+ * any number of DISABLED ones linger, re-enabling an old destination
+ * reuses its entry, ApproximateCreationDateTimePrecision is absent until
+ * set (MILLISECOND in effect) and is reset by a disable. The transitional
+ * states (ENABLING, DISABLING, UPDATING) are in the change's answer; the
+ * next call sees ACTIVE or DISABLED. Any well-formed stream ARN is
+ * accepted: there is no stream to check it against. */
+#include <string.h>
+
+#include "ops/ops.h"
+#include "ops/table_util.h"
+
+static const char *const precisions[] = {"MILLISECOND", "MICROSECOND", NULL};
+static const char state_prefix[] = "Table is not in a valid state to enable Kinesis Streaming Destination: ";
+
+/* The entry for arn in the table's list (borrowed), its position in *at. */
+static json_t *find_dest(const json_t *desc, str_t arn, size_t *at)
+{
+    json_t *list = json_object_get(desc, "KinesisDestinations");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *d = json_array_get(list, i);
+        if (str_eq_cstr(arn, json_string_value(json_object_get(d, "StreamArn")))) {
+            if (at)
+                *at = i;
+            return d;
+        }
+    }
+    return NULL;
+}
+
+static bool is_status(const json_t *d, const char *status)
+{
+    const char *s = json_string_value(json_object_get(d, "DestinationStatus"));
+    return s && strcmp(s, status) == 0;
+}
+
+/* The precision member of a configuration object, checked; NULL when absent. */
+static int config_precision(ddb_req_t *r, const char *member, const char *field, const json_t **config, int *p)
+{
+    *p = -1;
+    if (req_object(r, member, false, config))
+        return -1;
+    const json_t *v = json_object_get(*config, "ApproximateCreationDateTimePrecision");
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return err_set(&r->err, ERR_SERIALIZATION, "Unexpected value type in payload");
+    for (int i = 0; precisions[i]; i++)
+        if (strcmp(json_string_value(v), precisions[i]) == 0)
+            *p = i;
+    if (*p < 0)
+        req_constraint(r, arena_printf(&r->arena, "'%s'", json_string_value(v)),
+                       arena_printf(&r->arena, "%s.approximateCreationDateTimePrecision", field),
+                       "Member must satisfy enum value set: [MILLISECOND, MICROSECOND]");
+    return 0;
+}
+
+/* TableName and StreamArn, checked on the loop thread. */
+static int check_params(ddb_req_t *r, str_t *arn)
+{
+    str_t name;
+    if (req_table_name(r, &name) || req_string(r, "StreamArn", true, arn))
+        return -1;
+    if (arn->ptr)
+        req_check_length(r, *arn, "streamArn", 37, 1024);
+    return 0;
+}
+
+static void reply(ddb_req_t *r, const table_t *t, str_t arn, const char *status, const char *config_member, int p)
+{
+    buf_t *b = &r->out;
+    buf_putc(b, '{');
+    jw_key(b, "TableName");
+    jw_cstr(b, t->name);
+    jw_key(b, "StreamArn");
+    jw_s(b, arn);
+    jw_key(b, "DestinationStatus");
+    jw_cstr(b, status);
+    if (config_member) {
+        jw_key(b, config_member);
+        jw_open(b, '{');
+        if (p >= 0) {
+            jw_key(b, "ApproximateCreationDateTimePrecision");
+            jw_cstr(b, precisions[p]);
+        }
+        jw_close(b, '}');
+    }
+    buf_putc(b, '}');
+}
+
+/* Stores the table's new description (consumed). */
+static int save(store_txn_t *txn, const table_t *t, json_t *desc) { return tu_put_desc(txn, t, desc); }
+
+/* ---- EnableKinesisStreamingDestination -------------------------------------------- */
+
+static int enable_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
+{
+    const table_t *t;
+    str_t arn;
+    const json_t *config;
+    int p;
+    int rc = tu_table(r, txn, cache, &t);
+    if (rc)
+        return rc;
+    req_string(r, "StreamArn", true, &arn);
+    config_precision(r, "EnableKinesisStreamingConfiguration", "enableKinesisStreamingConfiguration", &config, &p);
+    json_t *list = json_object_get(t->desc, "KinesisDestinations");
+    for (size_t i = 0; i < json_array_size(list); i++)
+        if (!is_status(json_array_get(list, i), "DISABLED") && !is_status(json_array_get(list, i), "ENABLE_FAILED"))
+            return err_set(&r->err, ERR_VALIDATION,
+                           "%sEnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE "
+                           "operation.",
+                           state_prefix);
+    json_t *desc = json_deep_copy(t->desc);
+    json_t *dl = json_object_get(desc, "KinesisDestinations");
+    if (!dl) {
+        dl = json_array();
+        json_object_set_new(desc, "KinesisDestinations", dl);
+    }
+    json_t *entry = json_pack("{s:s%,s:s}", "StreamArn", arn.ptr, arn.len, "DestinationStatus", "ACTIVE");
+    if (p >= 0)
+        json_object_set_new(entry, "ApproximateCreationDateTimePrecision", json_string(precisions[p]));
+    size_t at = 0;
+    if (find_dest(desc, arn, &at))
+        json_array_set_new(dl, at, entry); /* re-enabling reuses the old entry */
+    else
+        json_array_insert_new(dl, 0, entry);
+    if ((rc = save(txn, t, desc)) != 0)
+        return rc;
+    reply(r, t, arn, "ENABLING", config ? "EnableKinesisStreamingConfiguration" : NULL, p);
+    return 0;
+}
+
+/* EnableKinesisStreamingDestination(TableName, StreamArn,
+ *                                   EnableKinesisStreamingConfiguration?) */
+req_result_t op_enable_kinesis_streaming_destination(ddb_req_t *r)
+{
+    str_t arn;
+    const json_t *config;
+    int p;
+    if (check_params(r, &arn) ||
+        config_precision(r, "EnableKinesisStreamingConfiguration", "enableKinesisStreamingConfiguration", &config,
+                         &p) ||
+        req_constraints_done(r))
+        return REQ_FAILED;
+    return req_queue(r, enable_apply, NULL, NULL);
+}
+
+/* ---- DisableKinesisStreamingDestination -------------------------------------------- */
+
+static int disable_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
+{
+    const table_t *t;
+    str_t arn;
+    int rc = tu_table(r, txn, cache, &t);
+    if (rc)
+        return rc;
+    req_string(r, "StreamArn", true, &arn);
+    if (!is_status(find_dest(t->desc, arn, NULL), "ACTIVE"))
+        return err_set(&r->err, ERR_VALIDATION,
+                       "%sKinesisStreamingDestination must be ACTIVE to perform DISABLE operation.", state_prefix);
+    json_t *desc = json_deep_copy(t->desc);
+    json_t *d = find_dest(desc, arn, NULL);
+    json_object_set_new(d, "DestinationStatus", json_string("DISABLED"));
+    json_object_del(d, "ApproximateCreationDateTimePrecision"); /* a disable resets it */
+    if ((rc = save(txn, t, desc)) != 0)
+        return rc;
+    reply(r, t, arn, "DISABLING", NULL, -1);
+    return 0;
+}
+
+/* DisableKinesisStreamingDestination(TableName, StreamArn) */
+req_result_t op_disable_kinesis_streaming_destination(ddb_req_t *r)
+{
+    str_t arn;
+    const json_t *config;
+    int p;
+    if (check_params(r, &arn) ||
+        config_precision(r, "EnableKinesisStreamingConfiguration", "enableKinesisStreamingConfiguration", &config,
+                         &p) ||
+        req_constraints_done(r))
+        return REQ_FAILED;
+    if (config)
+        return req_fail(r, ERR_VALIDATION,
+                        "Stream cannot be disabled using EnableKinesisStreamingConfiguration "
+                        "parameters");
+    return req_queue(r, disable_apply, NULL, NULL);
+}
+
+/* ---- UpdateKinesisStreamingDestination --------------------------------------------- */
+
+static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
+{
+    const table_t *t;
+    str_t arn;
+    const json_t *config;
+    int p;
+    int rc = tu_table(r, txn, cache, &t);
+    if (rc)
+        return rc;
+    req_string(r, "StreamArn", true, &arn);
+    config_precision(r, "UpdateKinesisStreamingConfiguration", "updateKinesisStreamingConfiguration", &config, &p);
+    const json_t *cur = find_dest(t->desc, arn, NULL);
+    if (!cur)
+        return err_set(&r->err, ERR_VALIDATION, "%sNo streaming destination with streamArn: %.*s", state_prefix,
+                       STR_FMT(arn));
+    if (!is_status(cur, "ACTIVE"))
+        return err_set(&r->err, ERR_VALIDATION,
+                       "%sKinesis streaming is not in ACTIVE state. Updates are only allowed in ACTIVE state. "
+                       "TableName: %s, kdsArn: %.*s",
+                       state_prefix, t->name, STR_FMT(arn));
+    const char *now = json_string_value(json_object_get(cur, "ApproximateCreationDateTimePrecision"));
+    if (strcmp(now ? now : "MILLISECOND", precisions[p]) == 0)
+        return err_set(&r->err, ERR_VALIDATION,
+                       "Invalid Request: Precision is already set to the desired value of %s for tableId: %s, kdsArn: "
+                       "%.*s",
+                       precisions[p], t->table_uuid, STR_FMT(arn));
+    json_t *desc = json_deep_copy(t->desc);
+    json_object_set_new(find_dest(desc, arn, NULL), "ApproximateCreationDateTimePrecision", json_string(precisions[p]));
+    if ((rc = save(txn, t, desc)) != 0)
+        return rc;
+    reply(r, t, arn, "UPDATING", "UpdateKinesisStreamingConfiguration", p);
+    return 0;
+}
+
+/* UpdateKinesisStreamingDestination(TableName, StreamArn,
+ *                                   UpdateKinesisStreamingConfiguration?) */
+req_result_t op_update_kinesis_streaming_destination(ddb_req_t *r)
+{
+    str_t arn;
+    const json_t *config;
+    int p;
+    if (check_params(r, &arn) ||
+        config_precision(r, "UpdateKinesisStreamingConfiguration", "updateKinesisStreamingConfiguration", &config,
+                         &p) ||
+        req_constraints_done(r))
+        return REQ_FAILED;
+    if (p < 0)
+        return req_fail(r, ERR_VALIDATION,
+                        "Streaming destination cannot be updated with given parameters: "
+                        "UpdateKinesisStreamingConfiguration cannot be null or contain only null values");
+    return req_queue(r, update_apply, NULL, NULL);
+}
+
+/* ---- DescribeKinesisStreamingDestination -------------------------------------------- */
+
+/* DescribeKinesisStreamingDestination(TableName) */
+req_result_t op_describe_kinesis_streaming_destination(ddb_req_t *r)
+{
+    const table_t *t;
+    int rc = tu_table(r, r->txn, r->env->loop_catalog, &t);
+    if (rc)
+        return req_result(r, rc);
+    buf_t *b = &r->out;
+    buf_putc(b, '{');
+    jw_key(b, "TableName");
+    jw_cstr(b, t->name);
+    jw_key(b, "KinesisDataStreamDestinations");
+    jw_open(b, '[');
+    json_t *list = json_object_get(t->desc, "KinesisDestinations");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *d = json_array_get(list, i);
+        jw_open(b, '{');
+        static const char *const members[] = {"StreamArn", "DestinationStatus", "DestinationStatusDescription",
+                                              "ApproximateCreationDateTimePrecision"};
+        for (size_t m = 0; m < sizeof members / sizeof *members; m++) {
+            const char *v = json_string_value(json_object_get(d, members[m]));
+            if (v) {
+                jw_key(b, members[m]);
+                jw_cstr(b, v);
+            }
+        }
+        jw_close(b, '}');
+    }
+    jw_close(b, ']');
+    buf_putc(b, '}');
+    return REQ_DONE;
+}
