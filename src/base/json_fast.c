@@ -107,15 +107,15 @@ static json_t *jf_integer(jf_t *j)
     if (neg)
         j->p++;
     const char *start = j->p;
-    int64_t v = 0;
+    uint64_t v = 0; /* 19 digits fit unsigned; only 18 are kept */
     while (j->p < j->end && jf_digit(*j->p) && j->p - start < 19)
-        v = v * 10 + (*j->p++ - '0');
+        v = v * 10 + (uint64_t)(*j->p++ - '0');
     size_t digits = (size_t)(j->p - start);
     if (digits == 0 || digits > 18 || (digits > 1 && *start == '0'))
         return NULL;
     if (j->p < j->end && (jf_digit(*j->p) || *j->p == '.' || *j->p == 'e' || *j->p == 'E'))
         return NULL;
-    return json_integer(neg ? -v : v);
+    return json_integer(neg ? -(json_int_t)v : (json_int_t)v);
 }
 
 /* true, false or null; jansson reads a whole run of letters as one word. */
