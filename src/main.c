@@ -10,6 +10,7 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "app/daemon.h"
+#include "app/data_cli.h"
 #include "app/dynamodb_local.h"
 #include "app/health.h"
 #include "storage/store.h"
@@ -46,12 +47,18 @@ static const char usage[] =
     "  --credentials-file F      keys from F: KEY:SECRET lines or an AWS credentials file\n"
     "  --cors ORIGINS    origins browsers may call from: * (default, any), a comma-separated\n"
     "                    list (https://a.example,https://b.example), or none\n"
+    "  --seed PATH       tables and items to create at start, before serving: a file or a\n"
+    "                    folder of TABLE.table.json and TABLE.items.jsonl files (repeatable;\n"
+    "                    tables that exist are left alone; POST /_ddbd/reset seeds again)\n"
+    "  --seed-namespace KEY/REGION  the access key and region the seeded tables belong to\n"
+    "                    (needed without --shared-db)\n"
     "  --help            this text\n"
     "  --version         the version\n"
     "\n"
     "DynamoDB Local's command line works too (-port N -inMemory -dbPath DIR -sharedDb ...,\n"
     "with or without \"java -jar DynamoDBLocal.jar\"): see ddbd -help.\n"
-    "ddbd health [--timeout SECONDS] [URL] exits 0 when a ddbd answers GET / with 200.\n";
+    "ddbd health [--timeout SECONDS] [URL] exits 0 when a ddbd answers GET / with 200.\n"
+    "ddbd snapshot|reset|dump|load ... work on a stopped data dir: see ddbd snapshot --help.\n";
 
 typedef struct cli {
     const char *host;
@@ -64,6 +71,8 @@ typedef struct cli {
     const char *cors;
     bool verify;
     sigv4_keys_t keys;
+    seed_config_t seeds;
+    const char *seed_ns;
 } cli_t;
 
 /* Appends n settings to the command line's triggers (moved). */
@@ -144,7 +153,9 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         O_CORS,
         O_AUTH,
         O_CREDS,
-        O_CREDS_FILE
+        O_CREDS_FILE,
+        O_SEED,
+        O_SEED_NS
     };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},
@@ -165,6 +176,8 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         {"auth", required_argument, NULL, O_AUTH},
         {"credentials", required_argument, NULL, O_CREDS},
         {"credentials-file", required_argument, NULL, O_CREDS_FILE},
+        {"seed", required_argument, NULL, O_SEED},
+        {"seed-namespace", required_argument, NULL, O_SEED_NS},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -231,6 +244,13 @@ static int parse_cli(int argc, char **argv, cli_t *c)
                 return fprintf(stderr, "ddbd: --credentials-file: %s\n", why), 2;
             break;
         }
+        case O_SEED: {
+            char why[SEED_WHY_MAX];
+            if (seed_read_path(&c->seeds.set, optarg, NULL, why, sizeof why))
+                return fprintf(stderr, "ddbd: --seed: %s\n", why), 2;
+            break;
+        }
+        case O_SEED_NS: c->seed_ns = optarg; break;
         case O_HELP: fputs(usage, stdout); exit(0);
         case O_VERSION: printf("ddbd %s\n", DDBD_VERSION); exit(0);
         default: fputs(usage, stderr); return 2;
@@ -240,6 +260,14 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         return fprintf(stderr, "ddbd: unexpected argument %s\n%s", argv[optind], usage), 2;
     if (c->verify && !c->keys.n)
         return fprintf(stderr, "ddbd: --auth verify needs --credentials or --credentials-file\n"), 2;
+    const char *slash = c->seed_ns ? strchr(c->seed_ns, '/') : NULL;
+    if (c->seed_ns && (!slash || slash == c->seed_ns || !slash[1] || strchr(slash + 1, '/')))
+        return fprintf(stderr, "ddbd: --seed-namespace wants ACCESSKEY/REGION\n"), 2;
+    if (c->seeds.set.n_tables && !c->shared_db && !c->seed_ns)
+        return fprintf(stderr, "ddbd: --seed needs --shared-db, or --seed-namespace ACCESSKEY/REGION (the access "
+                               "key and region the clients of the seeded tables use)\n"),
+               2;
+    c->seeds.ns = c->shared_db ? "" : c->seed_ns ? c->seed_ns : "";
     return 0;
 }
 
@@ -271,10 +299,14 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "health") == 0)
         return health_main(argc - 1, argv + 1);
+    if (argc > 1 && data_cli_is_command(argv[1]))
+        return data_cli_main(argc - 1, argv + 1);
     cli_t c = {.host = "127.0.0.1", .port = 8000, .data_dir = "./data", .map_size = (size_t)32 << 30, .cors = "*"};
     int rc = parse_cli(argc, argv, &c);
-    if (rc)
+    if (rc) {
+        seed_set_free(&c.seeds.set);
         return rc;
+    }
     char *temp = NULL;
     if (c.in_memory) {
         temp = make_temp_dir();
@@ -283,7 +315,7 @@ int main(int argc, char **argv)
         c.data_dir = temp;
         c.no_sync = true;
     }
-    store_opts_t so = {c.data_dir, c.map_size, c.no_sync, c.in_memory};
+    store_opts_t so = {c.data_dir, c.map_size, c.no_sync, STORE_LOCK_SHARED};
     store_t *store;
     char why[512];
     if (store_open(&so, &store, why, sizeof why) != 0) {
@@ -294,8 +326,15 @@ int main(int argc, char **argv)
     }
     daemon_opts_t o = {c.host,     c.port,      c.shared_db, store,
                        c.triggers, c.ntriggers, c.cors,      c.verify ? &c.keys : NULL,
-                       c.data_dir, c.in_memory, argc,        argv};
-    rc = daemon_run(&o);
+                       &c.seeds,   c.data_dir,  c.in_memory, argc,
+                       argv};
+    rc = c.seeds.set.n_tables ? data_cli_seed_at_start(store, c.shared_db, &c.seeds) : 0;
+    if (!rc)
+        rc = daemon_run(&o);
+    else /* refused before the server took the triggers over */
+        for (size_t i = 0; i < c.ntriggers; i++)
+            trigger_cfg_free(&c.triggers[i]);
+    seed_set_free(&c.seeds.set);
     sigv4_keys_free(&c.keys);
     free(c.triggers); /* their contents were taken over by the server */
     store_close(store);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/admin_clock.h"
+#include "api/admin_snapshots.h"
 #include "api/admin_triggers.h"
 #include "api/stats.h"
 #include "api/tail.h"
@@ -22,6 +23,11 @@ static const struct route {
     {"POST", "/_ddbd/ttl/sweep", admin_ttl_sweep},
     {"GET POST", "/_ddbd/triggers", trigger_admin_handle},
     {"GET DELETE", "/_ddbd/triggers/", trigger_admin_handle},
+    {"POST", "/_ddbd/reset", admin_reset},
+    {"GET POST", "/_ddbd/snapshots", admin_snapshots},
+    {"GET POST DELETE", "/_ddbd/snapshots/", admin_snapshots},
+    {"GET", "/_ddbd/dump", admin_dump},
+    {"POST", "/_ddbd/load", admin_load},
 };
 
 static const str_t admin_prefix = STR_LIT("/_ddbd/");

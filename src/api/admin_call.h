@@ -25,6 +25,7 @@ typedef struct admin_env {
     writer_t *writer; /* writer_submit_job for writes */
     const server_env_t *server; /* loop_catalog, account_id, shared_db */
     uv_loop_t *loop; /* for timers */
+    const struct seed_config *seeds; /* --seed (seed.h), or NULL: what a reset seeds again */
 } admin_env_t;
 
 typedef struct admin_call admin_call_t; /* one request; complete it exactly once */

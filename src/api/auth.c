@@ -5,6 +5,9 @@
  * and any secret must work. */
 #include "api/auth.h"
 
+#include <stdint.h>
+#include <stdio.h>
+
 #include <string.h>
 
 static const char scheme[] = "AWS4-HMAC-SHA256";
@@ -63,4 +66,12 @@ int auth_parse(str_t header, auth_info_t *out, err_t *e)
     out->access_key = part[0];
     out->region = part[2];
     return 0;
+}
+
+void auth_account_id(str_t access_key, char out[13])
+{
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (size_t i = 0; i < access_key.len; i++)
+        h = (h ^ (unsigned char)access_key.ptr[i]) * 1099511628211ull;
+    snprintf(out, 13, "%012llu", (unsigned long long)(h % 1000000000000ull));
 }

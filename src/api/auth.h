@@ -26,4 +26,10 @@ str_t auth_param(str_t params, const char *name);
 /* header: the Authorization header's value (ptr NULL when absent). */
 int auth_parse(str_t header, auth_info_t *out, err_t *e);
 
+/* The account of an access key, as on AWS where a key belongs to one
+ * account: 12 digits from a hash of the key, stable across runs (out gets
+ * them and a NUL). ddbd's namespaces already give each key its own
+ * tables, so each key gets its own account id. */
+void auth_account_id(str_t access_key, char out[13]);
+
 #endif

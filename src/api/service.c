@@ -191,22 +191,14 @@ static const char *request_namespace(ddb_req_t *r, const auth_info_t *who)
     return ns; /* "%.*s/%.*s", without printf's cost on every request */
 }
 
-/* The caller's account: as on AWS, an access key belongs to one account,
- * and ddbd's namespaces already give each key its own tables, so each key
- * gets its own account id (12 digits from a hash of the key: stable across
- * runs). With --shared-db everyone shares the server's account. */
+/* The caller's account (auth_account_id); with --shared-db everyone
+ * shares the server's account. */
 static const char *request_account(ddb_req_t *r, const auth_info_t *who)
 {
     if (r->env->shared_db)
         return r->env->account_id;
-    uint64_t h = 14695981039346656037ull; /* FNV-1a */
-    for (size_t i = 0; i < who->access_key.len; i++)
-        h = (h ^ (unsigned char)who->access_key.ptr[i]) * 1099511628211ull;
-    char *id = arena_alloc(&r->arena, 13); /* "%012llu" */
-    h %= 1000000000000ull;
-    for (int i = 11; i >= 0; i--, h /= 10)
-        id[i] = (char)('0' + h % 10);
-    id[12] = '\0';
+    char *id = arena_alloc(&r->arena, 13);
+    auth_account_id(who->access_key, id);
     return id;
 }
 

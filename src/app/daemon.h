@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "api/seed.h"
 #include "api/sigv4.h"
 #include "storage/store.h"
 #include "streams/trigger.h"
@@ -20,6 +21,7 @@ typedef struct daemon_opts {
     size_t ntriggers;
     const char *cors; /* --cors: "*", a comma-separated list of origins, or NULL (none) */
     const sigv4_keys_t *keys; /* --auth verify's secrets, or NULL: any signature goes */
+    const seed_config_t *seeds; /* --seed (applied before daemon_run), seeded again by a reset */
     /* for GET /_ddbd/stats: where the data lives, and the command line */
     const char *data_dir;
     bool in_memory;

@@ -4,11 +4,10 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_META] = "meta",
@@ -21,6 +20,7 @@ static const char *const db_names[STORE_DB_COUNT_] = {
     [STORE_DB_TTL] = "ttl",
     [STORE_DB_INDEX] = "index",
     [STORE_DB_TRIGGERS] = "triggers",
+    [STORE_DB_SNAPSHOTS] = "snapshots",
     [STORE_DB_HISTORY] = "history",
     [STORE_DB_HISTORY_LOG] = "history_log",
     [STORE_DB_BACKUPS] = "backups",
@@ -39,7 +39,6 @@ struct store {
     bool read_live; /* read.txn exists (reset or active) */
     store_txn_t write;
     bool no_sync;
-    int memfd; /* the in-memory store's data file, or -1 */
 };
 
 struct store_cursor {
@@ -64,6 +63,7 @@ const char *store_strerror(int rc)
     case STORE_NOTFOUND: return "not found";
     case STORE_ERR_MAP_FULL: return "the database map is full (raise --map-size)";
     case STORE_ERR_KEY: return "key size out of range";
+    case STORE_ERR_LOCKED: return "the data directory is in use by another ddbd";
     default: return "storage I/O error";
     }
 }
@@ -93,24 +93,25 @@ static int open_dbs(store_t *s, char *why, size_t why_len)
     return map_rc(rc);
 }
 
-/* For an in-memory store: dir/data.mdb becomes a link to a new memfd,
- * which LMDB opens through /proc. Returns the memfd, or -1 (then LMDB
- * makes an ordinary file there, written without the map). */
-static int memory_file(const char *dir)
+/* The advisory lock of store_lock_t on data.mdb; released when the
+ * process ends (or the environment closes its descriptor). */
+static int take_lock(store_t *s, const store_opts_t *o, char *why, size_t why_len)
 {
-    int fd = memfd_create("ddbd", MFD_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    char target[64], *link = xasprintf("%s/data.mdb", dir);
-    snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
-    struct stat st;
-    bool ok = stat(target, &st) == 0 && symlink(target, link) == 0; /* no /proc: no link */
-    free(link);
-    if (!ok) {
-        close(fd);
-        return -1;
+    int fd;
+    if (o->lock == STORE_LOCK_NONE || mdb_env_get_fd(s->env, &fd) != 0)
+        return 0;
+    if (flock(fd, (o->lock == STORE_LOCK_SHARED ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
+        return 0;
+    if (errno != EWOULDBLOCK) {
+        snprintf(why, why_len, "cannot lock %s/data.mdb: %s", o->dir, strerror(errno));
+        return STORE_ERR_IO;
     }
-    return fd;
+    snprintf(why, why_len,
+             o->lock == STORE_LOCK_SHARED
+                 ? "%s is in use by a ddbd command (snapshot, reset, dump or load): wait for it to finish"
+                 : "%s is in use by a running ddbd: stop it first, or use its /_ddbd/ endpoints",
+             o->dir);
+    return STORE_ERR_LOCKED;
 }
 
 int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
@@ -120,7 +121,6 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
         return STORE_ERR_IO;
     }
     store_t *s = xcalloc(1, sizeof *s);
-    s->memfd = o->in_memory ? memory_file(o->dir) : -1;
     int rc = mdb_env_create(&s->env);
     if (!rc)
         rc = mdb_env_set_maxdbs(s->env, 64); /* room for every module's databases */
@@ -130,19 +130,22 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
         rc = mdb_env_set_maxreaders(s->env, 126);
     /* NOTLS: read transactions are recycled on the loop thread and the
      * write transaction lives on the writer thread. NOMETASYNC: see
-     * store_sync in store.h (the writer's pipelined flushes). WRITEMAP
-     * only on the memfd: a full disk or a full tmpfs would turn a write
-     * through the map into SIGBUS, where a write() fails cleanly. */
-    unsigned flags = MDB_NOTLS | (o->no_sync ? MDB_NOSYNC : MDB_NOMETASYNC) | (s->memfd >= 0 ? MDB_WRITEMAP : 0);
+     * store_sync in store.h (the writer's pipelined flushes). No
+     * WRITEMAP: LMDB has no nested transactions with it (store_nested_*),
+     * and a full disk would turn a write through the map into SIGBUS. */
+    unsigned flags = MDB_NOTLS | (o->no_sync ? MDB_NOSYNC : MDB_NOMETASYNC);
     if (!rc)
         rc = mdb_env_open(s->env, o->dir, flags, 0644);
     if (rc) {
         snprintf(why, why_len, "cannot open LMDB environment in %s: %s", o->dir, mdb_strerror(rc));
         mdb_env_close(s->env);
-        if (s->memfd >= 0)
-            close(s->memfd);
         free(s);
         return map_rc(rc) ? map_rc(rc) : STORE_ERR_IO;
+    }
+    if ((rc = take_lock(s, o, why, why_len)) != 0) {
+        mdb_env_close(s->env);
+        free(s);
+        return rc;
     }
     /* Readers left behind by a killed process would pin old pages. */
     int dead;
@@ -150,8 +153,6 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
     rc = open_dbs(s, why, why_len);
     if (rc) {
         mdb_env_close(s->env);
-        if (s->memfd >= 0)
-            close(s->memfd);
         free(s);
         return rc;
     }
@@ -169,8 +170,6 @@ void store_close(store_t *s)
         mdb_txn_abort(s->read.txn);
     mdb_env_sync(s->env, 1);
     mdb_env_close(s->env);
-    if (s->memfd >= 0)
-        close(s->memfd);
     free(s);
 }
 
@@ -223,6 +222,32 @@ uint64_t store_last_txnid(store_t *s)
     return (uint64_t)info.me_last_txnid;
 }
 
+int store_nested_begin(store_txn_t *parent, store_txn_t **out)
+{
+    store_txn_t *c = xcalloc(1, sizeof *c);
+    c->store = parent->store;
+    int rc = mdb_txn_begin(parent->store->env, parent->txn, 0, &c->txn);
+    if (rc) {
+        free(c);
+        return map_rc(rc);
+    }
+    *out = c;
+    return 0;
+}
+
+int store_nested_commit(store_txn_t *child)
+{
+    int rc = mdb_txn_commit(child->txn);
+    free(child);
+    return map_rc(rc);
+}
+
+void store_nested_abort(store_txn_t *child)
+{
+    mdb_txn_abort(child->txn);
+    free(child);
+}
+
 int store_get(store_txn_t *t, store_db_t db, str_t key, str_t *val)
 {
     MDB_val k = to_val(key), v;
@@ -266,6 +291,47 @@ int store_del_prefix(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *dele
     if (deleted)
         *deleted = n;
     return rc == MDB_NOTFOUND || rc == 0 ? 0 : map_rc(rc);
+}
+
+int store_del_range(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *deleted)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, t->store->dbi[db], &cur);
+    if (rc)
+        return map_rc(rc);
+    MDB_val k = to_val(prefix), v;
+    uint64_t n = 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && k.mv_size >= prefix.len && memcmp(k.mv_data, prefix.ptr, prefix.len) == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if ((rc = mdb_cursor_del(cur, 0)) != 0)
+            break;
+        n++;
+    }
+    mdb_cursor_close(cur);
+    if (deleted)
+        *deleted = n;
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : map_rc(rc);
+}
+
+int store_clear(store_txn_t *t, store_db_t db) { return map_rc(mdb_drop(t->txn, t->store->dbi[db], 0)); }
+
+int store_append(store_txn_t *t, store_db_t db, str_t key, str_t val)
+{
+    MDB_val k = to_val(key), v = to_val(val);
+    return map_rc(mdb_put(t->txn, t->store->dbi[db], &k, &v, MDB_APPEND));
+}
+
+const char *store_db_name(store_db_t db) { return db_names[db]; }
+
+int store_db_by_name(str_t name, store_db_t *out)
+{
+    for (int i = 0; i < STORE_DB_COUNT_; i++)
+        if (str_eq_cstr(name, db_names[i])) {
+            *out = (store_db_t)i;
+            return 0;
+        }
+    return -1;
 }
 
 int store_cursor_open(store_txn_t *t, store_db_t db, store_cursor_t **out)

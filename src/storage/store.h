@@ -35,6 +35,7 @@ typedef enum store_db {
     STORE_DB_TTL, /* TTL expiry index (ttl.h) */
     STORE_DB_INDEX, /* index.h encoding -> projected item (value.h encoding) */
     STORE_DB_TRIGGERS, /* trigger UUID -> {"Config":{...},"Origin","StreamArn","Checkpoint"} (trigger.c) */
+    STORE_DB_SNAPSHOTS, /* named copies of the other databases (snapstore.h) */
     STORE_DB_HISTORY, /* item history for backups and PITR (history.h) */
     STORE_DB_HISTORY_LOG, /* the history in commit order, for trimming (history.h) */
     STORE_DB_BACKUPS, /* backup records and the work list of copies and restores (backup_store.h) */
@@ -46,16 +47,20 @@ typedef struct store store_t;
 typedef struct store_txn store_txn_t;
 typedef struct store_cursor store_cursor_t;
 
+/* Who else may use the data directory at the same time (an advisory
+ * flock on data.mdb, which LMDB itself does not lock): a server takes it
+ * shared, a command that changes a stopped data dir (ddbd snapshot, load,
+ * ...) exclusive, so neither runs under the other. */
+typedef enum store_lock { STORE_LOCK_NONE, STORE_LOCK_SHARED, STORE_LOCK_EXCLUSIVE } store_lock_t;
+
 typedef struct store_opts {
     const char *dir; /* created if missing */
     size_t map_size; /* bytes of address space to reserve (sparse) */
     bool no_sync; /* skip fsync at commit: process-crash safe only */
-    /* A temporary store (--in-memory, with no_sync): the data file is an
-     * anonymous memory file (memfd) that dir/data.mdb links to, written
-     * through the map (no write() per page at commit) and bounded only by
-     * memory, not by the size of /dev/shm. */
-    bool in_memory;
+    store_lock_t lock;
 } store_opts_t;
+
+#define STORE_ERR_LOCKED (-5) /* store_open: the lock is held by another process */
 
 /* On failure returns a negative error and writes a reason to why. */
 int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len);
@@ -77,12 +82,33 @@ void store_write_abort(store_txn_t *t);
 bool store_needs_sync(const store_t *s); /* false with no_sync */
 int store_sync(store_t *s); /* flushes everything committed; any thread */
 uint64_t store_last_txnid(store_t *s); /* the id of the last committed write transaction */
+/* A transaction inside a write transaction: what it writes joins the
+ * parent's at commit, or vanishes at abort, leaving the parent as it was
+ * (a writer item that must refuse after writing, e.g. a reset whose
+ * re-seeding fails). The parent must not be used until the child ends.
+ * The child is freed either way. */
+int store_nested_begin(store_txn_t *parent, store_txn_t **out);
+int store_nested_commit(store_txn_t *child);
+void store_nested_abort(store_txn_t *child);
 
 int store_get(store_txn_t *t, store_db_t db, str_t key, str_t *val);
 int store_put(store_txn_t *t, store_db_t db, str_t key, str_t val);
 int store_del(store_txn_t *t, store_db_t db, str_t key);
 /* Deletes every key that starts with prefix; *deleted counts them. */
 int store_del_prefix(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *deleted);
+/* store_del_prefix for long ranges: one cursor walks the range once
+ * (LMDB leaves a cursor on the next key after a delete). */
+int store_del_range(store_txn_t *t, store_db_t db, str_t prefix, uint64_t *deleted);
+/* Empties a whole database (its pages are freed, not visited key by key). */
+int store_clear(store_txn_t *t, store_db_t db);
+/* store_put for a key greater than every key in db (a copy in key order):
+ * LMDB fills pages to the brim and skips the search. A key out of order
+ * is STORE_ERR_IO. */
+int store_append(store_txn_t *t, store_db_t db, str_t key, str_t val);
+/* The databases' names ("items"), stable across versions, for data that
+ * outlives one build (snapshots); store_db_by_name: -1 when unknown. */
+const char *store_db_name(store_db_t db);
+int store_db_by_name(str_t name, store_db_t *out);
 
 /* Cursors: positioned with seek/last; each call returns 0 with the
  * current key/value, STORE_NOTFOUND past either end, or an error. */

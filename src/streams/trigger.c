@@ -34,6 +34,7 @@
 #include "streams/trigger_destination.h"
 #include "streams/trigger_filter.h"
 #include "streams/trigger_history.h"
+#include "streams/trigger_reply.h"
 
 #define MAX_PAYLOAD (6u * 1024 * 1024) /* Lambda's synchronous invocation payload limit */
 #define READ_MAX 10000 /* records looked at per pump (filtered ones included) */
@@ -81,6 +82,7 @@ typedef struct trig {
     int64_t last_delivery_ms;
     uint64_t delivered, invocations, dropped;
     bool last_partial; /* the last failure was a valid batchItemFailures answer */
+    unsigned gen; /* eng.gen when the batch in flight was posted */
     trigger_history_t history;
 } trig_t;
 
@@ -88,6 +90,8 @@ static struct engine {
     trigger_env_t env;
     trig_t *list;
     bool started, stopping, aborting;
+    int held; /* trigger_hold: a reset or restore is changing the store */
+    unsigned gen; /* counts holds: a batch posted before one is stale */
     uv_timer_t stop_timer;
     void (*stop_done)(void *ud);
     void *stop_ud;
@@ -462,56 +466,18 @@ static void trig_failed(trig_t *t)
     arm_timer(t, delay > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay);
 }
 
-/* ReportBatchItemFailures: 0 none failed, 1 *failed = the lowest failed
- * sequence number, -1 a malformed answer (the whole batch failed). */
-static int item_failures(const trig_t *t, str_t body, uint64_t *failed)
-{
-    json_t *j = json_loadb(body.ptr, body.len, 0, NULL);
-    json_t *list = json_object_get(j, "batchItemFailures");
-    int rc = 0;
-    *failed = UINT64_MAX;
-    size_t i;
-    json_t *e;
-    if (!list || json_is_null(list))
-        goto out;
-    if (!json_is_array(list)) {
-        rc = -1;
-        goto out;
-    }
-    json_array_foreach(list, i, e)
-    {
-        const char *id = json_string_value(json_object_get(e, "itemIdentifier"));
-        uint64_t s = id && *id ? strtoull(id, NULL, 10) : 0;
-        bool in_batch = false;
-        for (size_t k = 0; k < t->b.n && !in_batch; k++)
-            in_batch = t->b.seqs[k] == s;
-        if (!in_batch) { /* Lambda: an identifier not in the batch fails all of it */
-            rc = -1;
-            goto out;
-        }
-        if (s < *failed)
-            *failed = s;
-        rc = 1;
-    }
-out:
-    json_decref(j);
-    return rc;
-}
-
-/* "HTTP 500: <the start of the body>", printable ASCII only (it is shown as JSON). */
-static void error_with_body(trig_t *t, int status, str_t body)
-{
-    int n = snprintf(t->last_error, sizeof t->last_error, "HTTP %d%s", status, body.len ? ": " : "");
-    size_t i = (size_t)n, k = 0;
-    for (; k < body.len && k < 200 && i + 1 < sizeof t->last_error; k++)
-        t->last_error[i++] = body.ptr[k] >= 0x20 && body.ptr[k] < 0x7f ? body.ptr[k] : '?';
-    t->last_error[i] = '\0';
-}
-
 static void on_response(void *ud, const httpc_result_t *res)
 {
     trig_t *t = ud;
     t->http = NULL;
+    if (t->gen != eng.gen) { /* read before a restore: its outcome is no one's */
+        t->busy = false;
+        if (t->deleted)
+            trig_retire(t, 0);
+        else
+            trig_pump(t);
+        return check_shutdown();
+    }
     t->invocations++;
     t->last_delivery_ms = clock_now_ms();
     char a[32], z[32];
@@ -519,12 +485,12 @@ static void on_response(void *ud, const httpc_result_t *res)
     seq_format(t->b.seqs[t->b.n - 1], z);
     bool ok = res->status >= 200 && res->status <= 299;
     uint64_t failed = 0;
-    int partial = ok && t->cfg.report_failures ? item_failures(t, res->body, &failed) : 0;
+    int partial = ok && t->cfg.report_failures ? trigger_item_failures(t->b.seqs, t->b.n, res->body, &failed) : 0;
     t->last_partial = partial > 0;
     if (res->error)
         snprintf(t->last_error, sizeof t->last_error, "%s", res->error);
     else if (!ok)
-        error_with_body(t, res->status, res->body);
+        trigger_error_with_body(t->last_error, sizeof t->last_error, res->status, res->body);
     else if (partial < 0)
         snprintf(t->last_error, sizeof t->last_error, "invalid batchItemFailures in the response");
     else if (partial > 0)
@@ -566,6 +532,7 @@ static void trig_post(trig_t *t)
 {
     buf_puts(&t->b.body, "]}");
     t->busy = true;
+    t->gen = eng.gen;
     t->state = "Enabled";
     t->window_started = 0;
     t->http = httpc_post(eng.env.loop, &t->target, (str_t){t->b.body.data, t->b.body.len},
@@ -589,7 +556,7 @@ static bool trig_follow(trig_t *t, const char *latest, bool old_done)
 
 static void trig_pump(trig_t *t)
 {
-    if (t->busy || t->deleted || t->predecessor || (t->timer_armed && !t->window_timer) || eng.stopping)
+    if (t->busy || t->deleted || t->predecessor || (t->timer_armed && !t->window_timer) || eng.stopping || eng.held)
         return;
     if (t->cfg.disabled) {
         t->state = "Disabled";
@@ -787,6 +754,57 @@ int trigger_start(const trigger_env_t *env, trigger_cfg_t *boot, size_t nboot)
     eng.started = true;
     on_stream_records(NULL);
     return 0;
+}
+
+/* ---- resets and restores: the store changes under the engine ---------------------------- */
+
+void trigger_hold(void)
+{
+    eng.held++;
+    eng.gen++;
+    for (trig_t *t = eng.list; t; t = t->next)
+        if (t->timer_armed) {
+            uv_timer_stop(&t->timer);
+            t->timer_armed = t->window_timer = false;
+        }
+}
+
+/* The position the store now gives t (a restore's), or, without one, its
+ * starting position on the new state; the batch and its retries go. */
+static void trig_reload(trig_t *t)
+{
+    store_txn_t *txn;
+    str_t v;
+    json_t *doc = NULL;
+    if (store_read_begin(eng.env.store, &txn) == 0) {
+        if (store_get(txn, STORE_DB_TRIGGERS, str_from_cstr(t->cfg.uuid), &v) == 0)
+            doc = json_loadb(v.ptr, v.len, 0, NULL);
+        store_read_end(txn);
+    }
+    const char *arn = json_string_value(json_object_get(doc, "StreamArn"));
+    const char *cp = json_string_value(json_object_get(doc, "Checkpoint"));
+    free(t->arn);
+    free(t->found_ns);
+    t->arn = arn ? xstrdup(arn) : NULL;
+    t->found_ns = NULL;
+    t->checkpoint = cp ? strtoull(cp, NULL, 10) : 0;
+    json_decref(doc);
+    t->attempts = 0;
+    t->limit = (size_t)t->cfg.batch_size;
+    t->window_started = 0;
+    batch_reset(&t->b);
+    if (!t->arn)
+        trig_position(t);
+}
+
+void trigger_release(void)
+{
+    if (--eng.held > 0)
+        return;
+    for (trig_t *t = eng.list; t; t = t->next)
+        if (!t->deleted)
+            trig_reload(t);
+    on_stream_records(NULL);
 }
 
 /* ---- shutdown ------------------------------------------------------------------------ */

@@ -84,6 +84,15 @@ int trigger_start(const trigger_env_t *env, trigger_cfg_t *boot, size_t nboot);
  * flight and their checkpoints, then calls done. */
 void trigger_shutdown(void (*done)(void *ud), void *ud);
 
+/* Around a reset or restore (jobs/snapshots.h), from before its writer job
+ * is queued to after it committed: hold pauses delivery and makes the
+ * batches in flight stale (their answers then change nothing: no
+ * checkpoint, no retry); release gives every trigger the position the
+ * store now holds for it (or its StartingPosition on the new state) and
+ * resumes. Holds nest. */
+void trigger_hold(void);
+void trigger_release(void);
+
 /* For the admin endpoint. done gets 0, or an HTTP status and message. */
 typedef void (*trigger_op_done)(void *ud, int status, const char *msg);
 /* Creates (or replaces, same UUID) a trigger (cfg is taken over); done
