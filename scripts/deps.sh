@@ -1,8 +1,8 @@
 # scripts/deps.sh - installs Debian packages that are missing. Sourced by
 # scripts/run and scripts/test; needs root or sudo when something is missing.
 
-ddbd_build_packages="gcc libc6-dev meson ninja-build pkg-config libuv1-dev liblmdb-dev node-llhttp libjansson-dev zlib1g-dev libxxhash-dev"
-ddbd_test_packages="python3-boto3 python3-pytest awscli"
+ddbd_build_packages="gcc libc6-dev meson ninja-build pkg-config libuv1-dev liblmdb-dev node-llhttp libjansson-dev zlib1g-dev libxxhash-dev libzstd-dev"
+ddbd_test_packages="python3-boto3 python3-pytest awscli zstd"
 # tests/console: the browser the console's tests drive (playwright-core, from npm, drives it).
 ddbd_console_test_packages="chromium"
 # tests/image: podman builds and runs the image; debootstrap makes its base.

@@ -13,6 +13,7 @@
 #include "app/data_cli.h"
 #include "app/dynamodb_local.h"
 #include "app/health.h"
+#include "storage/s3dir.h"
 #include "storage/store.h"
 #include "streams/trigger.h"
 #include "jobs/ttl_sweeper.h"
@@ -33,6 +34,8 @@ static const char usage[] =
     "                    (POST /_ddbd/clock); --clock frozen holds it at the current time\n"
     "  --ttl-sweep-seconds N  how often expired TTL items are deleted and old stream\n"
     "                    records trimmed (default 5; 0: only on POST /_ddbd/ttl/sweep)\n"
+    "  --s3-dir DIR      a directory that stands in for Amazon S3 (created if missing): bucket b,\n"
+    "                    key k is DIR/b/k; exports write there, imports and bulk puts read there\n"
     "  --log-level L     debug (one line per request), info, warn (default), error\n"
     "  --trigger TABLE=http://HOST:PORT/PATH[,key=value...]\n"
     "                    deliver TABLE's stream records to a local function as Lambda does;\n"
@@ -154,6 +157,7 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         O_AUTH,
         O_CREDS,
         O_CREDS_FILE,
+        O_S3DIR,
         O_SEED,
         O_SEED_NS
     };
@@ -176,6 +180,7 @@ static int parse_cli(int argc, char **argv, cli_t *c)
         {"auth", required_argument, NULL, O_AUTH},
         {"credentials", required_argument, NULL, O_CREDS},
         {"credentials-file", required_argument, NULL, O_CREDS_FILE},
+        {"s3-dir", required_argument, NULL, O_S3DIR},
         {"seed", required_argument, NULL, O_SEED},
         {"seed-namespace", required_argument, NULL, O_SEED_NS},
         {NULL, 0, NULL, 0},
@@ -242,6 +247,12 @@ static int parse_cli(int argc, char **argv, cli_t *c)
             char why[512];
             if (sigv4_keys_load(&c->keys, optarg, why, sizeof why))
                 return fprintf(stderr, "ddbd: --credentials-file: %s\n", why), 2;
+            break;
+        }
+        case O_S3DIR: {
+            char why[512];
+            if (s3dir_set_root(optarg, why, sizeof why))
+                return fprintf(stderr, "ddbd: --s3-dir: %s\n", why), 2;
             break;
         }
         case O_SEED: {
@@ -338,6 +349,7 @@ int main(int argc, char **argv)
     sigv4_keys_free(&c.keys);
     free(c.triggers); /* their contents were taken over by the server */
     store_close(store);
+    s3dir_reset();
     if (temp) {
         remove_temp_dir(temp);
         free(temp);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/admin_clock.h"
+#include "api/admin_imports.h"
 #include "api/admin_snapshots.h"
 #include "api/admin_triggers.h"
 #include "api/stats.h"
@@ -23,6 +24,7 @@ static const struct route {
     {"POST", "/_ddbd/ttl/sweep", admin_ttl_sweep},
     {"GET POST", "/_ddbd/triggers", trigger_admin_handle},
     {"GET DELETE", "/_ddbd/triggers/", trigger_admin_handle},
+    {"GET", "/_ddbd/imports/", admin_import_errors},
     {"POST", "/_ddbd/reset", admin_reset},
     {"GET POST", "/_ddbd/snapshots", admin_snapshots},
     {"GET POST DELETE", "/_ddbd/snapshots/", admin_snapshots},

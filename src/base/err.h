@@ -44,6 +44,11 @@
     X(ERR_PITR_UNAVAILABLE, "PointInTimeRecoveryUnavailableException", 400, ERR_NS_DYNAMODB)                           \
     X(ERR_INVALID_RESTORE_TIME, "InvalidRestoreTimeException", 400, ERR_NS_DYNAMODB)                                   \
     X(ERR_CONTINUOUS_BACKUPS_UNAVAILABLE, "ContinuousBackupsUnavailableException", 400, ERR_NS_DYNAMODB)               \
+    X(ERR_EXPORT_CONFLICT, "ExportConflictException", 400, ERR_NS_DYNAMODB)                                            \
+    X(ERR_EXPORT_NOT_FOUND, "ExportNotFoundException", 400, ERR_NS_DYNAMODB)                                           \
+    X(ERR_INVALID_EXPORT_TIME, "InvalidExportTimeException", 400, ERR_NS_DYNAMODB)                                     \
+    X(ERR_IMPORT_CONFLICT, "ImportConflictException", 400, ERR_NS_DYNAMODB)                                            \
+    X(ERR_IMPORT_NOT_FOUND, "ImportNotFoundException", 400, ERR_NS_DYNAMODB)                                           \
     X(ERR_POLICY_NOT_FOUND, "PolicyNotFoundException", 400, ERR_NS_DYNAMODB)                                           \
     X(ERR_GLOBAL_TABLE_NOT_FOUND, "GlobalTableNotFoundException", 400, ERR_NS_DYNAMODB)                                \
     X(ERR_REQUEST_TOO_LARGE, "RequestEntityTooLarge", 413, ERR_NS_CORAL)                                               \

@@ -16,7 +16,9 @@
 #include "base/alloc.h"
 #include "base/endian.h"
 #include "base/log.h"
+#include "jobs/export_jobs.h"
 #include "jobs/history_trim.h"
+#include "jobs/import_jobs.h"
 #include "storage/backup_store.h"
 #include "storage/history.h"
 #include "storage/itemstore.h"
@@ -252,7 +254,12 @@ static int chunk_job(store_txn_t *txn, catalog_cache_t *cache, void *ud)
     int rc = backup_job_first(txn, &j, &found);
     if (rc || !found)
         return rc ? rc : -1; /* -1: nothing to do, nothing written */
-    rc = j.kind == BACKUP_JOB_COPY ? copy_chunk(txn, cache, &j) : restore_chunk(txn, cache, &j);
+    switch (j.kind) {
+    case BACKUP_JOB_COPY: rc = copy_chunk(txn, cache, &j); break;
+    case BACKUP_JOB_EXPORT: rc = export_job_chunk(txn, cache, &j, bj.chunk); break;
+    case BACKUP_JOB_IMPORT: rc = import_job_chunk(txn, cache, &j, bj.chunk); break;
+    default: rc = restore_chunk(txn, cache, &j); break;
+    }
     backup_job_ref_free(&j);
     bj.more = rc == 0;
     return rc;
@@ -340,6 +347,8 @@ void backup_jobs_stop(void)
 
 void backup_jobs_close(void)
 {
+    export_jobs_release(); /* the writer has stopped: files and readers it left open */
+    import_jobs_release();
     if (!bj.started)
         return;
     bj.started = false;

@@ -272,8 +272,10 @@ static void add_backup(scope_t *s, str_t key, str_t val)
     json_decref(rec);
 }
 
-/* The backups' key prefixes of ns (backup_store.h): 'B', 'J' 'b', 'J' 'r'. */
-static const char *const backup_tags[] = {"B", "Jb", "Jr"};
+/* The backups' key prefixes of ns (backup_store.h): 'B', 'J' 'b', 'J' 'r';
+ * and the records and jobs of exports, imports and bulk puts beside them
+ * ('E', 'I', 'K', an import's error log 'L', 'J' 'e', 'J' 'i'). */
+static const char *const backup_tags[] = {"B", "Jb", "Jr", "E", "I", "K", "L", "Je", "Ji"};
 
 static void backup_prefix(const char *tag, const char *ns, buf_t *out)
 {

@@ -18,6 +18,8 @@ int ops_name_param(ddb_req_t *r, const char *member, const char *field, bool req
 /* A timestamp member (epoch seconds, as the JSON protocol sends them) in
  * milliseconds; *present false when absent. */
 int ops_timestamp_param(ddb_req_t *r, const char *member, int64_t *out_ms, bool *present);
+/* The same for a value found elsewhere (a member of a nested object; NULL: absent). */
+int ops_timestamp_value(ddb_req_t *r, const json_t *v, int64_t *out_ms, bool *present);
 
 /* ---- restore.c: the new table of both restores ---- */
 

@@ -44,7 +44,11 @@ int ops_name_param(ddb_req_t *r, const char *member, const char *field, bool req
 
 int ops_timestamp_param(ddb_req_t *r, const char *member, int64_t *out_ms, bool *present)
 {
-    const json_t *v = req_member(r, member);
+    return ops_timestamp_value(r, req_member(r, member), out_ms, present);
+}
+
+int ops_timestamp_value(ddb_req_t *r, const json_t *v, int64_t *out_ms, bool *present)
+{
     *present = v != NULL;
     *out_ms = 0;
     if (!v)

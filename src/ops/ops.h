@@ -13,6 +13,12 @@ req_result_t op_list_tables(ddb_req_t *r);
 req_result_t op_delete_table(ddb_req_t *r);
 req_result_t op_update_table(ddb_req_t *r);
 
+/* ops/table.c: CreateTable's checks of r's body (TableName, KeySchema,
+ * AttributeDefinitions, BillingMode, indexes, ...) and the new table's
+ * description from it (without ddbd_id); ImportTable runs them on its
+ * TableCreationParameters. */
+int ops_create_table_desc(ddb_req_t *r, str_t *name, json_t **desc);
+
 /* ops/item.c */
 req_result_t op_put_item(ddb_req_t *r);
 req_result_t op_get_item(ddb_req_t *r);
@@ -88,6 +94,18 @@ req_result_t op_restore_table_from_backup(ddb_req_t *r);
 req_result_t op_update_continuous_backups(ddb_req_t *r);
 req_result_t op_describe_continuous_backups(ddb_req_t *r);
 req_result_t op_restore_table_to_point_in_time(ddb_req_t *r);
+
+/* ops/export.c, ops/import.c, ops/bulk.c (the --s3-dir transfers) */
+req_result_t op_export_table_to_point_in_time(ddb_req_t *r);
+req_result_t op_describe_export(ddb_req_t *r);
+req_result_t op_list_exports(ddb_req_t *r);
+req_result_t op_import_table(ddb_req_t *r);
+req_result_t op_describe_import(ddb_req_t *r);
+req_result_t op_list_imports(ddb_req_t *r);
+req_result_t op_start_bulk_put_items(ddb_req_t *r);
+req_result_t op_describe_bulk_operation(ddb_req_t *r);
+req_result_t op_list_bulk_operations(ddb_req_t *r);
+req_result_t op_cancel_bulk_operation(ddb_req_t *r);
 
 /* ops/backup_record.c: DeleteTable's apply, before anything is written: refuses a table being
  * restored or read by a backup copy or a restore (ResourceInUseException);

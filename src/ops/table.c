@@ -362,10 +362,7 @@ static int validate_billing(ddb_req_t *r, int billing, json_t *pt, json_t *gsis)
 static int create_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache);
 static void create_release(void *plan);
 
-/* CreateTable(TableName, KeySchema, AttributeDefinitions, BillingMode?,
- *             ProvisionedThroughput?, GlobalSecondaryIndexes?,
- *             LocalSecondaryIndexes?, DeletionProtectionEnabled?) */
-req_result_t op_create_table(ddb_req_t *r)
+int ops_create_table_desc(ddb_req_t *r, str_t *out_name, json_t **out)
 {
     str_t name;
     int billing;
@@ -381,7 +378,7 @@ req_result_t op_create_table(ddb_req_t *r)
         req_enum(r, "BillingMode", billing_modes, &billing, BILLING_PROVISIONED) ||
         req_enum(r, "TableClass", table_classes, &table_class, -1) || req_array(r, "Tags", false, &tags) ||
         (tags && ops_check_tags(r, tags)) || req_constraints_done(r))
-        return REQ_FAILED;
+        return -1;
     json_t *ks = (json_t *)ks_c, *defs = (json_t *)defs_c, *pt = (json_t *)pt_c;
     size_t i;
     json_t *d;
@@ -394,7 +391,7 @@ req_result_t op_create_table(ddb_req_t *r)
         validate_billing(r, billing, pt, (json_t *)gsis_c) ||
         stream_check_spec(&r->err, req_member(r, "StreamSpecification"))) {
         json_decref(used);
-        return REQ_FAILED;
+        return -1;
     }
     json_decref(used);
 
@@ -426,9 +423,23 @@ req_result_t op_create_table(ddb_req_t *r)
         json_object_set_new(desc, "TableClass", json_string(table_classes[table_class]));
     if ((tags && ops_add_tags(r, desc, tags)) || ops_settings_create(r, desc)) {
         json_decref(desc);
-        return REQ_FAILED;
+        return -1;
     }
 
+    *out_name = name;
+    *out = desc;
+    return 0;
+}
+
+/* CreateTable(TableName, KeySchema, AttributeDefinitions, BillingMode?,
+ *             ProvisionedThroughput?, GlobalSecondaryIndexes?,
+ *             LocalSecondaryIndexes?, DeletionProtectionEnabled?) */
+req_result_t op_create_table(ddb_req_t *r)
+{
+    str_t name;
+    json_t *desc;
+    if (ops_create_table_desc(r, &name, &desc))
+        return REQ_FAILED;
     create_plan_t *p = arena_alloc(&r->arena, sizeof *p);
     p->desc = desc;
     p->name = arena_strdup(&r->arena, name);

@@ -38,9 +38,9 @@ str_t backup_id_of_arn(str_t arn)
 
 /* ---- records ---------------------------------------------------------------- */
 
-static void record_key(buf_t *k, const char *ns, str_t id)
+static void record_key(buf_t *k, char kind, const char *ns, str_t id)
 {
-    buf_putc(k, 'B');
+    buf_putc(k, kind);
     buf_puts(k, ns);
     buf_putc(k, '\0');
     buf_append(k, id.ptr, id.len);
@@ -70,19 +70,19 @@ static int get_json(store_txn_t *txn, const buf_t *k, json_t **out)
     return rc ? rc : load_json(v, out);
 }
 
-int backup_get(store_txn_t *txn, const char *ns, str_t id, json_t **out)
+int backup_rec_get(store_txn_t *txn, char kind, const char *ns, str_t id, json_t **out)
 {
     buf_t k = BUF_INIT;
-    record_key(&k, ns, id);
+    record_key(&k, kind, ns, id);
     int rc = get_json(txn, &k, out);
     buf_free(&k);
     return rc;
 }
 
-int backup_put(store_txn_t *txn, const char *ns, str_t id, const json_t *rec)
+int backup_rec_put(store_txn_t *txn, char kind, const char *ns, str_t id, const json_t *rec)
 {
     buf_t k = BUF_INIT;
-    record_key(&k, ns, id);
+    record_key(&k, kind, ns, id);
     int rc = put_json(txn, &k, rec);
     buf_free(&k);
     return rc;
@@ -96,19 +96,39 @@ int backup_delete(store_txn_t *txn, const char *ns, str_t id)
         return rc;
     rc = backup_drop_data(txn, (uint32_t)json_integer_value(json_object_get(rec, "data")));
     json_decref(rec);
+    return rc ? rc : backup_rec_delete(txn, BACKUP_REC_BACKUP, ns, id);
+}
+
+int backup_get(store_txn_t *txn, const char *ns, str_t id, json_t **out)
+{
+    return backup_rec_get(txn, BACKUP_REC_BACKUP, ns, id, out);
+}
+
+int backup_put(store_txn_t *txn, const char *ns, str_t id, const json_t *rec)
+{
+    return backup_rec_put(txn, BACKUP_REC_BACKUP, ns, id, rec);
+}
+
+int backup_rec_delete(store_txn_t *txn, char kind, const char *ns, str_t id)
+{
     buf_t k = BUF_INIT;
-    record_key(&k, ns, id);
-    if (!rc)
-        rc = store_del(txn, STORE_DB_BACKUPS, (str_t){k.data, k.len});
+    record_key(&k, kind, ns, id);
+    int rc = store_del(txn, STORE_DB_BACKUPS, (str_t){k.data, k.len});
     buf_free(&k);
     return rc == STORE_NOTFOUND ? 0 : rc;
 }
 
 int backup_each(store_txn_t *txn, const char *ns, str_t after, int (*fn)(void *ud, str_t id, json_t *rec), void *ud)
 {
+    return backup_rec_each(txn, BACKUP_REC_BACKUP, ns, after, fn, ud);
+}
+
+int backup_rec_each(store_txn_t *txn, char kind, const char *ns, str_t after,
+                    int (*fn)(void *ud, str_t id, json_t *rec), void *ud)
+{
     buf_t prefix = BUF_INIT, start = BUF_INIT;
-    record_key(&prefix, ns, STR_NULL);
-    record_key(&start, ns, after);
+    record_key(&prefix, kind, ns, STR_NULL);
+    record_key(&start, kind, ns, after);
     if (after.len)
         buf_putc(&start, '\0'); /* strictly after */
     store_cursor_t *c;
@@ -135,12 +155,18 @@ int backup_each(store_txn_t *txn, const char *ns, str_t after, int (*fn)(void *u
 
 int backup_each_all(store_txn_t *txn, int (*fn)(void *ud, const char *ns, str_t id, json_t *rec), void *ud)
 {
+    return backup_rec_each_all(txn, BACKUP_REC_BACKUP, fn, ud);
+}
+
+int backup_rec_each_all(store_txn_t *txn, char kind, int (*fn)(void *ud, const char *ns, str_t id, json_t *rec),
+                        void *ud)
+{
     store_cursor_t *c;
     int rc = store_cursor_open(txn, STORE_DB_BACKUPS, &c);
     if (rc)
         return rc;
     str_t k, v;
-    for (rc = store_cursor_seek(c, STR_LIT("B"), &k, &v); rc == 0 && k.len > 1 && k.ptr[0] == 'B';
+    for (rc = store_cursor_seek(c, (str_t){&kind, 1}, &k, &v); rc == 0 && k.len > 1 && k.ptr[0] == kind;
          rc = store_cursor_next(c, &k, &v)) {
         const char *nul = memchr(k.ptr + 1, '\0', k.len - 1);
         json_t *rec;

@@ -49,6 +49,8 @@
 
 #define BACKUP_JOB_COPY 'b'
 #define BACKUP_JOB_RESTORE 'r'
+#define BACKUP_JOB_EXPORT 'e' /* jobs/export_jobs.h */
+#define BACKUP_JOB_IMPORT 'i' /* jobs/import_jobs.h: imports and bulk puts */
 
 /* A new backup id for a backup created at now_ms (system: the fixed
  * suffix); out holds BACKUP_ID_LEN + 1 bytes. */
@@ -71,6 +73,23 @@ int backup_each(store_txn_t *txn, const char *ns, str_t after, int (*fn)(void *u
 /* Calls fn with every record of every namespace (the expiry of system
  * backups), until fn returns non-zero. */
 int backup_each_all(store_txn_t *txn, int (*fn)(void *ud, const char *ns, str_t id, json_t *rec), void *ud);
+
+/* ---- other records, kept beside the backups in the same shape: exports,
+ * imports and bulk operations (ops/export.c, ops/import.c, ops/bulk.c say
+ * what their JSON holds). Keys: kind . ns \0 id. ---- */
+#define BACKUP_REC_BACKUP 'B'
+#define BACKUP_REC_EXPORT 'E'
+#define BACKUP_REC_IMPORT 'I'
+#define BACKUP_REC_BULK 'K'
+
+int backup_rec_get(store_txn_t *txn, char kind, const char *ns, str_t id, json_t **out);
+int backup_rec_put(store_txn_t *txn, char kind, const char *ns, str_t id, const json_t *rec);
+int backup_rec_delete(store_txn_t *txn, char kind, const char *ns, str_t id);
+int backup_rec_each(store_txn_t *txn, char kind, const char *ns, str_t after,
+                    int (*fn)(void *ud, str_t id, json_t *rec), void *ud);
+/* Every record of kind in every namespace, until fn returns non-zero. */
+int backup_rec_each_all(store_txn_t *txn, char kind, int (*fn)(void *ud, const char *ns, str_t id, json_t *rec),
+                        void *ud);
 
 /* ---- items ---- */
 

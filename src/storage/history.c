@@ -119,6 +119,8 @@ int history_on_write(store_txn_t *txn, const table_t *t, const key_buf_t *key, c
     buf_putc(&v, old_item != NULL);
     if (old_item)
         value_encode(&v, old_item);
+    else /* the item key, which no image holds (an incremental export needs it) */
+        buf_append(&v, key->b + 4, key->len - 4);
     rc = store_put(txn, STORE_DB_HISTORY, str_of(ek, sizeof ek), (str_t){v.data, v.len});
     buf_free(&v);
     if (rc)
@@ -161,6 +163,15 @@ int history_pin(store_txn_t *txn, const table_t *t, int delta)
         rc = history_register(txn, nt);
     table_free(nt);
     return rc;
+}
+
+int history_unpin(store_txn_t *txn, catalog_cache_t *cache, const char *ns, const char *name, uint32_t id)
+{
+    const table_t *t;
+    int rc = name ? catalog_lookup(cache, txn, ns, str_from_cstr(name), &t) : 0;
+    if (rc || !name || !t || t->id != id)
+        return rc;
+    return history_pin(txn, t, -1);
 }
 
 /* Whether the entry (key k, value v) is a change after pin. */
@@ -397,4 +408,120 @@ void history_tables_free(history_table_ref_t *t, size_t n)
         free(t[i].name);
     }
     free(t);
+}
+
+/* ---- changes in a window (incremental exports) ------------------------------- */
+
+/* What one key's entries say of the window (from, to]. */
+typedef struct group_scan {
+    bool in_window; /* some change falls in the window */
+    bool old_present, new_hit, new_present;
+    value_t old_item, new_item;
+    int64_t last_ms;
+    bool have_key;
+    key_buf_t key;
+} group_scan_t;
+
+static void scan_key(const table_t *t, str_t v, const value_t *image, bool present, group_scan_t *g)
+{
+    if (g->have_key)
+        return;
+    if (present) {
+        key_encode(t->id, &t->ks, image, &g->key);
+        g->have_key = true;
+    } else if (v.len > VALUE_HEAD && v.len - VALUE_HEAD <= KEY_LMDB_MAX - 4) {
+        be32_put(g->key.b, t->id);
+        memcpy(g->key.b + 4, v.ptr + VALUE_HEAD, v.len - VALUE_HEAD);
+        g->key.len = 4 + v.len - VALUE_HEAD;
+        g->have_key = true;
+    }
+}
+
+static int scan_group(store_cursor_t *c, const table_t *t, const uint8_t prefix[4 + HISTORY_HASH_LEN],
+                      const history_pin_t *from, const history_pin_t *to, arena_t *a, group_scan_t *g)
+{
+    str_t k, v;
+    bool seen_from = false;
+    memset(g, 0, sizeof *g);
+    int rc = store_cursor_seek(c, str_of(prefix, 4 + HISTORY_HASH_LEN), &k, &v);
+    for (; rc == 0 && in_group(k, prefix, 4 + HISTORY_HASH_LEN); rc = store_cursor_next(c, &k, &v)) {
+        if (v.len < VALUE_HEAD || !after_pin(k, v, from))
+            continue;
+        value_t image;
+        bool present;
+        if ((rc = entry_image(a, v, &image, &present)) != 0)
+            return rc;
+        scan_key(t, v, &image, present, g);
+        if (!seen_from) { /* the first change after from: the item as it was then */
+            seen_from = true;
+            g->old_present = present;
+            g->old_item = image;
+        }
+        if (after_pin(k, v, to)) { /* the first change after to: the item as it was then */
+            g->new_hit = true;
+            g->new_present = present;
+            g->new_item = image;
+            break;
+        }
+        g->in_window = true;
+        g->last_ms = (int64_t)be64_get((const uint8_t *)v.ptr);
+    }
+    return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+/* The item as it is now (nothing changed it after to). */
+static int current_item(store_txn_t *txn, arena_t *a, group_scan_t *g)
+{
+    str_t v;
+    int rc = g->have_key ? store_get(txn, STORE_DB_ITEMS, str_of(g->key.b, g->key.len), &v) : STORE_NOTFOUND;
+    g->new_present = rc == 0;
+    if (rc)
+        return rc == STORE_NOTFOUND ? 0 : rc;
+    return value_decode(a, (const uint8_t *)v.ptr, v.len, &g->new_item) ? STORE_ERR_IO : 0;
+}
+
+int history_window(store_txn_t *txn, arena_t *a, const table_t *t, const uint8_t *after, const history_pin_t *from,
+                   const history_pin_t *to, size_t max, int (*fn)(void *ud, const history_delta_t *d), void *ud,
+                   uint8_t last[HISTORY_HASH_LEN], bool *more)
+{
+    uint8_t group[4 + HISTORY_HASH_LEN];
+    be32_put(group, t->id);
+    memset(group + 4, 0, HISTORY_HASH_LEN);
+    if (after)
+        memcpy(group + 4, after, HISTORY_HASH_LEN);
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, STORE_DB_HISTORY, &c);
+    if (rc)
+        return rc;
+    *more = false;
+    bool found = true;
+    if (!after) {
+        str_t k, v;
+        rc = store_cursor_seek(c, str_of(group, 4), &k, &v);
+        found = rc == 0 && k.len == ENTRY_KEY_LEN && memcmp(k.ptr, group, 4) == 0;
+        if (found)
+            memcpy(group, k.ptr, sizeof group);
+        rc = rc == STORE_NOTFOUND ? 0 : rc;
+    } else {
+        rc = next_group(c, group, group, &found);
+    }
+    for (size_t n = 0; rc == 0 && found; n++) {
+        if (n == max) {
+            *more = true;
+            break;
+        }
+        group_scan_t g;
+        rc = scan_group(c, t, group, from, to, a, &g);
+        if (!rc && g.in_window && !g.new_hit)
+            rc = current_item(txn, a, &g);
+        if (!rc && g.in_window && g.have_key && (g.old_present || g.new_present)) {
+            history_delta_t d = {g.key, g.old_present, g.new_present, g.old_item, g.new_item, g.last_ms};
+            rc = fn(ud, &d);
+        }
+        memcpy(last, group + 4, HISTORY_HASH_LEN);
+        if (!rc)
+            rc = next_group(c, group, group, &found);
+    }
+    store_cursor_close(c);
+    return rc;
 }

@@ -25,7 +25,8 @@
  *   STORE_DB_HISTORY      table id (u32 BE) . XXH3-128 of the item key after
  *                         its table id (16) . seq (u64 BE)
  *                           -> time ms (i64 BE) . present (1) . before-image
- *                              (value.h encoding; nothing when absent)
+ *                              (value.h encoding; when absent, the item key
+ *                              after its table id)
  *   STORE_DB_HISTORY_LOG  table id (u32 BE) -> catalog key (ns \0 name)
  *                         table id (u32 BE) . seq (u64 BE)
  *                           -> time ms (i64 BE) . the 16-byte hash
@@ -79,6 +80,9 @@ int history_change_after(store_txn_t *txn, arena_t *a, const key_buf_t *key, con
  * stores its new description: while pinned, a table keeps history even
  * with point-in-time recovery off. Pinning also names t in the log. */
 int history_pin(store_txn_t *txn, const table_t *t, int delta);
+/* Releases a pin of the table named name in ns, if it is still the table
+ * with id (a job that read it is done). */
+int history_unpin(store_txn_t *txn, catalog_cache_t *cache, const char *ns, const char *name, uint32_t id);
 
 /* The item at key (an item key of its table) as of pin, into out (in a);
  * *found false when it was absent then. */
@@ -100,6 +104,26 @@ typedef struct history_change {
 int history_changed(store_txn_t *txn, arena_t *a, uint32_t table_id, const uint8_t *after, const history_pin_t *pin,
                     size_t max, int (*fn)(void *ud, const history_change_t *c), void *ud,
                     uint8_t last[HISTORY_HASH_LEN], bool *more);
+
+/* One key an incremental export reports: the item as it was at the
+ * window's start and at its end (either may be absent, not both), and
+ * when it last changed in the window. */
+typedef struct history_delta {
+    key_buf_t key;
+    bool old_present, new_present;
+    value_t old_item, new_item; /* decoded into the caller's arena */
+    int64_t last_ms;
+} history_delta_t;
+
+/* The keys of t changed after pin from and not after pin to (the window),
+ * in hash order, starting after `after` (NULL: from the first), at most
+ * max groups looked at; fn gets each one that changed in the window and
+ * existed at one of its ends. *more and last as history_changed's. An
+ * entry of a write that created an item holds the item key (no image
+ * does), so every key can be rebuilt. */
+int history_window(store_txn_t *txn, arena_t *a, const table_t *t, const uint8_t *after, const history_pin_t *from,
+                   const history_pin_t *to, size_t max, int (*fn)(void *ud, const history_delta_t *d), void *ud,
+                   uint8_t last[HISTORY_HASH_LEN], bool *more);
 
 /* Removes table_id's oldest entries while their time is before before_ms
  * and their sequence number at most max_seq (what no restore can need),

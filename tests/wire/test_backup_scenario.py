@@ -2,7 +2,7 @@
 recovery, write, note the time, move the clock on, write and delete more (single writes, a batch, a
 transaction, a TTL expiry), restore to the noted time: the restored table equals the table as it was,
 item for item, indexes included. Then back the table up, delete it, restore the backup under the
-same name: equal again. (The export/import leg of the scenario lives with ExportTableToPointInTime.)"""
+same name: equal again. (The export/import leg of the scenario is in test_export_import.py.)"""
 import json
 
 import pytest
