@@ -27,16 +27,28 @@ static void make_request_id(char out[53])
     out[52] = '\0';
 }
 
-/* The headers every reply carries; returns how many were put in h (room for 4). */
-static size_t common_headers(http_header_t *h, const response_opts_t *o, char date[40])
+/* RFC 9110 5.6.7's IMF-fixdate of the real clock (not ddbd's movable one),
+ * formatted once a second per thread. */
+static str_t http_date(void)
 {
-    /* RFC 9110 5.6.7's IMF-fixdate, from the real clock (not ddbd's movable one) */
+    static _Thread_local time_t cached_at = -1;
+    static _Thread_local char date[40];
+    static _Thread_local size_t len;
     time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    size_t n = strftime(date, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (now != cached_at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        len = strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        cached_at = now;
+    }
+    return (str_t){date, len};
+}
+
+/* The headers every reply carries; returns how many were put in h (room for 4). */
+static size_t common_headers(http_header_t *h, const response_opts_t *o)
+{
     size_t k = 0;
-    h[k++] = (http_header_t){STR_LIT("Date"), {date, n}};
+    h[k++] = (http_header_t){STR_LIT("Date"), http_date()};
     h[k++] = (http_header_t){STR_LIT("Server"), STR_LIT("Server")}; /* what AWS's endpoints send */
     if (o && o->cors_origin) {
         h[k++] = (http_header_t){STR_LIT("Access-Control-Allow-Origin"), str_from_cstr(o->cors_origin)};
@@ -50,8 +62,7 @@ void response_plain(buf_t *wire, int status, const char *content_type, str_t bod
                     const response_opts_t *o, const http_header_t *extra, size_t nextra)
 {
     http_header_t h[16];
-    char date[40];
-    size_t n = common_headers(h, o, date);
+    size_t n = common_headers(h, o);
     if (content_type)
         h[n++] = (http_header_t){STR_LIT("Content-Type"), str_from_cstr(content_type)};
     for (size_t i = 0; i < nextra && n < sizeof h / sizeof *h; i++)
@@ -63,8 +74,7 @@ void response_stream_head(buf_t *wire, const char *content_type, const response_
                           size_t nextra)
 {
     http_header_t h[16];
-    char date[40];
-    size_t n = common_headers(h, o, date);
+    size_t n = common_headers(h, o);
     h[n++] = (http_header_t){STR_LIT("Content-Type"), str_from_cstr(content_type)};
     for (size_t i = 0; i < nextra && n < sizeof h / sizeof *h; i++)
         h[n++] = extra[i];
@@ -73,7 +83,7 @@ void response_stream_head(buf_t *wire, const char *content_type, const response_
 
 static void write_reply(buf_t *wire, int status, str_t body, bool keep_alive, const response_opts_t *o)
 {
-    char rid[53], crc[16];
+    char rid[53], crc[20];
     make_request_id(rid);
     buf_t packed = BUF_INIT;
     http_header_t h[4];
@@ -83,9 +93,9 @@ static void write_reply(buf_t *wire, int status, str_t body, bool keep_alive, co
         body = (str_t){packed.data, packed.len};
         h[n++] = (http_header_t){STR_LIT("Content-Encoding"), str_from_cstr(http_coding_name(o->coding))};
     }
-    snprintf(crc, sizeof crc, "%lu", crc32(0L, (const Bytef *)body.ptr, (uInt)body.len));
+    size_t crc_len = fmt_u64(crc, crc32(0L, (const Bytef *)body.ptr, (uInt)body.len));
     h[n++] = (http_header_t){STR_LIT("x-amzn-RequestId"), {rid, 52}};
-    h[n++] = (http_header_t){STR_LIT("X-Amz-Crc32"), str_from_cstr(crc)};
+    h[n++] = (http_header_t){STR_LIT("X-Amz-Crc32"), {crc, crc_len}};
     response_plain(wire, status, "application/x-amz-json-1.0", body, keep_alive, o, h, n);
     buf_free(&packed);
 }

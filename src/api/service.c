@@ -15,6 +15,7 @@
 #include "api/validate.h"
 #include "net/http_coding.h"
 #include "base/alloc.h"
+#include "base/json_fast.h"
 #include "base/log.h"
 
 static struct {
@@ -195,7 +196,13 @@ static const char *request_namespace(ddb_req_t *r, const auth_info_t *who)
 {
     if (r->env->shared_db)
         return "";
-    return arena_printf(&r->arena, "%.*s/%.*s", STR_FMT(who->access_key), STR_FMT(who->region));
+    size_t k = who->access_key.len, g = who->region.len;
+    char *ns = arena_alloc(&r->arena, k + g + 2);
+    memcpy(ns, who->access_key.ptr, k);
+    ns[k] = '/';
+    memcpy(ns + k + 1, who->region.ptr, g);
+    ns[k + 1 + g] = '\0';
+    return ns; /* "%.*s/%.*s", without printf's cost on every request */
 }
 
 /* The caller's account (auth_account_id); with --shared-db everyone
@@ -361,8 +368,7 @@ static void handle_dynamodb(const service_env_t *se, server_slot_t *s, const htt
         buf_free(&decoded);
         return reply_request(s, r);
     }
-    json_error_t je;
-    r->body = json_loadb(body, body_len, 0, &je);
+    r->body = json_fast_loadb(body, body_len); /* json_loadb's answer, faster */
     buf_free(&decoded);
     if (!json_is_object(r->body)) {
         err_set(&r->err, ERR_SERIALIZATION, "%s", "");

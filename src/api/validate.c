@@ -295,23 +295,46 @@ static void path_pop(vctx_t *c, const size_t old[2])
     c->service_path.len = old[1];
 }
 
+/* A 64-bit sketch of a name: members whose bits are not all in an
+ * object's sketch (name_bits of its keys, or-ed) are certainly absent. */
+static uint64_t name_bits(const char *name)
+{
+    size_t n = strlen(name);
+    unsigned char first = n ? (unsigned char)name[0] : 0, last = n ? (unsigned char)name[n - 1] : 0;
+    return 1ull << ((n * 31 + first + last * 7u) & 63);
+}
+
+static uint64_t object_sketch(const json_t *v)
+{
+    uint64_t bits = 0;
+    const char *k;
+    const json_t *x;
+    json_object_foreach((json_t *)v, k, x)
+        bits |= name_bits(k);
+    return bits;
+}
+
 static void walk_struct(vctx_t *c, const json_t *v, const mr_shape_t *s, bool top)
 {
+    /* Most members of a request are absent: the sketch saves looking each
+     * one up (a hash per name), and its path is built only when needed. */
+    uint64_t present = object_sketch(v);
     for (uint16_t i = 0; i < s->nmembers && !c->type_error; i++) {
         const mr_member_t *m = &mr_members[s->member_first + i];
         if (top && strcmp(m->name, "TableName") == 0)
             continue; /* stage 0's */
-        const json_t *x = json_object_get(v, m->name);
+        const json_t *x = (present & name_bits(m->name)) ? json_object_get(v, m->name) : NULL;
+        bool absent = !x || json_is_null(x);
+        if (absent && !(m->flags & MR_REQUIRED))
+            continue;
         size_t old[2];
         path_push(c, m->path_name, strlen(m->path_name), m->name, strlen(m->name), old);
-        if (!x || json_is_null(x)) {
-            if ((m->flags & MR_REQUIRED) && m->missing_msg && !c->missing_msg)
-                c->missing_msg = m->missing_msg; /* the operation's own words, alone */
-            else if (m->flags & MR_REQUIRED)
-                violation(c, NULL, shape_at(m->shape), "Member must not be null");
-        } else {
+        if (!absent)
             walk(c, x, m->shape, (m->flags & MR_SERVICE_CHECKED) ? OWN_SERVICE : OWN_CHECK);
-        }
+        else if (m->missing_msg && !c->missing_msg)
+            c->missing_msg = m->missing_msg; /* the operation's own words, alone */
+        else
+            violation(c, NULL, shape_at(m->shape), "Member must not be null");
         path_pop(c, old);
     }
 }

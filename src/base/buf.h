@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/str.h"
 
@@ -24,9 +25,30 @@ typedef struct buf {
 
 void buf_free(buf_t *b);
 void buf_reset(buf_t *b); /* len = 0, keeps the memory */
-void buf_reserve(buf_t *b, size_t extra);
-void buf_append(buf_t *b, const void *p, size_t n);
-void buf_putc(buf_t *b, char c);
+/* Grows b to hold extra more bytes (buf_reserve's slow path). */
+void buf_grow(buf_t *b, size_t extra);
+/* Inline: the JSON writers and the reply path call these per byte run. */
+static inline void buf_reserve(buf_t *b, size_t extra)
+{
+    if (b->cap - b->len < extra)
+        buf_grow(b, extra);
+}
+static inline void buf_append(buf_t *b, const void *p, size_t n)
+{
+    if (!n)
+        return;
+    buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+static inline void buf_putc(buf_t *b, char c)
+{
+    buf_reserve(b, 1);
+    b->data[b->len++] = c;
+}
+/* Decimal digits of v (at most 20), written to out; returns their count. */
+size_t fmt_u64(char out[20], uint64_t v);
+void buf_put_u64(buf_t *b, uint64_t v); /* decimal */
 void buf_puts(buf_t *b, const char *s);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Unsigned LEB128, used by the storage encodings. */

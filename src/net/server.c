@@ -180,36 +180,83 @@ static bool conn_send(conn_t *c, write_req_t *wr)
     return false;
 }
 
-/* Sends every reply at the head of the queue that is ready, in order. */
-static void conn_flush(conn_t *c)
+#define FLUSH_BATCH 16 /* replies gathered into one write */
+
+/* Queues bufs' bytes from offset skip on with uv_write (copied: the slots
+ * go now). False when libuv refuses. */
+static bool conn_queue_rest(conn_t *c, const uv_buf_t *bufs, size_t n, size_t skip)
 {
-    write_req_t *wr = NULL;
-    bool close_after = false;
-    while (c->head && c->head->ready) {
-        server_slot_t *s = c->head;
-        if (!c->closing && !s->drop) {
-            if (!wr)
-                wr = xcalloc(1, sizeof *wr);
-            buf_append(&wr->wire, s->wire.data, s->wire.len);
+    write_req_t *wr = xcalloc(1, sizeof *wr);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = bufs[i].len, from = skip < len ? skip : len;
+        buf_append(&wr->wire, bufs[i].base + from, len - from);
+        skip -= from;
+    }
+    return conn_send(c, wr);
+}
+
+/* Sends up to FLUSH_BATCH ready replies from the head of the queue, in
+ * order, and frees their slots. The bytes go out at once when the socket
+ * takes them (uv_try_write: no write request, no callback, and no epoll
+ * re-arm, which libuv does after every completed uv_write); what it does
+ * not take, or what must wait behind an earlier write, goes by uv_write.
+ * A streaming reply ends the batch: its head leaves, its slot stays for
+ * the body. A dropped reply (server_slot_drop) is not sent: the replies
+ * before it go, then the connection closes. Returns false when nothing
+ * more is to be sent now; *close_after says whether the connection is to
+ * close. */
+static bool conn_send_ready(conn_t *c, bool *close_after)
+{
+    uv_buf_t bufs[FLUSH_BATCH];
+    size_t n = 0, total = 0;
+    bool last = false, stream = false; /* a reply that ends the connection; a streaming one */
+    for (server_slot_t *s = c->head; s && s->ready && n < FLUSH_BATCH && !last && !stream; s = s->next) {
+        if (s->drop) {
+            last = true;
+            break;
         }
-        if (s->streaming) { /* its head leaves now; the slot stays for the body */
+        bufs[n++] = uv_buf_init(s->wire.data, (unsigned)s->wire.len);
+        total += s->wire.len;
+        stream = s->streaming;
+        last = !stream && !s->keep_alive;
+    }
+    bool failed = false;
+    if (!c->closing && total) {
+        size_t sent = 0;
+        if (c->writes == 0) {
+            int rc = uv_try_write((uv_stream_t *)&c->tcp, bufs, (unsigned)n);
+            if (rc >= 0)
+                sent = (size_t)rc;
+            else if (rc != UV_EAGAIN)
+                failed = true; /* the peer is gone, as a failed uv_write would say */
+        }
+        if (!failed && sent < total)
+            failed = !conn_queue_rest(c, bufs, n, sent);
+    }
+    for (size_t i = 0; i < n; i++) {
+        server_slot_t *s = c->head;
+        if (s->streaming) { /* its head has left (or is copied into a write) */
             buf_reset(&s->wire);
             break;
         }
         if (log_threshold <= LOG_DEBUG)
             log_debug("%s %.3f ms", s->label ? s->label : "-", (double)(uv_hrtime() - s->started) / 1e6);
-        if (!s->keep_alive || s->drop)
-            close_after = true;
         c->head = s->next;
         if (!c->head)
             c->tail = NULL;
         c->inflight--;
         slot_free(s);
-        if (close_after)
-            break;
     }
-    if (wr && !conn_send(c, wr))
-        close_after = true;
+    *close_after = last || failed;
+    return !last && !failed && !stream;
+}
+
+/* Sends every reply at the head of the queue that is ready, in order. */
+static void conn_flush(conn_t *c)
+{
+    bool close_after = false;
+    while (c->head && c->head->ready && conn_send_ready(c, &close_after))
+        ;
     if (close_after)
         conn_close(c);
     else if (!c->reading && !c->closing && !c->broken && c->inflight < MAX_INFLIGHT_PER_CONN / 2 &&

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_fast.h"
 #include "base/alloc.h"
 
 /* ---- one statement ------------------------------------------------------------------ */
@@ -216,8 +217,7 @@ void pqr_map_error(err_t *e, const pq_stmt_t *s)
 
 json_t *pqr_reply(ddb_req_t *r)
 {
-    json_error_t je;
-    return json_loadb(r->out.data ? r->out.data : "", r->out.len, 0, &je);
+    return json_fast_loadb(r->out.data ? r->out.data : "", r->out.len);
 }
 
 void pqr_write_items(buf_t *out, const json_t *reply)

@@ -53,6 +53,7 @@ struct store {
     pthread_rwlock_t remap;
     atomic_bool want_grow; /* a write found the map full */
     size_t map_size, max_size;
+    bool no_sync;
 };
 
 struct store_cursor {
@@ -269,8 +270,11 @@ static int env_open(store_t *s, const store_opts_t *o, char *why, size_t why_len
     if (!rc)
         rc = mdb_env_set_maxreaders(s->env, 126);
     /* NOTLS: read transactions are recycled on the loop thread and the
-     * write transaction lives on the writer thread. */
-    unsigned flags = MDB_NOTLS | (o->no_sync ? MDB_NOSYNC : 0);
+     * write transaction lives on the writer thread. NOMETASYNC: see
+     * store_sync in store.h (the writer's pipelined flushes). No
+     * WRITEMAP: LMDB has no nested transactions with it (store_nested_*),
+     * and a full disk would turn a write through the map into SIGBUS. */
+    unsigned flags = MDB_NOTLS | (o->no_sync ? MDB_NOSYNC : MDB_NOMETASYNC);
     if (!rc)
         rc = mdb_env_open(s->env, o->dir, flags, 0644);
     if (rc) {
@@ -327,6 +331,7 @@ int store_open(const store_opts_t *o, store_t **out, char *why, size_t why_len)
         return rc;
     }
     s->read.store = s->write.store = s;
+    s->no_sync = o->no_sync;
     *out = s;
     return 0;
 }
@@ -408,6 +413,17 @@ void store_write_abort(store_txn_t *t)
 {
     mdb_txn_abort(t->txn);
     t->txn = NULL;
+}
+
+bool store_needs_sync(const store_t *s) { return !s->no_sync; }
+
+int store_sync(store_t *s) { return map_rc(mdb_env_sync(s->env, 1)); }
+
+uint64_t store_last_txnid(store_t *s)
+{
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    return (uint64_t)info.me_last_txnid;
 }
 
 int store_nested_begin(store_txn_t *parent, store_txn_t **out)

@@ -94,6 +94,14 @@ int store_write_begin(store_t *s, store_txn_t **out);
 int store_write_commit(store_txn_t *t); /* the txn is gone either way */
 void store_write_abort(store_txn_t *t);
 
+/* Durability. A durable store (no no_sync) flushes a commit's pages at
+ * commit but not its meta page (MDB_NOMETASYNC: integrity is kept, and a
+ * crash can only undo commits after the last flush): a commit is on disk
+ * once store_sync, or the next commit, has returned after it. The writer
+ * (writer.c) answers no write before that. */
+bool store_needs_sync(const store_t *s); /* false with no_sync */
+int store_sync(store_t *s); /* flushes everything committed; any thread */
+uint64_t store_last_txnid(store_t *s); /* the id of the last committed write transaction */
 /* A transaction inside a write transaction: what it writes joins the
  * parent's at commit, or vanishes at abort, leaving the parent as it was
  * (a writer item that must refuse after writing, e.g. a reset whose

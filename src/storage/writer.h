@@ -1,10 +1,12 @@
 /* writer.h - the one writer thread, with group commit.
  *
  * writer_submit() queues a write item. The writer thread takes every queued
- * item, runs each one's apply in one write transaction, commits once (one
- * fsync for the whole batch), then hands the items back to the loop
- * thread, where each one's done runs: an acknowledged write is always
- * committed.
+ * item, runs each one's apply in one write transaction, commits once, then
+ * hands the items back to the loop thread, where each one's done runs,
+ * once the commit is on disk (a sync thread flushes while the writer goes
+ * on with the next batch; see writer.c): an acknowledged write is always
+ * durable (committed, with --no-fsync or --in-memory). Without fsync, the
+ * loop thread applies writes itself when the writer thread is idle.
  *
  * When a batch's commit (or an apply) fails with a storage error, the
  * writer runs every item of the batch again, each alone in its own
@@ -26,7 +28,8 @@ typedef struct writer writer_t;
 typedef struct writer_item writer_item_t;
 
 struct writer_item {
-    /* Writer thread, inside the batch's write transaction. Returns 0, -1
+    /* Writer thread (or the loop thread, see above), inside the batch's
+     * write transaction. Returns 0, -1
      * (refused: wrote nothing, the owner keeps its reason) or a STORE_ERR_*
      * (the writer then retries the item alone, and if that fails too, done
      * gets the store error). Every check comes before the first write, so
@@ -37,18 +40,20 @@ struct writer_item {
      * where reset can forget it; what its plan holds is freed by the
      * plan's owner after done, never by apply. */
     int (*apply)(writer_item_t *it, store_txn_t *txn, catalog_cache_t *catalog);
-    /* Writer thread, before a retry: forget what the failed run produced
-     * (may be NULL). */
+    /* Before a retry, where apply ran: forget what the failed run
+     * produced (may be NULL). */
     void (*reset)(writer_item_t *it);
-    /* Loop thread, after the commit: rc is apply's result, or the store
-     * error that stopped the item. */
+    /* Loop thread, once the commit is durable: rc is apply's result, or
+     * the store error that stopped the item. */
     void (*done)(writer_item_t *it, int rc);
     writer_item_t *next; /* the writer's queue link */
     int rc;
+    uint64_t horizon; /* the last transaction its batch saw: durable before done */
 };
 
 int writer_start(writer_t **out, store_t *store, uv_loop_t *loop);
-/* Loop thread only. */
+/* Loop thread only. Items submitted in one loop iteration go to the
+ * writer together, at its end (a uv_check). */
 void writer_submit(writer_t *w, writer_item_t *it);
 
 /* An internal write (TTL expiry, index backfill, a trigger's checkpoint):

@@ -16,6 +16,7 @@
  * Wake-ups: stream_subscribe (new records), the per-trigger timer
  * (backoff, batching window) and persistence completions. */
 #include "streams/trigger.h"
+#include "base/json_fast.h"
 #include "base/rand.h"
 
 #include <fcntl.h>
@@ -341,7 +342,7 @@ static int on_record(void *ud, uint64_t seq, str_t api_rec)
         b->stopped = true;
         return 1;
     }
-    json_t *j = json_loadb(rec.ptr, rec.len, 0, NULL);
+    json_t *j = json_fast_loadb(rec.ptr, rec.len);
     double created = json_number_value(json_object_get(json_object_get(j, "dynamodb"), "ApproximateCreationDateTime"));
     int64_t created_ms = (int64_t)(created * 1000);
     bool expired = t->cfg.max_age_s >= 0 && r->now_ms - created_ms > (int64_t)t->cfg.max_age_s * 1000;

@@ -70,8 +70,48 @@ static void test_alloc(void)
     free(v);
 }
 
+/* jw_str's escapes, byte by byte, as the reference its word-at-a-time
+ * scan must match. */
+static void jw_str_reference(buf_t *b, const unsigned char *s, size_t n)
+{
+    buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                        : c == '\t' ? "\\t" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+        if (esc)
+            buf_puts(b, esc);
+        else if (c < 0x20)
+            buf_printf(b, "\\u%04x", c);
+        else
+            buf_putc(b, (char)c);
+    }
+    buf_putc(b, '"');
+}
+
+static void test_jw_str(void)
+{
+    unsigned char s[64];
+    uint64_t x = 88172645463325252ull;
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (size_t)(round % 40);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            /* mostly plain text, sometimes any byte */
+            s[i] = (x & 7) == 0 ? (unsigned char)(x >> 8) : (unsigned char)('a' + (x >> 8) % 26);
+        }
+        buf_t got = BUF_INIT, want = BUF_INIT;
+        jw_str(&got, (const char *)s, n);
+        jw_str_reference(&want, s, n);
+        CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0);
+        buf_free(&got);
+        buf_free(&want);
+    }
+}
+
 int main(void)
 {
+    RUN(test_jw_str);
     RUN(test_base64);
     RUN(test_uuid);
     RUN(test_alloc);
