@@ -29,6 +29,10 @@ export function render(main) {
       toast(e.message, 'error');
     }
   };
+  // the due-soon list reads ddbd's time: it waits for the first read of the clock
+  const loaded = load();
+  loaded.catch((e) => main.append(errorBox(e)));
+  const ddbdNow = async () => { await loaded.catch(() => {}); return clock ? current() : Date.now(); };
   const setAt = h('input', { type: 'datetime-local', step: 1, id: 'clock-set' });
   const adv = h('input', { type: 'number', value: 3600, id: 'clock-advance-seconds' });
   main.append(header('Clock & TTL'),
@@ -51,14 +55,13 @@ export function render(main) {
           sweepOut.textContent = e.message;
         }
       }, { class: 'primary', id: 'sweep-now' }), ' ', sweepOut),
-    dueSoon(current));
-  load().catch((e) => main.append(errorBox(e)));
+    dueSoon(ddbdNow));
   const timer = setInterval(tick, 1000);
   return () => clearInterval(timer);
 }
 
 // Items of a TTL table expiring within a window of ddbd's time.
-function dueSoon(current) {
+function dueSoon(ddbdNow) {
   const table = h('select', { id: 'due-table', 'aria-label': 'Table' });
   const windowSel = select([['3600', 'next hour'], ['86400', 'next day'], ['604800', 'next week']], '86400', { id: 'due-window', 'aria-label': 'Window' });
   const out = h('div', { id: 'due-items' });
@@ -74,7 +77,7 @@ function dueSoon(current) {
   const scan = async (more) => {
     if (!table.value) return;
     if (!more) { start = undefined; found = []; }
-    const nowS = Math.floor(current() / 1000);
+    const nowS = Math.floor((await ddbdNow()) / 1000);
     const req = {
       TableName: table.value, Limit: 1000, FilterExpression: '#t BETWEEN :lo AND :hi',
       ExpressionAttributeNames: { '#t': ttls[table.value] },
