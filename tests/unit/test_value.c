@@ -384,8 +384,8 @@ static void test_codec(void)
     static const char *const items[] = {
         "{}",
         "{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"-1.5e-100\"},\"b\":{\"B\":\"AAECAw==\"}}",
-        "{\"ss\":{\"SS\":[\"x\",\"\"]},\"ns\":{\"NS\":[\"1\",\"2\"]},\"bs\":{\"BS\":[\"YQ==\"]},\"t\":{\"BOOL\":true},"
-        "\"z\":{\"NULL\":true}}",
+        ("{\"ss\":{\"SS\":[\"x\",\"\"]},\"ns\":{\"NS\":[\"1\",\"2\"]},\"bs\":{\"BS\":[\"YQ==\"]},\"t\":{\"BOOL\":true},"
+         "\"z\":{\"NULL\":true}}"),
         "{\"l\":{\"L\":[{\"L\":[{\"M\":{\"k\":{\"S\":\"v\"}}}]},{\"M\":{}},{\"L\":[]}]}}",
     };
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
