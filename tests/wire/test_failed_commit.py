@@ -232,3 +232,30 @@ def test_answers_equal_a_clean_run(faulty, client, start_ddbd):
                 g.pop("ResponseMetadata", None)
         answers.append(got)
     assert answers[0] == answers[1]
+
+
+def test_shard_rollover_in_a_failed_batch(start_ddbd):
+    """A shard rollover in a batch whose commit fails: the retry rolls over once, every record is in
+    the shard of its time, and later appends go to the new shard."""
+    proc = start_ddbd("--in-memory", "--clock", "frozen", env=with_fault("1"))
+    c = helpers.make_client(proc.endpoint)
+    streams = helpers.make_streams_client(proc.endpoint)
+    name = helpers.unique_name("fc")
+    create_event_table(c, name)
+    arn = helpers.latest_stream_arn(c, name)
+
+    def append(lo, hi):  # concurrent appends, so batches hold several writes
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda i: c.put_item(TableName=name, Item={
+                "pk": {"S": "s"}, "sk": {"N": str(i)}, "type": {"S": "E"}}), range(lo, hi)))
+
+    append(0, 8)
+    helpers.advance_clock(proc.endpoint, 4 * 3600 + 1)
+    append(8, 16)
+    append(16, 24)
+    shards = helpers.shards_of(streams, arn)
+    assert len(shards) == 2, shards
+    first, second = (sorted(int(r["dynamodb"]["Keys"]["sk"]["N"])
+                            for r in helpers.read_shard(streams, arn, s["ShardId"])[0]) for s in shards)
+    assert first == list(range(8)) and second == list(range(8, 24))
+    assert "retrying its items one by one" in proc.log_text()
