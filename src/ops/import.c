@@ -238,19 +238,5 @@ static void write_summary(ddb_req_t *r, buf_t *b, const json_t *rec)
 /* ListImports(TableArn?, PageSize? (1-25), NextToken?) */
 req_result_t op_list_imports(ddb_req_t *r)
 {
-    str_t arn = STR_NULL;
-    int64_t max;
-    bool has_max;
-    if (req_string(r, "TableArn", false, &arn) || req_int(r, "PageSize", &max, &has_max))
-        return REQ_FAILED;
-    const char *table_arn = NULL;
-    if (arn.ptr) {
-        str_t name;
-        const char *bad = req_table_ref(arn, true, &name);
-        if (bad)
-            return req_fail(r, ERR_VALIDATION, "%s", bad);
-        table_arn = req_table_arn(r, arena_cstr(&r->arena, name));
-    }
-    return req_result(
-        r, ops_transfer_list(r, BACKUP_REC_IMPORT, table_arn, has_max ? max : 25, "ImportSummaryList", write_summary));
+    return ops_transfer_list_op(r, BACKUP_REC_IMPORT, "PageSize", "ImportSummaryList", write_summary);
 }

@@ -160,6 +160,25 @@ int ops_transfer_list(ddb_req_t *r, char kind, const char *table_arn, int64_t ma
     return rc;
 }
 
+req_result_t ops_transfer_list_op(ddb_req_t *r, char kind, const char *page_member, const char *list_member,
+                                  void (*fn)(ddb_req_t *r, buf_t *b, const json_t *rec))
+{
+    str_t arn = STR_NULL;
+    int64_t max;
+    bool has_max;
+    if (req_string(r, "TableArn", false, &arn) || req_int(r, page_member, &max, &has_max))
+        return REQ_FAILED;
+    const char *table_arn = NULL;
+    if (arn.ptr) {
+        str_t name;
+        const char *bad = req_table_ref(arn, true, &name);
+        if (bad)
+            return req_fail(r, ERR_VALIDATION, "%s", bad);
+        table_arn = req_table_arn(r, arena_cstr(&r->arena, name));
+    }
+    return req_result(r, ops_transfer_list(r, kind, table_arn, has_max ? max : 25, list_member, fn));
+}
+
 void ops_jw_str_of(buf_t *b, const char *member, const json_t *rec, const char *key)
 {
     const char *v = json_string_value(json_object_get(rec, key));

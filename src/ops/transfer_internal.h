@@ -34,6 +34,12 @@ int ops_transfer_by_token(ddb_req_t *r, store_txn_t *txn, char kind, str_t token
 int ops_transfer_list(ddb_req_t *r, char kind, const char *table_arn, int64_t max, const char *list_member,
                       void (*fn)(ddb_req_t *r, buf_t *b, const json_t *rec));
 
+/* ListExports and ListImports: TableArn? (a table's ARN), page_member?
+ * (at most that many; 25 by default), NextToken?; a page of kind's
+ * records under list_member, fn writing each. */
+req_result_t ops_transfer_list_op(ddb_req_t *r, char kind, const char *page_member, const char *list_member,
+                                  void (*fn)(ddb_req_t *r, buf_t *b, const json_t *rec));
+
 /* JSON writers for members a record may hold: nothing when absent. */
 void ops_jw_str_of(buf_t *b, const char *member, const json_t *rec, const char *key);
 void ops_jw_num_of(buf_t *b, const char *member, const json_t *rec, const char *key);
