@@ -72,7 +72,11 @@ static bool daemon_is_loopback(const char *host)
 static int start_services(const daemon_opts_t *o)
 {
     server_env_t *env = &d.svc.env;
-    *env = (server_env_t){o->store, catalog_cache_new(), "000000000000", o->shared_db};
+    *env = (server_env_t){.store = o->store,
+                          .loop_catalog = catalog_cache_new(),
+                          .account_id = "000000000000",
+                          .shared_db = o->shared_db,
+                          .loop_vectors = vcache_new(VECTOR_CACHE_BYTES)};
     if (writer_start(&d.svc.writer, o->store, d.loop) != 0) {
         log_error("cannot start the writer thread");
         return 1;
@@ -126,6 +130,7 @@ int daemon_run(const daemon_opts_t *o)
     service_free();
     stats_free();
     catalog_cache_free(d.svc.env.loop_catalog);
+    vcache_free(d.svc.env.loop_vectors);
     uv_loop_close(d.loop);
     return 0;
 }

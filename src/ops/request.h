@@ -26,6 +26,7 @@
 #include "base/err.h"
 #include "storage/catalog.h"
 #include "storage/store.h"
+#include "storage/vector_cache.h"
 #include "storage/writer.h"
 
 /* Our numbers for DynamoDB's limits. */
@@ -38,6 +39,7 @@ typedef struct server_env {
     catalog_cache_t *loop_catalog; /* the loop thread's cache */
     const char *account_id; /* in ARNs: "000000000000" */
     bool shared_db;
+    vcache_t *loop_vectors; /* the loop thread's packed vector indexes (NULL: none kept) */
 } server_env_t;
 
 typedef struct ddb_req ddb_req_t;

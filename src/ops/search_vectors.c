@@ -181,7 +181,7 @@ req_result_t op_search_vectors(ddb_req_t *r)
     s.q.top_k = (uint32_t)s.top_k;
     vindex_hit_t *hits = arena_alloc(&r->arena, (size_t)s.top_k * sizeof *hits);
     size_t n;
-    rc = vindex_search(r->txn, &r->arena, s.t, s.vi, &s.q, hits, &n);
+    rc = vindex_search(r->txn, r->env->loop_vectors, &r->arena, s.t, s.vi, &s.q, hits, &n);
     if (!rc)
         write_reply(&s, hits, n);
     return req_result(r, rc);

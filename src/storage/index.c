@@ -547,15 +547,17 @@ int index_drop(store_txn_t *txn, uint32_t table_id, uint16_t number)
     int rc = store_del_prefix(txn, STORE_DB_INDEX, kstr(&prefix), NULL);
     if (rc)
         return rc;
-    rc = store_del(txn, STORE_DB_STATS, kstr(&prefix));
-    return rc == STORE_NOTFOUND ? 0 : rc;
+    /* the statistics and what lies under their key (a vector index's stamp) */
+    return store_del_prefix(txn, STORE_DB_STATS, kstr(&prefix), NULL);
 }
 
 int index_drop_table(store_txn_t *txn, const table_t *t)
 {
-    int vrc = vindex_drop_table(txn, t);
-    if (vrc)
-        return vrc;
+    for (size_t i = 0; i < t->n_vindexes; i++) {
+        int rc = index_drop(txn, t->id, t->vindexes[i].number);
+        if (rc)
+            return rc;
+    }
     key_buf_t collections;
     index_key_table(t->id, COLLECTION_MARK, &collections);
     int drc = store_del_prefix(txn, STORE_DB_STATS, kstr(&collections), NULL);

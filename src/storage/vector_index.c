@@ -4,10 +4,12 @@
 #include "storage/vector_index.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/rand.h"
 
 #define MSG_INVALID "One or more parameter values were invalid: "
 #define FILTER_BYTES (1 + KEY_HASH_LEN)
@@ -223,6 +225,53 @@ static int stats_add(store_txn_t *txn, const table_t *t, const vector_index_t *v
     return store_put(txn, STORE_DB_STATS, kstr(&kb), (str_t){(const char *)&s, sizeof s});
 }
 
+/* ---- stamps (STORE_DB_STATS under table id . index number . 'S') ----
+ * Every transaction that changes an index's entries gives the index a new
+ * stamp, so a stamp names one state of the entries: a search finds its
+ * snapshot's packed copy by it (vector_cache.h). Stamps are never reused
+ * by this process and start at a random number, so a data directory or
+ * snapshot written by another process does not reuse them either. The key
+ * lies under the statistics key, so index_drop removes both. */
+
+static str_t stamp_key(const table_t *t, const vector_index_t *vi, key_buf_t *kb)
+{
+    key_encode_table(t->id, kb);
+    uint8_t n[3] = {(uint8_t)(vi->number >> 8), (uint8_t)vi->number, 'S'};
+    key_append_bytes(kb, n, sizeof n);
+    return kstr(kb);
+}
+
+static uint64_t next_stamp(void)
+{
+    static _Atomic uint64_t last;
+    uint64_t cur = atomic_load(&last);
+    if (cur == 0) {
+        uint64_t seed;
+        rand_bytes(&seed, sizeof seed);
+        atomic_compare_exchange_strong(&last, &cur, seed >> 1); /* leaves room to count up */
+    }
+    return atomic_fetch_add(&last, 1) + 1;
+}
+
+static int stamp_bump(store_txn_t *txn, const table_t *t, const vector_index_t *vi)
+{
+    key_buf_t kb;
+    uint64_t s = next_stamp();
+    return store_put(txn, STORE_DB_STATS, stamp_key(t, vi, &kb), (str_t){(const char *)&s, sizeof s});
+}
+
+/* The index's stamp in txn's snapshot; 0 before its first entry. */
+static int stamp_read(store_txn_t *txn, const table_t *t, const vector_index_t *vi, uint64_t *out)
+{
+    key_buf_t kb;
+    str_t v;
+    *out = 0;
+    int rc = store_get(txn, STORE_DB_STATS, stamp_key(t, vi, &kb), &v);
+    if (rc == 0 && v.len == sizeof *out)
+        memcpy(out, v.ptr, sizeof *out);
+    return rc < 0 ? rc : 0;
+}
+
 /* An entry's size as ItemCount/IndexSizeBytes and the write bytes count
  * it: the 32-bit vector plus the projected attributes. */
 static size_t entry_size(const vector_index_t *vi, const value_t *projected)
@@ -292,7 +341,7 @@ static int write_one(store_txn_t *txn, arena_t *a, const table_t *t, const vecto
     } else if (!rc) {
         effect_add(effect, vi, (size_t)vi->dims * sizeof(float));
     }
-    return rc;
+    return rc ? rc : stamp_bump(txn, t, vi);
 }
 
 int vindex_write(store_txn_t *txn, const table_t *t, const value_t *old, const value_t *new_item,
@@ -326,23 +375,7 @@ int vindex_backfill_item(store_txn_t *txn, const table_t *t, const vector_index_
     arena_init(&a);
     rc = put_entry(txn, &a, t, vi, item, &k, 1);
     arena_free(&a);
-    return rc;
-}
-
-int vindex_drop_table(store_txn_t *txn, const table_t *t)
-{
-    for (size_t i = 0; i < t->n_vindexes; i++) {
-        key_buf_t prefix;
-        key_encode_table(t->id, &prefix);
-        uint8_t n[2] = {(uint8_t)(t->vindexes[i].number >> 8), (uint8_t)t->vindexes[i].number};
-        key_append_bytes(&prefix, n, 2);
-        int rc = store_del_prefix(txn, STORE_DB_INDEX, kstr(&prefix), NULL);
-        if (!rc)
-            rc = store_del(txn, STORE_DB_STATS, kstr(&prefix));
-        if (rc && rc != STORE_NOTFOUND)
-            return rc;
-    }
-    return 0;
+    return rc ? rc : stamp_bump(txn, t, vi);
 }
 
 /* ---- search ------------------------------------------------------------------------------- */
@@ -452,7 +485,6 @@ typedef struct scan {
     const vindex_query_t *q;
     double qnorm;
     uint8_t filter[VECTOR_FILTERS_MAX][KEY_HASH_LEN];
-    float vec[VECTOR_DIMS_MAX];
 } scan_t;
 
 static bool filters_match(const scan_t *s, const uint8_t *blocks)
@@ -467,19 +499,41 @@ static bool filters_match(const scan_t *s, const uint8_t *blocks)
     return true;
 }
 
-static void scan_entry(scan_t *s, str_t k, str_t v, cand_t *heap, size_t *n)
+/* Packs the partition's entries, as txn sees them, into p. */
+static int pack_partition(store_txn_t *txn, const vector_index_t *vi, const key_buf_t *prefix, vpack_t *p)
+{
+    size_t vbytes = (size_t)vi->dims * sizeof(float);
+    store_cursor_t *cur;
+    int rc = store_cursor_open(txn, STORE_DB_INDEX, &cur);
+    if (rc == 0) {
+        str_t k, v;
+        for (rc = store_cursor_seek(cur, kstr(prefix), &k, &v); rc == 0; rc = store_cursor_next(cur, &k, &v)) {
+            if (k.len != prefix->len + KEY_HASH_LEN || memcmp(k.ptr, prefix->b, prefix->len) != 0)
+                break; /* past the partition */
+            if (v.len < header_bytes(vi))
+                continue;
+            float norm;
+            memcpy(&norm, v.ptr + vbytes, sizeof norm); /* LMDB values need not be aligned */
+            vpack_add(p, v.ptr, norm, (const uint8_t *)v.ptr + vbytes + sizeof norm,
+                      (const uint8_t *)k.ptr + prefix->len);
+        }
+        store_cursor_close(cur);
+    }
+    return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+/* Offers every entry of p that passes the filters to the heap. */
+static void scan_pack(const scan_t *s, const vpack_t *p, cand_t *heap, size_t *n)
 {
     const vector_index_t *vi = s->vi;
-    size_t vbytes = (size_t)vi->dims * sizeof(float);
-    if (v.len < header_bytes(vi) || !filters_match(s, (const uint8_t *)v.ptr + vbytes + sizeof(float)))
-        return;
-    memcpy(s->vec, v.ptr, vbytes); /* LMDB values need not be aligned */
-    float norm;
-    memcpy(&norm, v.ptr + vbytes, sizeof norm);
-    double score = vindex_score(vi->distance, s->q->vector, s->vec, vi->dims, s->qnorm, norm);
-    cand_t c = {vi->distance == VDIST_DOT_PRODUCT ? -score : score, {0}};
-    memcpy(c.key, k.ptr + k.len - KEY_HASH_LEN, KEY_HASH_LEN);
-    heap_offer(heap, n, s->q->top_k, &c);
+    for (size_t i = 0; i < p->n; i++) {
+        if (vi->n_filters && !filters_match(s, p->filters + i * p->filter_bytes))
+            continue;
+        double score = vindex_score(vi->distance, s->q->vector, p->vecs + i * p->dims, vi->dims, s->qnorm, p->norms[i]);
+        cand_t c = {vi->distance == VDIST_DOT_PRODUCT ? -score : score, {0}};
+        memcpy(c.key, p->keys[i], KEY_HASH_LEN);
+        heap_offer(heap, n, s->q->top_k, &c);
+    }
 }
 
 /* The items of the best entries, read from the table in the same
@@ -508,38 +562,58 @@ static int fetch_hits(store_txn_t *txn, arena_t *a, const table_t *t, const key_
     return 0;
 }
 
-int vindex_search(store_txn_t *txn, arena_t *a, const table_t *t, const vector_index_t *vi, const vindex_query_t *q,
-                  vindex_hit_t *hits, size_t *n_hits)
+/* The packed partition for txn's snapshot: from the cache when it has
+ * that state (*owned NULL), else packed now (into the memory of an older
+ * state's pack when there is one) and filed in the cache, or handed to the
+ * caller to free (*owned) when there is no cache or no room. */
+static int find_pack(store_txn_t *txn, vcache_t *cache, const table_t *t, const vector_index_t *vi,
+                     const key_buf_t *prefix, const vpack_t **pack, vpack_t **owned)
+{
+    *owned = NULL;
+    uint64_t stamp;
+    int rc = stamp_read(txn, t, vi, &stamp);
+    if (rc)
+        return rc;
+    *pack = cache ? vcache_find(cache, kstr(prefix), stamp) : NULL;
+    if (*pack)
+        return 0;
+    size_t filter_bytes = vi->n_filters * FILTER_BYTES;
+    vpack_t *p = cache ? vcache_take(cache, kstr(prefix)) : NULL;
+    if (p)
+        vpack_reset(p, vi->dims, filter_bytes);
+    else
+        p = vpack_new(vi->dims, filter_bytes);
+    rc = pack_partition(txn, vi, prefix, p);
+    if (rc || !cache || !vcache_put(cache, kstr(prefix), stamp, p))
+        *owned = p;
+    *pack = p;
+    return rc;
+}
+
+int vindex_search(store_txn_t *txn, vcache_t *cache, arena_t *a, const table_t *t, const vector_index_t *vi,
+                  const vindex_query_t *q, vindex_hit_t *hits, size_t *n_hits)
 {
     *n_hits = 0;
-    scan_t *s = xcalloc(1, sizeof *s);
-    s->vi = vi;
-    s->q = q;
-    s->qnorm = sqrt(dot(q->vector, q->vector, vi->dims));
+    scan_t s = {.vi = vi, .q = q, .qnorm = sqrt(dot(q->vector, q->vector, vi->dims))};
     for (size_t i = 0; i < vi->n_filters; i++)
         if (q->filters[i])
-            value_hash(q->filters[i], s->filter[i]);
-    cand_t heap[VECTOR_TOPK_MAX];
-    size_t n = 0;
+            value_hash(q->filters[i], s.filter[i]);
     key_buf_t prefix;
     partition_key(t, vi, q->hash, &prefix);
-    store_cursor_t *cur;
-    int rc = store_cursor_open(txn, STORE_DB_INDEX, &cur);
-    if (rc == 0) {
-        str_t k, v;
-        for (rc = store_cursor_seek(cur, kstr(&prefix), &k, &v); rc == 0; rc = store_cursor_next(cur, &k, &v)) {
-            if (k.len != prefix.len + KEY_HASH_LEN || memcmp(k.ptr, prefix.b, prefix.len) != 0)
-                break; /* past the partition */
-            scan_entry(s, k, v, heap, &n);
-        }
-        store_cursor_close(cur);
-        rc = rc == STORE_NOTFOUND ? 0 : rc;
+    const vpack_t *pack;
+    vpack_t *owned;
+    int rc = find_pack(txn, cache, t, vi, &prefix, &pack, &owned);
+    if (rc) {
+        vpack_free(owned);
+        return rc;
     }
+    cand_t heap[VECTOR_TOPK_MAX];
+    size_t n = 0;
+    scan_pack(&s, pack, heap, &n);
+    vpack_free(owned);
     qsort(heap, n, sizeof *heap, cand_order);
-    if (rc == 0)
-        rc = fetch_hits(txn, a, t, &prefix, s, heap, n, hits);
+    rc = fetch_hits(txn, a, t, &prefix, &s, heap, n, hits);
     if (rc == 0)
         *n_hits = n;
-    free(s);
     return rc;
 }

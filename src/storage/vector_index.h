@@ -11,8 +11,9 @@
  *     float32[dims] (the vector, host order) . float32 norm
  *     . per INLINE_FILTER attribute: u8 present . 16-byte hash of the value
  *     . u16 BE length . the base item's LMDB key
- * so a search reads one key range of small values in order and computes
- * each score from the packed floats; only the k items it returns are read,
+ * so a search reads one key range of small values in order (or the same
+ * entries packed in memory, vector_cache.h) and computes each score from
+ * the floats; only the k items it returns are read,
  * from the table in the same snapshot, and projected as the index
  * projects (entries change in the same transaction as their items, so
  * that is what a stored projection would hold). */
@@ -20,6 +21,7 @@
 #define DDBD_VECTOR_INDEX_H
 
 #include "storage/itemstore.h"
+#include "storage/vector_cache.h"
 
 #define VECTOR_DIMS_MAX 4096
 #define VECTOR_TOPK_MAX 100
@@ -55,9 +57,11 @@ typedef struct vindex_hit {
 
 /* The top_k entries best for the index's distance function, best first;
  * equal scores in entry key order (the base key's hash), so the answer is
- * always the same. hits has room for q->top_k. */
-int vindex_search(store_txn_t *txn, arena_t *a, const table_t *t, const vector_index_t *vi, const vindex_query_t *q,
-                  vindex_hit_t *hits, size_t *n_hits);
+ * always the same. hits has room for q->top_k. The scan runs over the
+ * partition packed in memory, kept in cache for the next search of the
+ * same state (cache may be NULL: packed for this search only). */
+int vindex_search(store_txn_t *txn, vcache_t *cache, arena_t *a, const table_t *t, const vector_index_t *vi,
+                  const vindex_query_t *q, vindex_hit_t *hits, size_t *n_hits);
 
 /* The score of two vectors as vi's distance function defines it:
  * COSINE 1 - cos (0 identical .. 2 opposite; 1 when either is all zero),
@@ -66,8 +70,5 @@ double vindex_score(vector_distance_t d, const float *a, const float *b, uint32_
 
 /* Whether ix's entries carry the top-level attribute name. */
 bool vindex_projects(const table_t *t, const vector_index_t *vi, str_t name);
-
-/* Drops the entries of every vector index of t (DeleteTable). */
-int vindex_drop_table(store_txn_t *txn, const table_t *t);
 
 #endif

@@ -223,3 +223,58 @@ test("CreateTable and UpdateTable: definitions, backfill, delete, DescribeTable"
   await fails(ddb.send(new UpdateTableCommand({ TableName: t, VectorIndexUpdates: [{ Delete: { IndexName: "nope" } }] })), "ResourceNotFoundException");
   await ddb.send(new DeleteTableCommand({ TableName: t }));
 });
+
+// Searches run over the partition packed in memory and kept for the next search of the same state
+// (storage/vector_cache.h): whatever changes the entries must be seen by the next search.
+test("a kept partition never outlives its state: writes, index recreated, snapshot restore, reset", async () => {
+  const admin = (path, body) => fetch(`${process.env.DDBD_ENDPOINT}/_ddbd/${path}`, {
+    method: "POST", body: JSON.stringify(body ?? {}),
+    headers: process.env.DDBD_ADMIN_TOKEN ? { Authorization: `Bearer ${process.env.DDBD_ADMIN_TOKEN}` } : {},
+  });
+  const ns = `vcache${process.pid}`;
+  const mine = new DynamoDBClient({ endpoint: process.env.DDBD_ENDPOINT, region: "us-east-1", maxAttempts: 1,
+    credentials: { accessKeyId: ns, secretAccessKey: "x" } });
+  const t = "kept";
+  const make = async (fn) => {
+    await mine.send(new CreateTableCommand({
+      TableName: t, BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      VectorIndexes: [{ IndexName: "emb", VectorAttribute: { AttributeName: "v" }, Dimensions: 2, DistanceFunction: fn, Projection: { ProjectionType: "ALL" } }],
+    }));
+  };
+  const put = (pk, v) => mine.send(new PutItemCommand({ TableName: t, Item: { pk: S(pk), v: L(v) } }));
+  const ids = async () => (await mine.send(new SearchVectorsCommand({
+    TableName: t, IndexName: "emb", SearchVector: [{ N: "0" }, { N: "0" }], TopK: 5 }))).SearchResults.map((r) => r.Item.pk.S);
+
+  await make("EUCLIDEAN");
+  await put("a", [1, 0]);
+  await put("b", [2, 0]);
+  assert.deepEqual(await ids(), ["a", "b"]);
+  const snap = `vcache-${process.pid}`;
+  assert.equal((await admin("snapshots", { name: snap, namespace: `${ns}/us-east-1` })).status, 201);
+  await put("c", [0.5, 0]);
+  assert.deepEqual(await ids(), ["c", "a", "b"]);
+  assert.equal((await admin(`snapshots/${snap}/restore`)).status, 200);
+  assert.deepEqual(await ids(), ["a", "b"]); // the snapshot's state, not the packed one before it
+
+  // The index deleted and made again: its backfill is a new state.
+  await mine.send(new UpdateTableCommand({ TableName: t, VectorIndexUpdates: [{ Delete: { IndexName: "emb" } }] }));
+  await put("d", [3, 0]);
+  await mine.send(new UpdateTableCommand({ TableName: t, VectorIndexUpdates: [{ Create: {
+    IndexName: "emb", VectorAttribute: { AttributeName: "v" }, Dimensions: 2, DistanceFunction: "DOT_PRODUCT", Projection: { ProjectionType: "ALL" } } }] }));
+  for (let k = 0; k < 200; k++) {
+    const d = (await mine.send(new DescribeTableCommand({ TableName: t }))).Table.VectorIndexes[0];
+    if (d.IndexStatus === "ACTIVE") break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.deepEqual((await ids()).sort(), ["a", "b", "d"]); // all score 0 against [0, 0]
+
+  // Reset: the table made again from scratch may get the same table id and index number.
+  assert.equal((await admin("reset", { namespace: `${ns}/us-east-1`, seed: false })).status, 200);
+  await make("EUCLIDEAN");
+  assert.deepEqual(await ids(), []);
+  await put("e", [1, 1]);
+  assert.deepEqual(await ids(), ["e"]);
+  await fetch(`${process.env.DDBD_ENDPOINT}/_ddbd/snapshots/${snap}`, { method: "DELETE",
+    headers: process.env.DDBD_ADMIN_TOKEN ? { Authorization: `Bearer ${process.env.DDBD_ADMIN_TOKEN}` } : {} });
+});
