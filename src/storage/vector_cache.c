@@ -69,7 +69,11 @@ void vpack_free(vpack_t *p)
 
 /* ---- the cache ---------------------------------------------------------------------------- */
 
-/* A handful of partitions are searched at a time, so a list will do. */
+/* A handful of partitions are searched at a time, so a list will do; it
+ * holds at most MAX_SLOTS (a table with a partition per user, say, keeps
+ * its most recently searched ones). */
+#define MAX_SLOTS 256
+
 typedef struct slot {
     struct slot *next;
     key_buf_t prefix;
@@ -79,7 +83,7 @@ typedef struct slot {
 } slot_t;
 
 struct vcache {
-    size_t max_bytes, bytes;
+    size_t max_bytes, bytes, n_slots;
     uint64_t tick;
     slot_t *slots;
 };
@@ -98,6 +102,7 @@ static vpack_t *unlink_slot(vcache_t *c, slot_t **link)
     vpack_t *p = s->pack;
     *link = s->next;
     c->bytes -= vpack_bytes(p);
+    c->n_slots--;
     free(s);
     return p;
 }
@@ -154,7 +159,7 @@ bool vcache_put(vcache_t *c, str_t prefix, uint64_t stamp, vpack_t *p)
     size_t bytes = vpack_bytes(p);
     if (bytes > c->max_bytes || prefix.len > KEY_LMDB_MAX)
         return false;
-    while (c->slots && c->bytes + bytes > c->max_bytes)
+    while (c->slots && (c->bytes + bytes > c->max_bytes || c->n_slots >= MAX_SLOTS))
         evict_oldest(c);
     slot_t *s = xcalloc(1, sizeof *s);
     memcpy(s->prefix.b, prefix.ptr, prefix.len);
@@ -165,5 +170,6 @@ bool vcache_put(vcache_t *c, str_t prefix, uint64_t stamp, vpack_t *p)
     s->next = c->slots;
     c->slots = s;
     c->bytes += bytes;
+    c->n_slots++;
     return true;
 }

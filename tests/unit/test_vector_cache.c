@@ -1,7 +1,7 @@
 /* test_vector_cache.c - storage/vector_cache.c: packs keep their entries in
  * order and reuse their memory; the cache finds a pack only by its
- * partition and stamp, and stays within its byte limit, least recently
- * used out first. */
+ * partition and stamp, and stays within its byte and partition limits,
+ * least recently used out first. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -74,6 +74,17 @@ static void test_cache(void)
     CHECK(!vcache_put(c, S("part-big"), 1, big));
     CHECK(vcache_find(c, S("part-big"), 1) == NULL);
     vpack_free(big);
+    vcache_free(c);
+
+    /* at most 256 partitions, however small: the least recently used go */
+    c = vcache_new(1u << 30);
+    for (int i = 0; i < 300; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "p%d", i);
+        CHECK(vcache_put(c, S(name), 1, pack_of(1)));
+    }
+    CHECK(vcache_find(c, S("p0"), 1) == NULL && vcache_find(c, S("p43"), 1) == NULL);
+    CHECK(vcache_find(c, S("p44"), 1) != NULL && vcache_find(c, S("p299"), 1) != NULL);
     vcache_free(c); /* frees what it holds (LeakSanitizer checks under ASan) */
 }
 
