@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from helpers import (N, S, advance_clock, create_table, drop_table, err, make_client, query_all, scan_all, unique_name, wait_active,
                      wait_until)
 
+LOCAL_NO_BACKUPS = "DynamoDB Local has no CreateBackup or UpdateContinuousBackups (UnknownOperationException)"
 ARN_RE = re.compile(r"^arn:aws:dynamodb:us-east-1:\d{12}:table/(?P<table>[A-Za-z0-9_.-]+)/backup/"
                     r"(?P<ms>\d{14})-(?P<suffix>[0-9a-f]{8})$")
 
@@ -88,6 +89,7 @@ def indexed_table(ddb, cleanup, **extra):
 # ---- CreateBackup / DescribeBackup ---------------------------------------------------------------
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_create_describe(ddb, cleanup):
     table = indexed_table(ddb, cleanup)
     ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
@@ -121,6 +123,7 @@ def test_create_describe(ddb, cleanup):
     assert f["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_describe_plain_table_and_by_arn(ddb, cleanup):
     table = cleanup(create_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 3, "WriteCapacityUnits": 4}))
     wait_active(ddb, table)
@@ -133,6 +136,7 @@ def test_describe_plain_table_and_by_arn(ddb, cleanup):
     assert desc["SourceTableFeatureDetails"] == {}
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_create_errors(ddb, raw_ddb, cleanup):
     table = cleanup(create_table(ddb))
     wait_active(ddb, table)
@@ -153,6 +157,7 @@ def test_create_errors(ddb, raw_ddb, cleanup):
                       "satisfy constraint: Member must not be null")
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_describe_delete_errors(ddb, raw_ddb, cleanup):
     table = cleanup(create_table(ddb))
     wait_active(ddb, table)
@@ -177,6 +182,7 @@ def test_describe_delete_errors(ddb, raw_ddb, cleanup):
     assert err(e)[0] == "BackupNotFoundException"
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_backups_are_per_namespace(ddb, client_factory, cleanup):
     table = cleanup(create_table(ddb))
     wait_active(ddb, table)
@@ -258,6 +264,7 @@ def test_list_filters_ranges_paging(start_ddbd):
 # ---- RestoreTableFromBackup ---------------------------------------------------------------------------
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_restore_carries_indexes_not_stream_ttl_tags(ddb, cleanup):
     table = indexed_table(ddb, cleanup)
     ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
@@ -296,6 +303,7 @@ def test_restore_carries_indexes_not_stream_ttl_tags(ddb, cleanup):
     assert ddb.describe_table(TableName=target)["Table"]["ItemCount"] == 21
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_restore_overrides(ddb, raw_ddb, cleanup):
     table = indexed_table(ddb, cleanup)
     arn = cleanup(arn=backup(ddb, table))
@@ -361,6 +369,7 @@ def test_restore_overrides(ddb, raw_ddb, cleanup):
         "'provisionedThroughputOverride.readCapacityUnits'" in err(e)[1]
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_restore_errors(ddb, cleanup):
     table = cleanup(create_table(ddb))
     wait_active(ddb, table)
@@ -374,6 +383,7 @@ def test_restore_errors(ddb, cleanup):
     assert err(e) == ("BackupNotFoundException", f"Backup not found: {gone}")
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_backup_outlives_its_table(ddb, cleanup):
     table = cleanup(create_table(ddb))
     wait_active(ddb, table)
@@ -388,6 +398,7 @@ def test_backup_outlives_its_table(ddb, cleanup):
     assert canon(scan_all(ddb, TableName=table)) == expected
 
 
+@pytest.mark.aws_differs(LOCAL_NO_BACKUPS)
 def test_system_backup_of_a_table_deleted_with_pitr(ddb, cleanup):
     table = cleanup(create_table(ddb))
     wait_active(ddb, table)
