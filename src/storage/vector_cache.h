@@ -7,9 +7,9 @@
  * entries as contiguous arrays, so a search is one sequential pass.
  *
  * A pack is a copy of one snapshot: the cache files it under the index
- * partition's key prefix and the index's stamp in that snapshot
+ * partition's key prefix and the partition's stamp in that snapshot
  * (vector_index.c writes a new stamp in every transaction that changes the
- * index's entries), so a reader whose snapshot has the same stamp sees
+ * partition's entries), so a reader whose snapshot has the same stamp sees
  * exactly the pack's entries, and any other reader builds its own. Stale
  * packs are replaced on the next search, or evicted, least recently used
  * first, when the cache outgrows its limit.

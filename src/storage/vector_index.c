@@ -225,19 +225,23 @@ static int stats_add(store_txn_t *txn, const table_t *t, const vector_index_t *v
     return store_put(txn, STORE_DB_STATS, kstr(&kb), (str_t){(const char *)&s, sizeof s});
 }
 
-/* ---- stamps (STORE_DB_STATS under table id . index number . 'S') ----
- * Every transaction that changes an index's entries gives the index a new
- * stamp, so a stamp names one state of the entries: a search finds its
+/* ---- stamps (STORE_DB_STATS under table id . index number . 'S' . partition hash) ----
+ * Every transaction that changes a partition's entries gives it a new
+ * stamp, so a stamp names one state of the partition: a search finds its
  * snapshot's packed copy by it (vector_cache.h). Stamps are never reused
  * by this process and start at a random number, so a data directory or
- * snapshot written by another process does not reuse them either. The key
- * lies under the statistics key, so index_drop removes both. */
+ * snapshot written by another process does not reuse them either. The keys
+ * lie under the index's statistics key, so index_drop removes them too. */
 
-static str_t stamp_key(const table_t *t, const vector_index_t *vi, key_buf_t *kb)
+/* The stamp key of the partition that starts the entry key k (a partition
+ * key, or a whole entry key with the item's hash after it). */
+static str_t stamp_key(const key_buf_t *k, size_t partition_len, key_buf_t *kb)
 {
-    key_encode_table(t->id, kb);
-    uint8_t n[3] = {(uint8_t)(vi->number >> 8), (uint8_t)vi->number, 'S'};
-    key_append_bytes(kb, n, sizeof n);
+    size_t head = partition_len - KEY_HASH_LEN; /* table id . index number */
+    memcpy(kb->b, k->b, head);
+    kb->b[head] = 'S';
+    memcpy(kb->b + head + 1, k->b + head, KEY_HASH_LEN);
+    kb->len = partition_len + 1;
     return kstr(kb);
 }
 
@@ -253,20 +257,22 @@ static uint64_t next_stamp(void)
     return atomic_fetch_add(&last, 1) + 1;
 }
 
-static int stamp_bump(store_txn_t *txn, const table_t *t, const vector_index_t *vi)
+/* A new stamp for the partition of the entry whose key is entry. */
+static int stamp_bump(store_txn_t *txn, const key_buf_t *entry)
 {
     key_buf_t kb;
     uint64_t s = next_stamp();
-    return store_put(txn, STORE_DB_STATS, stamp_key(t, vi, &kb), (str_t){(const char *)&s, sizeof s});
+    return store_put(txn, STORE_DB_STATS, stamp_key(entry, entry->len - KEY_HASH_LEN, &kb),
+                     (str_t){(const char *)&s, sizeof s});
 }
 
-/* The index's stamp in txn's snapshot; 0 before its first entry. */
-static int stamp_read(store_txn_t *txn, const table_t *t, const vector_index_t *vi, uint64_t *out)
+/* The partition's stamp in txn's snapshot; 0 before its first entry. */
+static int stamp_read(store_txn_t *txn, const key_buf_t *partition, uint64_t *out)
 {
     key_buf_t kb;
     str_t v;
     *out = 0;
-    int rc = store_get(txn, STORE_DB_STATS, stamp_key(t, vi, &kb), &v);
+    int rc = store_get(txn, STORE_DB_STATS, stamp_key(partition, partition->len, &kb), &v);
     if (rc == 0 && v.len == sizeof *out)
         memcpy(out, v.ptr, sizeof *out);
     return rc < 0 ? rc : 0;
@@ -332,16 +338,20 @@ static int write_one(store_txn_t *txn, arena_t *a, const table_t *t, const vecto
     if (in_old) {
         entry_key(t, vi, old, &k);
         rc = del_entry(txn, a, t, vi, old, &k);
+        if (!rc)
+            rc = stamp_bump(txn, &k);
     }
     if (!rc && in_new) {
         entry_key(t, vi, new_item, &k);
         rc = put_entry(txn, a, t, vi, new_item, &k, 1);
+        if (!rc)
+            rc = stamp_bump(txn, &k);
         value_t p = project(a, t, vi, new_item);
         effect_add(effect, vi, entry_size(vi, &p));
     } else if (!rc) {
         effect_add(effect, vi, (size_t)vi->dims * sizeof(float));
     }
-    return rc ? rc : stamp_bump(txn, t, vi);
+    return rc;
 }
 
 int vindex_write(store_txn_t *txn, const table_t *t, const value_t *old, const value_t *new_item,
@@ -375,7 +385,7 @@ int vindex_backfill_item(store_txn_t *txn, const table_t *t, const vector_index_
     arena_init(&a);
     rc = put_entry(txn, &a, t, vi, item, &k, 1);
     arena_free(&a);
-    return rc ? rc : stamp_bump(txn, t, vi);
+    return rc ? rc : stamp_bump(txn, &k);
 }
 
 /* ---- search ------------------------------------------------------------------------------- */
@@ -566,12 +576,12 @@ static int fetch_hits(store_txn_t *txn, arena_t *a, const table_t *t, const key_
  * that state (*owned NULL), else packed now (into the memory of an older
  * state's pack when there is one) and filed in the cache, or handed to the
  * caller to free (*owned) when there is no cache or no room. */
-static int find_pack(store_txn_t *txn, vcache_t *cache, const table_t *t, const vector_index_t *vi,
-                     const key_buf_t *prefix, const vpack_t **pack, vpack_t **owned)
+static int find_pack(store_txn_t *txn, vcache_t *cache, const vector_index_t *vi, const key_buf_t *prefix,
+                     const vpack_t **pack, vpack_t **owned)
 {
     *owned = NULL;
     uint64_t stamp;
-    int rc = stamp_read(txn, t, vi, &stamp);
+    int rc = stamp_read(txn, prefix, &stamp);
     if (rc)
         return rc;
     *pack = cache ? vcache_find(cache, kstr(prefix), stamp) : NULL;
@@ -602,7 +612,7 @@ int vindex_search(store_txn_t *txn, vcache_t *cache, arena_t *a, const table_t *
     partition_key(t, vi, q->hash, &prefix);
     const vpack_t *pack;
     vpack_t *owned;
-    int rc = find_pack(txn, cache, t, vi, &prefix, &pack, &owned);
+    int rc = find_pack(txn, cache, vi, &prefix, &pack, &owned);
     if (rc) {
         vpack_free(owned);
         return rc;

@@ -269,6 +269,26 @@ test("a kept partition never outlives its state: writes, index recreated, snapsh
   }
   assert.deepEqual((await ids()).sort(), ["a", "b", "d"]); // all score 0 against [0, 0]
 
+  // Partitions are packed apart: a write to one leaves the other's pack as it was, and both stay right.
+  const parted = `${t}-parts`;
+  await mine.send(new CreateTableCommand({
+    TableName: parted, BillingMode: "PAY_PER_REQUEST", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "cat", AttributeType: "S" }],
+    VectorIndexes: [{ IndexName: "emb", VectorAttribute: { AttributeName: "v" }, Dimensions: 2, DistanceFunction: "EUCLIDEAN",
+      Projection: { ProjectionType: "ALL" }, SearchSchema: [{ AttributeName: "cat", SearchSchemaElementType: "HASH" }] }],
+  }));
+  const putIn = (cat, pk, v) => mine.send(new PutItemCommand({ TableName: parted, Item: { pk: S(pk), cat: S(cat), v: L(v) } }));
+  const idsIn = async (cat) => (await mine.send(new SearchVectorsCommand({
+    TableName: parted, IndexName: "emb", SearchVector: [{ N: "0" }, { N: "0" }], TopK: 5,
+    SearchConditionExpression: "cat = :c", ExpressionAttributeValues: { ":c": S(cat) } }))).SearchResults.map((r) => r.Item.pk.S);
+  await putIn("x", "x1", [1, 0]);
+  await putIn("y", "y1", [2, 0]);
+  assert.deepEqual([await idsIn("x"), await idsIn("y")], [["x1"], ["y1"]]);
+  await putIn("x", "x2", [0.5, 0]);
+  assert.deepEqual([await idsIn("x"), await idsIn("y")], [["x2", "x1"], ["y1"]]);
+  await putIn("y", "x1", [0.1, 0]); // moves x1 from partition x to partition y
+  assert.deepEqual([await idsIn("x"), await idsIn("y")], [["x2"], ["x1", "y1"]]);
+
   // Reset: the table made again from scratch may get the same table id and index number.
   assert.equal((await admin("reset", { namespace: `${ns}/us-east-1`, seed: false })).status, 200);
   await make("EUCLIDEAN");
