@@ -11,12 +11,15 @@
  *     float32[dims] (the vector, host order) . float32 norm
  *     . per INLINE_FILTER attribute: u8 present . 16-byte hash of the value
  *     . u16 BE length . the base item's LMDB key
- * so a search reads one key range of small values in order (or the same
- * entries packed in memory, vector_cache.h) and computes each score from
- * the floats; only the k items it returns are read,
- * from the table in the same snapshot, and projected as the index
+ * so a search reads one partition's key range of small values in order
+ * and computes each score from the floats; only the k items it returns are
+ * read, from the table in the same snapshot, and projected as the index
  * projects (entries change in the same transaction as their items, so
- * that is what a stored projection would hold). */
+ * that is what a stored projection would hold). The range is read once
+ * per state of the partition: searches scan a copy packed in memory
+ * (vector_cache.h), found by the partition's stamp, which every change to
+ * its entries renews (STORE_DB_STATS under table id . index number . 'S'
+ * . partition hash). */
 #ifndef DDBD_VECTOR_INDEX_H
 #define DDBD_VECTOR_INDEX_H
 
