@@ -92,6 +92,14 @@ static int repoint_ttl(store_txn_t *txn, const char *ns, const json_t *desc)
     return rc;
 }
 
+/* The namespace ns holds the group's description now (the home left, or
+ * stays): the expiry index and the stream go with it. */
+static int follow_home(store_txn_t *txn, const char *ns, const json_t *desc)
+{
+    int rc = repoint_ttl(txn, ns, desc);
+    return rc ? rc : stream_move(txn, desc, ns);
+}
+
 /* Points every member's link (but skip's and new_home's) at new_home,
  * keeping each one's regional members. Before the old home goes. */
 static int relink(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const json_t *members, const char *skip,
@@ -159,7 +167,7 @@ int ops_replica_leave(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, co
         table_t *nt = table_from_json(next, d);
         rc = catalog_put(txn, nt);
         if (!rc)
-            rc = repoint_ttl(txn, next, nt->desc);
+            rc = follow_home(txn, next, nt->desc);
         table_free(nt);
     } else {
         json_decref(d);
@@ -337,7 +345,7 @@ static int delete_replica(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache
     if (!rc)
         rc = catalog_delete(txn, ns, name);
     if (!rc)
-        rc = repoint_ttl(txn, strcmp(ns, home) == 0 ? r->ns : home, desc);
+        rc = follow_home(txn, strcmp(ns, home) == 0 ? r->ns : home, desc);
     return rc;
 }
 

@@ -353,6 +353,20 @@ int stream_on_table_deleted(store_txn_t *txn, const table_t *t)
     return rc;
 }
 
+int stream_move(store_txn_t *txn, const json_t *desc, const char *ns)
+{
+    const json_t *id = json_object_get(desc, "ddbd_stream_id");
+    json_t *m = NULL;
+    int rc = id ? meta_load(txn, (uint32_t)json_integer_value(id), &m) : 0;
+    const char *was = json_string_value(json_object_get(m, "ns"));
+    if (!rc && m && was && strcmp(was, ns) != 0) {
+        json_object_set_new(m, "ns", json_string(ns));
+        rc = meta_store(txn, (uint32_t)json_integer_value(id), m);
+    }
+    json_decref(m);
+    return rc;
+}
+
 void stream_describe_table(buf_t *b, const json_t *desc)
 {
     const json_t *spec = json_object_get(desc, "StreamSpecification");

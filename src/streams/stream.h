@@ -108,6 +108,10 @@ int stream_check_spec(err_t *e, const json_t *spec);
 /* DeleteTable: the table's stream becomes DISABLED (readable for its
  * retention); t itself is not changed. */
 int stream_on_table_deleted(store_txn_t *txn, const table_t *t);
+/* A global table's home region left: the group's stream (desc's enabled
+ * one) belongs to ns, which holds the description now, so readers there
+ * find it theirs. */
+int stream_move(store_txn_t *txn, const json_t *desc, const char *ns);
 /* CreateTable/UpdateTable's StreamSpecification: validates it (DynamoDB's
  * messages into e) and applies it to desc. region/account for the ARN.
  * Returns 0, -1 (e set) or a STORE_ERR_*. */

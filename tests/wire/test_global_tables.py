@@ -127,6 +127,33 @@ def test_replica_reads_the_group_stream(regions, endpoint):
     assert arn in [s["StreamArn"] for s in wstreams.list_streams(TableName=t)["Streams"]]
 
 
+@pytest.mark.parametrize("how", ["update_table", "delete_table"])
+def test_group_stream_outlives_its_home(regions, endpoint, how):
+    """The home region leaves (removed by another member, or by DeleteTable in its own region): the
+    remaining members keep reading the group's stream, and the old home's namespace no longer can."""
+    east, west = regions[EAST], regions[WEST]
+    key = west._request_signer._credentials.access_key
+    estreams, wstreams = (helpers.make_streams_client(endpoint, access_key=key, region=r) for r in (EAST, WEST))
+    t = helpers.create_table(east)
+    add_replica(east, t, WEST)
+    east.put_item(TableName=t, Item={"pk": {"S": "e"}})
+    arn = west.describe_table(TableName=t)["Table"]["LatestStreamArn"]
+    if how == "update_table":
+        west.update_table(TableName=t, ReplicaUpdates=[{"Delete": {"RegionName": EAST}}])
+    else:
+        east.delete_table(TableName=t)
+    west.put_item(TableName=t, Item={"pk": {"S": "w"}})
+    assert west.describe_table(TableName=t)["Table"]["LatestStreamArn"] == arn
+    assert wstreams.describe_stream(StreamArn=arn)["StreamDescription"]["TableName"] == t
+    assert [(r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in helpers.read_all(wstreams, arn)] == \
+        [("INSERT", "e"), ("INSERT", "w")]
+    assert arn in [s["StreamArn"] for s in wstreams.list_streams(TableName=t)["Streams"]]
+    with pytest.raises(ClientError) as e:
+        estreams.describe_stream(StreamArn=arn)
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert arn not in [s["StreamArn"] for s in estreams.list_streams()["Streams"]]
+
+
 def test_replica_update_errors(regions, endpoint):
     east, west, eu = regions[EAST], regions[WEST], regions[EU]
     t = helpers.create_table(east)
