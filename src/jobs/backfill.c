@@ -3,9 +3,9 @@
  * One backfill job is in flight at a time. It finds the first index still
  * CREATING (any namespace), reads the next chunk of its table's items in
  * the writer's transaction, adds their entries, and stores the new
- * position or, at the end, the index as ACTIVE. Its done callback arms a
- * timer for the next job while there is more to do. State is this file's
- * alone: the server starts and stops it, UpdateTable notifies it. */
+ * position or, at the end, the index as ACTIVE; a job_runner submits the
+ * next chunk while there is more to do. The server starts and stops it,
+ * UpdateTable notifies it. */
 #include "jobs/backfill.h"
 
 #include <stdio.h>
@@ -15,17 +15,9 @@
 #include "storage/index.h"
 #include "storage/vector_index.h"
 #include "base/log.h"
+#include "jobs/job_runner.h"
 
-static struct {
-    uv_loop_t *loop;
-    writer_t *writer;
-    uv_async_t notify;
-    uv_timer_t timer;
-    bool started, stopping;
-    bool running; /* a job is queued or running */
-    bool again; /* notified while running */
-    bool more; /* set by the job: work remains */
-} bf;
+static job_runner_t runner;
 
 /* ---- the job (writer thread) ---------------------------------------------- */
 
@@ -178,7 +170,6 @@ static int store_progress(store_txn_t *txn, const table_t *t, const target_t *tg
 static int backfill_job(store_txn_t *txn, catalog_cache_t *catalog, void *ud)
 {
     (void)ud;
-    bf.more = false; /* written here, read by done on the loop thread after the commit */
     buf_t key = BUF_INIT;
     if (!find_in_flight(txn, &key)) {
         buf_free(&key);
@@ -189,9 +180,8 @@ static int backfill_job(store_txn_t *txn, catalog_cache_t *catalog, void *ud)
     const table_t *t;
     int rc = catalog_lookup(catalog, txn, ns, (str_t){key.data + nslen + 1, key.len - nslen - 1}, &t);
     if (rc || (t && (rc = finish_deletes(txn, t)) != 1)) {
-        bf.more = rc == 0; /* look again: another index may be in flight */
         buf_free(&key);
-        return rc;
+        return rc; /* 0: deletions finished, and the runner looks again */
     }
     rc = -1; /* wrote nothing, unless an index is being created */
     target_t tg = {0};
@@ -216,82 +206,20 @@ static int backfill_job(store_txn_t *txn, catalog_cache_t *catalog, void *ud)
         rc = backfill_chunk(txn, t, &tg, &pos, &done);
         if (!rc)
             rc = store_progress(txn, t, &tg, &pos, done);
-        bf.more = true; /* look again: this index's next chunk, or another's */
     }
     buf_free(&key);
-    return rc;
+    return rc; /* 0: the runner looks again, for this index's next chunk or another's */
 }
 
-/* ---- scheduling (loop thread) ---------------------------------------------- */
-
-static void job_done(void *ud, int rc);
-static void on_timer(uv_timer_t *h);
-
-static void submit_job(void)
-{
-    if (bf.stopping || bf.running)
-        return;
-    bf.running = true;
-    bf.again = false;
-    writer_submit_job(bf.writer, backfill_job, job_done, NULL);
-}
-
-static void job_done(void *ud, int rc)
-{
-    (void)ud;
-    bf.running = false;
-    if (rc < -1)
-        log_error("index backfill: %s", store_strerror(rc));
-    if (bf.stopping)
-        return;
-    if (bf.more || bf.again)
-        uv_timer_start(&bf.timer, on_timer, BACKFILL_PAUSE_MS, 0);
-}
-
-static void on_timer(uv_timer_t *h)
-{
-    (void)h;
-    submit_job();
-}
-
-static void on_notify(uv_async_t *h)
-{
-    (void)h;
-    if (bf.running)
-        bf.again = true;
-    else
-        submit_job();
-}
+/* ---- the runner (loop thread) ----------------------------------------------- */
 
 void backfill_start(uv_loop_t *loop, writer_t *w)
 {
-    memset(&bf, 0, sizeof bf);
-    bf.loop = loop;
-    bf.writer = w;
-    uv_async_init(loop, &bf.notify, on_notify);
-    uv_timer_init(loop, &bf.timer);
-    bf.started = true;
-    submit_job();
+    job_runner_start(&runner, loop, w, "index backfill", backfill_job, BACKFILL_PAUSE_MS);
 }
 
-void backfill_notify(void)
-{
-    if (bf.started && !bf.stopping)
-        uv_async_send(&bf.notify);
-}
+void backfill_notify(void) { job_runner_notify(&runner); }
 
-void backfill_stop(void)
-{
-    bf.stopping = true;
-    if (bf.started)
-        uv_timer_stop(&bf.timer);
-}
+void backfill_stop(void) { job_runner_stop(&runner); }
 
-void backfill_close(void)
-{
-    if (!bf.started)
-        return;
-    bf.started = false;
-    uv_close((uv_handle_t *)&bf.notify, NULL);
-    uv_close((uv_handle_t *)&bf.timer, NULL);
-}
+void backfill_close(void) { job_runner_close(&runner); }

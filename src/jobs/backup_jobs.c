@@ -3,10 +3,8 @@
  *
  * One chunk job is at the writer at a time. It takes the first job row,
  * moves the next chunk of items, and stores the new position (or finishes
- * the job) in the same transaction; its done callback arms a timer for
- * the next chunk while there is work. The writer may run a chunk twice
- * (a failed batch commit): everything it does is in the transaction, and
- * `more` is only a hint to look again. */
+ * the job) in the same transaction; a job_runner submits the next chunk
+ * while there is work. */
 #include "jobs/backup_jobs.h"
 
 #include <stdio.h>
@@ -19,6 +17,7 @@
 #include "jobs/export_jobs.h"
 #include "jobs/history_trim.h"
 #include "jobs/import_jobs.h"
+#include "jobs/job_runner.h"
 #include "storage/backup_store.h"
 #include "storage/history.h"
 #include "storage/itemstore.h"
@@ -27,16 +26,8 @@
 #define LOG_EVERY_CHUNKS 50
 
 static struct {
-    uv_loop_t *loop;
-    writer_t *writer;
-    uv_async_t notify;
-    uv_timer_t timer;
-    bool started, stopping;
-    bool running; /* a chunk is queued or running */
-    bool again; /* notified while running */
-    bool more; /* set by the chunk: look again */
+    job_runner_t runner;
     size_t chunk; /* items per chunk */
-    uint64_t pause_ms;
 } bj;
 
 /* ---- the job row ------------------------------------------------------------ */
@@ -248,7 +239,6 @@ static int restore_chunk(store_txn_t *txn, catalog_cache_t *cache, const backup_
 static int chunk_job(store_txn_t *txn, catalog_cache_t *cache, void *ud)
 {
     (void)ud;
-    bj.more = false; /* read by done on the loop thread, after the commit */
     backup_job_ref_t j;
     bool found;
     int rc = backup_job_first(txn, &j, &found);
@@ -261,50 +251,10 @@ static int chunk_job(store_txn_t *txn, catalog_cache_t *cache, void *ud)
     default: rc = restore_chunk(txn, cache, &j); break;
     }
     backup_job_ref_free(&j);
-    bj.more = rc == 0;
     return rc;
 }
 
-/* ---- scheduling (loop thread) ------------------------------------------------- */
-
-static void job_done(void *ud, int rc);
-static void on_timer(uv_timer_t *h);
-
-static void submit_job(void)
-{
-    if (bj.stopping || bj.running)
-        return;
-    bj.running = true;
-    bj.again = false;
-    writer_submit_job(bj.writer, chunk_job, job_done, NULL);
-}
-
-static void job_done(void *ud, int rc)
-{
-    (void)ud;
-    bj.running = false;
-    if (rc < -1)
-        log_error("backup jobs: %s", store_strerror(rc));
-    if (bj.stopping)
-        return;
-    if (bj.more || bj.again || rc < -1) /* a storage error: try again after the pause */
-        uv_timer_start(&bj.timer, on_timer, rc < -1 ? 1000 : bj.pause_ms, 0);
-}
-
-static void on_timer(uv_timer_t *h)
-{
-    (void)h;
-    submit_job();
-}
-
-static void on_notify(uv_async_t *h)
-{
-    (void)h;
-    if (bj.running)
-        bj.again = true;
-    else
-        submit_job();
-}
+/* ---- the runner (loop thread) ------------------------------------------------ */
 
 static uint64_t env_number(const char *name, uint64_t dflt)
 {
@@ -319,39 +269,23 @@ static uint64_t env_number(const char *name, uint64_t dflt)
 
 void backup_jobs_start(uv_loop_t *loop, store_t *store, writer_t *w)
 {
-    memset(&bj, 0, sizeof bj);
-    bj.loop = loop;
-    bj.writer = w;
     bj.chunk = (size_t)env_number("DDBD_TEST_BACKUP_CHUNK", BACKUP_JOB_CHUNK);
-    bj.pause_ms = env_number("DDBD_TEST_BACKUP_PAUSE_MS", BACKUP_JOB_PAUSE_MS);
-    uv_async_init(loop, &bj.notify, on_notify);
-    uv_timer_init(loop, &bj.timer);
-    bj.started = true;
-    submit_job(); /* resumes what a restart interrupted */
+    job_runner_start(&bj.runner, loop, w, "backup jobs", chunk_job,
+                     env_number("DDBD_TEST_BACKUP_PAUSE_MS", BACKUP_JOB_PAUSE_MS));
     history_trimmer_start(loop, store, w);
 }
 
-void backup_jobs_notify(void)
-{
-    if (bj.started && !bj.stopping)
-        uv_async_send(&bj.notify);
-}
+void backup_jobs_notify(void) { job_runner_notify(&bj.runner); }
 
 void backup_jobs_stop(void)
 {
-    bj.stopping = true;
+    job_runner_stop(&bj.runner);
     history_trimmer_stop();
-    if (bj.started)
-        uv_timer_stop(&bj.timer);
 }
 
 void backup_jobs_close(void)
 {
     export_jobs_release(); /* the writer has stopped: files and readers it left open */
     import_jobs_release();
-    if (!bj.started)
-        return;
-    bj.started = false;
-    uv_close((uv_handle_t *)&bj.notify, NULL);
-    uv_close((uv_handle_t *)&bj.timer, NULL);
+    job_runner_close(&bj.runner);
 }
