@@ -41,8 +41,18 @@ static bool is_status(const json_t *d, const char *status)
     return s && strcmp(s, status) == 0;
 }
 
+static const char enable_config[] = "EnableKinesisStreamingConfiguration";
+static const char update_config[] = "UpdateKinesisStreamingConfiguration";
+
+/* What the three changing operations send. */
+typedef struct {
+    str_t arn; /* StreamArn */
+    const json_t *config; /* the configuration object, or NULL */
+    int p; /* its precision (an index of precisions), or -1 */
+} dest_req_t;
+
 /* The precision member of a configuration object, checked; NULL when absent. */
-static int config_precision(ddb_req_t *r, const char *member, const char *field, const json_t **config, int *p)
+static int config_precision(ddb_req_t *r, const char *member, const json_t **config, int *p)
 {
     *p = -1;
     if (req_object(r, member, false, config))
@@ -57,20 +67,33 @@ static int config_precision(ddb_req_t *r, const char *member, const char *field,
             *p = i;
     if (*p < 0)
         req_constraint(r, arena_printf(&r->arena, "'%s'", json_string_value(v)),
-                       arena_printf(&r->arena, "%s.approximateCreationDateTimePrecision", field),
+                       arena_printf(&r->arena, "%c%s.approximateCreationDateTimePrecision", member[0] + 'a' - 'A',
+                                    member + 1),
                        "Member must satisfy enum value set: [MILLISECOND, MICROSECOND]");
     return 0;
 }
 
-/* TableName and StreamArn, checked on the loop thread. */
-static int check_params(ddb_req_t *r, str_t *arn)
+/* TableName, StreamArn and the configuration (config_member), checked on
+ * the loop thread. */
+static int check_request(ddb_req_t *r, const char *config_member, dest_req_t *q)
 {
     str_t name;
-    if (req_table_name(r, &name) || req_string(r, "StreamArn", true, arn))
+    if (req_table_name(r, &name) || req_string(r, "StreamArn", true, &q->arn))
         return -1;
-    if (arn->ptr)
-        req_check_length(r, *arn, "streamArn", 37, 1024);
-    return 0;
+    if (q->arn.ptr)
+        req_check_length(r, q->arn, "streamArn", 37, 1024);
+    return config_precision(r, config_member, &q->config, &q->p) || req_constraints_done(r);
+}
+
+/* On the writer: the table and the request, checked already. */
+static int read_request(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, const char *config_member,
+                        const table_t **t, dest_req_t *q)
+{
+    int rc = tu_table(r, txn, cache, t);
+    if (rc)
+        return rc;
+    req_string(r, "StreamArn", true, &q->arn);
+    return config_precision(r, config_member, &q->config, &q->p);
 }
 
 static void reply(ddb_req_t *r, const table_t *t, str_t arn, const char *status, const char *config_member, int p)
@@ -95,22 +118,15 @@ static void reply(ddb_req_t *r, const table_t *t, str_t arn, const char *status,
     buf_putc(b, '}');
 }
 
-/* Stores the table's new description (consumed). */
-static int save(store_txn_t *txn, const table_t *t, json_t *desc) { return tu_put_desc(txn, t, desc); }
-
 /* ---- EnableKinesisStreamingDestination -------------------------------------------- */
 
 static int enable_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     const table_t *t;
-    str_t arn;
-    const json_t *config;
-    int p;
-    int rc = tu_table(r, txn, cache, &t);
+    dest_req_t q;
+    int rc = read_request(r, txn, cache, enable_config, &t, &q);
     if (rc)
         return rc;
-    req_string(r, "StreamArn", true, &arn);
-    config_precision(r, "EnableKinesisStreamingConfiguration", "enableKinesisStreamingConfiguration", &config, &p);
     json_t *list = json_object_get(t->desc, "KinesisDestinations");
     for (size_t i = 0; i < json_array_size(list); i++)
         if (!is_status(json_array_get(list, i), "DISABLED") && !is_status(json_array_get(list, i), "ENABLE_FAILED"))
@@ -124,17 +140,17 @@ static int enable_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         dl = json_array();
         json_object_set_new(desc, "KinesisDestinations", dl);
     }
-    json_t *entry = json_pack("{s:s%,s:s}", "StreamArn", arn.ptr, arn.len, "DestinationStatus", "ACTIVE");
-    if (p >= 0)
-        json_object_set_new(entry, "ApproximateCreationDateTimePrecision", json_string(precisions[p]));
+    json_t *entry = json_pack("{s:s%,s:s}", "StreamArn", q.arn.ptr, q.arn.len, "DestinationStatus", "ACTIVE");
+    if (q.p >= 0)
+        json_object_set_new(entry, "ApproximateCreationDateTimePrecision", json_string(precisions[q.p]));
     size_t at = 0;
-    if (find_dest(desc, arn, &at))
+    if (find_dest(desc, q.arn, &at))
         json_array_set_new(dl, at, entry); /* re-enabling reuses the old entry */
     else
         json_array_insert_new(dl, 0, entry);
-    if ((rc = save(txn, t, desc)) != 0)
+    if ((rc = tu_put_desc(txn, t, desc)) != 0)
         return rc;
-    reply(r, t, arn, "ENABLING", config ? "EnableKinesisStreamingConfiguration" : NULL, p);
+    reply(r, t, q.arn, "ENABLING", q.config ? enable_config : NULL, q.p);
     return 0;
 }
 
@@ -142,13 +158,8 @@ static int enable_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
  *                                   EnableKinesisStreamingConfiguration?) */
 req_result_t op_enable_kinesis_streaming_destination(ddb_req_t *r)
 {
-    str_t arn;
-    const json_t *config;
-    int p;
-    if (check_params(r, &arn) ||
-        config_precision(r, "EnableKinesisStreamingConfiguration", "enableKinesisStreamingConfiguration", &config,
-                         &p) ||
-        req_constraints_done(r))
+    dest_req_t q;
+    if (check_request(r, enable_config, &q))
         return REQ_FAILED;
     return req_queue(r, enable_apply, NULL, NULL);
 }
@@ -158,36 +169,30 @@ req_result_t op_enable_kinesis_streaming_destination(ddb_req_t *r)
 static int disable_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     const table_t *t;
-    str_t arn;
-    int rc = tu_table(r, txn, cache, &t);
+    dest_req_t q;
+    int rc = read_request(r, txn, cache, enable_config, &t, &q);
     if (rc)
         return rc;
-    req_string(r, "StreamArn", true, &arn);
-    if (!is_status(find_dest(t->desc, arn, NULL), "ACTIVE"))
+    if (!is_status(find_dest(t->desc, q.arn, NULL), "ACTIVE"))
         return err_set(&r->err, ERR_VALIDATION,
                        "%sKinesisStreamingDestination must be ACTIVE to perform DISABLE operation.", state_prefix);
     json_t *desc = json_deep_copy(t->desc);
-    json_t *d = find_dest(desc, arn, NULL);
+    json_t *d = find_dest(desc, q.arn, NULL);
     json_object_set_new(d, "DestinationStatus", json_string("DISABLED"));
     json_object_del(d, "ApproximateCreationDateTimePrecision"); /* a disable resets it */
-    if ((rc = save(txn, t, desc)) != 0)
+    if ((rc = tu_put_desc(txn, t, desc)) != 0)
         return rc;
-    reply(r, t, arn, "DISABLING", NULL, -1);
+    reply(r, t, q.arn, "DISABLING", NULL, -1);
     return 0;
 }
 
 /* DisableKinesisStreamingDestination(TableName, StreamArn) */
 req_result_t op_disable_kinesis_streaming_destination(ddb_req_t *r)
 {
-    str_t arn;
-    const json_t *config;
-    int p;
-    if (check_params(r, &arn) ||
-        config_precision(r, "EnableKinesisStreamingConfiguration", "enableKinesisStreamingConfiguration", &config,
-                         &p) ||
-        req_constraints_done(r))
+    dest_req_t q;
+    if (check_request(r, enable_config, &q)) /* AWS reads the Enable configuration here too */
         return REQ_FAILED;
-    if (config)
+    if (q.config)
         return req_fail(r, ERR_VALIDATION,
                         "Stream cannot be disabled using EnableKinesisStreamingConfiguration "
                         "parameters");
@@ -199,34 +204,31 @@ req_result_t op_disable_kinesis_streaming_destination(ddb_req_t *r)
 static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     const table_t *t;
-    str_t arn;
-    const json_t *config;
-    int p;
-    int rc = tu_table(r, txn, cache, &t);
+    dest_req_t q;
+    int rc = read_request(r, txn, cache, update_config, &t, &q);
     if (rc)
         return rc;
-    req_string(r, "StreamArn", true, &arn);
-    config_precision(r, "UpdateKinesisStreamingConfiguration", "updateKinesisStreamingConfiguration", &config, &p);
-    const json_t *cur = find_dest(t->desc, arn, NULL);
+    const json_t *cur = find_dest(t->desc, q.arn, NULL);
     if (!cur)
         return err_set(&r->err, ERR_VALIDATION, "%sNo streaming destination with streamArn: %.*s", state_prefix,
-                       STR_FMT(arn));
+                       STR_FMT(q.arn));
     if (!is_status(cur, "ACTIVE"))
         return err_set(&r->err, ERR_VALIDATION,
                        "%sKinesis streaming is not in ACTIVE state. Updates are only allowed in ACTIVE state. "
                        "TableName: %s, kdsArn: %.*s",
-                       state_prefix, t->name, STR_FMT(arn));
+                       state_prefix, t->name, STR_FMT(q.arn));
     const char *now = json_string_value(json_object_get(cur, "ApproximateCreationDateTimePrecision"));
-    if (strcmp(now ? now : "MILLISECOND", precisions[p]) == 0)
+    if (strcmp(now ? now : "MILLISECOND", precisions[q.p]) == 0)
         return err_set(&r->err, ERR_VALIDATION,
                        "Invalid Request: Precision is already set to the desired value of %s for tableId: %s, kdsArn: "
                        "%.*s",
-                       precisions[p], t->table_uuid, STR_FMT(arn));
+                       precisions[q.p], t->table_uuid, STR_FMT(q.arn));
     json_t *desc = json_deep_copy(t->desc);
-    json_object_set_new(find_dest(desc, arn, NULL), "ApproximateCreationDateTimePrecision", json_string(precisions[p]));
-    if ((rc = save(txn, t, desc)) != 0)
+    json_object_set_new(find_dest(desc, q.arn, NULL), "ApproximateCreationDateTimePrecision",
+                        json_string(precisions[q.p]));
+    if ((rc = tu_put_desc(txn, t, desc)) != 0)
         return rc;
-    reply(r, t, arn, "UPDATING", "UpdateKinesisStreamingConfiguration", p);
+    reply(r, t, q.arn, "UPDATING", update_config, q.p);
     return 0;
 }
 
@@ -234,15 +236,10 @@ static int update_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
  *                                   UpdateKinesisStreamingConfiguration?) */
 req_result_t op_update_kinesis_streaming_destination(ddb_req_t *r)
 {
-    str_t arn;
-    const json_t *config;
-    int p;
-    if (check_params(r, &arn) ||
-        config_precision(r, "UpdateKinesisStreamingConfiguration", "updateKinesisStreamingConfiguration", &config,
-                         &p) ||
-        req_constraints_done(r))
+    dest_req_t q;
+    if (check_request(r, update_config, &q))
         return REQ_FAILED;
-    if (p < 0)
+    if (q.p < 0)
         return req_fail(r, ERR_VALIDATION,
                         "Streaming destination cannot be updated with given parameters: "
                         "UpdateKinesisStreamingConfiguration cannot be null or contain only null values");

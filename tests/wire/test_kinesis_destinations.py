@@ -88,6 +88,8 @@ def test_errors(endpoint, hash_table):
         ("DescribeKinesisStreamingDestination", {"TableName": missing}),
         ("EnableKinesisStreamingDestination", {"TableName": t, "StreamArn": K1,
                                                "EnableKinesisStreamingConfiguration": {"ApproximateCreationDateTimePrecision": "NANOSECOND"}}),
+        ("UpdateKinesisStreamingDestination", {"TableName": t, "StreamArn": K1,
+                                               "UpdateKinesisStreamingConfiguration": {"ApproximateCreationDateTimePrecision": "NANOSECOND"}}),
     ])
     assert r[0] == ("error", "ValidationException",
                     STATE + "KinesisStreamingDestination must be ACTIVE to perform DISABLE operation.")
@@ -100,7 +102,11 @@ def test_errors(endpoint, hash_table):
                     "Stream cannot be disabled using EnableKinesisStreamingConfiguration parameters")
     for x in r[5:7]:
         assert x == ("error", "ResourceNotFoundException", f"Requested resource not found: Table: {missing} not found")
-    assert r[7][:2] == ("error", "ValidationException") and "[MILLISECOND, MICROSECOND]" in r[7][2]
+    for x, member in zip(r[7:9], ("enable", "update")):
+        assert x == ("error", "ValidationException",
+                     f"1 validation error detected: Value 'NANOSECOND' at '{member}KinesisStreamingConfiguration."
+                     "approximateCreationDateTimePrecision' failed to satisfy constraint: Member must satisfy enum "
+                     "value set: [MILLISECOND, MICROSECOND]")
     assert dests(endpoint, t) == []
 
 
