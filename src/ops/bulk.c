@@ -33,9 +33,8 @@
 
 #define MIN_WRITE_UNITS 1024
 
-static void write_description(ddb_req_t *r, buf_t *b, const json_t *rec)
+static void write_description(buf_t *b, const json_t *rec)
 {
-    (void)r;
     const json_t *t = json_object_get(rec, "table");
     const char *status = json_string_value(json_object_get(rec, "status"));
     bool started = json_object_get(rec, "total") != NULL;
@@ -79,12 +78,21 @@ static void write_description(ddb_req_t *r, buf_t *b, const json_t *rec)
     jw_close(b, '}');
 }
 
-static void reply(ddb_req_t *r, const json_t *rec)
-{
-    buf_puts(&r->out, "{\"BulkOperationDescription\":");
-    write_description(r, &r->out, rec);
-    buf_putc(&r->out, '}');
-}
+static void write_summary(buf_t *b, const json_t *rec);
+
+static const transfer_kind_t bulk_kind = {
+    .rec = BACKUP_REC_BULK,
+    .what = "bulk-operation",
+    .arn_member = "BulkOperationArn",
+    .description = "BulkOperationDescription",
+    .describe = write_description,
+    .list_member = "BulkOperationsSummaryList",
+    .summarize = write_summary,
+    .not_found = ERR_RESOURCE_NOT_FOUND,
+    .not_found_text = {"Requested resource not found: Bulk operation: ", " not found"},
+    .conflict = ERR_IDEMPOTENT_MISMATCH,
+    .conflict_text = {"Request with ClientToken ", " has parameters that differ from the earlier request"},
+};
 
 /* ---- StartBulkPutItems --------------------------------------------------------------------- */
 
@@ -126,20 +134,10 @@ static json_t *new_job(ddb_req_t *r, const table_t *t, const char *id)
 static int bulk_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     const bulk_plan_t *p = r->plan;
-    json_t *prior;
-    int rc = ops_transfer_by_token(r, txn, BACKUP_REC_BULK, p->token, &prior);
-    if (rc)
+    bool repeated;
+    int rc = ops_transfer_repeat(r, txn, &bulk_kind, p->token, p->request, &repeated);
+    if (rc || repeated)
         return rc;
-    if (prior) { /* the same request again: the same operation */
-        bool same = json_equal(json_object_get(prior, "request"), p->request);
-        if (same)
-            reply(r, prior);
-        json_decref(prior);
-        return same ? 0
-                    : err_set(&r->err, ERR_IDEMPOTENT_MISMATCH,
-                              "Request with ClientToken %.*s has parameters that differ from the earlier request",
-                              STR_FMT(p->token));
-    }
     const table_t *t;
     if ((rc = catalog_lookup(cache, txn, r->ns, p->table, &t)) != 0)
         return rc;
@@ -153,7 +151,7 @@ static int bulk_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     if (!rc)
         rc = backup_job_put(txn, BACKUP_JOB_IMPORT, r->ns, str_from_cstr(jname), job);
     if (!rc) {
-        reply(r, rec);
+        ops_transfer_reply(r, &bulk_kind, rec);
         backup_jobs_notify();
     }
     json_decref(rec);
@@ -190,32 +188,11 @@ req_result_t op_start_bulk_put_items(ddb_req_t *r)
 
 /* ---- DescribeBulkOperation, ListBulkOperations, CancelBulkOperation ------------------------ */
 
-static int find(ddb_req_t *r, store_txn_t *txn, json_t **rec)
-{
-    str_t arn;
-    req_string(r, "BulkOperationArn", true, &arn);
-    int rc = ops_transfer_find(r, txn, BACKUP_REC_BULK, arn, "bulk-operation", rec);
-    if (!rc && !*rec)
-        rc = err_set(&r->err, ERR_RESOURCE_NOT_FOUND, "Requested resource not found: Bulk operation: %.*s not found",
-                     STR_FMT(arn));
-    return rc;
-}
-
 /* DescribeBulkOperation(BulkOperationArn) */
-req_result_t op_describe_bulk_operation(ddb_req_t *r)
-{
-    json_t *rec;
-    int rc = find(r, r->txn, &rec);
-    if (!rc) {
-        reply(r, rec);
-        json_decref(rec);
-    }
-    return req_result(r, rc);
-}
+req_result_t op_describe_bulk_operation(ddb_req_t *r) { return ops_transfer_describe_op(r, &bulk_kind); }
 
-static void write_summary(ddb_req_t *r, buf_t *b, const json_t *rec)
+static void write_summary(buf_t *b, const json_t *rec)
 {
-    (void)r;
     jw_open(b, '{');
     ops_jw_str_of(b, "BulkOperationArn", rec, "arn");
     ops_jw_str_of(b, "BulkOperationStatus", rec, "status");
@@ -234,14 +211,14 @@ req_result_t op_list_bulk_operations(ddb_req_t *r)
     if (has_max && max < 1) /* the model sets no range: ours */
         return req_fail(r, ERR_VALIDATION, "MaxResults must be at least 1");
     return req_result(
-        r, ops_transfer_list(r, BACKUP_REC_BULK, NULL, has_max ? max : 10, "BulkOperationsSummaryList", write_summary));
+        r, ops_transfer_list(r, &bulk_kind, NULL, has_max ? max : 10));
 }
 
 static int cancel_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     (void)cache;
     json_t *rec;
-    int rc = find(r, txn, &rec);
+    int rc = ops_transfer_lookup(r, txn, &bulk_kind, &rec);
     if (rc)
         return rc;
     const char *status = json_string_value(json_object_get(rec, "status"));
@@ -251,7 +228,7 @@ static int cancel_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
         json_object_set_new(rec, "status", json_string("CANCELLING"));
         rc = backup_rec_put(
             txn, BACKUP_REC_BULK, r->ns,
-            ops_transfer_id(str_from_cstr(json_string_value(json_object_get(rec, "arn"))), "bulk-operation"), rec);
+            ops_transfer_id(str_from_cstr(json_string_value(json_object_get(rec, "arn"))), bulk_kind.what), rec);
         if (!rc) {
             jw_open(&r->out, '{');
             ops_jw_str_of(&r->out, "BulkOperationArn", rec, "arn");

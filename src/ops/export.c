@@ -35,7 +35,7 @@
 
 /* ---- ExportDescription ---------------------------------------------------------------- */
 
-static void write_description(ddb_req_t *r, buf_t *b, const json_t *rec)
+static void write_description(buf_t *b, const json_t *rec)
 {
     const json_t *t = json_object_get(rec, "table");
     bool incremental = strcmp(json_string_value(json_object_get(rec, "type")), "INCREMENTAL_EXPORT") == 0;
@@ -69,8 +69,24 @@ static void write_description(ddb_req_t *r, buf_t *b, const json_t *rec)
         jw_close(b, '}');
     }
     jw_close(b, '}');
-    (void)r;
 }
+
+static void write_summary(buf_t *b, const json_t *rec);
+
+static const transfer_kind_t export_kind = {
+    .rec = BACKUP_REC_EXPORT,
+    .what = "export",
+    .arn_member = "ExportArn",
+    .description = "ExportDescription",
+    .describe = write_description,
+    .list_member = "ExportSummaries",
+    .summarize = write_summary,
+    .not_found = ERR_EXPORT_NOT_FOUND,
+    .not_found_text = {"Export not found: ", ""},
+    .conflict = ERR_EXPORT_CONFLICT,
+    .conflict_text = {"There was a conflict when writing to the specified S3 bucket: ClientToken ",
+                      " was used with other parameters"},
+};
 
 /* ---- ExportTableToPointInTime ------------------------------------------------------------ */
 
@@ -152,24 +168,10 @@ static json_t *new_record(ddb_req_t *r, const export_plan_t *p, const table_t *t
 static int export_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     const export_plan_t *p = r->plan;
-    json_t *prior;
-    int rc = ops_transfer_by_token(r, txn, BACKUP_REC_EXPORT, p->token, &prior);
-    if (rc)
+    bool repeated;
+    int rc = ops_transfer_repeat(r, txn, &export_kind, p->token, p->request, &repeated);
+    if (rc || repeated)
         return rc;
-    if (prior) { /* the same request again: the same export */
-        bool same = json_equal(json_object_get(prior, "request"), p->request);
-        if (same) {
-            buf_puts(&r->out, "{\"ExportDescription\":");
-            write_description(r, &r->out, prior);
-            buf_putc(&r->out, '}');
-        }
-        json_decref(prior);
-        return same ? 0
-                    : err_set(&r->err, ERR_EXPORT_CONFLICT,
-                              "There was a conflict when writing to the specified S3 bucket: ClientToken %.*s was "
-                              "used with other parameters",
-                              STR_FMT(p->token));
-    }
     const table_t *t;
     if ((rc = catalog_lookup(cache, txn, r->ns, p->table, &t)) != 0)
         return rc;
@@ -191,9 +193,7 @@ static int export_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     if (!rc)
         rc = history_pin(txn, t, +1);
     if (!rc) {
-        buf_puts(&r->out, "{\"ExportDescription\":");
-        write_description(r, &r->out, rec);
-        buf_putc(&r->out, '}');
+        ops_transfer_reply(r, &export_kind, rec);
         backup_jobs_notify();
     }
     json_decref(rec);
@@ -245,27 +245,10 @@ req_result_t op_export_table_to_point_in_time(ddb_req_t *r)
 /* ---- DescribeExport, ListExports ------------------------------------------------------------ */
 
 /* DescribeExport(ExportArn) */
-req_result_t op_describe_export(ddb_req_t *r)
-{
-    str_t arn;
-    json_t *rec;
-    if (req_string(r, "ExportArn", true, &arn))
-        return REQ_FAILED;
-    int rc = ops_transfer_find(r, r->txn, BACKUP_REC_EXPORT, arn, "export", &rec);
-    if (rc)
-        return req_result(r, rc);
-    if (!rec)
-        return req_fail(r, ERR_EXPORT_NOT_FOUND, "Export not found: %.*s", STR_FMT(arn));
-    buf_puts(&r->out, "{\"ExportDescription\":");
-    write_description(r, &r->out, rec);
-    buf_putc(&r->out, '}');
-    json_decref(rec);
-    return REQ_DONE;
-}
+req_result_t op_describe_export(ddb_req_t *r) { return ops_transfer_describe_op(r, &export_kind); }
 
-static void write_summary(ddb_req_t *r, buf_t *b, const json_t *rec)
+static void write_summary(buf_t *b, const json_t *rec)
 {
-    (void)r;
     jw_open(b, '{');
     ops_jw_str_of(b, "ExportArn", rec, "arn");
     ops_jw_str_of(b, "ExportStatus", rec, "status");
@@ -276,5 +259,5 @@ static void write_summary(ddb_req_t *r, buf_t *b, const json_t *rec)
 /* ListExports(TableArn?, MaxResults? (1-25), NextToken?) */
 req_result_t op_list_exports(ddb_req_t *r)
 {
-    return ops_transfer_list_op(r, BACKUP_REC_EXPORT, "MaxResults", "ExportSummaries", write_summary);
+    return ops_transfer_list_op(r, &export_kind, "MaxResults");
 }

@@ -29,9 +29,8 @@
 
 /* ---- ImportTableDescription ---------------------------------------------------------- */
 
-static void write_description(ddb_req_t *r, buf_t *b, const json_t *rec)
+static void write_description(buf_t *b, const json_t *rec)
 {
-    (void)r;
     const json_t *t = json_object_get(rec, "table");
     jw_open(b, '{');
     ops_jw_str_of(b, "ImportArn", rec, "arn");
@@ -55,6 +54,23 @@ static void write_description(ddb_req_t *r, buf_t *b, const json_t *rec)
     ops_jw_str_of(b, "FailureMessage", rec, "failure_message");
     jw_close(b, '}');
 }
+
+static void write_summary(buf_t *b, const json_t *rec);
+
+static const transfer_kind_t import_kind = {
+    .rec = BACKUP_REC_IMPORT,
+    .what = "import",
+    .arn_member = "ImportArn",
+    .description = "ImportTableDescription",
+    .describe = write_description,
+    .list_member = "ImportSummaryList",
+    .summarize = write_summary,
+    .not_found = ERR_IMPORT_NOT_FOUND,
+    .not_found_text = {"Import not found: ", ""},
+    .conflict = ERR_IMPORT_CONFLICT,
+    .conflict_text = {"There was a conflict when importing from the specified S3 source: ClientToken ",
+                      " was used with other parameters"},
+};
 
 /* ---- ImportTable ---------------------------------------------------------------------- */
 
@@ -112,24 +128,10 @@ static json_t *new_job(ddb_req_t *r, const table_t *t, const char *id)
 static int import_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     const import_plan_t *p = r->plan;
-    json_t *prior;
-    int rc = ops_transfer_by_token(r, txn, BACKUP_REC_IMPORT, p->token, &prior);
-    if (rc)
+    bool repeated;
+    int rc = ops_transfer_repeat(r, txn, &import_kind, p->token, p->request, &repeated);
+    if (rc || repeated)
         return rc;
-    if (prior) { /* the same request again: the same import */
-        bool same = json_equal(json_object_get(prior, "request"), p->request);
-        if (same) {
-            buf_puts(&r->out, "{\"ImportTableDescription\":");
-            write_description(r, &r->out, prior);
-            buf_putc(&r->out, '}');
-        }
-        json_decref(prior);
-        return same ? 0
-                    : err_set(&r->err, ERR_IMPORT_CONFLICT,
-                              "There was a conflict when importing from the specified S3 source: ClientToken %.*s "
-                              "was used with other parameters",
-                              STR_FMT(p->token));
-    }
     const table_t *existing;
     if ((rc = catalog_lookup(cache, txn, r->ns, p->name, &existing)) != 0)
         return rc;
@@ -154,9 +156,7 @@ static int import_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     if (!rc)
         rc = backup_job_put(txn, BACKUP_JOB_IMPORT, r->ns, str_from_cstr(jname), job);
     if (!rc) {
-        buf_puts(&r->out, "{\"ImportTableDescription\":");
-        write_description(r, &r->out, rec);
-        buf_putc(&r->out, '}');
+        ops_transfer_reply(r, &import_kind, rec);
         backup_jobs_notify();
     }
     json_decref(rec);
@@ -202,27 +202,10 @@ req_result_t op_import_table(ddb_req_t *r)
 /* ---- DescribeImport, ListImports ------------------------------------------------------------ */
 
 /* DescribeImport(ImportArn) */
-req_result_t op_describe_import(ddb_req_t *r)
-{
-    str_t arn;
-    json_t *rec;
-    if (req_string(r, "ImportArn", true, &arn))
-        return REQ_FAILED;
-    int rc = ops_transfer_find(r, r->txn, BACKUP_REC_IMPORT, arn, "import", &rec);
-    if (rc)
-        return req_result(r, rc);
-    if (!rec)
-        return req_fail(r, ERR_IMPORT_NOT_FOUND, "Import not found: %.*s", STR_FMT(arn));
-    buf_puts(&r->out, "{\"ImportTableDescription\":");
-    write_description(r, &r->out, rec);
-    buf_putc(&r->out, '}');
-    json_decref(rec);
-    return REQ_DONE;
-}
+req_result_t op_describe_import(ddb_req_t *r) { return ops_transfer_describe_op(r, &import_kind); }
 
-static void write_summary(ddb_req_t *r, buf_t *b, const json_t *rec)
+static void write_summary(buf_t *b, const json_t *rec)
 {
-    (void)r;
     jw_open(b, '{');
     ops_jw_str_of(b, "ImportArn", rec, "arn");
     ops_jw_str_of(b, "ImportStatus", rec, "status");
@@ -238,5 +221,5 @@ static void write_summary(ddb_req_t *r, buf_t *b, const json_t *rec)
 /* ListImports(TableArn?, PageSize? (1-25), NextToken?) */
 req_result_t op_list_imports(ddb_req_t *r)
 {
-    return ops_transfer_list_op(r, BACKUP_REC_IMPORT, "PageSize", "ImportSummaryList", write_summary);
+    return ops_transfer_list_op(r, &import_kind, "PageSize");
 }

@@ -33,7 +33,9 @@ str_t ops_transfer_id(str_t arn, const char *what)
     return id;
 }
 
-int ops_transfer_find(ddb_req_t *r, store_txn_t *txn, char kind, str_t arn, const char *what, json_t **out)
+/* The record of kind whose ARN is arn, in r's namespace (a new reference,
+ * or NULL). */
+static int find_by_arn(ddb_req_t *r, store_txn_t *txn, char kind, str_t arn, const char *what, json_t **out)
 {
     str_t id = ops_transfer_id(arn, what);
     *out = NULL;
@@ -63,7 +65,9 @@ static int token_one(void *ud, str_t id, json_t *rec)
     return 0;
 }
 
-int ops_transfer_by_token(ddb_req_t *r, store_txn_t *txn, char kind, str_t token, json_t **out)
+/* The record of kind started with ClientToken token in the last 8 hours
+ * (a new reference, or NULL). */
+static int find_by_token(ddb_req_t *r, store_txn_t *txn, char kind, str_t token, json_t **out)
 {
     token_find_t f = {token, clock_now_epoch() - TRANSFER_TOKEN_SECONDS, NULL};
     *out = NULL;
@@ -72,11 +76,47 @@ int ops_transfer_by_token(ddb_req_t *r, store_txn_t *txn, char kind, str_t token
     return rc;
 }
 
+int ops_transfer_lookup(ddb_req_t *r, store_txn_t *txn, const transfer_kind_t *k, json_t **out)
+{
+    str_t arn;
+    *out = NULL;
+    if (req_string(r, k->arn_member, true, &arn))
+        return -1;
+    int rc = find_by_arn(r, txn, k->rec, arn, k->what, out);
+    if (!rc && !*out)
+        rc = err_set(&r->err, k->not_found, "%s%.*s%s", k->not_found_text[0], STR_FMT(arn), k->not_found_text[1]);
+    return rc;
+}
+
+void ops_transfer_reply(ddb_req_t *r, const transfer_kind_t *k, const json_t *rec)
+{
+    jw_open(&r->out, '{');
+    jw_key(&r->out, k->description);
+    k->describe(&r->out, rec);
+    jw_close(&r->out, '}');
+}
+
+int ops_transfer_repeat(ddb_req_t *r, store_txn_t *txn, const transfer_kind_t *k, str_t token, const json_t *request,
+                        bool *repeated)
+{
+    json_t *prior;
+    int rc = find_by_token(r, txn, k->rec, token, &prior);
+    *repeated = prior != NULL;
+    if (rc || !prior)
+        return rc;
+    if (json_equal(json_object_get(prior, "request"), request))
+        ops_transfer_reply(r, k, prior);
+    else
+        rc = err_set(&r->err, k->conflict, "%s%.*s%s", k->conflict_text[0], STR_FMT(token), k->conflict_text[1]);
+    json_decref(prior);
+    return rc;
+}
+
 typedef struct page {
     ddb_req_t *r;
     const char *table_arn;
     int64_t max, n;
-    void (*fn)(ddb_req_t *r, buf_t *b, const json_t *rec);
+    void (*fn)(buf_t *b, const json_t *rec);
     char last[BACKUP_ID_LEN + 1];
     bool more;
 } page_t;
@@ -91,7 +131,7 @@ static int page_one(void *ud, str_t id, json_t *rec)
         p->more = true;
         return 1;
     }
-    p->fn(p->r, &p->r->out, rec);
+    p->fn(&p->r->out, rec);
     snprintf(p->last, sizeof p->last, "%.*s", (int)(id.len < BACKUP_ID_LEN ? id.len : BACKUP_ID_LEN), id.ptr);
     p->n++;
     return 0;
@@ -132,8 +172,7 @@ static int token_id(str_t token, char out[BACKUP_ID_LEN + 1])
     return n == BACKUP_ID_LEN ? 0 : -1;
 }
 
-int ops_transfer_list(ddb_req_t *r, char kind, const char *table_arn, int64_t max, const char *list_member,
-                      void (*fn)(ddb_req_t *r, buf_t *b, const json_t *rec))
+int ops_transfer_list(ddb_req_t *r, const transfer_kind_t *k, const char *table_arn, int64_t max)
 {
     str_t token, after = STR_NULL;
     char id[BACKUP_ID_LEN + 1];
@@ -144,11 +183,11 @@ int ops_transfer_list(ddb_req_t *r, char kind, const char *table_arn, int64_t ma
             return err_set(&r->err, ERR_VALIDATION, "Invalid NextToken");
         after = str_from_cstr(id);
     }
-    page_t p = {r, table_arn, max, 0, fn, "", false};
+    page_t p = {r, table_arn, max, 0, k->summarize, "", false};
     jw_open(&r->out, '{');
-    jw_key(&r->out, list_member);
+    jw_key(&r->out, k->list_member);
     jw_open(&r->out, '[');
-    int rc = backup_rec_each(r->txn, kind, r->ns, after, page_one, &p);
+    int rc = backup_rec_each(r->txn, k->rec, r->ns, after, page_one, &p);
     jw_close(&r->out, ']');
     if (p.more) {
         char next[TOKEN_LEN + 1];
@@ -160,8 +199,18 @@ int ops_transfer_list(ddb_req_t *r, char kind, const char *table_arn, int64_t ma
     return rc;
 }
 
-req_result_t ops_transfer_list_op(ddb_req_t *r, char kind, const char *page_member, const char *list_member,
-                                  void (*fn)(ddb_req_t *r, buf_t *b, const json_t *rec))
+req_result_t ops_transfer_describe_op(ddb_req_t *r, const transfer_kind_t *k)
+{
+    json_t *rec;
+    int rc = ops_transfer_lookup(r, r->txn, k, &rec);
+    if (!rc) {
+        ops_transfer_reply(r, k, rec);
+        json_decref(rec);
+    }
+    return req_result(r, rc);
+}
+
+req_result_t ops_transfer_list_op(ddb_req_t *r, const transfer_kind_t *k, const char *page_member)
 {
     str_t arn = STR_NULL;
     int64_t max;
@@ -176,7 +225,7 @@ req_result_t ops_transfer_list_op(ddb_req_t *r, char kind, const char *page_memb
             return req_fail(r, ERR_VALIDATION, "%s", bad);
         table_arn = req_table_arn(r, arena_cstr(&r->arena, name));
     }
-    return req_result(r, ops_transfer_list(r, kind, table_arn, has_max ? max : 25, list_member, fn));
+    return req_result(r, ops_transfer_list(r, k, table_arn, has_max ? max : 25));
 }
 
 void ops_jw_str_of(buf_t *b, const char *member, const json_t *rec, const char *key)

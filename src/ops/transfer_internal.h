@@ -19,26 +19,43 @@
 /* ValidationException unless ddbd runs with --s3-dir. */
 int ops_s3_ready(ddb_req_t *r);
 
+/* What tells exports, imports and bulk operations apart in what they share. */
+typedef struct transfer_kind {
+    char rec; /* BACKUP_REC_EXPORT, _IMPORT or _BULK */
+    const char *what; /* the ARN's word before the id: "export" */
+    const char *arn_member; /* the member naming one in a request: "ExportArn" */
+    const char *description; /* the answer's member: "ExportDescription" */
+    void (*describe)(buf_t *b, const json_t *rec); /* the description object */
+    const char *list_member; /* the list's member: "ExportSummaries" */
+    void (*summarize)(buf_t *b, const json_t *rec); /* one summary object */
+    err_code_t not_found, conflict;
+    const char *not_found_text[2]; /* AWS's message: before and after the ARN */
+    const char *conflict_text[2]; /* before and after the ClientToken */
+} transfer_kind_t;
+
 /* The id at the end of an ARN after "/<what>/" (STR_NULL if none). */
 str_t ops_transfer_id(str_t arn, const char *what);
-/* The record of kind whose ARN is arn, in r's namespace (a new reference,
- * or NULL). */
-int ops_transfer_find(ddb_req_t *r, store_txn_t *txn, char kind, str_t arn, const char *what, json_t **out);
-/* The record of kind started with ClientToken token in the last 8 hours
- * (a new reference, or NULL). */
-int ops_transfer_by_token(ddb_req_t *r, store_txn_t *txn, char kind, str_t token, json_t **out);
+/* The record the request's ARN member names (a new reference), or k's
+ * not-found error. */
+int ops_transfer_lookup(ddb_req_t *r, store_txn_t *txn, const transfer_kind_t *k, json_t **out);
+/* Answers {"<description>": rec's description}. */
+void ops_transfer_reply(ddb_req_t *r, const transfer_kind_t *k, const json_t *rec);
+/* A ClientToken used in the last 8 hours (TRANSFER_TOKEN_SECONDS) makes
+ * the start a repeat (*repeated): with the same request it answers the
+ * earlier transfer; with another, k's conflict error. */
+int ops_transfer_repeat(ddb_req_t *r, store_txn_t *txn, const transfer_kind_t *k, str_t token, const json_t *request,
+                        bool *repeated);
 
-/* A list page of kind's records (in id order) after NextToken (an id),
- * of those whose table ARN is table_arn (NULL: all), at most max; fn writes
- * one; "NextToken" is written when more remain. */
-int ops_transfer_list(ddb_req_t *r, char kind, const char *table_arn, int64_t max, const char *list_member,
-                      void (*fn)(ddb_req_t *r, buf_t *b, const json_t *rec));
+/* A list page of k's records (in id order) after NextToken (an id), of
+ * those whose table ARN is table_arn (NULL: all), at most max; "NextToken"
+ * is written when more remain. */
+int ops_transfer_list(ddb_req_t *r, const transfer_kind_t *k, const char *table_arn, int64_t max);
 
+/* DescribeExport and the like: the record named by k's ARN member. */
+req_result_t ops_transfer_describe_op(ddb_req_t *r, const transfer_kind_t *k);
 /* ListExports and ListImports: TableArn? (a table's ARN), page_member?
- * (at most that many; 25 by default), NextToken?; a page of kind's
- * records under list_member, fn writing each. */
-req_result_t ops_transfer_list_op(ddb_req_t *r, char kind, const char *page_member, const char *list_member,
-                                  void (*fn)(ddb_req_t *r, buf_t *b, const json_t *rec));
+ * (at most that many; 25 by default), NextToken?. */
+req_result_t ops_transfer_list_op(ddb_req_t *r, const transfer_kind_t *k, const char *page_member);
 
 /* JSON writers for members a record may hold: nothing when absent. */
 void ops_jw_str_of(buf_t *b, const char *member, const json_t *rec, const char *key);

@@ -169,7 +169,8 @@ def test_full_export_both_formats_and_import_back(s3):
     assert started[0]["ExportStatus"] == "IN_PROGRESS" and started[0]["ExportType"] == "FULL_EXPORT"
     assert started[0]["ExportFormat"] == "DYNAMODB_JSON" and started[0]["S3BucketOwner"] == helpers.account_of()
     assert started[1]["ExportArn"] == started[2]["ExportArn"]  # the same token and request: the same export
-    assert res[3][:2] == ("error", "ExportConflictException")
+    assert res[3] == ("error", "ExportConflictException", "There was a conflict when writing to the specified S3 "
+                      "bucket: ClientToken tok-ion was used with other parameters")
     # a write after the export time is not in the export
     ddb.put_item(TableName=name, Item={"pk": S("late"), "sk": N(0)})
     for d0, prefix, fmt in ((started[0], "full/json", "DYNAMODB_JSON"), (started[1], "full/ion", "ION")):
@@ -270,8 +271,9 @@ def test_describe_and_list_exports_paging(s3):
     assert all(s["ExportStatus"] == "COMPLETED" and s["ExportType"] == "FULL_EXPORT" for s in seen)
     everything = call(s3.endpoint, "ListExports", {})["ExportSummaries"]
     assert {s["ExportArn"] for s in everything} >= set(mine) | {res[3][1]["ExportDescription"]["ExportArn"]}
-    assert error_of(s3.endpoint, "DescribeExport", {"ExportArn": arn + "/export/01234567890123-abcdef12"})[0] == \
-        "ExportNotFoundException"
+    gone = arn + "/export/01234567890123-abcdef12"
+    assert error_of(s3.endpoint, "DescribeExport", {"ExportArn": gone}) == \
+        ("ExportNotFoundException", f"Export not found: {gone}")
 
 
 def test_export_errors(s3, endpoint):
@@ -464,8 +466,10 @@ def test_import_errors_and_listing(s3):
     assert (d["ImportStatus"], d["FailureCode"]) == ("FAILED", "S3NoSuchBucket")
     assert missing not in ddb.list_tables()["TableNames"]  # the table is not kept
     assert res[5][1]["ImportTableDescription"]["ImportArn"] == res[6][1]["ImportTableDescription"]["ImportArn"]
-    assert res[7][:2] == ("error", "ImportConflictException")
-    assert res[8][:2] == ("error", "ImportNotFoundException")
+    assert res[7] == ("error", "ImportConflictException", "There was a conflict when importing from the specified "
+                      "S3 source: ClientToken imp-tok was used with other parameters")
+    assert res[8] == ("error", "ImportNotFoundException", "Import not found: arn:aws:dynamodb:us-east-1:123456789012:"
+                      "table/t/import/01234567890123-abcdef12")
     mine = res[5][1]["ImportTableDescription"]
     wait_import(s3, mine["ImportArn"])
     listed = call(s3.endpoint, "ListImports", {"TableArn": mine["TableArn"]})["ImportSummaryList"]
@@ -515,10 +519,12 @@ def test_bulk_put_items(s3):
     a, b = res[0][1]["BulkOperationDescription"], res[1][1]["BulkOperationDescription"]
     assert a["BulkOperationStatus"] == "IN_PROGRESS" and a["ClientToken"] == "bulk-1"
     assert a["TableDetails"][0]["TableName"] == name and a["InputS3Configuration"]["S3KeyPrefix"] == "bulk/a/"
-    assert res[2][:2] == ("error", "IdempotentParameterMismatchException")
+    assert res[2] == ("error", "IdempotentParameterMismatchException",
+                      "Request with ClientToken bulk-1 has parameters that differ from the earlier request")
     assert res[3][:2] == ("error", "ResourceNotFoundException")
     assert res[4][:2] == ("error", "ValidationException")
-    assert res[5][:2] == ("error", "ResourceNotFoundException")
+    assert res[5] == ("error", "ResourceNotFoundException", "Requested resource not found: Bulk operation: "
+                      "arn:aws:dynamodb:us-east-1:123456789012:table/t/bulk-operation/01234567890123-abcdef12 not found")
     da = wait_bulk(s3, a["BulkOperationArn"])
     assert (da["BulkOperationStatus"], da["ProcessedItemCount"], da["FailedItemCount"]) == \
         ("COMPLETED_WITH_ERRORS", 10, 1)
