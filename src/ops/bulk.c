@@ -210,8 +210,7 @@ req_result_t op_list_bulk_operations(ddb_req_t *r)
         return REQ_FAILED;
     if (has_max && max < 1) /* the model sets no range: ours */
         return req_fail(r, ERR_VALIDATION, "MaxResults must be at least 1");
-    return req_result(
-        r, ops_transfer_list(r, &bulk_kind, NULL, has_max ? max : 10));
+    return req_result(r, ops_transfer_list(r, &bulk_kind, NULL, has_max ? max : 10));
 }
 
 static int cancel_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)

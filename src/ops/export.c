@@ -257,7 +257,4 @@ static void write_summary(buf_t *b, const json_t *rec)
 }
 
 /* ListExports(TableArn?, MaxResults? (1-25), NextToken?) */
-req_result_t op_list_exports(ddb_req_t *r)
-{
-    return ops_transfer_list_op(r, &export_kind, "MaxResults");
-}
+req_result_t op_list_exports(ddb_req_t *r) { return ops_transfer_list_op(r, &export_kind, "MaxResults"); }

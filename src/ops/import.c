@@ -219,7 +219,4 @@ static void write_summary(buf_t *b, const json_t *rec)
 }
 
 /* ListImports(TableArn?, PageSize? (1-25), NextToken?) */
-req_result_t op_list_imports(ddb_req_t *r)
-{
-    return ops_transfer_list_op(r, &import_kind, "PageSize");
-}
+req_result_t op_list_imports(ddb_req_t *r) { return ops_transfer_list_op(r, &import_kind, "PageSize"); }

@@ -66,10 +66,10 @@ static int config_precision(ddb_req_t *r, const char *member, const json_t **con
         if (strcmp(json_string_value(v), precisions[i]) == 0)
             *p = i;
     if (*p < 0)
-        req_constraint(r, arena_printf(&r->arena, "'%s'", json_string_value(v)),
-                       arena_printf(&r->arena, "%c%s.approximateCreationDateTimePrecision", member[0] + 'a' - 'A',
-                                    member + 1),
-                       "Member must satisfy enum value set: [MILLISECOND, MICROSECOND]");
+        req_constraint(
+            r, arena_printf(&r->arena, "'%s'", json_string_value(v)),
+            arena_printf(&r->arena, "%c%s.approximateCreationDateTimePrecision", member[0] + 'a' - 'A', member + 1),
+            "Member must satisfy enum value set: [MILLISECOND, MICROSECOND]");
     return 0;
 }
 

@@ -202,6 +202,39 @@ static void reply_revision(ddb_req_t *r, const char *rev)
     buf_putc(&r->out, '}');
 }
 
+/* On the writer, for a Put or a Delete: the target, its table and its
+ * current policy (*cur, borrowed; NULL: none), checked against
+ * ExpectedRevisionId. */
+static int read_target(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache, policy_target_t *pt, const table_t **t,
+                       json_t **cur)
+{
+    str_t expected;
+    int rc = parse_target(r, pt);
+    if (!rc)
+        rc = target_table(r, txn, cache, pt, t);
+    if (!rc)
+        rc = req_string(r, "ExpectedRevisionId", false, &expected);
+    if (rc)
+        return rc;
+    *cur = policy_of((*t)->desc, pt);
+    return check_expected(r, pt, *cur, expected);
+}
+
+/* Stores policy (consumed; NULL removes it) and answers revision_of's
+ * RevisionId. */
+static int store_policy(ddb_req_t *r, store_txn_t *txn, const table_t *t, const policy_target_t *pt, json_t *policy,
+                        const json_t *revision_of)
+{
+    const char *rev =
+        arena_cstr(&r->arena, str_from_cstr(json_string_value(json_object_get(revision_of, "RevisionId"))));
+    json_t *desc = json_deep_copy(t->desc);
+    set_policy(desc, pt, policy);
+    int rc = tu_put_desc(txn, t, desc);
+    if (!rc)
+        reply_revision(r, rev);
+    return rc;
+}
+
 /* ---- PutResourcePolicy ------------------------------------------------------ */
 
 typedef struct put_plan {
@@ -220,15 +253,8 @@ static int put_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     const put_plan_t *p = r->plan;
     policy_target_t pt;
     const table_t *t;
-    str_t expected;
-    int rc = parse_target(r, &pt);
-    if (!rc)
-        rc = target_table(r, txn, cache, &pt, &t);
-    if (!rc)
-        rc = req_string(r, "ExpectedRevisionId", false, &expected);
-    json_t *cur = rc ? NULL : policy_of(t->desc, &pt);
-    if (!rc)
-        rc = check_expected(r, &pt, cur, expected);
+    json_t *cur;
+    int rc = read_target(r, txn, cache, &pt, &t, &cur);
     if (rc)
         return rc;
     const char *cmp = json_string_value(json_object_get(cur, "Compare"));
@@ -238,13 +264,7 @@ static int put_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
     }
     json_t *policy =
         json_pack("{s:s,s:s,s:o}", "Policy", p->get_form, "Compare", p->compare_form, "RevisionId", new_revision(cur));
-    const char *rev = arena_cstr(&r->arena, str_from_cstr(json_string_value(json_object_get(policy, "RevisionId"))));
-    json_t *desc = json_deep_copy(t->desc);
-    set_policy(desc, &pt, policy);
-    rc = tu_put_desc(txn, t, desc);
-    if (!rc)
-        reply_revision(r, rev);
-    return rc;
+    return store_policy(r, txn, t, &pt, policy, policy);
 }
 
 /* PutResourcePolicy(ResourceArn, Policy, ExpectedRevisionId?,
@@ -295,28 +315,15 @@ static int delete_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 {
     policy_target_t pt;
     const table_t *t;
-    str_t expected;
-    int rc = parse_target(r, &pt);
-    if (!rc)
-        rc = target_table(r, txn, cache, &pt, &t);
-    if (!rc)
-        rc = req_string(r, "ExpectedRevisionId", false, &expected);
-    json_t *cur = rc ? NULL : policy_of(t->desc, &pt);
-    if (!rc)
-        rc = check_expected(r, &pt, cur, expected);
+    json_t *cur;
+    int rc = read_target(r, txn, cache, &pt, &t, &cur);
     if (rc)
         return rc;
     if (!cur) {
         reply_revision(r, NULL);
         return 0;
     }
-    const char *rev = arena_cstr(&r->arena, str_from_cstr(json_string_value(json_object_get(cur, "RevisionId"))));
-    json_t *desc = json_deep_copy(t->desc);
-    set_policy(desc, &pt, NULL);
-    rc = tu_put_desc(txn, t, desc);
-    if (!rc)
-        reply_revision(r, rev);
-    return rc;
+    return store_policy(r, txn, t, &pt, NULL, cur);
 }
 
 /* DeleteResourcePolicy(ResourceArn, ExpectedRevisionId?) */
