@@ -264,25 +264,10 @@ static void run_op(const service_env_t *se, server_slot_t *s, ddb_req_t *r, cons
 static void fault_conflict(ddb_req_t *r, int index)
 {
     size_t n = json_array_size(json_object_get(r->body, "TransactItems"));
-    buf_t codes = BUF_INIT, extra = BUF_INIT;
-    buf_puts(&extra, "\"CancellationReasons\":[");
-    for (size_t i = 0; i < n; i++) {
-        bool hit = (int)i == index;
-        buf_printf(&codes, "%s%s", i ? ", " : "", hit ? "TransactionConflict" : "None");
-        buf_printf(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", hit ? "TransactionConflict" : "None");
-        if (hit)
-            buf_printf(&extra, ",\"Message\":\"%s\"", faults_message(ERR_TRANSACTION_CONFLICT));
-        buf_putc(&extra, '}');
-    }
-    buf_putc(&extra, ']');
-    r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
-    char *msg =
-        arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
-                     (int)codes.len, codes.data);
-    err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
-    r->err.msg_long = msg;
-    buf_free(&codes);
-    buf_free(&extra);
+    cancel_reason_t *reasons = arena_calloc(&r->arena, n ? n : 1, sizeof *reasons);
+    if ((size_t)index < n)
+        reasons[index] = (cancel_reason_t){"TransactionConflict", faults_message(ERR_TRANSACTION_CONFLICT), NULL};
+    req_cancel_transaction(r, reasons, n);
 }
 
 /* A request held back by a fault's latency. */

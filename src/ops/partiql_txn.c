@@ -38,40 +38,6 @@ static int statement_failed(ddb_req_t *r, size_t i)
     return err_set(&r->err, ERR_VALIDATION, "Validation failed in TransactStatements[%zu]: %s", i, msg);
 }
 
-/* TransactionCanceledException with one reason per statement (codes[i]
- * NULL: "None"). */
-static int cancel(ddb_req_t *r, size_t n, const char *const *codes, const char *const *messages,
-                  const char *const *items)
-{
-    buf_t list = BUF_INIT, extra = BUF_INIT;
-    buf_puts(&extra, "\"CancellationReasons\":[");
-    for (size_t i = 0; i < n; i++) {
-        const char *code = codes[i] ? codes[i] : "None";
-        buf_printf(&list, "%s%s", i ? ", " : "", code);
-        jw_open(&extra, '{');
-        jw_key(&extra, "Code");
-        jw_cstr(&extra, code);
-        if (messages[i]) {
-            jw_key(&extra, "Message");
-            jw_cstr(&extra, messages[i]);
-        }
-        if (items && items[i]) {
-            jw_key(&extra, "Item");
-            buf_puts(&extra, items[i]);
-        }
-        jw_close(&extra, '}');
-    }
-    buf_putc(&extra, ']');
-    err_clear(&r->err);
-    r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
-    err_set(&r->err, ERR_TRANSACTION_CANCELED,
-            "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]", (int)list.len,
-            list.data);
-    buf_free(&list);
-    buf_free(&extra);
-    return -1;
-}
-
 /* TransactWriteItems' cancellation in PartiQL's words: an INSERT whose
  * condition (that the item be new) failed found a duplicate. */
 static void map_cancellation(ddb_req_t *r, const txn_plan_t *p)
@@ -84,29 +50,25 @@ static void map_cancellation(ddb_req_t *r, const txn_plan_t *p)
         json_decref(j);
         return;
     }
-    const char **codes = arena_calloc(&r->arena, p->n, sizeof *codes);
-    const char **messages = arena_calloc(&r->arena, p->n, sizeof *messages);
-    const char **items = arena_calloc(&r->arena, p->n, sizeof *items);
+    cancel_reason_t *out = arena_calloc(&r->arena, p->n, sizeof *out);
     for (size_t i = 0; i < p->n; i++) {
         const json_t *x = json_array_get(reasons, i);
         const char *code = json_string_value(json_object_get(x, "Code"));
         const char *msg = json_string_value(json_object_get(x, "Message"));
         const json_t *item = json_object_get(x, "Item");
-        codes[i] = code && strcmp(code, "None") ? arena_cstr(&r->arena, str_from_cstr(code)) : NULL;
-        messages[i] = msg ? arena_cstr(&r->arena, str_from_cstr(msg)) : NULL;
+        cancel_reason_t *c = &out[i];
+        c->code = code && strcmp(code, "None") ? arena_cstr(&r->arena, str_from_cstr(code)) : NULL;
+        c->message = msg ? arena_cstr(&r->arena, str_from_cstr(msg)) : NULL;
         if (item) {
             char *s = xjson_dumps(item, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            items[i] = arena_cstr(&r->arena, str_from_cstr(s));
+            c->item = arena_cstr(&r->arena, str_from_cstr(s));
             free(s);
         }
-        if (p->insert[i] && codes[i] && !strcmp(codes[i], "ConditionalCheckFailed")) {
-            codes[i] = "ValidationError";
-            messages[i] = "Duplicate primary key exists in table";
-            items[i] = NULL;
-        }
+        if (p->insert[i] && c->code && !strcmp(c->code, "ConditionalCheckFailed"))
+            *c = (cancel_reason_t){"ValidationError", "Duplicate primary key exists in table", NULL};
     }
     json_decref(j);
-    cancel(r, p->n, codes, messages, items);
+    req_cancel_transaction(r, out, p->n);
 }
 
 static int txn_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
@@ -250,8 +212,7 @@ static int prepare_all(ddb_req_t *r, txn_entry_t *e, size_t n, bool *writes)
 /* The TransactItems; key errors cancel (one reason per statement). */
 static int compile_all(ddb_req_t *r, txn_entry_t *e, size_t n, bool writes, json_t *items)
 {
-    const char **codes = arena_calloc(&r->arena, n, sizeof *codes);
-    const char **messages = arena_calloc(&r->arena, n, sizeof *messages);
+    cancel_reason_t *reasons = arena_calloc(&r->arena, n, sizeof *reasons);
     bool cancelled = false;
     for (size_t i = 0; i < n; i++) {
         bool key_error = false;
@@ -262,12 +223,11 @@ static int compile_all(ddb_req_t *r, txn_entry_t *e, size_t n, bool writes, json
         }
         if (!key_error)
             return statement_failed(r, i);
-        codes[i] = "ValidationError";
-        messages[i] = arena_cstr(&r->arena, str_from_cstr(r->err.msg));
+        reasons[i] = (cancel_reason_t){"ValidationError", arena_cstr(&r->arena, str_from_cstr(r->err.msg)), NULL};
         err_clear(&r->err);
         cancelled = true;
     }
-    return cancelled ? cancel(r, n, codes, messages, NULL) : 0;
+    return cancelled ? req_cancel_transaction(r, reasons, n) : 0;
 }
 
 /* The request TransactGetItems or TransactWriteItems gets. */

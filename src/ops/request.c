@@ -39,6 +39,39 @@ req_result_t req_fail(ddb_req_t *r, err_code_t code, const char *fmt, ...)
     return REQ_FAILED;
 }
 
+int req_cancel_transaction(ddb_req_t *r, const cancel_reason_t *reasons, size_t n)
+{
+    buf_t codes = BUF_INIT, extra = BUF_INIT;
+    buf_puts(&extra, "\"CancellationReasons\":[");
+    for (size_t i = 0; i < n; i++) {
+        const char *code = reasons[i].code ? reasons[i].code : "None";
+        buf_printf(&codes, "%s%s", i ? ", " : "", code);
+        jw_open(&extra, '{');
+        jw_key(&extra, "Code");
+        jw_cstr(&extra, code);
+        if (reasons[i].message) {
+            jw_key(&extra, "Message");
+            jw_cstr(&extra, reasons[i].message);
+        }
+        if (reasons[i].item) {
+            jw_key(&extra, "Item");
+            buf_puts(&extra, reasons[i].item);
+        }
+        jw_close(&extra, '}');
+    }
+    buf_putc(&extra, ']');
+    char *msg =
+        arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
+                     (int)codes.len, codes.data);
+    err_clear(&r->err);
+    err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
+    r->err.msg_long = msg; /* err.msg alone would cut a long list short */
+    r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
+    buf_free(&codes);
+    buf_free(&extra);
+    return -1;
+}
+
 /* ---- parameters ------------------------------------------------------------ */
 
 /* Coral's deserializer messages for a JSON value of the wrong kind. */

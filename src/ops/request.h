@@ -98,6 +98,17 @@ req_result_t req_fail(ddb_req_t *r, err_code_t code, const char *fmt, ...) __att
 /* InternalServerError for a storage error (rc < -1). */
 void req_internal_error(ddb_req_t *r, int rc);
 
+/* One entry of a TransactionCanceledException's CancellationReasons. */
+typedef struct cancel_reason {
+    const char *code; /* NULL: "None" */
+    const char *message; /* NULL: none */
+    const char *item; /* the item as JSON (ReturnValuesOnConditionCheckFailure), or NULL */
+} cancel_reason_t;
+/* Replaces r's error by TransactionCanceledException with reasons[0..n)
+ * in request order, the codes listed in the message as AWS lists them (the
+ * whole list, however long); returns -1. */
+int req_cancel_transaction(ddb_req_t *r, const cancel_reason_t *reasons, size_t n);
+
 /* Request parameter helpers: each validates the JSON type and sets
  * DynamoDB's error on a mismatch. Absent optional members give the
  * default (NULL/0). */

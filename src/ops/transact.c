@@ -65,28 +65,11 @@ static int get_cancel(ddb_req_t *r, const transact_get_t *gets, size_t n)
         any = any || gets[i].invalid;
     if (!any)
         return 0;
-    buf_t codes = BUF_INIT, extra = BUF_INIT;
-    buf_puts(&extra, "\"CancellationReasons\":[");
-    for (size_t i = 0; i < n; i++) {
-        const char *code = gets[i].invalid ? "ValidationError" : "None";
-        buf_printf(&codes, "%s%s", i ? ", " : "", code);
-        buf_printf(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", code);
-        if (gets[i].invalid) {
-            buf_puts(&extra, ",\"Message\":");
-            jw_cstr(&extra, gets[i].invalid);
-        }
-        buf_putc(&extra, '}');
-    }
-    buf_putc(&extra, ']');
-    r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
-    char *msg =
-        arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
-                     (int)codes.len, codes.data);
-    err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
-    r->err.msg_long = msg;
-    buf_free(&codes);
-    buf_free(&extra);
-    return -1;
+    cancel_reason_t *reasons = arena_calloc(&r->arena, n, sizeof *reasons);
+    for (size_t i = 0; i < n; i++)
+        if (gets[i].invalid)
+            reasons[i] = (cancel_reason_t){"ValidationError", gets[i].invalid, NULL};
+    return req_cancel_transaction(r, reasons, n);
 }
 
 /* TransactGetItems(TransactItems: [{Get: {TableName, Key,
@@ -368,34 +351,23 @@ static const char *tw_code(int outcome)
  * action, in request order. */
 static int tw_cancel(ddb_req_t *r, const tw_plan_t *p)
 {
-    buf_t codes = BUF_INIT, extra = BUF_INIT;
-    buf_puts(&extra, "\"CancellationReasons\":[");
+    cancel_reason_t *reasons = arena_calloc(&r->arena, p->n, sizeof *reasons);
     for (size_t i = 0; i < p->n; i++) {
         const tw_action_t *a = &p->actions[i];
-        buf_printf(&codes, "%s%s", i ? ", " : "", tw_code(a->outcome));
-        buf_printf(&extra, "%s{\"Code\":\"%s\"", i ? "," : "", tw_code(a->outcome));
+        cancel_reason_t *c = &reasons[i];
         if (a->outcome == TW_CONDITION_FAILED) {
-            buf_puts(&extra, ",\"Message\":\"The conditional request failed\"");
+            *c = (cancel_reason_t){"ConditionalCheckFailed", "The conditional request failed", NULL};
             if (a->old_on_failure && a->found) {
-                buf_puts(&extra, ",\"Item\":");
-                item_to_json(&extra, &a->old);
+                buf_t item = BUF_INIT;
+                item_to_json(&item, &a->old);
+                c->item = arena_cstr(&r->arena, (str_t){item.data, item.len});
+                buf_free(&item);
             }
         } else if (a->outcome == TW_VALIDATION || a->outcome == TW_COLLECTION_FULL) {
-            buf_puts(&extra, ",\"Message\":");
-            jw_cstr(&extra, a->message);
+            *c = (cancel_reason_t){tw_code(a->outcome), a->message, NULL};
         }
-        buf_putc(&extra, '}');
     }
-    buf_putc(&extra, ']');
-    r->err.extra_json = arena_cstr(&r->arena, (str_t){extra.data, extra.len});
-    char *msg =
-        arena_printf(&r->arena, "Transaction cancelled, please refer cancellation reasons for specific reasons [%.*s]",
-                     (int)codes.len, codes.data);
-    err_set(&r->err, ERR_TRANSACTION_CANCELED, "%s", msg);
-    r->err.msg_long = msg; /* err.msg alone would cut a long list short */
-    buf_free(&codes);
-    buf_free(&extra);
-    return -1;
+    return req_cancel_transaction(r, reasons, p->n);
 }
 
 /* {} or {"ConsumedCapacity":[...]}: two write units per KB of each item

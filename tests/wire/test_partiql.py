@@ -576,6 +576,17 @@ def test_transaction_writes_all_or_nothing(ddb, hash_table):
     assert get(ddb, t, {"pk": {"S": "j"}}) is None
 
 
+def test_transaction_of_100_failed_statements_lists_every_reason(ddb, hash_table):
+    # 100 reasons of 22 characters make a message longer than ddbd's short error buffer: it is whole
+    t = hash_table
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as exc:
+        ddb.execute_transaction(TransactStatements=[S(f"UPDATE \"{t}\" SET n = 1 WHERE pk = 'gone{i}'")
+                                                    for i in range(100)])
+    assert error(exc)[1] == ("Transaction cancelled, please refer cancellation reasons for specific reasons ["
+                             + ", ".join(["ConditionalCheckFailed"] * 100) + "]")
+    assert len(exc.value.response["CancellationReasons"]) == 100
+
+
 @pytest.mark.ddbd_only  # the issue asks for NOT EXISTS; AWS's reference is silent and DynamoDB Local refuses it
 def test_transaction_not_exists(ddb, hash_table):
     t = hash_table
