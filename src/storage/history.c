@@ -264,6 +264,20 @@ static int next_group(store_cursor_t *c, const uint8_t after[4 + HISTORY_HASH_LE
     return rc == STORE_NOTFOUND ? 0 : rc;
 }
 
+/* The table's first hash group (group holds its id and zeros) or, with
+ * after, the one after group; *found false when there is none. */
+static int first_group(store_cursor_t *c, bool after, uint8_t group[4 + HISTORY_HASH_LEN], bool *found)
+{
+    if (after)
+        return next_group(c, group, group, found);
+    str_t k, v; /* the all-zero hash may itself be a group: seek to it, not past it */
+    int rc = store_cursor_seek(c, str_of(group, 4), &k, &v);
+    *found = rc == 0 && k.len == ENTRY_KEY_LEN && memcmp(k.ptr, group, 4) == 0;
+    if (*found)
+        memcpy(group, k.ptr, 4 + HISTORY_HASH_LEN);
+    return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
 int history_changed(store_txn_t *txn, arena_t *a, uint32_t table_id, const uint8_t *after, const history_pin_t *pin,
                     size_t max, int (*fn)(void *ud, const history_change_t *c), void *ud,
                     uint8_t last[HISTORY_HASH_LEN], bool *more)
@@ -279,17 +293,8 @@ int history_changed(store_txn_t *txn, arena_t *a, uint32_t table_id, const uint8
     if (rc)
         return rc;
     *more = false;
-    bool found = true;
-    if (!after) { /* the all-zero hash may itself be a group: seek to it, not past it */
-        str_t k, v;
-        rc = store_cursor_seek(c, str_of(group, 4), &k, &v);
-        found = rc == 0 && k.len == ENTRY_KEY_LEN && memcmp(k.ptr, group, 4) == 0;
-        if (found)
-            memcpy(group, k.ptr, sizeof group);
-        rc = rc == STORE_NOTFOUND ? 0 : rc;
-    } else {
-        rc = next_group(c, group, group, &found);
-    }
+    bool found;
+    rc = first_group(c, after != NULL, group, &found);
     for (size_t n = 0; rc == 0 && found; n++) {
         if (n == max) {
             *more = true;
@@ -494,17 +499,8 @@ int history_window(store_txn_t *txn, arena_t *a, const table_t *t, const uint8_t
     if (rc)
         return rc;
     *more = false;
-    bool found = true;
-    if (!after) {
-        str_t k, v;
-        rc = store_cursor_seek(c, str_of(group, 4), &k, &v);
-        found = rc == 0 && k.len == ENTRY_KEY_LEN && memcmp(k.ptr, group, 4) == 0;
-        if (found)
-            memcpy(group, k.ptr, sizeof group);
-        rc = rc == STORE_NOTFOUND ? 0 : rc;
-    } else {
-        rc = next_group(c, group, group, &found);
-    }
+    bool found;
+    rc = first_group(c, after != NULL, group, &found);
     for (size_t n = 0; rc == 0 && found; n++) {
         if (n == max) {
             *more = true;
