@@ -190,7 +190,7 @@ static int disable_apply(ddb_req_t *r, store_txn_t *txn, catalog_cache_t *cache)
 req_result_t op_disable_kinesis_streaming_destination(ddb_req_t *r)
 {
     dest_req_t q;
-    if (check_request(r, enable_config, &q)) /* AWS reads the Enable configuration here too */
+    if (check_request(r, enable_config, &q)) /* the input shape is Enable's: AWS checks it, then refuses it */
         return REQ_FAILED;
     if (q.config)
         return req_fail(r, ERR_VALIDATION,
