@@ -12,7 +12,8 @@
  * more may follow; -1, nothing to do (nothing written); below -1, a storage
  * error: logged, and tried again after a second. The writer may run a job
  * twice (a failed batch commit), so a job keeps all its state in the
- * transaction. Loop thread only, except the job itself. */
+ * transaction. Loop thread, except the job itself (the writer thread) and
+ * job_runner_notify (any thread). */
 #ifndef DDBD_JOB_RUNNER_H
 #define DDBD_JOB_RUNNER_H
 
