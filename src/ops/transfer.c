@@ -101,9 +101,11 @@ int ops_transfer_repeat(ddb_req_t *r, store_txn_t *txn, const transfer_kind_t *k
 {
     json_t *prior;
     int rc = find_by_token(r, txn, k->rec, token, &prior);
-    *repeated = prior != NULL;
-    if (rc || !prior)
+    *repeated = !rc && prior;
+    if (!*repeated) {
+        json_decref(prior); /* NULL, or found before a later record failed to read */
         return rc;
+    }
     if (json_equal(json_object_get(prior, "request"), request))
         ops_transfer_reply(r, k, prior);
     else
