@@ -14,7 +14,6 @@
 
 #include "storage/index.h"
 #include "storage/vector_index.h"
-#include "base/log.h"
 #include "jobs/job_runner.h"
 
 static job_runner_t runner;
